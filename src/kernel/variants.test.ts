@@ -5,7 +5,7 @@ describe('variants', () => {
   it('models the eight kernels of kernel-semantics.md section 1, four per filesystem', () => {
     expect(VARIANTS).toHaveLength(8);
     expect(new Set(VARIANTS.map((v) => v.id)).size).toBe(8);
-    expect(VARIANTS.filter((v) => v.fs === 'gfs2').map((v) => v.id)).toEqual(['gfs2-5.15', 'gfs2-rfc-2021', 'gfs2-5.16', 'gfs2-5.18']);
+    expect(VARIANTS.filter((v) => v.flags.fs === 'gfs2').map((v) => v.id)).toEqual(['gfs2-5.15', 'gfs2-rfc-2021', 'gfs2-5.16', 'gfs2-5.18']);
   });
 
   it('marks the two hypothetical DAX handlers as inferred', () => {
@@ -13,7 +13,7 @@ describe('variants', () => {
   });
 
   it('finds by id and refuses unknown ids', () => {
-    expect(findVariant('gfs2-5.18')?.fs).toBe('gfs2');
+    expect(findVariant('gfs2-5.18')?.flags.fs).toBe('gfs2');
     expect(findVariant('gfs2-6.0')).toBeUndefined();
   });
 });

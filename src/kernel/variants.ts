@@ -17,9 +17,25 @@ export type VariantId =
 
 export type Filesystem = 'ext2-dax' | 'gfs2';
 
+/** Which gfs2 answer to faults under a held glock the variant runs. */
+export type Gfs2Fix = 'none' | 'rfc' | '5.16' | '5.18';
+
+/** What the thread machines branch on. */
+export interface VariantFlags {
+  readonly fs: Filesystem;
+  /** Names in reports: 2015 says i_mutex and mmap_sem, 5.x i_rwsem and mmap_lock. */
+  readonly era: '2015' | '5.x';
+  /** do_dax_fault re-checks i_size under i_mmap before inserting the PTE (fs/dax.c, v4.0). */
+  readonly daxSizeRecheck: boolean;
+  /** The hypothetical DAX fault handler that takes i_mutex. */
+  readonly faultTakesIMutex: boolean;
+  /** Faults take invalidate_lock shared; truncate and punch take it exclusive. */
+  readonly invalidateLock: boolean;
+  readonly gfs2Fix: Gfs2Fix;
+}
+
 export interface Variant {
   readonly id: VariantId;
-  readonly fs: Filesystem;
   readonly title: string;
   /** What the variant models, in one sentence. */
   readonly summary: string;
@@ -27,72 +43,76 @@ export interface Variant {
   readonly source: string;
   /** True when no report of the behaviour was found: the UI must say so. */
   readonly inferred: boolean;
+  readonly flags: VariantFlags;
 }
+
+const DAX_2015: VariantFlags = { fs: 'ext2-dax', era: '2015', daxSizeRecheck: true, faultTakesIMutex: false, invalidateLock: false, gfs2Fix: 'none' };
+const GFS2: VariantFlags = { fs: 'gfs2', era: '5.x', daxSizeRecheck: true, faultTakesIMutex: false, invalidateLock: false, gfs2Fix: 'none' };
 
 export const VARIANTS: readonly Variant[] = [
   {
     id: 'dax-2015',
-    fs: 'ext2-dax',
     title: 'ext2 DAX, Linux 4.0',
     summary: 'do_dax_fault re-checks i_size under i_mmap before inserting the PTE.',
     source: 'fs/dax.c (v4.0), commit 4927b7d77c00; seed dax-fault-handler-2015',
     inferred: false,
+    flags: DAX_2015,
   },
   {
     id: 'dax-2015-norecheck',
-    fs: 'ext2-dax',
     title: 'ext2 DAX without the i_size re-check',
     summary: 'The same handler with the re-check under i_mmap removed: shows why it exists.',
     source: 'fs/dax.c (v4.0) with the re-check deleted',
     inferred: true,
+    flags: { ...DAX_2015, daxSizeRecheck: false },
   },
   {
     id: 'dax-imutex-fault',
-    fs: 'ext2-dax',
     title: 'DAX fault that takes i_mutex (hypothetical)',
     summary: 'A fault handler that takes i_mutex, which the seed says it must not: i_mutex nests inside mmap_sem.',
     source: 'seed dax-fault-handler-2015; lock order in mm/rmap.c',
     inferred: true,
+    flags: { ...DAX_2015, faultTakesIMutex: true },
   },
   {
     id: 'dax-invalidate-lock',
-    fs: 'ext2-dax',
     title: 'DAX with invalidate_lock (5.15+)',
     summary: 'Faults take invalidate_lock shared; truncate and hole punch take it exclusive.',
     source: 'commit 730633f0b7f9, "mm: Protect operations adding pages to page cache with invalidate_lock"',
     inferred: false,
+    flags: { ...DAX_2015, era: '5.x', invalidateLock: true },
   },
   {
     id: 'gfs2-5.15',
-    fs: 'gfs2',
     title: 'gfs2 before the fix (≤ 5.15)',
     summary: 'The user copy faults while the inode glock is held.',
     source: 'fs/gfs2/file.c (v5.15)',
     inferred: false,
+    flags: GFS2,
   },
   {
     id: 'gfs2-rfc-2021',
-    fs: 'gfs2',
     title: 'gfs2 RFC, May 2021',
     summary: 'The fault handler looks at the glocks the task holds: covered → no new holder; else trylock; failure → VM_FAULT_SIGBUS → -EFAULT → drop, fault in, retry.',
     source: 'seed gfs2-page-faults-2021 (20210531170123.243771-1-agruenba@redhat.com)',
     inferred: false,
+    flags: { ...GFS2, gfs2Fix: 'rfc' },
   },
   {
     id: 'gfs2-5.16',
-    fs: 'gfs2',
     title: 'gfs2 5.16 merged fix',
     summary: 'Copy with page faults disabled; on -EFAULT let the holder be demoted, fault in, retry.',
     source: 'commits 00bfe02f4796, dc732906c245',
     inferred: false,
+    flags: { ...GFS2, gfs2Fix: '5.16' },
   },
   {
     id: 'gfs2-5.18',
-    fs: 'gfs2',
     title: 'gfs2 5.18 and later',
     summary: 'On -EFAULT drop the glock, fault in a window, re-acquire and retry; give up only when fault-in makes no progress.',
     source: 'commits 296abc0d91d8, e1fa9ea85ce8; fs/gfs2/file.c',
     inferred: false,
+    flags: { ...GFS2, gfs2Fix: '5.18' },
   },
 ];
 

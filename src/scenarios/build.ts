@@ -1,0 +1,78 @@
+/** Turn a scenario into the initial kernel and tasks the simulator runs. */
+import { newGlock } from '../kernel/glock.ts';
+import { UNLOCKED } from '../kernel/sleeplock.ts';
+import type { Block, Inode, KernelState, Mm, Page } from '../kernel/state.ts';
+import type { SystemSetup } from '../sim/system.ts';
+import type { Syscall } from '../threads/types.ts';
+import type { Scenario, SyscallSpec } from './types.ts';
+
+export const DEFAULT_FREE_BLOCKS = 4;
+
+/** What a file page holds on disk: `F1:1` is file F1, page 1. */
+export function diskTag(file: string, index: number): string {
+  return `${file}:${index}`;
+}
+
+function inoOf(scenario: Scenario, name: string): number {
+  const ino = scenario.files.findIndex((f) => f.name === name);
+  if (ino < 0) throw new Error(`no file ${name}`);
+  return ino;
+}
+
+function toSyscall(scenario: Scenario, spec: SyscallSpec): Syscall {
+  switch (spec.call) {
+    case 'pread':
+    case 'pwrite':
+      return { call: spec.call, ino: inoOf(scenario, spec.file), pos: spec.pos, len: spec.len, buf: spec.buf, direct: spec.direct === true };
+    case 'truncate':
+      return { call: 'truncate', ino: inoOf(scenario, spec.file), size: spec.size };
+    case 'punch':
+      return { call: 'punch', ino: inoOf(scenario, spec.file), pos: spec.pos, len: spec.len };
+    case 'mmap':
+      return { call: 'mmap', ino: inoOf(scenario, spec.file), pgoff: spec.pgoff, len: spec.len, at: spec.at, shared: spec.shared };
+    case 'touch':
+      return { call: 'touch', vpage: spec.vpage, write: spec.write };
+  }
+}
+
+export function buildSetup(scenario: Scenario): SystemSetup {
+  const blocks: Block[] = [];
+  const pages: Page[] = [];
+  const inodes: Inode[] = scenario.files.map((file, ino) => {
+    const map = file.pages.map((state, index) => {
+      if (state === 'hole') return null;
+      blocks.push({ owner: { ino, index }, fresh: false, content: diskTag(file.name, index) });
+      return blocks.length - 1;
+    });
+    const cache = file.pages.map((state, index) => {
+      if (state !== 'cached') return null;
+      pages.push({ mapping: ino, index, lock: UNLOCKED, uptodate: true, refs: 0, content: diskTag(file.name, index) });
+      return pages.length - 1;
+    });
+    return {
+      name: file.name,
+      size: file.pages.length * 4096,
+      map,
+      shortExtents: file.shortExtents ?? [],
+      cache,
+      i_rwsem: UNLOCKED,
+      i_mmap: UNLOCKED,
+      invalidate_lock: UNLOCKED,
+    };
+  });
+  for (let i = 0; i < (scenario.freeBlocks ?? DEFAULT_FREE_BLOCKS); i++) blocks.push({ owner: null, fresh: false, content: 'stale' });
+
+  const processes = Math.max(0, ...scenario.tasks.map((t) => t.process), ...scenario.mappings.map((m) => m.process)) + 1;
+  const mms: Mm[] = Array.from({ length: processes }, () => ({ mmap_sem: UNLOCKED, vmas: [], ptes: [] }));
+  for (const m of scenario.mappings) {
+    const mm = mms[m.process];
+    if (mm !== undefined) mms[m.process] = { ...mm, vmas: [...mm.vmas, { start: m.at, pages: m.pages, ino: inoOf(scenario, m.file), pgoff: m.pgoff ?? 0, shared: m.shared }] };
+  }
+  const nodes = scenario.nodes ?? 1;
+  const glocks = scenario.fs === 'gfs2' ? Array.from({ length: nodes * inodes.length }, (_, i) => newGlock(Math.floor(i / inodes.length), i % inodes.length)) : [];
+  const kernel: KernelState = { inodes, pages, blocks, mms, glocks, nodes };
+  return {
+    kernel,
+    tasks: scenario.tasks.map((t) => ({ pid: t.pid, mm: t.process, node: t.node ?? 0, program: t.program.map((s) => toSyscall(scenario, s)) })),
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * A scenario is data: files, mappings, cluster nodes, tasks and their
+ * programs, the variants it applies to, its story, the schedules that show
+ * the bug, and the outcome each variant must reach. Presets, custom
+ * scenarios and share links all use this one format.
+ */
+import type { Pid } from '../kernel/ids.ts';
+import type { Filesystem, VariantId } from '../kernel/variants.ts';
+
+export type PageState = 'hole' | 'disk' | 'cached';
+
+export interface FileSpec {
+  readonly name: string;
+  /** One entry per page: i_size is pages.length pages. */
+  readonly pages: readonly PageState[];
+  /** Page indexes whose block map entry is corrupted to an extent shorter than a page. */
+  readonly shortExtents?: readonly number[];
+}
+
+export interface MappingSpec {
+  readonly process: number;
+  readonly file: string;
+  /** First user page of the mapping. */
+  readonly at: number;
+  readonly pages: number;
+  /** File page mapped at `at`. */
+  readonly pgoff?: number;
+  readonly shared: boolean;
+}
+
+export type SyscallSpec =
+  | { readonly call: 'pread' | 'pwrite'; readonly file: string; readonly pos: number; readonly len: number; readonly buf: number; readonly direct?: boolean }
+  | { readonly call: 'truncate'; readonly file: string; readonly size: number }
+  | { readonly call: 'punch'; readonly file: string; readonly pos: number; readonly len: number }
+  | { readonly call: 'mmap'; readonly file: string; readonly pgoff: number; readonly len: number; readonly at: number; readonly shared: boolean }
+  | { readonly call: 'touch'; readonly vpage: number; readonly write: boolean };
+
+export interface TaskSpec {
+  readonly pid: Pid;
+  /** Tasks with the same process share an mm (threads of one process). */
+  readonly process: number;
+  readonly node?: number;
+  readonly program: readonly SyscallSpec[];
+}
+
+export type OutcomeKind = 'completed' | 'bug' | 'deadlock' | 'sigbus' | 'use-after-free' | 'livelock' | 'invariant-violation';
+
+export interface Expectation {
+  readonly kind: OutcomeKind;
+  /** What the user should see, in kernel words. */
+  readonly summary: string;
+  /** Each task's syscall returns, when the outcome is completed or sigbus. */
+  readonly returns?: Readonly<Record<string, readonly number[]>>;
+  /** Verified in the sources, or inferred from the code with no report found. */
+  readonly basis: 'verified' | 'inferred';
+}
+
+export interface NamedSchedule {
+  readonly name: string;
+  readonly description: string;
+  /** Pids in order; the replay finishes round-robin after them. */
+  readonly steps: readonly Pid[];
+  /** The outcome under each variant the schedule applies to. */
+  readonly expect: Readonly<Partial<Record<VariantId, Expectation>>>;
+}
+
+export interface Scenario {
+  readonly id: string;
+  readonly title: string;
+  readonly story: string;
+  readonly fs: Filesystem;
+  readonly variants: readonly VariantId[];
+  readonly nodes?: number;
+  /** Free blocks on the device beyond those the files use. */
+  readonly freeBlocks?: number;
+  readonly files: readonly FileSpec[];
+  readonly mappings: readonly MappingSpec[];
+  readonly tasks: readonly TaskSpec[];
+  /** The first schedule is the one that shows the bug. */
+  readonly schedules: readonly NamedSchedule[];
+  readonly sources: readonly string[];
+}

@@ -1,0 +1,123 @@
+/**
+ * Outcomes in the words of kernel-semantics.md §5, derived from a system
+ * state: the scheduler's view (who can run, who waits for what) and, once
+ * nothing can run, how the run ended.
+ */
+import type { Pid } from '../kernel/ids.ts';
+import { blocksPastEof } from '../kernel/invariants.ts';
+import { lockName, type LockRef } from '../kernel/locks.ts';
+import { isFinished, waitOf } from './step.ts';
+import type { Signal, StopOutcome, SystemState } from './system.ts';
+
+export interface WaitEdge {
+  readonly pid: Pid;
+  readonly lock: LockRef;
+  readonly lockName: string;
+  /** Kernel words: "waiting for glock 2/F1 in SH: held DF by pid 101". */
+  readonly reason: string;
+  readonly holders: readonly Pid[];
+}
+
+export interface Deadlock {
+  /** The cycle, in order: each task waits for a lock the next one holds. */
+  readonly cycle: readonly WaitEdge[];
+  readonly message: string;
+}
+
+export type Outcome =
+  | { readonly kind: 'completed'; readonly returns: Readonly<Record<number, readonly number[]>>; readonly notes: readonly string[] }
+  | { readonly kind: 'sigbus'; readonly signals: readonly Signal[]; readonly returns: Readonly<Record<number, readonly number[]>>; readonly notes: readonly string[] }
+  | { readonly kind: 'deadlock'; readonly cycle: readonly WaitEdge[]; readonly message: string }
+  | StopOutcome;
+
+/** For every blocked task, what it waits for. */
+export function waitEdges(state: SystemState): readonly WaitEdge[] {
+  const edges: WaitEdge[] = [];
+  for (const task of state.tasks) {
+    const wait = waitOf(state, task);
+    if (wait === null) continue;
+    edges.push({ pid: task.pid, lock: wait.lock, lockName: lockName(state.kernel, wait.lock, state.flags.era), reason: wait.reason, holders: wait.holders });
+  }
+  return edges;
+}
+
+/** A cycle in the wait-for graph (task → holder of what it waits for), if any. */
+export function findCycle(edges: readonly WaitEdge[]): readonly WaitEdge[] | null {
+  const byPid = new Map(edges.map((e) => [e.pid, e]));
+  for (const start of edges) {
+    const path: WaitEdge[] = [];
+    const seen = new Set<Pid>();
+    const visit = (edge: WaitEdge): readonly WaitEdge[] | null => {
+      if (seen.has(edge.pid)) {
+        const at = path.findIndex((e) => e.pid === edge.pid);
+        return at >= 0 ? path.slice(at) : null;
+      }
+      seen.add(edge.pid);
+      path.push(edge);
+      for (const holder of edge.holders) {
+        const next = byPid.get(holder);
+        if (next === undefined) continue;
+        const cycle = visit(next);
+        if (cycle !== null) return cycle;
+      }
+      path.pop();
+      return null;
+    };
+    const cycle = visit(start);
+    if (cycle !== null) return cycle;
+  }
+  return null;
+}
+
+export function describeCycle(cycle: readonly WaitEdge[]): string {
+  return cycle.map((e) => `pid ${e.pid} waits for ${e.lockName} held by ${e.holders.map((h) => `pid ${h}`).join(', ')}`).join('; ');
+}
+
+export function runnablePids(state: SystemState): readonly Pid[] {
+  if (state.stopped !== null) return [];
+  return state.tasks.filter((t) => !isFinished(t) && waitOf(state, t) === null).map((t) => t.pid);
+}
+
+/** A wait-for cycle among blocked tasks while others can still run. */
+export function partialDeadlock(state: SystemState): Deadlock | null {
+  if (runnablePids(state).length === 0) return null;
+  const cycle = findCycle(waitEdges(state));
+  return cycle === null ? null : { cycle, message: `partial deadlock: ${describeCycle(cycle)}` };
+}
+
+function returnsOf(state: SystemState): Record<number, readonly number[]> {
+  return Object.fromEntries(state.tasks.map((t) => [t.pid, t.returns]));
+}
+
+/** How the run ended, or null while some task can still run. */
+export function outcomeOf(state: SystemState): Outcome | null {
+  if (state.stopped !== null) return state.stopped;
+  if (runnablePids(state).length > 0) return null;
+  const edges = waitEdges(state);
+  if (edges.length > 0) {
+    const cycle = findCycle(edges);
+    if (cycle !== null) return { kind: 'deadlock', cycle, message: `deadlock: ${describeCycle(cycle)}` };
+    return { kind: 'deadlock', cycle: [], message: `hang with no wait-for cycle: ${edges.map((e) => `pid ${e.pid} ${e.reason}`).join('; ')}` };
+  }
+  const notes = blocksPastEof(state.kernel);
+  if (state.signals.length > 0) return { kind: 'sigbus', signals: state.signals, returns: returnsOf(state), notes };
+  return { kind: 'completed', returns: returnsOf(state), notes };
+}
+
+/** One line in kernel words, for the CLI and the outcome banner. */
+export function describeOutcome(outcome: Outcome): string {
+  switch (outcome.kind) {
+    case 'completed':
+      return `completed${outcome.notes.length > 0 ? `; ${outcome.notes.join('; ')}` : ''}`;
+    case 'sigbus':
+      return `${outcome.signals.map((s) => s.message).join('; ')}${outcome.notes.length > 0 ? `; ${outcome.notes.join('; ')}` : ''}`;
+    case 'deadlock':
+      return outcome.message;
+    case 'bug':
+      return outcome.message;
+    case 'use-after-free':
+    case 'invariant-violation':
+    case 'livelock':
+      return outcome.message;
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * One atomic kernel step of one task: pure and deterministic.
+ *
+ * The task's top frame names a machine and a state; the state's step runs
+ * against the kernel and names its result as an event; the machine's
+ * transition picks the next state. A step may push a callee frame (a fault
+ * inside a copy); reaching a final state pops the frame and hands its `ret`
+ * (and, for VM_FAULT_LOCKED, `vmfPage`) to the caller's registers.
+ */
+import { checkInvariants } from '../kernel/invariants.ts';
+import type { Pid } from '../kernel/ids.ts';
+import { referenceNextState, type CompiledState } from '../threads/define.ts';
+import { compiledMachine } from '../threads/registry.ts';
+import type { Frame, StepInput, WaitInfo } from '../threads/types.ts';
+import { taskByPid, type SimTask, type StopOutcome, type SystemState } from './system.ts';
+
+/** Which transition table to use: the compiled one, or XState's own `transition`. */
+export type Engine = 'compiled' | 'xstate';
+
+export interface TraceStep {
+  readonly pid: Pid;
+  /** Frames below the stepping one: 0 is the task itself, 1 a syscall, 2 a fault inside it, … */
+  readonly depth: number;
+  readonly machine: string;
+  readonly from: string;
+  readonly to: string;
+  readonly event: string;
+  readonly label: string;
+  /** The step entered a callee (pushed a frame). */
+  readonly call: string | null;
+  /** The step finished its frame (popped it). */
+  readonly returned: boolean;
+}
+
+export type StepError =
+  | { readonly kind: 'no-such-task'; readonly message: string }
+  | { readonly kind: 'finished'; readonly message: string }
+  | { readonly kind: 'blocked'; readonly message: string }
+  | { readonly kind: 'stopped'; readonly message: string };
+
+export type StepOutput = { readonly ok: true; readonly state: SystemState; readonly trace: TraceStep } | { readonly ok: false; readonly error: StepError };
+
+function stepInput(state: SystemState, task: SimTask, frame: Frame): StepInput {
+  return { kernel: state.kernel, task, regs: frame.regs, variant: state.flags };
+}
+
+function topState(task: SimTask): { frame: Frame; config: CompiledState } | undefined {
+  const frame = task.stack[task.stack.length - 1];
+  if (frame === undefined) return undefined;
+  const config = compiledMachine(frame.machine)?.states.get(frame.state);
+  return config === undefined ? undefined : { frame, config };
+}
+
+/** Why the task cannot step now, or null if it can (or has finished). */
+export function waitOf(state: SystemState, task: SimTask): WaitInfo | null {
+  const top = topState(task);
+  if (top === undefined || top.config.step?.wait === undefined) return null;
+  return top.config.step.wait(stepInput(state, task, top.frame));
+}
+
+export function isFinished(task: SimTask): boolean {
+  return task.stack.length === 0;
+}
+
+export function isRunnable(state: SystemState, task: SimTask): boolean {
+  return state.stopped === null && !isFinished(task) && waitOf(state, task) === null;
+}
+
+function nextStateOf(machineId: string, config: CompiledState, event: string, engine: Engine): string | undefined {
+  if (engine === 'compiled') return config.on.get(event);
+  const machine = compiledMachine(machineId)?.machine;
+  return machine === undefined ? undefined : referenceNextState(machine, config.name, event);
+}
+
+export function step(state: SystemState, pid: Pid, engine: Engine = 'compiled'): StepOutput {
+  const task = taskByPid(state, pid);
+  if (task === undefined) return { ok: false, error: { kind: 'no-such-task', message: `no task with pid ${pid}` } };
+  if (state.stopped !== null) return { ok: false, error: { kind: 'stopped', message: `the run has ended (${state.stopped.kind})` } };
+  const top = topState(task);
+  if (top === undefined) return { ok: false, error: { kind: 'finished', message: `pid ${pid} has exited` } };
+  const { frame, config } = top;
+  const spec = config.step;
+  if (spec === undefined) return { ok: false, error: { kind: 'finished', message: `pid ${pid} is in final state ${config.name}` } };
+  const input = stepInput(state, task, frame);
+  const wait = spec.wait?.(input) ?? null;
+  if (wait !== null) return { ok: false, error: { kind: 'blocked', message: `pid ${pid} is blocked: ${wait.reason}` } };
+
+  const result = spec.run(input);
+  const target = nextStateOf(frame.machine, config, result.event, engine);
+  const machine = compiledMachine(frame.machine);
+  let stopped: StopOutcome | null = state.stopped;
+  let to = target ?? config.name;
+  if (target === undefined) {
+    stopped = { kind: 'invariant-violation', message: `model error: ${frame.machine} has no transition for ${result.event} in state ${config.name}` };
+  }
+  const finalTarget = machine?.states.get(to)?.final === true;
+
+  // The frame after its own transition; pushed callee above it, or popped into its caller.
+  let stack = task.stack.slice(0, -1);
+  const regs = result.regs ?? frame.regs;
+  let call: string | null = null;
+  let returned = false;
+  if (finalTarget) {
+    returned = true;
+    const caller = stack[stack.length - 1];
+    if (caller !== undefined) {
+      stack = [...stack.slice(0, -1), { ...caller, regs: { ...caller.regs, ret: regs.ret, ...(regs.vmfPage !== undefined ? { vmfPage: regs.vmfPage } : {}) } }];
+    }
+  } else {
+    stack = [...stack, { machine: frame.machine, state: to, regs }];
+  }
+  if (result.call !== undefined) {
+    const callee = compiledMachine(result.call.machine);
+    if (callee === undefined) {
+      stopped = { kind: 'invariant-violation', message: `model error: no machine ${result.call.machine}` };
+    } else {
+      stack = [...stack, { machine: callee.id, state: callee.initial, regs: result.call.regs }];
+      call = callee.id;
+    }
+  }
+
+  const updatedTask: SimTask = { ...task, ...result.task, stack };
+  const tasks = state.tasks.map((t) => (t.pid === pid ? updatedTask : t));
+  const kernel = result.kernel ?? state.kernel;
+  let signals = state.signals;
+  const outcome = result.outcome;
+  if (outcome !== undefined && stopped === null) {
+    switch (outcome.kind) {
+      case 'bug':
+        stopped = { kind: 'bug', pid, message: outcome.message, log: outcome.log };
+        break;
+      case 'sigbus':
+        signals = [...signals, { pid, message: outcome.message }];
+        break;
+      case 'livelock':
+        stopped = { kind: 'livelock', pid, message: outcome.message };
+        break;
+      case 'invariant-violation':
+        stopped = { kind: 'invariant-violation', message: outcome.message };
+        break;
+    }
+  }
+  if (stopped === null) {
+    const broken = checkInvariants(kernel);
+    if (broken !== null) stopped = broken;
+  }
+  if (finalTarget) to = `${to} (return)`;
+  return {
+    ok: true,
+    state: { ...state, kernel, tasks, stopped, signals },
+    trace: { pid, depth: task.stack.length - 1, machine: frame.machine, from: config.name, to, event: result.event, label: result.label, call, returned },
+  };
+}

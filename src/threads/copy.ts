@@ -1,0 +1,74 @@
+/**
+ * A kernel copy to or from one user page (copy_page_to_iter,
+ * copy_page_from_iter, the pinning in bio_iov_iter_get_pages): it either
+ * completes through a present PTE, comes back short because page faults are
+ * disabled, or faults. The fault runs as a nested do_page_fault frame inside
+ * the copy, and the copy is retried after it; a fault that ends in
+ * VM_FAULT_SIGBUS in kernel mode goes to the exception fixup and the copy
+ * returns short (arch/x86/mm/fault.c: no_context → fixup_exception).
+ */
+import { userAccessOk } from '../kernel/uaccess.ts';
+import type { StepStateConfig } from './define.ts';
+import type { StepInput, StepResult } from './types.ts';
+
+/** A transfer that is performed when the PTE allows it. */
+export type Transfer = (input: StepInput, vpage: number) => Omit<StepResult, 'event'>;
+
+/** Faults taken on one page by one copy before we call it a livelock. */
+export const FAULT_RETRY_BOUND = 8;
+
+export interface CopyConfig {
+  /** The kernel function doing the copy, for labels. */
+  readonly call: string;
+  /** Direction as the MMU sees it: writing to user memory needs a writable PTE. */
+  readonly userWrite: boolean | ((input: StepInput) => boolean);
+  readonly transfer: Transfer;
+  /** Where a completed copy goes. */
+  readonly next: string;
+  /** Where a short copy goes (faults disabled, or the fault failed). */
+  readonly short: string;
+}
+
+function vpageOf(input: StepInput): number {
+  return (input.regs.buf ?? 0) + (input.regs.done ?? 0);
+}
+
+export function copyStates(name: string, config: CopyConfig): Record<string, StepStateConfig> {
+  return {
+    [name]: {
+      step: {
+        run: (input) => {
+          const vpage = vpageOf(input);
+          const userWrite = typeof config.userWrite === 'boolean' ? config.userWrite : config.userWrite(input);
+          if (userAccessOk(input.kernel, input.task.mm, vpage, userWrite)) {
+            const done = config.transfer(input, vpage);
+            return { event: 'copy.done', ...done, regs: { ...(done.regs ?? input.regs), retries: 0 } };
+          }
+          if (input.task.pagefaultDisabled > 0) {
+            return { event: 'copy.short', label: `${config.call} → user page ${vpage} not present, page faults disabled → short copy` };
+          }
+          const retries = input.regs.retries ?? 0;
+          if (retries >= FAULT_RETRY_BOUND) {
+            return { event: 'copy.short', label: `${config.call} → fault on page ${vpage} again`, outcome: { kind: 'livelock', message: `${config.call} faulted on user page ${vpage} ${retries} times without progress` } };
+          }
+          return {
+            event: 'copy.fault',
+            label: `${config.call} → page fault on user page ${vpage}`,
+            regs: { ...input.regs, retries: retries + 1 },
+            call: { machine: 'do_page_fault', regs: { vpage, write: userWrite, kernelMode: true } },
+          };
+        },
+      },
+      on: { 'copy.done': config.next, 'copy.short': config.short, 'copy.fault': `${name}_faulted` },
+    },
+    [`${name}_faulted`]: {
+      step: {
+        run: (input) =>
+          input.regs.ret === 0
+            ? { event: 'fault.done', label: `${config.call} → fault handled, retry the copy` }
+            : { event: 'fault.failed', label: `${config.call} → VM_FAULT_SIGBUS in kernel mode → exception fixup → short copy` },
+      },
+      on: { 'fault.done': name, 'fault.failed': config.short },
+    },
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * Thread machines are XState v5 machines built with `setup().createMachine`.
+ * The simulator does not interpret XState snapshots in its hot loop: it
+ * compiles each machine once into a table (state → step, event → next state)
+ * and `compiled.test.ts` proves the table agrees with XState's own
+ * `transition` for every state and event.
+ */
+import { setup, transition, type AnyStateMachine } from 'xstate';
+import type { StepSpec } from './types.ts';
+
+/** Events are step results; their names are `domain.verb` (`lock.granted`). */
+export interface ThreadEvent {
+  readonly type: string;
+}
+
+export interface StepStateConfig {
+  readonly step: StepSpec;
+  /** Where each result of the step leads. */
+  readonly on: Readonly<Record<string, string>>;
+  /** Kernel pseudo-code for the task panel, when the state name is not enough. */
+  readonly code?: string;
+}
+
+export interface FinalStateConfig {
+  readonly final: true;
+}
+
+export type ThreadStateConfig = StepStateConfig | FinalStateConfig;
+
+export interface ThreadConfig {
+  /** The kernel function the machine models: `gfs2_file_read_iter`. */
+  readonly id: string;
+  readonly initial: string;
+  readonly states: Readonly<Record<string, ThreadStateConfig>>;
+}
+
+export interface StateMeta {
+  readonly step?: StepSpec;
+  readonly code?: string;
+}
+
+function isFinal(config: ThreadStateConfig): config is FinalStateConfig {
+  return 'final' in config;
+}
+
+export function defineThread(config: ThreadConfig) {
+  const states = Object.fromEntries(
+    Object.entries(config.states).map(([name, state]) => [
+      name,
+      isFinal(state)
+        ? { type: 'final' as const }
+        : { meta: { step: state.step, code: state.code } satisfies StateMeta, on: { ...state.on } },
+    ]),
+  );
+  return setup({ types: { events: {} as ThreadEvent } }).createMachine({ id: config.id, initial: config.initial, states });
+}
+
+export type ThreadMachine = ReturnType<typeof defineThread>;
+
+/** One state of a compiled machine. */
+export interface CompiledState {
+  readonly name: string;
+  readonly final: boolean;
+  readonly step: StepSpec | undefined;
+  readonly code: string | undefined;
+  readonly on: ReadonlyMap<string, string>;
+}
+
+export interface CompiledMachine {
+  readonly id: string;
+  readonly initial: string;
+  readonly states: ReadonlyMap<string, CompiledState>;
+  readonly machine: ThreadMachine;
+}
+
+/** Read the transition table out of the machine's own state nodes. */
+export function compile(machine: ThreadMachine): CompiledMachine {
+  const states = new Map<string, CompiledState>();
+  for (const [name, node] of Object.entries(machine.root.states)) {
+    const meta = (node.meta ?? {}) as StateMeta;
+    const on = new Map<string, string>();
+    for (const [event, transitions] of node.transitions) {
+      const target = transitions[0]?.target?.[0]?.key;
+      if (target !== undefined) on.set(event, target);
+    }
+    states.set(name, { name, final: node.type === 'final', step: meta.step, code: meta.code, on });
+  }
+  const initial = machine.root.initial?.target[0]?.key;
+  if (initial === undefined) throw new Error(`machine ${machine.id} has no initial state`);
+  return { id: machine.id, initial, states, machine };
+}
+
+/** The reference path: ask XState where `event` leads from `state` (undefined: nowhere). */
+export function referenceNextState(machine: AnyStateMachine, state: string, event: string): string | undefined {
+  const snapshot = machine.resolveState({ value: state, context: {} });
+  if (!snapshot.can({ type: event })) return undefined;
+  const [next] = transition(machine, snapshot, { type: event });
+  return typeof next.value === 'string' ? next.value : undefined;
+}

@@ -1,0 +1,224 @@
+/**
+ * mm/filemap.c: `filemap_fault` and the buffered read loop
+ * (`generic_file_read_iter` → filemap_read / do_generic_file_read).
+ *
+ * filemap_fault (v4.x, kernel-semantics.md §3): size check → SIGBUS;
+ * find_get_page (absent → read it in); lock_page_or_retry (contended and
+ * retry allowed → drop mmap_sem, wait for the page, VM_FAULT_RETRY; with
+ * FAULT_FLAG_TRIED → sleep on the page with mmap_sem held); page->mapping
+ * changed → unlock, put, look up again; i_size re-checked under the page
+ * lock → SIGBUS; return VM_FAULT_LOCKED.
+ *
+ * Simplified: reading a page in is one atomic step (->readpage completes at
+ * once and never fails), so the "not uptodate → re-read once" branch is not
+ * reachable and not modelled.
+ */
+import { PAGE_SIZE } from '../kernel/ids.ts';
+import { addLockedPage, findGetPage, pageAt, putPage } from '../kernel/pagecache.ts';
+import { lookupBlock } from '../kernel/blocks.ts';
+import { holdOf, isLocked, ownersOf, release, tryAcquire, acquire } from '../kernel/sleeplock.ts';
+import { withSleepLock } from '../kernel/locks.ts';
+import { inodeName, sizeInPages, ZEROES, type Content, type KernelState } from '../kernel/state.ts';
+import { EAGAIN, EFAULT, VM_FAULT_LOCKED, VM_FAULT_RETRY, VM_FAULT_SIGBUS, writeUser } from '../kernel/uaccess.ts';
+import { copyStates } from './copy.ts';
+import { defineThread } from './define.ts';
+import { unlockPage } from './pagelock.ts';
+import type { StepInput, StepResult } from './types.ts';
+
+/** What ->readpage finds on disk for a file page: its block's data, or zeroes for a hole. */
+export function diskContent(kernel: KernelState, ino: number, index: number): Content {
+  const block = lookupBlock(kernel, ino, index);
+  return block.kind === 'mapped' ? (kernel.blocks[block.block]?.content ?? ZEROES) : ZEROES;
+}
+
+export function beyondEof(kernel: KernelState, ino: number, index: number): boolean {
+  const inode = kernel.inodes[ino];
+  return inode === undefined || index >= sizeInPages(inode, PAGE_SIZE);
+}
+
+function where(input: StepInput): string {
+  return `${inodeName(input.kernel, input.regs.ino ?? 0)}:${input.regs.index ?? 0}`;
+}
+
+function ret(input: StepInput, value: number, extra: Partial<StepResult> = {}): Partial<StepResult> {
+  return { regs: { ...input.regs, ret: value }, ...extra };
+}
+
+/** page_cache_read: allocate, add locked, ->readpage, unlock. One atomic step here. */
+function pageCacheRead(input: StepInput): StepResult {
+  const ino = input.regs.ino ?? 0;
+  const index = input.regs.index ?? 0;
+  const content = diskContent(input.kernel, ino, index);
+  const added = addLockedPage(input.kernel, ino, index, input.task.pid, content, true);
+  const unlocked = unlockPage(added.kernel, added.page, input.task.pid, true);
+  return {
+    event: 'page.read',
+    label: `page_cache_read(${where(input)}) → ->readpage → unlock_page`,
+    kernel: unlocked.kernel ?? added.kernel,
+  };
+}
+
+export const filemapFault = defineThread({
+  id: 'filemap_fault',
+  initial: 'size_check',
+  states: {
+    size_check: {
+      step: {
+        run: (input) =>
+          beyondEof(input.kernel, input.regs.ino ?? 0, input.regs.index ?? 0)
+            ? { event: 'fault.sigbus', label: `filemap_fault: pgoff ${input.regs.index ?? 0} ≥ i_size → VM_FAULT_SIGBUS`, ...ret(input, VM_FAULT_SIGBUS) }
+            : { event: 'step.done', label: `filemap_fault(${where(input)}): pgoff < i_size` },
+      },
+      on: { 'step.done': 'find_get_page', 'fault.sigbus': 'done' },
+    },
+    find_get_page: {
+      step: {
+        run: (input) => {
+          const found = findGetPage(input.kernel, input.regs.ino ?? 0, input.regs.index ?? 0);
+          if (found.page === null) return { event: 'page.absent', label: `find_get_page(${where(input)}) → not cached` };
+          return { event: 'page.found', label: `find_get_page(${where(input)}) → page, reference taken`, kernel: found.kernel, regs: { ...input.regs, page: found.page } };
+        },
+      },
+      on: { 'page.found': 'lock_page_or_retry', 'page.absent': 'page_cache_read' },
+    },
+    page_cache_read: { step: { run: pageCacheRead }, on: { 'page.read': 'find_get_page' } },
+    lock_page_or_retry: {
+      step: {
+        run: (input) => {
+          const page = input.regs.page ?? -1;
+          const p = input.kernel.pages[page];
+          if (p === undefined) return { event: 'lock.granted', label: 'lock_page_or_retry → no page' };
+          const taken = tryAcquire(p.lock, input.task.pid, true);
+          if (taken !== null) return { event: 'lock.granted', label: 'lock_page_or_retry → trylock_page succeeded', kernel: withSleepLock(input.kernel, { kind: 'page', page }, taken) };
+          const owner = ownersOf(p.lock).map((o) => `pid ${o}`).join(', ') || 'a waiter';
+          if (!input.regs.tried) {
+            // __lock_page_or_retry with FAULT_FLAG_ALLOW_RETRY: up_read(mmap_sem), wait_on_page_locked, return 0.
+            const mm = input.kernel.mms[input.task.mm];
+            const up = mm === undefined ? null : release(mm.mmap_sem, input.task.pid);
+            if (up === null || !up.ok) return { event: 'lock.retry', label: 'lock_page_or_retry → mmap_sem not held', outcome: { kind: 'invariant-violation', message: `pid ${input.task.pid} dropped mmap_sem it did not hold` } };
+            return {
+              event: 'lock.retry',
+              label: `lock_page_or_retry → page locked by ${owner}: up_read(&mm->mmap_sem), wait for the page`,
+              kernel: withSleepLock(input.kernel, { kind: 'mmap_sem', mm: input.task.mm }, up.lock),
+            };
+          }
+          // FAULT_FLAG_TRIED: __lock_page sleeps on the page with mmap_sem held.
+          const queued = acquire(p.lock, input.task.pid, true);
+          return { event: 'lock.queued', label: `lock_page_or_retry (FAULT_FLAG_TRIED) → lock_page sleeps, mmap_sem held: locked by ${owner}`, kernel: withSleepLock(input.kernel, { kind: 'page', page }, queued.lock) };
+        },
+      },
+      on: { 'lock.granted': 'check_mapping', 'lock.retry': 'wait_on_page_locked', 'lock.queued': 'lock_page_wait' },
+    },
+    wait_on_page_locked: {
+      step: {
+        wait: (input) => {
+          const page = input.regs.page ?? -1;
+          const p = input.kernel.pages[page];
+          if (p === undefined || !isLocked(p.lock)) return null;
+          return { lock: { kind: 'page', page }, reason: `wait_on_page_locked: page ${where(input)} locked by ${ownersOf(p.lock).map((o) => `pid ${o}`).join(', ')}`, holders: ownersOf(p.lock) };
+        },
+        run: (input) => ({
+          event: 'fault.retry',
+          label: 'page unlocked → put_page → VM_FAULT_RETRY',
+          kernel: putPage(input.kernel, input.regs.page ?? -1),
+          ...ret(input, VM_FAULT_RETRY),
+        }),
+      },
+      on: { 'fault.retry': 'done' },
+    },
+    lock_page_wait: {
+      step: {
+        wait: (input) => {
+          const page = input.regs.page ?? -1;
+          const p = input.kernel.pages[page];
+          if (p === undefined || holdOf(p.lock, input.task.pid) !== null) return null;
+          return { lock: { kind: 'page', page }, reason: `waiting for page lock of ${where(input)}: held by ${ownersOf(p.lock).map((o) => `pid ${o}`).join(', ')}`, holders: ownersOf(p.lock) };
+        },
+        run: () => ({ event: 'lock.granted', label: 'lock_page → woken, page locked' }),
+      },
+      on: { 'lock.granted': 'check_mapping' },
+    },
+    check_mapping: {
+      step: {
+        run: (input) => {
+          const page = input.regs.page ?? -1;
+          if (input.kernel.pages[page]?.mapping === (input.regs.ino ?? 0)) return { event: 'page.ok', label: 'page->mapping == mapping' };
+          const unlocked = unlockPage(input.kernel, page, input.task.pid, true);
+          return { event: 'page.truncated', label: 'page->mapping != mapping (truncated) → unlock_page, put_page, look up again', kernel: unlocked.kernel, outcome: unlocked.violation, regs: { ...input.regs, page: undefined } };
+        },
+      },
+      on: { 'page.ok': 'size_recheck', 'page.truncated': 'find_get_page' },
+    },
+    size_recheck: {
+      step: {
+        run: (input) => {
+          if (!beyondEof(input.kernel, input.regs.ino ?? 0, input.regs.index ?? 0)) {
+            return { event: 'fault.locked', label: 'i_size re-checked under the page lock → VM_FAULT_LOCKED', regs: { ...input.regs, ret: VM_FAULT_LOCKED, vmfPage: input.regs.page } };
+          }
+          const unlocked = unlockPage(input.kernel, input.regs.page ?? -1, input.task.pid, true);
+          return { event: 'fault.sigbus', label: 'i_size re-checked under the page lock: beyond EOF → unlock_page → VM_FAULT_SIGBUS', kernel: unlocked.kernel, outcome: unlocked.violation, ...ret(input, VM_FAULT_SIGBUS) };
+        },
+      },
+      on: { 'fault.locked': 'done', 'fault.sigbus': 'done' },
+    },
+    done: { final: true },
+  },
+});
+
+/** Bytes done so far, or `error` when nothing was done: what read_iter and write_iter return. */
+export function bytesOr(input: StepInput, error: number): number {
+  const done = input.regs.done ?? 0;
+  return done > 0 ? done * PAGE_SIZE : error;
+}
+
+/**
+ * generic_file_read_iter, buffered: per page, find it in the page cache
+ * (reading it in unless IOCB_NOIO), then copy_page_to_iter into the user
+ * buffer, which may fault under whatever the caller holds.
+ */
+export const filemapRead = defineThread({
+  id: 'filemap_read',
+  initial: 'find_page',
+  states: {
+    find_page: {
+      step: {
+        run: (input) => {
+          const done = input.regs.done ?? 0;
+          const ino = input.regs.ino ?? 0;
+          const index = (input.regs.pos ?? 0) + done;
+          if (done >= (input.regs.len ?? 0) || beyondEof(input.kernel, ino, index)) {
+            return { event: 'read.done', label: `filemap_read → ${done * PAGE_SIZE} bytes`, regs: { ...input.regs, ret: done * PAGE_SIZE } };
+          }
+          const page = pageAt(input.kernel, ino, index);
+          const at = `${inodeName(input.kernel, ino)}:${index}`;
+          if (page !== null) return { event: 'page.found', label: `filemap_get_pages(${at}) → cached`, regs: { ...input.regs, page, index } };
+          if (input.regs.noio) {
+            return { event: 'read.done', label: `filemap_get_pages(${at}) → not cached, IOCB_NOIO → ${done > 0 ? `${done * PAGE_SIZE} bytes` : '-EAGAIN'}`, regs: { ...input.regs, ret: bytesOr(input, EAGAIN) } };
+          }
+          return { event: 'page.absent', label: `filemap_get_pages(${at}) → not cached`, regs: { ...input.regs, index } };
+        },
+      },
+      on: { 'read.done': 'done', 'page.found': 'copy_page_to_iter', 'page.absent': 'page_cache_read' },
+    },
+    page_cache_read: { step: { run: pageCacheRead }, on: { 'page.read': 'find_page' } },
+    ...copyStates('copy_page_to_iter', {
+      call: 'copy_page_to_iter',
+      userWrite: true,
+      transfer: (input, vpage) => {
+        const content = input.kernel.pages[input.regs.page ?? -1]?.content ?? ZEROES;
+        return {
+          label: `copy_page_to_iter → user page ${vpage} ← ${content}`,
+          kernel: writeUser(input.kernel, input.task.mm, vpage, content),
+          regs: { ...input.regs, done: (input.regs.done ?? 0) + 1 },
+        };
+      },
+      next: 'find_page',
+      short: 'short_copy',
+    }),
+    short_copy: {
+      step: { run: (input) => ({ event: 'read.done', label: `short copy → ${bytesOr(input, EFAULT) > 0 ? `${bytesOr(input, EFAULT)} bytes` : '-EFAULT'}`, regs: { ...input.regs, ret: bytesOr(input, EFAULT) } }) },
+      on: { 'read.done': 'done' },
+    },
+    done: { final: true },
+  },
+});

@@ -1,0 +1,415 @@
+/**
+ * gfs2 (fs/gfs2/file.c): the fault handlers and read_iter, under each of
+ * the four gfs2 variants (kernel-semantics.md §1, §3).
+ *
+ * - 5.15: read takes the inode glock SH (O_DIRECT: DF) and copies with page
+ *   faults enabled, so a fault on an mmap of the same file queues a second
+ *   holder for the same pid: trap_recursive, BUG().
+ * - RFC (May 2021): the outer holder carries LM_FLAG_OUTER; gfs2_fault
+ *   looks at what the task holds: a compatible holder → no new holder; an
+ *   incompatible one → VM_FAULT_SIGBUS and "needs retry"; another outer glock
+ *   held → LM_FLAG_TRY, and GLR_TRYFAILED → VM_FAULT_SIGBUS and "needs
+ *   retry". The read then drops its glock, faults in one page and retries.
+ * - 5.16 (00bfe02f4796, b01b2d72da25, dc732906c245): copy with page faults
+ *   disabled; on -EFAULT or a partial copy, mark the holder may-demote, fault
+ *   in, and retry under the glock if it is still held, else re-acquire it
+ *   (buffered: return a short read if bytes were already read).
+ * - 5.18 (296abc0d91d8, e1fa9ea85ce8): on -EFAULT drop the glock, fault in,
+ *   re-acquire and retry; give up only when fault-in makes no progress.
+ */
+import { PAGE_SIZE } from '../kernel/ids.ts';
+import { glockAt, findHolder, setMayDemote, type HolderMode } from '../kernel/glock.ts';
+import { holdOf } from '../kernel/sleeplock.ts';
+import { withSleepLock } from '../kernel/locks.ts';
+import { acquire, release } from '../kernel/sleeplock.ts';
+import { inodeName } from '../kernel/state.ts';
+import { EAGAIN, EFAULT, VM_FAULT_LOCKED, VM_FAULT_NOPAGE, VM_FAULT_SIGBUS, errnoName, vmFaultName } from '../kernel/uaccess.ts';
+import { defineThread, type StepStateConfig } from './define.ts';
+import { beyondEof } from './filemap.ts';
+import { dropGlock, plainStep, takeGlock } from './steps.ts';
+import type { Regs, StepInput, StepResult } from './types.ts';
+
+/** gfs2_holder_is_compatible (RFC 2021): EX covers SH and EX; DF covers DF; SH covers SH. */
+export function holderCovers(held: HolderMode, wanted: HolderMode): boolean {
+  if (held === 'EX') return wanted !== 'DF';
+  return held === wanted;
+}
+
+/** The granted holder this task already has on the glock (gfs2_glock_is_locked_by_me). */
+function outerHolder(input: StepInput) {
+  const gl = glockAt(input.kernel, input.task.node, input.regs.ino ?? 0);
+  return gl?.holders.find((h) => h.pid === input.task.pid && h.granted);
+}
+
+function setRet(input: StepInput, ret: number, label: string, event: string, extra: Partial<StepResult> = {}): StepResult {
+  return { event, label, regs: { ...input.regs, ret }, ...extra };
+}
+
+/**
+ * The first step of gfs2_fault / gfs2_page_mkwrite. Under the RFC it looks at
+ * what the task holds: 'rfc.covered' (run under the outer holder),
+ * 'rfc.incompatible' (VM_FAULT_SIGBUS, needs retry), or 'fault.lock' (queue a
+ * holder, LM_FLAG_TRY if an outer glock is held). Other variants always lock.
+ */
+function rfcRoute(who: string, mode: HolderMode): StepStateConfig['step'] {
+  return {
+    run: (input) => {
+      const where = `${who}(${inodeName(input.kernel, input.regs.ino ?? 0)}:${input.regs.index ?? 0})`;
+      if (input.variant.gfs2Fix !== 'rfc') return { event: 'fault.lock', label: where };
+      const outer = outerHolder(input);
+      const glock = `glock 2/${inodeName(input.kernel, input.regs.ino ?? 0)}`;
+      if (outer === undefined) return { event: 'fault.lock', label: `${where}: gfs2_glock_is_locked_by_me → no${input.task.outerGlock ? '; an outer glock is held → LM_FLAG_TRY' : ''}` };
+      if (holderCovers(outer.mode, mode)) return { event: 'rfc.covered', label: `${where}: ${glock} held ${outer.mode} by this task covers ${mode} → no new holder` };
+      return setRet(input, VM_FAULT_SIGBUS, `${where}: ${glock} held ${outer.mode} by this task does not cover ${mode} → set_current_needs_retry → VM_FAULT_SIGBUS`, 'rfc.incompatible', { task: { needsRetry: true } });
+    },
+  };
+}
+
+const tryIfOuter = (input: StepInput) => input.variant.gfs2Fix === 'rfc' && input.task.outerGlock;
+
+const tryFailed: StepStateConfig = {
+  step: { run: (input) => setRet(input, VM_FAULT_SIGBUS, 'GLR_TRYFAILED → set_current_needs_retry → VM_FAULT_SIGBUS', 'fault.sigbus', { task: { needsRetry: true } }) },
+  on: { 'fault.sigbus': 'done' },
+};
+
+/** gfs2_fault: SH glock, filemap_fault, release. */
+export const gfs2Fault = defineThread({
+  id: 'gfs2_fault',
+  initial: 'gfs2_fault',
+  states: {
+    gfs2_fault: { step: rfcRoute('gfs2_fault', 'SH'), on: { 'fault.lock': 'glock_nq', 'rfc.covered': 'filemap_fault_covered', 'rfc.incompatible': 'done' } },
+    ...takeGlock('glock_nq', { caller: 'gfs2_fault', mode: () => 'SH', try: tryIfOuter }, 'filemap_fault', 'tryfailed'),
+    tryfailed: tryFailed,
+    filemap_fault: {
+      step: plainStep('filemap_fault', 'fault.call', (input) => ({ call: { machine: 'filemap_fault', regs: faultArgs(input.regs) } })),
+      on: { 'fault.call': 'glock_dq' },
+    },
+    glock_dq: { step: dropGlock('gfs2_fault', 'fault.done'), on: { 'fault.done': 'done' } },
+    filemap_fault_covered: {
+      step: plainStep('filemap_fault (under the outer holder)', 'fault.call', (input) => ({ call: { machine: 'filemap_fault', regs: faultArgs(input.regs) } })),
+      on: { 'fault.call': 'done' },
+    },
+    done: { final: true },
+    bug: { final: true },
+  },
+});
+
+function faultArgs(regs: Regs): Regs {
+  return { ino: regs.ino, index: regs.index, write: regs.write, tried: regs.tried };
+}
+
+/** gfs2_page_mkwrite: EX glock, size check → SIGBUS, lock page, mapping changed → VM_FAULT_NOPAGE. */
+export const gfs2PageMkwrite = defineThread({
+  id: 'gfs2_page_mkwrite',
+  initial: 'gfs2_page_mkwrite',
+  states: {
+    gfs2_page_mkwrite: { step: rfcRoute('gfs2_page_mkwrite', 'EX'), on: { 'fault.lock': 'glock_nq', 'rfc.covered': 'size_check', 'rfc.incompatible': 'done' } },
+    ...takeGlock('glock_nq', { caller: 'gfs2_page_mkwrite', mode: () => 'EX', try: tryIfOuter }, 'size_check', 'tryfailed'),
+    tryfailed: tryFailed,
+    size_check: {
+      step: {
+        run: (input) =>
+          beyondEof(input.kernel, input.regs.ino ?? 0, input.regs.index ?? 0)
+            ? setRet(input, VM_FAULT_SIGBUS, 'gfs2_page_mkwrite: page beyond i_size → VM_FAULT_SIGBUS', 'fault.sigbus')
+            : { event: 'step.done', label: 'gfs2_page_mkwrite: page within i_size' },
+      },
+      on: { 'step.done': 'lock_page', 'fault.sigbus': 'release' },
+    },
+    lock_page: {
+      step: {
+        run: (input) => {
+          const page = input.regs.page ?? -1;
+          const p = input.kernel.pages[page];
+          if (p === undefined) return setRet(input, VM_FAULT_NOPAGE, 'lock_page → no page', 'fault.nopage');
+          const taken = acquire(p.lock, input.task.pid, true);
+          const kernel = withSleepLock(input.kernel, { kind: 'page', page }, taken.lock);
+          return taken.granted ? { event: 'lock.granted', label: 'lock_page → locked', kernel } : { event: 'lock.queued', label: 'lock_page → sleeps', kernel };
+        },
+      },
+      on: { 'lock.granted': 'check_mapping', 'lock.queued': 'lock_page_wait', 'fault.nopage': 'release' },
+    },
+    lock_page_wait: {
+      step: {
+        wait: (input) => {
+          const page = input.regs.page ?? -1;
+          const p = input.kernel.pages[page];
+          if (p === undefined || holdOf(p.lock, input.task.pid) !== null) return null;
+          return { lock: { kind: 'page', page }, reason: `waiting for page lock of ${inodeName(input.kernel, input.regs.ino ?? 0)}:${input.regs.index ?? 0}`, holders: p.lock.writer !== null ? [p.lock.writer] : [] };
+        },
+        run: () => ({ event: 'lock.granted', label: 'lock_page → woken, locked' }),
+      },
+      on: { 'lock.granted': 'check_mapping' },
+    },
+    check_mapping: {
+      step: {
+        run: (input) => {
+          const page = input.regs.page ?? -1;
+          const p = input.kernel.pages[page];
+          if (p !== undefined && p.mapping === (input.regs.ino ?? 0)) return setRet(input, VM_FAULT_LOCKED, 'page->mapping unchanged → VM_FAULT_LOCKED', 'fault.locked', { regs: { ...input.regs, ret: VM_FAULT_LOCKED, vmfPage: page } });
+          const released = p === undefined ? null : release(p.lock, input.task.pid);
+          const kernel = released?.ok ? withSleepLock(input.kernel, { kind: 'page', page }, released.lock) : input.kernel;
+          return setRet(input, VM_FAULT_NOPAGE, 'page->mapping changed (truncated) → unlock_page → VM_FAULT_NOPAGE', 'fault.nopage', { kernel });
+        },
+      },
+      on: { 'fault.locked': 'release', 'fault.nopage': 'release' },
+    },
+    release: {
+      step: {
+        run: (input) => {
+          // Under the RFC's covering outer holder, no holder was queued here.
+          if (findHolder(input.kernel, input.task.node, input.regs.ino ?? 0, input.task.pid, 'gfs2_page_mkwrite') === undefined) {
+            return { event: 'fault.done', label: `return ${vmFaultName(input.regs.ret ?? 0)}` };
+          }
+          return { ...dropGlock('gfs2_page_mkwrite', 'fault.done').run(input), regs: input.regs };
+        },
+      },
+      on: { 'fault.done': 'done' },
+    },
+    done: { final: true },
+    bug: { final: true },
+  },
+});
+
+// ---------------------------------------------------------------------------
+// read_iter
+
+const readMode = (input: StepInput): HolderMode => (input.regs.direct ? 'DF' : 'SH');
+const readCaller = (input: StepInput) => (input.regs.direct ? 'gfs2_file_direct_read' : 'gfs2_file_read_iter');
+const remaining = (input: StepInput) => (input.regs.len ?? 0) - (input.regs.done ?? 0);
+
+/** Call the buffered or direct read on what is left of the request. */
+function readCall(input: StepInput, noio: boolean, faultsOff: boolean, label: string): StepResult {
+  const done = input.regs.done ?? 0;
+  const args: Regs = { ino: input.regs.ino, pos: (input.regs.pos ?? 0) + done, len: remaining(input), buf: (input.regs.buf ?? 0) + done, noio };
+  return {
+    event: 'read.call',
+    label,
+    call: { machine: input.regs.direct ? 'iomap_dio_rw' : 'filemap_read', regs: args },
+    ...(faultsOff ? { task: { pagefaultDisabled: input.task.pagefaultDisabled + 1 } } : {}),
+  };
+}
+
+/** Add what the callee read to `done`; keep its return in `ret`. */
+function accumulate(input: StepInput): Regs {
+  const ret = input.regs.ret ?? 0;
+  return { ...input.regs, done: (input.regs.done ?? 0) + (ret > 0 ? ret / PAGE_SIZE : 0) };
+}
+
+/** read_iter's return: the bytes read, else the last error. */
+const readReturn: StepStateConfig = {
+  step: {
+    run: (input) => {
+      const done = input.regs.done ?? 0;
+      const ret = done > 0 ? done * PAGE_SIZE : Math.min(input.regs.ret ?? 0, 0);
+      return { event: 'read.return', label: `return ${ret >= 0 ? `${ret} bytes` : errnoName(ret)}`, regs: { ...input.regs, ret } };
+    },
+  },
+  on: { 'read.return': 'done' },
+};
+
+/**
+ * The first, lockless pass of gfs2_file_read_iter (IOCB_NOIO, since 5.8): it
+ * copies what is cached and gives up with -EAGAIN at the first page that
+ * needs I/O. 5.18 runs it with page faults disabled and treats -EFAULT like
+ * -EAGAIN. O_DIRECT skips it.
+ */
+function noioPass(next: string): Record<string, StepStateConfig> {
+  return {
+    noio_pass: {
+      step: {
+        run: (input) => {
+          if (input.regs.direct) return { event: 'read.direct', label: `gfs2_file_read_iter(${inodeName(input.kernel, input.regs.ino ?? 0)}, O_DIRECT) → gfs2_file_direct_read` };
+          const faultsOff = input.variant.gfs2Fix === '5.18';
+          return readCall(input, true, faultsOff, `${faultsOff ? 'pagefault_disable(); ' : ''}generic_file_read_iter(IOCB_NOIO), no glock`);
+        },
+      },
+      on: { 'read.direct': next, 'read.call': 'noio_returned' },
+    },
+    noio_returned: {
+      step: {
+        run: (input) => {
+          const faultsOff = input.variant.gfs2Fix === '5.18';
+          const task = faultsOff ? { task: { pagefaultDisabled: input.task.pagefaultDisabled - 1 } } : {};
+          const ret = input.regs.ret ?? 0;
+          const regs = accumulate(input);
+          const left = (regs.len ?? 0) - (regs.done ?? 0);
+          if (ret >= 0 && left === 0) return { event: 'read.complete', label: `IOCB_NOIO pass read everything: ${ret} bytes`, regs, ...task };
+          const retryable = ret >= 0 || ret === EAGAIN || (faultsOff && ret === EFAULT);
+          if (!retryable) return { event: 'read.complete', label: `IOCB_NOIO pass → ${errnoName(ret)}`, regs, ...task };
+          return { event: 'read.locked', label: `IOCB_NOIO pass → ${ret > 0 ? `${ret} bytes` : errnoName(ret)}: take the glock`, regs, ...task };
+        },
+      },
+      on: { 'read.complete': 'return', 'read.locked': next },
+    },
+  };
+}
+
+/** 5.15: read under the glock with page faults enabled. */
+export const gfs2ReadIter515 = defineThread({
+  id: 'gfs2_file_read_iter',
+  initial: 'noio_pass',
+  states: {
+    ...noioPass('glock_nq'),
+    ...takeGlock('glock_nq', { caller: readCaller, mode: readMode }, 'read'),
+    read: { step: { run: (input) => readCall(input, false, false, input.regs.direct ? 'iomap_dio_rw' : 'generic_file_read_iter') }, on: { 'read.call': 'read_returned' } },
+    read_returned: { step: plainStep((input) => `read returned ${(input.regs.ret ?? 0) >= 0 ? `${input.regs.ret ?? 0} bytes` : errnoName(input.regs.ret ?? 0)}`, 'step.done', (input) => ({ regs: accumulate(input) })), on: { 'step.done': 'glock_dq' } },
+    glock_dq: { step: dropGlock(readCaller), on: { 'glock.released': 'return' } },
+    return: readReturn,
+    done: { final: true },
+    bug: { final: true },
+  },
+});
+
+/** RFC 2021: LM_FLAG_OUTER; after the glock is dropped, a fault that asked for it is retried after faulting in one page. */
+export const gfs2ReadIterRfc = defineThread({
+  id: 'gfs2_file_read_iter (RFC)',
+  initial: 'noio_pass',
+  states: {
+    ...noioPass('glock_nq'),
+    ...takeGlock('glock_nq', { caller: readCaller, mode: readMode, outer: true }, 'read'),
+    read: { step: { run: (input) => readCall(input, false, false, input.regs.direct ? 'iomap_dio_rw' : 'generic_file_read_iter') }, on: { 'read.call': 'read_returned' } },
+    read_returned: { step: plainStep((input) => `read returned ${(input.regs.ret ?? 0) >= 0 ? `${input.regs.ret ?? 0} bytes` : errnoName(input.regs.ret ?? 0)}`, 'step.done', (input) => ({ regs: accumulate(input) })), on: { 'step.done': 'glock_dq' } },
+    glock_dq: { step: dropGlock(readCaller), on: { 'glock.released': 'check_retry' } },
+    check_retry: {
+      step: {
+        run: (input) => {
+          if (!input.task.needsRetry) return { event: 'retry.no', label: 'current_needs_retry → no' };
+          if (input.regs.ret !== EFAULT) return { event: 'retry.no', label: 'current_needs_retry → yes, but the read did not fail with -EFAULT', task: { needsRetry: false } };
+          return {
+            event: 'retry.faultin',
+            label: 'current_needs_retry and -EFAULT → set_current_needs_retry(false); iov_iter_fault_in_writeable(PAGE_SIZE)',
+            task: { needsRetry: false },
+            call: { machine: 'fault_in_iov_iter', regs: { buf: (input.regs.buf ?? 0) + (input.regs.done ?? 0), len: 1, write: true } },
+          };
+        },
+      },
+      on: { 'retry.no': 'return', 'retry.faultin': 'faulted_in' },
+    },
+    faulted_in: {
+      step: { run: (input) => ((input.regs.ret ?? 0) > 0 ? { event: 'retry.again', label: 'page faulted in → retry' } : { event: 'retry.giveup', label: 'fault-in failed → return', regs: { ...input.regs, ret: EFAULT } }) },
+      on: { 'retry.again': 'glock_nq', 'retry.giveup': 'return' },
+    },
+    return: readReturn,
+    done: { final: true },
+    bug: { final: true },
+  },
+});
+
+/** After the nofault read: is there anything to fault in (should_fault_in_pages)? */
+function shouldFaultIn(input: StepInput): boolean {
+  const ret = input.regs.ret ?? 0;
+  if (remaining(input) <= 0) return false;
+  return ret === EFAULT || ret > 0;
+}
+
+const readNofault: StepStateConfig = {
+  step: { run: (input) => readCall(input, false, true, `pagefault_disable(); ${input.regs.direct ? 'iomap_dio_rw (nofault)' : 'generic_file_read_iter'}`) },
+  on: { 'read.call': 'read_returned' },
+};
+
+function readReturnedNofault(onFaultIn: string, onDone: string): StepStateConfig {
+  return {
+    step: {
+      run: (input) => {
+        const regs = accumulate(input);
+        const ret = input.regs.ret ?? 0;
+        const task = { pagefaultDisabled: input.task.pagefaultDisabled - 1 };
+        const what = ret >= 0 ? `${ret} bytes` : errnoName(ret);
+        if (shouldFaultIn({ ...input, regs })) return { event: 'read.faultin', label: `pagefault_enable(); read returned ${what}: should_fault_in_pages → yes`, regs, task };
+        return { event: 'read.finished', label: `pagefault_enable(); read returned ${what}`, regs, task };
+      },
+    },
+    on: { 'read.faultin': onFaultIn, 'read.finished': onDone },
+  };
+}
+
+/** Is the read's holder still queued (gfs2_holder_queued)? */
+function holderQueued(input: StepInput): boolean {
+  return findHolder(input.kernel, input.task.node, input.regs.ino ?? 0, input.task.pid, readCaller(input)) !== undefined;
+}
+
+const dqIfQueued: StepStateConfig = {
+  step: {
+    run: (input) => (holderQueued(input) ? dropGlock(readCaller).run(input) : { event: 'glock.released', label: 'holder no longer queued' }),
+  },
+  on: { 'glock.released': 'return' },
+};
+
+/** 5.16: nofault read; fault in with the holder marked may-demote. */
+export const gfs2ReadIter516 = defineThread({
+  id: 'gfs2_file_read_iter (5.16)',
+  initial: 'noio_pass',
+  states: {
+    ...noioPass('glock_nq'),
+    ...takeGlock('glock_nq', { caller: readCaller, mode: readMode }, 'read'),
+    read: readNofault,
+    read_returned: readReturnedNofault('allow_demote', 'glock_dq'),
+    allow_demote: {
+      step: {
+        run: (input) => ({
+          event: 'faultin.call',
+          label: `gfs2_holder_allow_demote; fault_in_iov_iter_writeable(1 page)`,
+          kernel: setMayDemote(input.kernel, input.task.node, input.regs.ino ?? 0, input.task.pid, readCaller(input), true),
+          regs: { ...input.regs, lastDone: input.regs.done ?? 0 },
+          call: { machine: 'fault_in_iov_iter', regs: { buf: (input.regs.buf ?? 0) + (input.regs.done ?? 0), len: 1, write: true } },
+        }),
+      },
+      on: { 'faultin.call': 'disallow_demote' },
+    },
+    disallow_demote: {
+      step: {
+        run: (input) => {
+          const kernel = setMayDemote(input.kernel, input.task.node, input.regs.ino ?? 0, input.task.pid, readCaller(input), false);
+          const progress = (input.regs.ret ?? 0) > 0;
+          const queued = holderQueued({ ...input, kernel });
+          const base = `gfs2_holder_disallow_demote: fault-in ${progress ? 'made progress' : 'made no progress'}`;
+          if (!progress) return { event: 'retry.giveup', label: `${base} → give up`, kernel, regs: { ...input.regs, ret: EFAULT } };
+          if (queued) return { event: 'retry.under_glock', label: `${base}, glock still held → retry under the glock`, kernel };
+          if (!input.regs.direct && (input.regs.done ?? 0) > 0) return { event: 'retry.short', label: `${base}, glock lost with bytes already read → short read`, kernel };
+          return { event: 'retry.relock', label: `${base}, glock lost → re-acquire it`, kernel };
+        },
+      },
+      on: { 'retry.giveup': 'glock_dq', 'retry.under_glock': 'read', 'retry.short': 'return', 'retry.relock': 'glock_nq' },
+    },
+    glock_dq: dqIfQueued,
+    return: readReturn,
+    done: { final: true },
+    bug: { final: true },
+  },
+});
+
+/** 5.18: nofault read; on -EFAULT drop the glock, fault in, re-acquire, retry. */
+export const gfs2ReadIter518 = defineThread({
+  id: 'gfs2_file_read_iter (5.18)',
+  initial: 'noio_pass',
+  states: {
+    ...noioPass('glock_nq'),
+    ...takeGlock('glock_nq', { caller: readCaller, mode: readMode }, 'read'),
+    read: readNofault,
+    read_returned: readReturnedNofault('glock_dq_faultin', 'glock_dq'),
+    glock_dq_faultin: { step: dropGlock(readCaller), on: { 'glock.released': 'fault_in' } },
+    fault_in: {
+      step: {
+        run: (input) => ({
+          event: 'faultin.call',
+          label: `fault_in_iov_iter_writeable(${remaining(input)} page(s))`,
+          call: { machine: 'fault_in_iov_iter', regs: { buf: (input.regs.buf ?? 0) + (input.regs.done ?? 0), len: remaining(input), write: true } },
+        }),
+      },
+      on: { 'faultin.call': 'faulted_in' },
+    },
+    faulted_in: {
+      step: {
+        run: (input) =>
+          (input.regs.ret ?? 0) > 0
+            ? { event: 'retry.relock', label: `fault-in made progress (${input.regs.ret ?? 0} page(s)) → re-acquire the glock and retry` }
+            : { event: 'retry.giveup', label: 'fault-in made no progress → give up', regs: { ...input.regs, ret: EFAULT } },
+      },
+      on: { 'retry.relock': 'glock_nq', 'retry.giveup': 'return' },
+    },
+    glock_dq: dqIfQueued,
+    return: readReturn,
+    done: { final: true },
+    bug: { final: true },
+  },
+});

@@ -1,0 +1,102 @@
+/**
+ * O_DIRECT through iomap (fs/iomap/direct-io.c: iomap_dio_rw), and the
+ * fault-in helpers of lib/iov_iter.c / mm/gup.c.
+ *
+ * The user pages of an O_DIRECT request are pinned by
+ * bio_iov_iter_get_pages → get_user_pages, which faults them in under
+ * whatever the caller holds (the DF glock in gfs2). From 5.16 the iterator's
+ * `nofault` flag makes the pinning fail instead (FOLL_NOFAULT); we model both
+ * that and pagefault_disable() by the task's page-faults-disabled count,
+ * which is what the gfs2 callers set around the call.
+ *
+ * Simplified: an O_DIRECT write to a hole returns 0 bytes (-ENOTBLK from
+ * gfs2_iomap_begin), and gfs2_file_write_iter falls back to a buffered write.
+ */
+import { PAGE_SIZE } from '../kernel/ids.ts';
+import { lookupBlock, writeBlock } from '../kernel/blocks.ts';
+import { inodeName, ZEROES } from '../kernel/state.ts';
+import { EFAULT, readUser, writeUser } from '../kernel/uaccess.ts';
+import { copyStates } from './copy.ts';
+import { defineThread } from './define.ts';
+import { bytesOr } from './filemap.ts';
+
+export const iomapDioRw = defineThread({
+  id: 'iomap_dio_rw',
+  initial: 'next_page',
+  states: {
+    next_page: {
+      step: {
+        run: (input) => {
+          const done = input.regs.done ?? 0;
+          if (done >= (input.regs.len ?? 0)) return { event: 'dio.done', label: `iomap_dio_rw → ${done * PAGE_SIZE} bytes`, regs: { ...input.regs, ret: done * PAGE_SIZE } };
+          const index = (input.regs.pos ?? 0) + done;
+          const block = lookupBlock(input.kernel, input.regs.ino ?? 0, index);
+          if (input.regs.write && block.kind !== 'mapped') {
+            return { event: 'dio.done', label: `gfs2_iomap_begin: ${inodeName(input.kernel, input.regs.ino ?? 0)}:${index} is a hole → -ENOTBLK, fall back to buffered I/O`, regs: { ...input.regs, ret: done * PAGE_SIZE } };
+          }
+          return { event: 'dio.page', label: `iomap_dio_rw: ${inodeName(input.kernel, input.regs.ino ?? 0)}:${index} ${block.kind === 'mapped' ? `on block ${block.block}` : 'is a hole'}`, regs: { ...input.regs, index } };
+        },
+      },
+      on: { 'dio.done': 'done', 'dio.page': 'bio_iov_iter_get_pages' },
+    },
+    ...copyStates('bio_iov_iter_get_pages', {
+      call: 'bio_iov_iter_get_pages → get_user_pages',
+      // Reading from the file writes user memory; writing to it reads user memory.
+      userWrite: (input) => input.regs.write !== true,
+      transfer: (input, vpage) => {
+        const ino = input.regs.ino ?? 0;
+        const index = input.regs.index ?? 0;
+        const block = lookupBlock(input.kernel, ino, index);
+        const done = { ...input.regs, done: (input.regs.done ?? 0) + 1 };
+        if (input.regs.write) {
+          const content = readUser(input.kernel, input.task.mm, vpage);
+          const kernel = block.kind === 'mapped' ? writeBlock(input.kernel, block.block, content) : input.kernel;
+          return { label: `pinned user page ${vpage} → submit_bio(WRITE) → block ← ${content}`, kernel, regs: done };
+        }
+        const content = block.kind === 'mapped' ? (input.kernel.blocks[block.block]?.content ?? ZEROES) : ZEROES;
+        return { label: `pinned user page ${vpage} → ${block.kind === 'mapped' ? 'submit_bio(READ)' : 'iomap_dio_hole_iter zeroes'} → user page ← ${content}`, kernel: writeUser(input.kernel, input.task.mm, vpage, content), regs: done };
+      },
+      next: 'next_page',
+      short: 'short',
+    }),
+    short: {
+      step: { run: (input) => ({ event: 'dio.done', label: `get_user_pages failed → ${bytesOr(input, EFAULT) > 0 ? `${bytesOr(input, EFAULT)} bytes (partial)` : '-EFAULT'}`, regs: { ...input.regs, ret: bytesOr(input, EFAULT) } }) },
+      on: { 'dio.done': 'done' },
+    },
+    done: { final: true },
+  },
+});
+
+/**
+ * fault_in_iov_iter_writeable / fault_in_iov_iter_readable: touch each page
+ * of the window with faults enabled (__put_user / __get_user), stopping at the
+ * first that cannot be faulted in. Returns the pages faulted in.
+ */
+export const faultInIovIter = defineThread({
+  id: 'fault_in_iov_iter',
+  initial: 'next_page',
+  states: {
+    next_page: {
+      step: {
+        run: (input) => {
+          const done = input.regs.done ?? 0;
+          if (done >= (input.regs.len ?? 0)) return { event: 'faultin.done', label: `fault-in done: ${done} page(s)`, regs: { ...input.regs, ret: done } };
+          return { event: 'faultin.page', label: `fault_in_iov_iter_${input.regs.write ? 'writeable' : 'readable'}: user page ${(input.regs.buf ?? 0) + done}` };
+        },
+      },
+      on: { 'faultin.done': 'done', 'faultin.page': 'touch' },
+    },
+    ...copyStates('touch', {
+      call: 'fault_in_iov_iter',
+      userWrite: (input) => input.regs.write === true,
+      transfer: (input, vpage) => ({ label: `user page ${vpage} is present`, regs: { ...input.regs, done: (input.regs.done ?? 0) + 1 } }),
+      next: 'next_page',
+      short: 'stopped',
+    }),
+    stopped: {
+      step: { run: (input) => ({ event: 'faultin.done', label: `fault-in stopped after ${input.regs.done ?? 0} page(s)`, regs: { ...input.regs, ret: input.regs.done ?? 0 } }) },
+      on: { 'faultin.done': 'done' },
+    },
+    done: { final: true },
+  },
+});

@@ -1,0 +1,37 @@
+/**
+ * Every thread machine, compiled once. The simulator looks machines up here
+ * by id; `compiled.test.ts` checks each table against XState's `transition`.
+ */
+import { compile, type CompiledMachine, type ThreadMachine } from './define.ts';
+import { doPageFault, userAccess } from './fault.ts';
+import { filemapFault, filemapRead } from './filemap.ts';
+import { gfs2Fault, gfs2PageMkwrite, gfs2ReadIter515, gfs2ReadIter516, gfs2ReadIter518, gfs2ReadIterRfc } from './gfs2.ts';
+import { faultInIovIter, iomapDioRw } from './iomap.ts';
+import { doMmap, taskMachine } from './task.ts';
+
+export const MACHINES: readonly ThreadMachine[] = [
+  taskMachine,
+  doMmap,
+  userAccess,
+  doPageFault,
+  filemapFault,
+  filemapRead,
+  iomapDioRw,
+  faultInIovIter,
+  gfs2Fault,
+  gfs2PageMkwrite,
+  gfs2ReadIter515,
+  gfs2ReadIterRfc,
+  gfs2ReadIter516,
+  gfs2ReadIter518,
+];
+
+const COMPILED: ReadonlyMap<string, CompiledMachine> = new Map(MACHINES.map((m) => [m.id, compile(m)]));
+
+export function compiledMachine(id: string): CompiledMachine | undefined {
+  return COMPILED.get(id);
+}
+
+export function allCompiled(): readonly CompiledMachine[] {
+  return [...COMPILED.values()];
+}

@@ -1,0 +1,197 @@
+/**
+ * Steps shared by many paths: taking, sleeping on and releasing a lock.
+ *
+ * Taking a sleeping lock is two atomic steps when it is contended, as in the
+ * kernel: joining the wait queue (after which the lock's owner can see the
+ * waiter and hand the lock over), then waking up with it. `takeLock` makes
+ * both states; the wait state's `wait` tells the scheduler why the task is
+ * not runnable.
+ */
+import { glockBlockers, glockDq, glockNq, isGranted, type HolderMode } from '../kernel/glock.ts';
+import { lockName, sleepLockOf, withSleepLock, type LockRef } from '../kernel/locks.ts';
+import { acquire, holdOf, ownersOf, release, tryAcquire } from '../kernel/sleeplock.ts';
+import { inodeName } from '../kernel/state.ts';
+import type { StepStateConfig } from './define.ts';
+import type { StepInput, StepResult, StepSpec, WaitInfo } from './types.ts';
+
+export type LockOf = (input: StepInput) => LockRef;
+
+function era(input: StepInput) {
+  return input.variant.era;
+}
+
+function ownersText(pids: readonly number[]): string {
+  return pids.length === 0 ? 'no holder' : pids.map((p) => `pid ${p}`).join(', ');
+}
+
+/** A step that only moves on: `event` with `label`. */
+export function plainStep(label: string | ((input: StepInput) => string), event = 'step.done', update?: (input: StepInput) => Omit<StepResult, 'event' | 'label'>): StepSpec {
+  return {
+    run: (input) => ({ event, label: typeof label === 'string' ? label : label(input), ...(update ? update(input) : {}) }),
+  };
+}
+
+/**
+ * The two states that take a sleeping lock: `name` tries, `${name}_wait`
+ * sleeps until the releaser hands it over. Both lead to `next`.
+ */
+export function takeLock(name: string, call: string, lockOf: LockOf, write: boolean, next: string): Record<string, StepStateConfig> {
+  const take: StepSpec = {
+    run: (input) => {
+      const ref = lockOf(input);
+      const lock = sleepLockOf(input.kernel, ref);
+      if (lock === undefined) return { event: 'lock.granted', label: `${call} → no such lock` };
+      const result = acquire(lock, input.task.pid, write);
+      const kernel = withSleepLock(input.kernel, ref, result.lock);
+      if (result.granted) return { event: 'lock.granted', label: `${call} → granted`, kernel };
+      const why = lock.waiters.length > 0 && !isLockedBy(lock) ? `queued behind ${lock.waiters.length} waiter(s)` : `held by ${ownersText(ownersOf(lock))}`;
+      return { event: 'lock.queued', label: `${call} → sleeps: ${why}`, kernel };
+    },
+  };
+  const wait: StepSpec = {
+    wait: (input) => {
+      const ref = lockOf(input);
+      const lock = sleepLockOf(input.kernel, ref);
+      if (lock === undefined || holdOf(lock, input.task.pid) !== null) return null;
+      const name = lockName(input.kernel, ref, era(input));
+      const owners = ownersOf(lock);
+      const ahead = lock.waiters.slice(0, lock.waiters.findIndex((w) => w.pid === input.task.pid));
+      const reason = owners.length > 0
+        ? `waiting for ${name} (${write ? 'write' : 'read'}): held by ${ownersText(owners)}${ahead.length > 0 ? `, behind ${ahead.map((w) => `pid ${w.pid} (${w.write ? 'writer' : 'reader'})`).join(', ')}` : ''}`
+        : `waiting for ${name}: behind ${ahead.map((w) => `pid ${w.pid}`).join(', ')}`;
+      return { lock: ref, reason, holders: owners.length > 0 ? owners : ahead.map((w) => w.pid) };
+    },
+    run: () => ({ event: 'lock.granted', label: `${call} → woken, granted` }),
+  };
+  return {
+    [name]: { step: take, on: { 'lock.granted': next, 'lock.queued': `${name}_wait` } },
+    [`${name}_wait`]: { step: wait, on: { 'lock.granted': next } },
+  };
+}
+
+function isLockedBy(lock: { writer: number | null; readers: readonly number[] }): boolean {
+  return lock.writer !== null || lock.readers.length > 0;
+}
+
+/** down_read_trylock and friends: 'lock.granted' or 'lock.busy'. */
+export function tryLockStep(call: string, lockOf: LockOf, write: boolean): StepSpec {
+  return {
+    run: (input) => {
+      const ref = lockOf(input);
+      const lock = sleepLockOf(input.kernel, ref);
+      const taken = lock === undefined ? null : tryAcquire(lock, input.task.pid, write);
+      if (taken === null) return { event: 'lock.busy', label: `${call} → busy` };
+      return { event: 'lock.granted', label: `${call} → granted`, kernel: withSleepLock(input.kernel, ref, taken) };
+    },
+  };
+}
+
+/** up_read / up_write / mutex_unlock / unlock_page. */
+export function unlockStep(call: string, lockOf: LockOf, event = 'lock.released', extra?: (input: StepInput) => Omit<StepResult, 'event' | 'label' | 'kernel'>): StepSpec {
+  return {
+    run: (input) => {
+      const ref = lockOf(input);
+      const lock = sleepLockOf(input.kernel, ref);
+      if (lock === undefined) return { event, label: call, ...(extra ? extra(input) : {}) };
+      const result = release(lock, input.task.pid);
+      if (!result.ok) {
+        const name = lockName(input.kernel, ref, era(input));
+        return { event, label: `${call} → not the owner`, outcome: { kind: 'invariant-violation', message: `${result.violation}: ${name}` } };
+      }
+      const woke = result.woken.length > 0 ? ` → wakes ${ownersText(result.woken)}` : '';
+      return { event, label: `${call}${woke}`, kernel: withSleepLock(input.kernel, ref, result.lock), ...(extra ? extra(input) : {}) };
+    },
+  };
+}
+
+/** Glock holder description for labels: "gfs2_glock_nq(SH|TRY)". */
+function nqCall(mode: HolderMode, flags: readonly string[]): string {
+  return `gfs2_glock_nq(${[mode, ...flags].join('|')})`;
+}
+
+export interface GlockRequest {
+  /** The function queueing the holder (gh_ip), e.g. gfs2_file_read_iter. */
+  readonly caller: string | ((input: StepInput) => string);
+  readonly mode: (input: StepInput) => HolderMode;
+  readonly try?: (input: StepInput) => boolean;
+  /** LM_FLAG_OUTER (RFC 2021): the task now holds an outer glock. */
+  readonly outer?: boolean;
+}
+
+/**
+ * gfs2_glock_nq, blocking or LM_FLAG_TRY, and its wait. Events:
+ * 'glock.granted', 'glock.tryfailed' (GLR_TRYFAILED), and on the recursion
+ * trap a BUG outcome.
+ */
+export function takeGlock(name: string, req: GlockRequest, next: string, onTryFailed?: string): Record<string, StepStateConfig> {
+  const nq: StepSpec = {
+    run: (input) => {
+      const ino = input.regs.ino ?? 0;
+      const mode = req.mode(input);
+      const isTry = req.try?.(input) ?? false;
+      const flags = [...(isTry ? ['LM_FLAG_TRY'] : []), ...(req.outer ? ['LM_FLAG_OUTER'] : [])];
+      const call = `${nqCall(mode, flags)} on glock 2/${inodeName(input.kernel, ino)}`;
+      const caller = callerOf(req, input);
+      const result = glockNq(input.kernel, {
+        pid: input.task.pid,
+        node: input.task.node,
+        ino,
+        mode,
+        try: isTry,
+        caller,
+        recursionSkipsMayDemote: input.variant.gfs2Fix === '5.16',
+      });
+      const outer = req.outer ? { task: { outerGlock: true } } : {};
+      switch (result.kind) {
+        case 'recursive':
+          return {
+            event: 'glock.recursive',
+            label: `${call} → trap_recursive → BUG()`,
+            outcome: { kind: 'bug', message: `BUG: gfs2 recursive glock: pid ${input.task.pid} already holds glock 2/${inodeName(input.kernel, ino)}, new ${mode} request from ${caller}`, log: result.log },
+          };
+        case 'tryfailed':
+          return { event: 'glock.tryfailed', label: `${call} → GLR_TRYFAILED` };
+        case 'granted':
+          return { event: 'glock.granted', label: `${call} → granted`, kernel: result.kernel, ...outer };
+        case 'queued':
+          return { event: 'glock.queued', label: `${call} → waits`, kernel: result.kernel, ...outer };
+      }
+    },
+  };
+  const wait: StepSpec = {
+    wait: (input) => glockWait(input, callerOf(req, input), req.mode(input)),
+    run: (input) => ({ event: 'glock.granted', label: `gfs2_glock_wait → granted ${req.mode(input)} on glock 2/${inodeName(input.kernel, input.regs.ino ?? 0)}` }),
+  };
+  const on: Record<string, string> = { 'glock.granted': next, 'glock.queued': `${name}_wait`, 'glock.recursive': 'bug' };
+  if (onTryFailed !== undefined) on['glock.tryfailed'] = onTryFailed;
+  return { [name]: { step: nq, on }, [`${name}_wait`]: { step: wait, on: { 'glock.granted': next } } };
+}
+
+function callerOf(req: GlockRequest, input: StepInput): string {
+  return typeof req.caller === 'string' ? req.caller : req.caller(input);
+}
+
+function glockWait(input: StepInput, caller: string, mode: HolderMode): WaitInfo | null {
+  const ino = input.regs.ino ?? 0;
+  const { pid, node } = input.task;
+  if (isGranted(input.kernel, node, ino, pid, caller)) return null;
+  const blockers = glockBlockers(input.kernel, node, ino, pid, caller);
+  const ref: LockRef = { kind: 'glock', node, ino };
+  const name = lockName(input.kernel, ref, era(input));
+  const held = blockers.length === 0 ? 'a demote in progress' : blockers.map((h) => `${h.mode} by pid ${h.pid}`).join(', ');
+  return { lock: ref, reason: `waiting for ${name} in ${mode}: held ${held}`, holders: blockers.map((h) => h.pid) };
+}
+
+/** gfs2_glock_dq of the holder `caller` queued. */
+export function dropGlock(caller: string | ((input: StepInput) => string), event = 'glock.released'): StepSpec {
+  return {
+    run: (input) => {
+      const ino = input.regs.ino ?? 0;
+      const result = glockDq(input.kernel, input.task.node, ino, input.task.pid, typeof caller === 'string' ? caller : caller(input));
+      const label = `gfs2_glock_dq on glock 2/${inodeName(input.kernel, ino)}`;
+      if (!result.ok) return { event, label, outcome: { kind: 'invariant-violation', message: result.violation } };
+      // LM_FLAG_OUTER is cleared when the outer holder goes (RFC 2021, gfs2_glock_dq).
+      return { event, label, kernel: result.kernel, task: { outerGlock: false } };
+    },
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * The bottom frame of every task: run the program's syscalls and user
+ * accesses in order, recording each return, until the program ends or a
+ * signal kills the task. Also `mmap`, which is short enough to live here.
+ */
+import { PAGE_SIZE } from '../kernel/ids.ts';
+import { addVma } from '../kernel/mm.ts';
+import { inodeName, type KernelState } from '../kernel/state.ts';
+import { errnoName } from '../kernel/uaccess.ts';
+import type { VariantFlags } from '../kernel/variants.ts';
+import { defineThread } from './define.ts';
+import { dropGlock, plainStep, takeGlock, takeLock, unlockStep, type LockOf } from './steps.ts';
+import type { Regs, Syscall } from './types.ts';
+
+/** The machine that runs a syscall under a variant, and its arguments. */
+export function syscallMachine(sys: Syscall, flags: VariantFlags): { machine: string; regs: Regs } {
+  switch (sys.call) {
+    case 'pread':
+    case 'pwrite': {
+      const regs: Regs = { ino: sys.ino, pos: sys.pos, len: sys.len, buf: sys.buf, direct: sys.direct, done: 0 };
+      const dir = sys.call === 'pread' ? 'read' : 'write';
+      if (flags.fs !== 'gfs2') return { machine: `dax_${dir}_iter`, regs };
+      const suffix = flags.gfs2Fix === 'none' ? '' : flags.gfs2Fix === 'rfc' ? ' (RFC)' : ` (${flags.gfs2Fix})`;
+      return { machine: `gfs2_file_${dir}_iter${suffix}`, regs };
+    }
+    case 'truncate':
+      return { machine: 'do_truncate', regs: { ino: sys.ino, size: sys.size } };
+    case 'punch':
+      return { machine: 'punch_hole', regs: { ino: sys.ino, pos: sys.pos, len: sys.len } };
+    case 'mmap':
+      return { machine: 'do_mmap', regs: { ino: sys.ino, pos: sys.pgoff, len: sys.len, buf: sys.at, shared: sys.shared } };
+    case 'touch':
+      return { machine: 'user_access', regs: { vpage: sys.vpage, write: sys.write } };
+  }
+}
+
+/** The syscall as strace would show it, with our page units turned into bytes. */
+export function describeSyscall(sys: Syscall, kernel: KernelState): string {
+  const file = (ino: number) => inodeName(kernel, ino);
+  switch (sys.call) {
+    case 'pread':
+    case 'pwrite':
+      return `${sys.call}64(${file(sys.ino)}${sys.direct ? ' O_DIRECT' : ''}, buf=user page ${sys.buf}, ${sys.len * PAGE_SIZE}, ${sys.pos * PAGE_SIZE})`;
+    case 'truncate':
+      return `truncate(${file(sys.ino)}, ${sys.size * PAGE_SIZE})`;
+    case 'punch':
+      return `fallocate(${file(sys.ino)}, FALLOC_FL_PUNCH_HOLE, ${sys.pos * PAGE_SIZE}, ${sys.len * PAGE_SIZE})`;
+    case 'mmap':
+      return `mmap(user page ${sys.at}, ${sys.len * PAGE_SIZE}, ${sys.shared ? 'MAP_SHARED' : 'MAP_PRIVATE'}, ${file(sys.ino)}, ${sys.pgoff * PAGE_SIZE})`;
+    case 'touch':
+      return `user ${sys.write ? 'store to' : 'load from'} page ${sys.vpage}`;
+  }
+}
+
+export function describeReturn(sys: Syscall, ret: number): string {
+  if (sys.call === 'touch') return ret === 0 ? 'done' : 'SIGBUS';
+  return ret < 0 ? errnoName(ret) : String(ret);
+}
+
+export const taskMachine = defineThread({
+  id: 'task',
+  initial: 'next_syscall',
+  states: {
+    next_syscall: {
+      step: {
+        run: (input) => {
+          const pc = input.regs.pc ?? 0;
+          const sys = input.task.program[pc];
+          if (input.task.killed) return { event: 'task.exit', label: 'killed by SIGBUS' };
+          if (sys === undefined) return { event: 'task.exit', label: 'exit' };
+          return { event: 'sys.call', label: describeSyscall(sys, input.kernel), call: syscallMachine(sys, input.variant) };
+        },
+      },
+      on: { 'sys.call': 'returned', 'task.exit': 'exited' },
+    },
+    returned: {
+      step: {
+        run: (input) => {
+          const pc = input.regs.pc ?? 0;
+          const sys = input.task.program[pc];
+          const ret = input.regs.ret ?? 0;
+          return {
+            event: 'sys.returned',
+            label: sys === undefined ? 'returned' : `${describeSyscall(sys, input.kernel)} = ${describeReturn(sys, ret)}`,
+            task: { returns: [...input.task.returns, ret] },
+            regs: { pc: pc + 1 },
+          };
+        },
+      },
+      on: { 'sys.returned': 'next_syscall' },
+    },
+    exited: { final: true },
+  },
+});
+
+const mmapSem: LockOf = (input) => ({ kind: 'mmap_sem', mm: input.task.mm });
+
+/**
+ * mmap: down_write(mmap_sem), then ->mmap. gfs2_mmap takes the inode glock
+ * SH (LM_FLAG_ANY) to update atime when atime is on, and drops it at once
+ * (fs/gfs2/file.c).
+ */
+export const doMmap = defineThread({
+  id: 'do_mmap',
+  initial: 'down_write',
+  states: {
+    ...takeLock('down_write', 'down_write(&mm->mmap_sem)', mmapSem, true, 'f_op_mmap'),
+    f_op_mmap: {
+      step: {
+        run: (input) =>
+          input.variant.fs === 'gfs2'
+            ? { event: 'mmap.gfs2', label: 'mmap_region → ->mmap = gfs2_mmap (atime on)' }
+            : { event: 'mmap.dax', label: 'mmap_region → ->mmap = ext2_file_mmap (VM_MIXEDMAP for DAX)' },
+      },
+      on: { 'mmap.gfs2': 'gfs2_mmap_glock', 'mmap.dax': 'add_vma' },
+    },
+    ...takeGlock('gfs2_mmap_glock', { caller: 'gfs2_mmap', mode: () => 'SH' }, 'gfs2_mmap_dq'),
+    gfs2_mmap_dq: { step: dropGlock('gfs2_mmap'), on: { 'glock.released': 'add_vma' } },
+    add_vma: {
+      step: plainStep(
+        (input) => `vma_link: user pages ${input.regs.buf ?? 0}–${(input.regs.buf ?? 0) + (input.regs.len ?? 0) - 1} → ${inodeName(input.kernel, input.regs.ino ?? 0)}`,
+        'step.done',
+        (input) => ({
+          kernel: addVma(input.kernel, input.task.mm, { start: input.regs.buf ?? 0, pages: input.regs.len ?? 0, ino: input.regs.ino ?? 0, pgoff: input.regs.pos ?? 0, shared: input.regs.shared === true }),
+        }),
+      ),
+      on: { 'step.done': 'up_write' },
+    },
+    up_write: { step: unlockStep('up_write(&mm->mmap_sem)', mmapSem, 'lock.released', (input) => ({ regs: { ...input.regs, ret: 0 } })), on: { 'lock.released': 'done' } },
+    done: { final: true },
+    bug: { final: true },
+  },
+});

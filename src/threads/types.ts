@@ -1,0 +1,148 @@
+/**
+ * The contract between thread machines and the scheduler.
+ *
+ * A kernel path is an XState machine whose states are its atomic steps. Each
+ * state carries, in `meta.step`, the pure function that performs that step
+ * on the kernel state and names the result as an event (`lock.granted`,
+ * `copy.fault`, ...); the machine's transitions decide where that result
+ * leads. So control flow lives in the statechart, and what each step does to
+ * the kernel lives in small functions the statechart names.
+ *
+ * A task runs a stack of frames, one per machine instance: a fault taken by a
+ * user copy is a frame pushed above the copy, so the timeline shows it nested
+ * inside the copy that took it.
+ */
+import type { Ino, Pid } from '../kernel/ids.ts';
+import type { LockRef } from '../kernel/locks.ts';
+import type { KernelState } from '../kernel/state.ts';
+import type { VariantFlags } from '../kernel/variants.ts';
+
+/** Registers of one frame: arguments and locals of the kernel function it models. */
+export interface Regs {
+  /** The file the path works on. */
+  readonly ino?: Ino;
+  /** File position in pages. */
+  readonly pos?: number;
+  /** Length in pages. */
+  readonly len?: number;
+  /** Pages done so far (copied, read, written). */
+  readonly done?: number;
+  /** User buffer: first user page number. */
+  readonly buf?: number;
+  /** The user page being accessed or faulted on. */
+  readonly vpage?: number;
+  /** Write access (fault) or write direction (copy). */
+  readonly write?: boolean;
+  /** O_DIRECT. */
+  readonly direct?: boolean;
+  /** Fault taken from kernel mode (a copy or gup), not by a user instruction. */
+  readonly kernelMode?: boolean;
+  /** FAULT_FLAG_TRIED: the second attempt after VM_FAULT_RETRY. */
+  readonly tried?: boolean;
+  /** A page reference the frame holds (find_get_page). */
+  readonly page?: number;
+  /** vmf->page: the locked page a ->fault or ->page_mkwrite returns with VM_FAULT_LOCKED. */
+  readonly vmfPage?: number;
+  /** A block the frame looked up or allocated. */
+  readonly block?: number;
+  /** New i_size in pages (truncate), or the punched range's end. */
+  readonly size?: number;
+  /** What the last callee returned: a VM_FAULT code, a byte count or -errno. */
+  readonly ret?: number;
+  /** How many times this frame went round its retry loop. */
+  readonly retries?: number;
+  /** Pages done when the retry loop last went round (progress check). */
+  readonly lastDone?: number;
+  /** The page index a loop is at. */
+  readonly index?: number;
+  /** Which program entry the task frame is at. */
+  readonly pc?: number;
+  /** The mapping is MAP_SHARED (mmap, fault dispatch). */
+  readonly shared?: boolean;
+  /** IOCB_NOIO: read only what is cached, never start I/O. */
+  readonly noio?: boolean;
+  /** The fault-in window still to do, in pages (gfs2 5.16+). */
+  readonly window?: number;
+}
+
+/**
+ * What a task does, in order: syscalls and plain user accesses. Positions
+ * and lengths are in pages (I/O is whole pages: kernel-semantics.md §6);
+ * `buf` is the first user page of the buffer.
+ */
+export type Syscall =
+  | { readonly call: 'pread' | 'pwrite'; readonly ino: Ino; readonly pos: number; readonly len: number; readonly buf: number; readonly direct: boolean }
+  | { readonly call: 'truncate'; readonly ino: Ino; readonly size: number }
+  | { readonly call: 'punch'; readonly ino: Ino; readonly pos: number; readonly len: number }
+  | { readonly call: 'mmap'; readonly ino: Ino; readonly pgoff: number; readonly len: number; readonly at: number; readonly shared: boolean }
+  | { readonly call: 'touch'; readonly vpage: number; readonly write: boolean };
+
+/** What the task itself carries (task_struct fields that paths read or set). */
+export interface TaskFields {
+  readonly pid: Pid;
+  /** Index of its address space: threads of one process share it. */
+  readonly mm: number;
+  readonly node: number;
+  /** pagefault_disable() depth. */
+  readonly pagefaultDisabled: number;
+  /**
+   * gfs2 RFC (2021) bits kept in current->journal_info: the task holds an
+   * "outer" glock, and a fault asked the syscall to drop it and retry.
+   */
+  readonly outerGlock: boolean;
+  readonly needsRetry: boolean;
+  readonly program: readonly Syscall[];
+  /** Each finished syscall's return: bytes, 0, or -errno. */
+  readonly returns: readonly number[];
+  /** Killed by a signal delivered to a user access (SIGBUS). */
+  readonly killed: boolean;
+}
+
+export interface StepInput {
+  readonly kernel: KernelState;
+  readonly task: TaskFields;
+  readonly regs: Regs;
+  readonly variant: VariantFlags;
+}
+
+/** An outcome that a single step can cause. */
+export type StepOutcome =
+  | { readonly kind: 'bug'; readonly message: string; readonly log: readonly string[] }
+  | { readonly kind: 'sigbus'; readonly message: string }
+  | { readonly kind: 'invariant-violation'; readonly message: string }
+  | { readonly kind: 'livelock'; readonly message: string };
+
+export interface StepResult {
+  /** The machine event this step produced. */
+  readonly event: string;
+  /** What the step did, naming the kernel function: `gfs2_glock_nq(SH) → granted`. */
+  readonly label: string;
+  readonly kernel?: KernelState;
+  readonly regs?: Regs;
+  readonly task?: Partial<Pick<TaskFields, 'pagefaultDisabled' | 'outerGlock' | 'needsRetry' | 'returns' | 'killed'>>;
+  /** Push a frame for a callee after this step's transition. */
+  readonly call?: { readonly machine: string; readonly regs: Regs };
+  readonly outcome?: StepOutcome;
+}
+
+/** Why a task cannot take its next step. */
+export interface WaitInfo {
+  readonly lock: LockRef;
+  /** Kernel words: "waiting for glock 2/F1 in SH: held DF by pid 101". */
+  readonly reason: string;
+  /** Tasks whose progress would release it (the wait-for edges). */
+  readonly holders: readonly Pid[];
+}
+
+export interface StepSpec {
+  /** Performs the step. Called only when `wait` says the task may run. */
+  readonly run: (input: StepInput) => StepResult;
+  /** For sleeping steps: why the task cannot run yet, or null. */
+  readonly wait?: (input: StepInput) => WaitInfo | null;
+}
+
+export interface Frame {
+  readonly machine: string;
+  readonly state: string;
+  readonly regs: Regs;
+}
