@@ -105,3 +105,17 @@ export function release(lock: SleepLock, pid: Pid): ReleaseResult {
 export function ownersOf(lock: SleepLock): readonly Pid[] {
   return lock.writer !== null ? [lock.writer] : lock.readers;
 }
+
+/**
+ * The pids a sleeper waits for: owners its mode conflicts with, and every
+ * waiter queued ahead of it (FIFO: it cannot pass them). This is what makes
+ * a reader stuck behind a waiting writer part of a wait-for cycle.
+ */
+export function blockersOf(lock: SleepLock, pid: Pid): readonly Pid[] {
+  const at = lock.waiters.findIndex((w) => w.pid === pid);
+  if (at < 0) return [];
+  const me = lock.waiters[at];
+  const owners = me?.write ? ownersOf(lock) : lock.writer !== null ? [lock.writer] : [];
+  const ahead = lock.waiters.slice(0, at).map((w) => w.pid);
+  return [...new Set([...owners, ...ahead])];
+}

@@ -21,8 +21,9 @@ import { withSleepLock } from '../kernel/locks.ts';
 import { inodeName, sizeInPages, ZEROES, type Content, type KernelState } from '../kernel/state.ts';
 import { EAGAIN, EFAULT, VM_FAULT_LOCKED, VM_FAULT_RETRY, VM_FAULT_SIGBUS, writeUser } from '../kernel/uaccess.ts';
 import { copyStates } from './copy.ts';
-import { defineThread } from './define.ts';
+import { defineThread, type StepStateConfig } from './define.ts';
 import { unlockPage } from './pagelock.ts';
+import { sleepWait } from './steps.ts';
 import type { StepInput, StepResult } from './types.ts';
 
 /** What ->readpage finds on disk for a file page: its block's data, or zeroes for a hole. */
@@ -58,30 +59,15 @@ function pageCacheRead(input: StepInput): StepResult {
   };
 }
 
-export const filemapFault = defineThread({
-  id: 'filemap_fault',
-  initial: 'size_check',
-  states: {
-    size_check: {
-      step: {
-        run: (input) =>
-          beyondEof(input.kernel, input.regs.ino ?? 0, input.regs.index ?? 0)
-            ? { event: 'fault.sigbus', label: `filemap_fault: pgoff ${input.regs.index ?? 0} ≥ i_size → VM_FAULT_SIGBUS`, ...ret(input, VM_FAULT_SIGBUS) }
-            : { event: 'step.done', label: `filemap_fault(${where(input)}): pgoff < i_size` },
-      },
-      on: { 'step.done': 'find_get_page', 'fault.sigbus': 'done' },
-    },
-    find_get_page: {
-      step: {
-        run: (input) => {
-          const found = findGetPage(input.kernel, input.regs.ino ?? 0, input.regs.index ?? 0);
-          if (found.page === null) return { event: 'page.absent', label: `find_get_page(${where(input)}) → not cached` };
-          return { event: 'page.found', label: `find_get_page(${where(input)}) → page, reference taken`, kernel: found.kernel, regs: { ...input.regs, page: found.page } };
-        },
-      },
-      on: { 'page.found': 'lock_page_or_retry', 'page.absent': 'page_cache_read' },
-    },
-    page_cache_read: { step: { run: pageCacheRead }, on: { 'page.read': 'find_get_page' } },
+/**
+ * lock_page_or_retry on `regs.page` (mm/filemap.c: __lock_page_or_retry, v4.x):
+ * trylock; contended on the first attempt → up_read(mmap_sem),
+ * wait_on_page_locked, put_page, VM_FAULT_RETRY; with FAULT_FLAG_TRIED →
+ * lock_page, sleeping with mmap_sem held. Used by filemap_fault and
+ * do_dax_fault alike.
+ */
+export function lockPageOrRetry(onLocked: string, onRetry: string): Record<string, StepStateConfig> {
+  return {
     lock_page_or_retry: {
       step: {
         run: (input) => {
@@ -107,7 +93,7 @@ export const filemapFault = defineThread({
           return { event: 'lock.queued', label: `lock_page_or_retry (FAULT_FLAG_TRIED) → lock_page sleeps, mmap_sem held: locked by ${owner}`, kernel: withSleepLock(input.kernel, { kind: 'page', page }, queued.lock) };
         },
       },
-      on: { 'lock.granted': 'check_mapping', 'lock.retry': 'wait_on_page_locked', 'lock.queued': 'lock_page_wait' },
+      on: { 'lock.granted': onLocked, 'lock.retry': 'wait_on_page_locked', 'lock.queued': 'lock_page_wait' },
     },
     wait_on_page_locked: {
       step: {
@@ -124,7 +110,7 @@ export const filemapFault = defineThread({
           ...ret(input, VM_FAULT_RETRY),
         }),
       },
-      on: { 'fault.retry': 'done' },
+      on: { 'fault.retry': onRetry },
     },
     lock_page_wait: {
       step: {
@@ -132,12 +118,40 @@ export const filemapFault = defineThread({
           const page = input.regs.page ?? -1;
           const p = input.kernel.pages[page];
           if (p === undefined || holdOf(p.lock, input.task.pid) !== null) return null;
-          return { lock: { kind: 'page', page }, reason: `waiting for page lock of ${where(input)}: held by ${ownersOf(p.lock).map((o) => `pid ${o}`).join(', ')}`, holders: ownersOf(p.lock) };
+          return sleepWait(input, { kind: 'page', page }, p.lock, true);
         },
         run: () => ({ event: 'lock.granted', label: 'lock_page → woken, page locked' }),
       },
-      on: { 'lock.granted': 'check_mapping' },
+      on: { 'lock.granted': onLocked },
     },
+  };
+}
+
+export const filemapFault = defineThread({
+  id: 'filemap_fault',
+  initial: 'size_check',
+  states: {
+    size_check: {
+      step: {
+        run: (input) =>
+          beyondEof(input.kernel, input.regs.ino ?? 0, input.regs.index ?? 0)
+            ? { event: 'fault.sigbus', label: `filemap_fault: pgoff ${input.regs.index ?? 0} ≥ i_size → VM_FAULT_SIGBUS`, ...ret(input, VM_FAULT_SIGBUS) }
+            : { event: 'step.done', label: `filemap_fault(${where(input)}): pgoff < i_size` },
+      },
+      on: { 'step.done': 'find_get_page', 'fault.sigbus': 'done' },
+    },
+    find_get_page: {
+      step: {
+        run: (input) => {
+          const found = findGetPage(input.kernel, input.regs.ino ?? 0, input.regs.index ?? 0);
+          if (found.page === null) return { event: 'page.absent', label: `find_get_page(${where(input)}) → not cached` };
+          return { event: 'page.found', label: `find_get_page(${where(input)}) → page, reference taken`, kernel: found.kernel, regs: { ...input.regs, page: found.page } };
+        },
+      },
+      on: { 'page.found': 'lock_page_or_retry', 'page.absent': 'page_cache_read' },
+    },
+    page_cache_read: { step: { run: pageCacheRead }, on: { 'page.read': 'find_get_page' } },
+    ...lockPageOrRetry('check_mapping', 'done'),
     check_mapping: {
       step: {
         run: (input) => {

@@ -19,14 +19,13 @@
  */
 import { PAGE_SIZE } from '../kernel/ids.ts';
 import { glockAt, findHolder, setMayDemote, type HolderMode } from '../kernel/glock.ts';
-import { holdOf } from '../kernel/sleeplock.ts';
 import { withSleepLock } from '../kernel/locks.ts';
-import { acquire, release } from '../kernel/sleeplock.ts';
+import { release } from '../kernel/sleeplock.ts';
 import { inodeName } from '../kernel/state.ts';
 import { EAGAIN, EFAULT, VM_FAULT_LOCKED, VM_FAULT_NOPAGE, VM_FAULT_SIGBUS, errnoName, vmFaultName } from '../kernel/uaccess.ts';
 import { defineThread, type StepStateConfig } from './define.ts';
 import { beyondEof } from './filemap.ts';
-import { dropGlock, plainStep, takeGlock } from './steps.ts';
+import { dropGlock, plainStep, takeGlock, takeLock } from './steps.ts';
 import type { Regs, StepInput, StepResult } from './types.ts';
 
 /** gfs2_holder_is_compatible (RFC 2021): EX covers SH and EX; DF covers DF; SH covers SH. */
@@ -115,31 +114,7 @@ export const gfs2PageMkwrite = defineThread({
       },
       on: { 'step.done': 'lock_page', 'fault.sigbus': 'release' },
     },
-    lock_page: {
-      step: {
-        run: (input) => {
-          const page = input.regs.page ?? -1;
-          const p = input.kernel.pages[page];
-          if (p === undefined) return setRet(input, VM_FAULT_NOPAGE, 'lock_page → no page', 'fault.nopage');
-          const taken = acquire(p.lock, input.task.pid, true);
-          const kernel = withSleepLock(input.kernel, { kind: 'page', page }, taken.lock);
-          return taken.granted ? { event: 'lock.granted', label: 'lock_page → locked', kernel } : { event: 'lock.queued', label: 'lock_page → sleeps', kernel };
-        },
-      },
-      on: { 'lock.granted': 'check_mapping', 'lock.queued': 'lock_page_wait', 'fault.nopage': 'release' },
-    },
-    lock_page_wait: {
-      step: {
-        wait: (input) => {
-          const page = input.regs.page ?? -1;
-          const p = input.kernel.pages[page];
-          if (p === undefined || holdOf(p.lock, input.task.pid) !== null) return null;
-          return { lock: { kind: 'page', page }, reason: `waiting for page lock of ${inodeName(input.kernel, input.regs.ino ?? 0)}:${input.regs.index ?? 0}`, holders: p.lock.writer !== null ? [p.lock.writer] : [] };
-        },
-        run: () => ({ event: 'lock.granted', label: 'lock_page → woken, locked' }),
-      },
-      on: { 'lock.granted': 'check_mapping' },
-    },
+    ...takeLock('lock_page', 'lock_page', (input) => ({ kind: 'page', page: input.regs.page ?? -1 }), true, 'check_mapping'),
     check_mapping: {
       step: {
         run: (input) => {

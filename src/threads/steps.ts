@@ -9,7 +9,7 @@
  */
 import { glockBlockers, glockDq, glockNq, isGranted, type HolderMode } from '../kernel/glock.ts';
 import { lockName, sleepLockOf, withSleepLock, type LockRef } from '../kernel/locks.ts';
-import { acquire, holdOf, ownersOf, release, tryAcquire } from '../kernel/sleeplock.ts';
+import { acquire, blockersOf, holdOf, ownersOf, release, tryAcquire, type SleepLock } from '../kernel/sleeplock.ts';
 import { inodeName } from '../kernel/state.ts';
 import type { StepStateConfig } from './define.ts';
 import type { StepInput, StepResult, StepSpec, WaitInfo } from './types.ts';
@@ -35,9 +35,11 @@ export function plainStep(label: string | ((input: StepInput) => string), event 
  * The two states that take a sleeping lock: `name` tries, `${name}_wait`
  * sleeps until the releaser hands it over. Both lead to `next`.
  */
-export function takeLock(name: string, call: string, lockOf: LockOf, write: boolean, next: string): Record<string, StepStateConfig> {
+export function takeLock(name: string, callName: string | ((input: StepInput) => string), lockOf: LockOf, write: boolean, next: string): Record<string, StepStateConfig> {
+  const callOf = (input: StepInput) => (typeof callName === 'string' ? callName : callName(input));
   const take: StepSpec = {
     run: (input) => {
+      const call = callOf(input);
       const ref = lockOf(input);
       const lock = sleepLockOf(input.kernel, ref);
       if (lock === undefined) return { event: 'lock.granted', label: `${call} → no such lock` };
@@ -53,20 +55,23 @@ export function takeLock(name: string, call: string, lockOf: LockOf, write: bool
       const ref = lockOf(input);
       const lock = sleepLockOf(input.kernel, ref);
       if (lock === undefined || holdOf(lock, input.task.pid) !== null) return null;
-      const name = lockName(input.kernel, ref, era(input));
-      const owners = ownersOf(lock);
-      const ahead = lock.waiters.slice(0, lock.waiters.findIndex((w) => w.pid === input.task.pid));
-      const reason = owners.length > 0
-        ? `waiting for ${name} (${write ? 'write' : 'read'}): held by ${ownersText(owners)}${ahead.length > 0 ? `, behind ${ahead.map((w) => `pid ${w.pid} (${w.write ? 'writer' : 'reader'})`).join(', ')}` : ''}`
-        : `waiting for ${name}: behind ${ahead.map((w) => `pid ${w.pid}`).join(', ')}`;
-      return { lock: ref, reason, holders: owners.length > 0 ? owners : ahead.map((w) => w.pid) };
+      return sleepWait(input, ref, lock, write);
     },
-    run: () => ({ event: 'lock.granted', label: `${call} → woken, granted` }),
+    run: (input) => ({ event: 'lock.granted', label: `${callOf(input)} → woken, granted` }),
   };
   return {
     [name]: { step: take, on: { 'lock.granted': next, 'lock.queued': `${name}_wait` } },
     [`${name}_wait`]: { step: wait, on: { 'lock.granted': next } },
   };
+}
+
+/** Why a sleeper is not running, naming the owners and the queue ahead of it. */
+export function sleepWait(input: StepInput, ref: LockRef, lock: SleepLock, write: boolean): WaitInfo {
+  const name = lockName(input.kernel, ref, era(input));
+  const owners = ownersOf(lock);
+  const ahead = lock.waiters.slice(0, Math.max(0, lock.waiters.findIndex((w) => w.pid === input.task.pid)));
+  const queue = ahead.length > 0 ? `, behind ${ahead.map((w) => `pid ${w.pid} (${w.write ? 'writer' : 'reader'})`).join(', ')}` : '';
+  return { lock: ref, reason: `waiting for ${name} (${write ? 'write' : 'read'}): held by ${ownersText(owners)}${queue}`, holders: blockersOf(lock, input.task.pid) };
 }
 
 function isLockedBy(lock: { writer: number | null; readers: readonly number[] }): boolean {
@@ -194,4 +199,29 @@ export function dropGlock(caller: string | ((input: StepInput) => string), event
       return { event, label, kernel: result.kernel, task: { outerGlock: false } };
     },
   };
+}
+
+/**
+ * On the way out of a function that took a lock only under some variants:
+ * release it if this task holds it ('lock.released'), else just return
+ * ('lock.none', labelled by `otherwise`).
+ */
+export function maybeUnlockStep(call: string, lockOf: LockOf, otherwise: (input: StepInput) => string): StepSpec {
+  const unlock = unlockStep(call, lockOf);
+  return {
+    run: (input) => {
+      const lock = sleepLockOf(input.kernel, lockOf(input));
+      if (lock === undefined || holdOf(lock, input.task.pid) === null) return { event: 'lock.none', label: otherwise(input) };
+      return unlock.run(input);
+    },
+  };
+}
+
+/** The inode lock as the modelled kernel spells it. */
+export function inodeLockName(input: StepInput): string {
+  return input.variant.era === '2015' ? 'mutex_lock(&inode->i_mutex)' : 'inode_lock';
+}
+
+export function inodeUnlockName(input: StepInput): string {
+  return input.variant.era === '2015' ? 'mutex_unlock(&inode->i_mutex)' : 'inode_unlock';
 }

@@ -1,0 +1,299 @@
+/**
+ * ext2 on DAX, Linux 4.0 (fs/dax.c: __dax_fault / do_dax_fault, dax_do_io),
+ * and the 5.15 invalidate_lock variant.
+ *
+ * do_dax_fault (kernel-semantics.md §3; fs/dax.c v4.0–4.1): size check →
+ * SIGBUS; a hole page in the page cache is looked up and locked
+ * (lock_page_or_retry, mapping check → repeat, size check → -EIO);
+ * get_block(create=0), b_size < PAGE_SIZE → -EIO; an unmapped block on a
+ * write fault is allocated with get_block(create=1) and a racing hole page
+ * evicted, on a read fault dax_load_hole maps a zeroed page-cache page;
+ * dax_insert_mapping takes i_mmap for read, re-checks i_size (→ -EIO),
+ * zeroes a new block and inserts the PTE. -EIO is VM_FAULT_SIGBUS, success
+ * VM_FAULT_NOPAGE. The handler never takes i_mutex: the faulting task may
+ * hold it and certainly holds mmap_sem. The `dax-imutex-fault` variant takes
+ * it anyway, to show the inversion; `dax-invalidate-lock` takes
+ * invalidate_lock shared around the whole fault (commit 730633f0b7f9).
+ */
+import { PAGE_SIZE } from '../kernel/ids.ts';
+import { allocateBlock, lookupBlock, writeBlock, zeroBlock } from '../kernel/blocks.ts';
+import { setPte, unmapMappingRange } from '../kernel/mm.ts';
+import { addLockedPage, deleteFromPageCache, findGetPage } from '../kernel/pagecache.ts';
+import { inodeName, ZEROES } from '../kernel/state.ts';
+import { EFAULT, VM_FAULT_LOCKED, VM_FAULT_NOPAGE, VM_FAULT_SIGBUS, readUser, vmFaultName, writeUser } from '../kernel/uaccess.ts';
+import { copyStates } from './copy.ts';
+import { defineThread } from './define.ts';
+import { beyondEof, bytesOr, lockPageOrRetry } from './filemap.ts';
+import { unlockPage } from './pagelock.ts';
+import { inodeLockName, inodeUnlockName, maybeUnlockStep, plainStep, takeLock, unlockStep, type LockOf } from './steps.ts';
+import type { StepInput, StepResult } from './types.ts';
+
+const iMutex: LockOf = (input) => ({ kind: 'i_rwsem', ino: input.regs.ino ?? 0 });
+const iMmap: LockOf = (input) => ({ kind: 'i_mmap', ino: input.regs.ino ?? 0 });
+const invalidateLock: LockOf = (input) => ({ kind: 'invalidate_lock', ino: input.regs.ino ?? 0 });
+
+function at(input: StepInput): string {
+  return `${inodeName(input.kernel, input.regs.ino ?? 0)}:${input.regs.index ?? 0}`;
+}
+
+function fail(input: StepInput, label: string, extra: Partial<StepResult> = {}): StepResult {
+  return { event: 'dax.fail', label: `${label} → VM_FAULT_SIGBUS`, regs: { ...input.regs, ret: VM_FAULT_SIGBUS, page: undefined }, ...extra };
+}
+
+/** Unlock and put the hole page this fault holds, then fail with -EIO. */
+function failWithPage(input: StepInput, label: string): StepResult {
+  const page = input.regs.page;
+  if (page === undefined) return fail(input, label);
+  const unlocked = unlockPage(input.kernel, page, input.task.pid, true);
+  return fail(input, `${label} → unlock_page`, { kernel: unlocked.kernel, outcome: unlocked.violation });
+}
+
+function returnLabel(input: StepInput): string {
+  return `return ${vmFaultName(input.regs.ret ?? VM_FAULT_SIGBUS)}`;
+}
+
+export const doDaxFault = defineThread({
+  id: 'do_dax_fault',
+  initial: 'enter',
+  states: {
+    enter: {
+      step: {
+        run: (input) => {
+          if (input.variant.faultTakesIMutex) return { event: 'dax.imutex', label: `do_dax_fault(${at(input)}) (hypothetical: takes i_mutex)` };
+          if (input.variant.invalidateLock) return { event: 'dax.invalidate', label: `dax_iomap_fault(${at(input)})` };
+          return { event: 'step.done', label: `do_dax_fault(${at(input)})` };
+        },
+      },
+      on: { 'dax.imutex': 'mutex_lock_i_mutex', 'dax.invalidate': 'filemap_invalidate_lock_shared', 'step.done': 'size_check' },
+    },
+    ...takeLock('mutex_lock_i_mutex', 'mutex_lock(&inode->i_mutex)', iMutex, true, 'size_check'),
+    ...takeLock('filemap_invalidate_lock_shared', 'filemap_invalidate_lock_shared', invalidateLock, false, 'size_check'),
+    size_check: {
+      step: {
+        run: (input) => (beyondEof(input.kernel, input.regs.ino ?? 0, input.regs.index ?? 0) ? fail(input, 'pgoff ≥ i_size') : { event: 'step.done', label: 'i_size_read: pgoff < size' }),
+      },
+      on: { 'step.done': 'find_get_page', 'dax.fail': 'out' },
+    },
+    find_get_page: {
+      step: {
+        run: (input) => {
+          const found = findGetPage(input.kernel, input.regs.ino ?? 0, input.regs.index ?? 0);
+          if (found.page === null) return { event: 'page.absent', label: `find_get_page(${at(input)}) → no hole page`, regs: { ...input.regs, page: undefined } };
+          return { event: 'page.found', label: `find_get_page(${at(input)}) → hole page, reference taken`, kernel: found.kernel, regs: { ...input.regs, page: found.page } };
+        },
+      },
+      on: { 'page.found': 'lock_page_or_retry', 'page.absent': 'get_block' },
+    },
+    ...lockPageOrRetry('check_mapping', 'out'),
+    check_mapping: {
+      step: {
+        run: (input) => {
+          const page = input.regs.page ?? -1;
+          if (input.kernel.pages[page]?.mapping === (input.regs.ino ?? 0)) return { event: 'page.ok', label: 'page->mapping == mapping' };
+          const unlocked = unlockPage(input.kernel, page, input.task.pid, true);
+          return { event: 'page.truncated', label: 'page->mapping != mapping (truncated) → unlock_page, page_cache_release, goto repeat', kernel: unlocked.kernel, outcome: unlocked.violation, regs: { ...input.regs, page: undefined } };
+        },
+      },
+      on: { 'page.ok': 'size_check_locked', 'page.truncated': 'find_get_page' },
+    },
+    size_check_locked: {
+      step: {
+        run: (input) => (beyondEof(input.kernel, input.regs.ino ?? 0, input.regs.index ?? 0) ? failWithPage(input, 'i_size re-checked under the page lock: pgoff ≥ size → -EIO') : { event: 'step.done', label: 'i_size re-checked under the page lock' }),
+      },
+      on: { 'step.done': 'get_block', 'dax.fail': 'out' },
+    },
+    get_block: {
+      step: {
+        run: (input) => {
+          const result = lookupBlock(input.kernel, input.regs.ino ?? 0, input.regs.index ?? 0);
+          switch (result.kind) {
+            case 'short-extent':
+              return failWithPage(input, 'get_block(create=0): bh.b_size < PAGE_SIZE → -EIO');
+            case 'mapped':
+              return { event: 'block.mapped', label: `get_block(create=0) → block ${result.block}`, regs: { ...input.regs, block: result.block } };
+            case 'hole':
+              if (input.regs.write) return { event: 'block.hole.write', label: 'get_block(create=0) → unmapped, write fault' };
+              if (input.regs.page !== undefined) return { event: 'block.hole.page', label: 'get_block(create=0) → unmapped; the hole page is already here → VM_FAULT_LOCKED', regs: { ...input.regs, ret: VM_FAULT_LOCKED, vmfPage: input.regs.page } };
+              return { event: 'block.hole.read', label: 'get_block(create=0) → unmapped, read fault' };
+          }
+        },
+      },
+      on: { 'dax.fail': 'out', 'block.mapped': 'i_mmap_lock_read', 'block.hole.write': 'get_block_create', 'block.hole.page': 'out', 'block.hole.read': 'dax_load_hole' },
+    },
+    get_block_create: {
+      step: {
+        run: (input) => {
+          const allocated = allocateBlock(input.kernel, input.regs.ino ?? 0, input.regs.index ?? 0);
+          if (allocated === null) return failWithPage(input, 'get_block(create=1) → -ENOSPC');
+          const label = `get_block(create=1) → allocates block ${allocated.block} (buffer_new)`;
+          return { event: input.regs.page !== undefined ? 'block.evict' : 'block.mapped', label, kernel: allocated.kernel, regs: { ...input.regs, block: allocated.block } };
+        },
+      },
+      on: { 'block.mapped': 'i_mmap_lock_read', 'block.evict': 'evict_hole_page', 'dax.fail': 'out' },
+    },
+    evict_hole_page: {
+      step: {
+        run: (input) => {
+          // __dax_fault: a hole page raced with the allocation: unmap it, delete it, unlock it.
+          const page = input.regs.page ?? -1;
+          const index = input.regs.index ?? 0;
+          const unmapped = unmapMappingRange(input.kernel, input.regs.ino ?? 0, index, index + 1, false);
+          const deleted = deleteFromPageCache(unmapped, page);
+          const unlocked = unlockPage(deleted, page, input.task.pid, true);
+          return { event: 'step.done', label: 'unmap_mapping_range + delete_from_page_cache of the hole page → unlock_page', kernel: unlocked.kernel, outcome: unlocked.violation, regs: { ...input.regs, page: undefined } };
+        },
+      },
+      on: { 'step.done': 'i_mmap_lock_read' },
+    },
+    dax_load_hole: {
+      step: {
+        run: (input) => {
+          const ino = input.regs.ino ?? 0;
+          const index = input.regs.index ?? 0;
+          const added = addLockedPage(input.kernel, ino, index, input.task.pid, ZEROES, true);
+          return { event: 'step.done', label: `dax_load_hole → find_or_create_page(${at(input)}), zeroed, locked`, kernel: added.kernel, regs: { ...input.regs, page: added.page } };
+        },
+      },
+      on: { 'step.done': 'dax_load_hole_size_check' },
+    },
+    dax_load_hole_size_check: {
+      step: {
+        run: (input) =>
+          beyondEof(input.kernel, input.regs.ino ?? 0, input.regs.index ?? 0)
+            ? failWithPage(input, 'dax_load_hole: i_size re-checked under the page lock: pgoff ≥ size')
+            : { event: 'fault.locked', label: 'dax_load_hole → VM_FAULT_LOCKED', regs: { ...input.regs, ret: VM_FAULT_LOCKED, vmfPage: input.regs.page } },
+      },
+      on: { 'fault.locked': 'out', 'dax.fail': 'out' },
+    },
+    ...takeLock('i_mmap_lock_read', 'dax_insert_mapping → i_mmap_lock_read', iMmap, false, 'size_recheck'),
+    size_recheck: {
+      step: {
+        run: (input) => {
+          if (!input.variant.daxSizeRecheck) return { event: 'step.done', label: 'no i_size re-check (dax-2015-norecheck)' };
+          if (beyondEof(input.kernel, input.regs.ino ?? 0, input.regs.index ?? 0)) return { event: 'dax.eio', label: 'i_size re-checked under i_mmap: truncated → -EIO' };
+          return { event: 'step.done', label: 'i_size re-checked under i_mmap: still within EOF' };
+        },
+      },
+      on: { 'step.done': 'vm_insert_mixed', 'dax.eio': 'i_mmap_unlock_eio' },
+    },
+    vm_insert_mixed: {
+      step: {
+        run: (input) => {
+          const block = input.regs.block ?? -1;
+          const fresh = input.kernel.blocks[block]?.fresh === true;
+          const zeroed = fresh ? zeroBlock(input.kernel, block) : input.kernel;
+          const writable = input.regs.write === true;
+          return {
+            event: 'step.done',
+            label: `${fresh ? 'dax_clear_blocks, ' : ''}vm_insert_mixed → PTE → block ${block}${writable ? ' (writable)' : ''}`,
+            kernel: setPte(zeroed, input.task.mm, input.regs.vpage ?? 0, { kind: 'dax', block, writable }),
+            regs: { ...input.regs, ret: VM_FAULT_NOPAGE },
+          };
+        },
+      },
+      on: { 'step.done': 'i_mmap_unlock' },
+    },
+    i_mmap_unlock: { step: unlockStep('i_mmap_unlock_read → VM_FAULT_NOPAGE', iMmap), on: { 'lock.released': 'out' } },
+    i_mmap_unlock_eio: {
+      step: unlockStep('i_mmap_unlock_read → -EIO → VM_FAULT_SIGBUS', iMmap, 'lock.released', (input) => ({ regs: { ...input.regs, ret: VM_FAULT_SIGBUS } })),
+      on: { 'lock.released': 'out' },
+    },
+    // The exit: drop what this variant took on entry, one lock per step, then return the fault code.
+    out: {
+      step: {
+        run: (input) => {
+          const invalidate = maybeUnlockStep('filemap_invalidate_unlock_shared', invalidateLock, returnLabel).run(input);
+          return invalidate.event === 'lock.released' ? invalidate : maybeUnlockStep('mutex_unlock(&inode->i_mutex)', iMutex, returnLabel).run(input);
+        },
+      },
+      on: { 'lock.released': 'out', 'lock.none': 'done' },
+    },
+    done: { final: true },
+  },
+});
+
+function ioCall(input: StepInput): string {
+  return input.variant.era === '2015' ? 'dax_do_io' : 'dax_iomap_rw';
+}
+
+/** ext2_file_read_iter on DAX: per page, copy from the block (zeroes for a hole) to the user buffer. */
+export const daxReadIter = defineThread({
+  id: 'dax_read_iter',
+  initial: 'next_page',
+  states: {
+    next_page: {
+      step: {
+        run: (input) => {
+          const done = input.regs.done ?? 0;
+          const index = (input.regs.pos ?? 0) + done;
+          if (done >= (input.regs.len ?? 0) || beyondEof(input.kernel, input.regs.ino ?? 0, index)) {
+            return { event: 'io.done', label: `${ioCall(input)} → ${done * PAGE_SIZE} bytes`, regs: { ...input.regs, ret: done * PAGE_SIZE } };
+          }
+          return { event: 'io.page', label: `${ioCall(input)}: get_block(${inodeName(input.kernel, input.regs.ino ?? 0)}:${index}, create=0)`, regs: { ...input.regs, index } };
+        },
+      },
+      on: { 'io.done': 'done', 'io.page': 'copy_to_iter' },
+    },
+    ...copyStates('copy_to_iter', {
+      call: 'copy_to_iter',
+      userWrite: true,
+      transfer: (input, vpage) => {
+        const block = lookupBlock(input.kernel, input.regs.ino ?? 0, input.regs.index ?? 0);
+        const content = block.kind === 'mapped' ? (input.kernel.blocks[block.block]?.content ?? ZEROES) : ZEROES;
+        return { label: `copy_to_iter → user page ${vpage} ← ${content}`, kernel: writeUser(input.kernel, input.task.mm, vpage, content), regs: { ...input.regs, done: (input.regs.done ?? 0) + 1 } };
+      },
+      next: 'next_page',
+      short: 'short',
+    }),
+    short: { step: plainStep((input) => `short copy → ${bytesOr(input, EFAULT)}`, 'io.done', (input) => ({ regs: { ...input.regs, ret: bytesOr(input, EFAULT) } })), on: { 'io.done': 'done' } },
+    done: { final: true },
+  },
+});
+
+/**
+ * ext2_file_write_iter on DAX: generic_file_write_iter takes i_mutex, and
+ * IS_DAX sends it down the direct-I/O path to dax_do_io, which allocates
+ * blocks with get_block(create=1) and copies from the user buffer with
+ * faults enabled: i_mutex → mmap_sem, the legal order of mm/rmap.c.
+ */
+export const daxWriteIter = defineThread({
+  id: 'dax_write_iter',
+  initial: 'inode_lock',
+  states: {
+    ...takeLock('inode_lock', inodeLockName, iMutex, true, 'next_page'),
+    next_page: {
+      step: {
+        run: (input) => {
+          const done = input.regs.done ?? 0;
+          if (done >= (input.regs.len ?? 0)) return { event: 'io.done', label: `${ioCall(input)} → ${done * PAGE_SIZE} bytes`, regs: { ...input.regs, ret: done * PAGE_SIZE } };
+          const ino = input.regs.ino ?? 0;
+          const index = (input.regs.pos ?? 0) + done;
+          const block = lookupBlock(input.kernel, ino, index);
+          if (block.kind === 'mapped') return { event: 'io.page', label: `${ioCall(input)}: get_block(${inodeName(input.kernel, ino)}:${index}, create=1) → block ${block.block}`, regs: { ...input.regs, index, block: block.block } };
+          const allocated = allocateBlock(input.kernel, ino, index);
+          if (allocated === null) return { event: 'io.done', label: `get_block(create=1) → -ENOSPC`, regs: { ...input.regs, ret: bytesOr(input, -28) } };
+          return {
+            event: 'io.page',
+            label: `${ioCall(input)}: get_block(${inodeName(input.kernel, ino)}:${index}, create=1) → allocates block ${allocated.block}, dax_clear_blocks`,
+            kernel: zeroBlock(allocated.kernel, allocated.block),
+            regs: { ...input.regs, index, block: allocated.block },
+          };
+        },
+      },
+      on: { 'io.done': 'inode_unlock', 'io.page': 'copy_from_iter' },
+    },
+    ...copyStates('copy_from_iter', {
+      call: 'copy_from_iter',
+      userWrite: false,
+      transfer: (input, vpage) => {
+        const content = readUser(input.kernel, input.task.mm, vpage);
+        return { label: `copy_from_iter ← user page ${vpage} (${content}) → block ${input.regs.block ?? -1}`, kernel: writeBlock(input.kernel, input.regs.block ?? -1, content), regs: { ...input.regs, done: (input.regs.done ?? 0) + 1 } };
+      },
+      next: 'next_page',
+      short: 'short',
+    }),
+    short: { step: plainStep((input) => `short copy → ${bytesOr(input, EFAULT)}`, 'io.done', (input) => ({ regs: { ...input.regs, ret: bytesOr(input, EFAULT) } })), on: { 'io.done': 'inode_unlock' } },
+    inode_unlock: { step: { run: (input) => unlockStep(inodeUnlockName(input), iMutex).run(input) }, on: { 'lock.released': 'done' } },
+    done: { final: true },
+  },
+});

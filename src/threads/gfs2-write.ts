@@ -1,0 +1,349 @@
+/**
+ * gfs2 write_iter (fs/gfs2/file.c) under the four gfs2 variants, and the
+ * buffered write loop they call (fs/iomap/buffered-io.c: iomap_write_iter).
+ *
+ * All variants take i_rwsem first (inode_lock), the glock inside it: EX for
+ * buffered writes, DF for O_DIRECT. An O_DIRECT write to a hole falls back to
+ * a buffered write (-ENOTBLK from gfs2_iomap_begin).
+ * - 5.15: the copy from the user buffer faults with the glock held (the
+ *   prefault in iomap_write_iter, and get_user_pages for O_DIRECT).
+ * - RFC 2021: LM_FLAG_OUTER; after dropping the glock, a fault that asked
+ *   for a retry is retried after iov_iter_fault_in_readable(PAGE_SIZE).
+ * - 5.16: copy with page faults disabled; on -EFAULT or partial progress
+ *   mark the holder may-demote, fault in, retry (buffered: short write if
+ *   the glock was lost after bytes were written).
+ * - 5.18: buffered writes fault the source in before taking the glock; on a
+ *   short copy drop the glock and go round again; O_DIRECT drops the glock,
+ *   faults in and retries; give up when fault-in makes no progress.
+ *
+ * Simplified: writeback is not modelled; write_end writes the page cache and
+ * its block together, so a later O_DIRECT read sees the data.
+ */
+import { PAGE_SIZE } from '../kernel/ids.ts';
+import { allocateBlock, lookupBlock, writeBlock } from '../kernel/blocks.ts';
+import { findHolder, setMayDemote, type HolderMode } from '../kernel/glock.ts';
+import { addLockedPage, pageAt, writePage } from '../kernel/pagecache.ts';
+import { inodeName } from '../kernel/state.ts';
+import { EFAULT, errnoName, readUser, userAccessOk } from '../kernel/uaccess.ts';
+import { copyStates, FAULT_RETRY_BOUND } from './copy.ts';
+import { defineThread, type StepStateConfig, type ThreadStateConfig } from './define.ts';
+import { bytesOr, diskContent } from './filemap.ts';
+import { unlockPage } from './pagelock.ts';
+import { dropGlock, inodeLockName, inodeUnlockName, takeGlock, takeLock, unlockStep, type LockOf } from './steps.ts';
+import type { Regs, StepInput, StepResult } from './types.ts';
+
+const iRwsem: LockOf = (input) => ({ kind: 'i_rwsem', ino: input.regs.ino ?? 0 });
+const pageLock: LockOf = (input) => ({ kind: 'page', page: input.regs.page ?? -1 });
+
+/** iomap_write_iter over the request: prefault, write_begin, atomic copy, write_end, per page. */
+export const iomapBufferedWrite = defineThread({
+  id: 'iomap_file_buffered_write',
+  initial: 'next_page',
+  states: {
+    next_page: {
+      step: {
+        run: (input) => {
+          const done = input.regs.done ?? 0;
+          if (done >= (input.regs.len ?? 0)) return { event: 'write.done', label: `iomap_file_buffered_write → ${done * PAGE_SIZE} bytes`, regs: { ...input.regs, ret: done * PAGE_SIZE } };
+          return { event: 'write.page', label: `iomap_write_iter: ${inodeName(input.kernel, input.regs.ino ?? 0)}:${(input.regs.pos ?? 0) + done}`, regs: { ...input.regs, index: (input.regs.pos ?? 0) + done } };
+        },
+      },
+      on: { 'write.done': 'done', 'write.page': 'fault_in_iov_iter_readable' },
+    },
+    ...copyStates('fault_in_iov_iter_readable', {
+      call: 'fault_in_iov_iter_readable (prefault)',
+      userWrite: false,
+      transfer: (_input, vpage) => ({ label: `prefault: user page ${vpage} is present` }),
+      next: 'write_begin',
+      short: 'short',
+    }),
+    write_begin: {
+      step: {
+        run: (input) => {
+          const ino = input.regs.ino ?? 0;
+          const index = input.regs.index ?? 0;
+          const cached = pageAt(input.kernel, ino, index);
+          if (cached !== null) return { event: 'page.cached', label: `iomap_write_begin → grab page ${inodeName(input.kernel, ino)}:${index}`, regs: { ...input.regs, page: cached } };
+          const added = addLockedPage(input.kernel, ino, index, input.task.pid, diskContent(input.kernel, ino, index), true);
+          return { event: 'page.locked', label: `iomap_write_begin → new page ${inodeName(input.kernel, ino)}:${index}, locked`, kernel: added.kernel, regs: { ...input.regs, page: added.page } };
+        },
+      },
+      on: { 'page.cached': 'lock_page', 'page.locked': 'copy_page_from_iter_atomic' },
+    },
+    ...takeLock('lock_page', 'lock_page', pageLock, true, 'copy_page_from_iter_atomic'),
+    copy_page_from_iter_atomic: {
+      step: {
+        run: (input) => {
+          const vpage = (input.regs.buf ?? 0) + (input.regs.done ?? 0);
+          const page = input.regs.page ?? -1;
+          if (userAccessOk(input.kernel, input.task.mm, vpage, false)) {
+            const content = readUser(input.kernel, input.task.mm, vpage);
+            return { event: 'copy.done', label: `copy_page_from_iter_atomic ← user page ${vpage} (${content})`, kernel: writePage(input.kernel, page, content), regs: { ...input.regs, retries: 0 } };
+          }
+          // The atomic copy never faults: copied == 0, unlock, go round and prefault again.
+          const unlocked = unlockPage(input.kernel, page, input.task.pid, false);
+          const retries = (input.regs.retries ?? 0) + 1;
+          const livelock = retries > FAULT_RETRY_BOUND ? { outcome: { kind: 'livelock' as const, message: `iomap_write_iter copied 0 bytes ${retries} times` } } : {};
+          return { event: 'copy.zero', label: `copy_page_from_iter_atomic: user page ${vpage} not present → copied 0 → unlock_page, retry`, kernel: unlocked.kernel, regs: { ...input.regs, retries }, ...livelock };
+        },
+      },
+      on: { 'copy.done': 'write_end', 'copy.zero': 'next_page' },
+    },
+    write_end: {
+      step: {
+        run: (input) => {
+          const ino = input.regs.ino ?? 0;
+          const index = input.regs.index ?? 0;
+          const page = input.regs.page ?? -1;
+          const content = input.kernel.pages[page]?.content ?? '0';
+          let kernel = input.kernel;
+          let block = lookupBlock(kernel, ino, index);
+          let allocated = '';
+          if (block.kind !== 'mapped') {
+            const a = allocateBlock(kernel, ino, index);
+            if (a !== null) {
+              kernel = a.kernel;
+              block = { kind: 'mapped', block: a.block };
+              allocated = `, allocates block ${a.block}`;
+            }
+          }
+          if (block.kind === 'mapped') kernel = writeBlock(kernel, block.block, content);
+          const unlocked = unlockPage(kernel, page, input.task.pid, false);
+          return { event: 'step.done', label: `iomap_write_end${allocated} → unlock_page`, kernel: unlocked.kernel, outcome: unlocked.violation, regs: { ...input.regs, done: (input.regs.done ?? 0) + 1, page: undefined } };
+        },
+      },
+      on: { 'step.done': 'next_page' },
+    },
+    short: {
+      step: { run: (input) => ({ event: 'write.done', label: `prefault failed → ${bytesOr(input, EFAULT) > 0 ? `${bytesOr(input, EFAULT)} bytes` : '-EFAULT'}`, regs: { ...input.regs, ret: bytesOr(input, EFAULT) } }) },
+      on: { 'write.done': 'done' },
+    },
+    done: { final: true },
+  },
+});
+
+const writeMode = (input: StepInput): HolderMode => (input.regs.direct ? 'DF' : 'EX');
+/** gh_ip of the write holder: gfs2_file_direct_write, or the buffered write (gfs2_iomap_begin before 5.16). */
+const writeCaller = (input: StepInput) => (input.regs.direct ? 'gfs2_file_direct_write' : input.variant.gfs2Fix === 'none' ? 'gfs2_iomap_begin' : 'gfs2_file_buffered_write');
+const remaining = (input: StepInput) => (input.regs.len ?? 0) - (input.regs.done ?? 0);
+
+function writeCall(input: StepInput, faultsOff: boolean): StepResult {
+  const done = input.regs.done ?? 0;
+  const args: Regs = { ino: input.regs.ino, pos: (input.regs.pos ?? 0) + done, len: remaining(input), buf: (input.regs.buf ?? 0) + done, write: true, done: 0 };
+  const callee = input.regs.direct ? 'iomap_dio_rw' : 'iomap_file_buffered_write';
+  return {
+    event: 'write.call',
+    label: `${faultsOff ? 'pagefault_disable(); ' : ''}${callee}${input.regs.direct ? ' (WRITE)' : ''}`,
+    call: { machine: callee, regs: args },
+    ...(faultsOff ? { task: { pagefaultDisabled: input.task.pagefaultDisabled + 1 } } : {}),
+  };
+}
+
+/** Add what the callee wrote to `done`, keeping its return in `ret`. */
+function writeReturned(faultsOff: boolean, more?: string, finished?: string): StepStateConfig {
+  return {
+    step: {
+      run: (input) => {
+        const ret = input.regs.ret ?? 0;
+        const regs: Regs = { ...input.regs, done: (input.regs.done ?? 0) + (ret > 0 ? ret / PAGE_SIZE : 0) };
+        const task = faultsOff ? { task: { pagefaultDisabled: input.task.pagefaultDisabled - 1 } } : {};
+        const what = ret >= 0 ? `${ret} bytes` : errnoName(ret);
+        const label = `${faultsOff ? 'pagefault_enable(); ' : ''}write returned ${what}`;
+        if (more !== undefined && moreToWrite({ ...input, regs })) return { event: 'write.faultin', label: `${label}: should_fault_in_pages → yes`, regs, ...task };
+        return { event: 'write.finished', label, regs, ...task };
+      },
+    },
+    on: more !== undefined && finished !== undefined ? { 'write.faultin': more, 'write.finished': finished } : { 'write.finished': finished ?? 'glock_dq' },
+  };
+}
+
+/** Is there more to write after a short copy (should_fault_in_pages)? */
+function moreToWrite(input: StepInput): boolean {
+  const ret = input.regs.ret ?? 0;
+  return remaining(input) > 0 && (ret === EFAULT || ret > 0);
+}
+
+function holderQueued(input: StepInput): boolean {
+  return findHolder(input.kernel, input.task.node, input.regs.ino ?? 0, input.task.pid, writeCaller(input)) !== undefined;
+}
+
+/**
+ * After the glock is dropped: an O_DIRECT write that stopped short at a hole
+ * goes on as a buffered write (gfs2_file_write_iter's fallback); otherwise
+ * return.
+ */
+function afterDq(fallback: string): StepStateConfig {
+  return {
+    step: {
+      run: (input) =>
+        input.regs.direct && remaining(input) > 0 && (input.regs.ret ?? 0) >= 0
+          ? { event: 'write.fallback', label: 'O_DIRECT write stopped at a hole → buffered write for the rest', regs: { ...input.regs, direct: false } }
+          : { event: 'write.finished', label: 'gfs2_file_write_iter: write done' },
+    },
+    on: { 'write.fallback': fallback, 'write.finished': 'return' },
+  };
+}
+
+const writeReturn: StepStateConfig = {
+  step: {
+    run: (input) => {
+      const done = input.regs.done ?? 0;
+      const ret = done > 0 ? done * PAGE_SIZE : Math.min(input.regs.ret ?? 0, 0);
+      return { event: 'write.return', label: `return ${ret >= 0 ? `${ret} bytes` : errnoName(ret)}`, regs: { ...input.regs, ret } };
+    },
+  },
+  on: { 'write.return': 'inode_unlock' },
+};
+
+function commonStates(): Record<string, ThreadStateConfig> {
+  return {
+    ...takeLock('inode_lock', inodeLockName, iRwsem, true, 'route'),
+    return: writeReturn,
+    inode_unlock: { step: { run: (input) => unlockStep(inodeUnlockName(input), iRwsem).run(input) }, on: { 'lock.released': 'done' } },
+    glock_dq: { step: { run: (input) => dropGlock(writeCaller).run(input) }, on: { 'glock.released': 'after_dq' } },
+    done: { final: true },
+    bug: { final: true },
+  };
+}
+
+const toGlock: StepStateConfig = {
+  step: { run: (input) => ({ event: 'step.done', label: input.regs.direct ? 'gfs2_file_direct_write' : 'gfs2_file_buffered_write' }) },
+  on: { 'step.done': 'glock_nq' },
+};
+
+export const gfs2WriteIter515 = defineThread({
+  id: 'gfs2_file_write_iter',
+  initial: 'inode_lock',
+  states: {
+    ...commonStates(),
+    route: toGlock,
+    ...takeGlock('glock_nq', { caller: writeCaller, mode: writeMode }, 'write'),
+    write: { step: { run: (input) => writeCall(input, false) }, on: { 'write.call': 'write_returned' } },
+    write_returned: writeReturned(false),
+    after_dq: afterDq('glock_nq'),
+  },
+});
+
+export const gfs2WriteIterRfc = defineThread({
+  id: 'gfs2_file_write_iter (RFC)',
+  initial: 'inode_lock',
+  states: {
+    ...commonStates(),
+    route: toGlock,
+    ...takeGlock('glock_nq', { caller: writeCaller, mode: writeMode, outer: true }, 'write'),
+    write: { step: { run: (input) => writeCall(input, false) }, on: { 'write.call': 'write_returned' } },
+    write_returned: writeReturned(false),
+    glock_dq: { step: { run: (input) => dropGlock(writeCaller).run(input) }, on: { 'glock.released': 'check_retry' } },
+    check_retry: {
+      step: {
+        run: (input) => {
+          if (!input.task.needsRetry) return { event: 'retry.no', label: 'current_needs_retry → no' };
+          if (input.regs.ret !== EFAULT) return { event: 'retry.no', label: 'current_needs_retry → yes, but the write did not fail with -EFAULT', task: { needsRetry: false } };
+          return {
+            event: 'retry.faultin',
+            label: 'current_needs_retry and -EFAULT → set_current_needs_retry(false); iov_iter_fault_in_readable(PAGE_SIZE)',
+            task: { needsRetry: false },
+            call: { machine: 'fault_in_iov_iter', regs: { buf: (input.regs.buf ?? 0) + (input.regs.done ?? 0), len: 1, write: false } },
+          };
+        },
+      },
+      on: { 'retry.no': 'after_dq', 'retry.faultin': 'faulted_in' },
+    },
+    faulted_in: {
+      step: { run: (input) => ((input.regs.ret ?? 0) > 0 ? { event: 'retry.again', label: 'page faulted in → retry' } : { event: 'retry.giveup', label: 'fault-in failed → return', regs: { ...input.regs, ret: EFAULT } }) },
+      on: { 'retry.again': 'glock_nq', 'retry.giveup': 'return' },
+    },
+    after_dq: afterDq('glock_nq'),
+  },
+});
+
+export const gfs2WriteIter516 = defineThread({
+  id: 'gfs2_file_write_iter (5.16)',
+  initial: 'inode_lock',
+  states: {
+    ...commonStates(),
+    route: toGlock,
+    ...takeGlock('glock_nq', { caller: writeCaller, mode: writeMode }, 'write'),
+    write: { step: { run: (input) => writeCall(input, true) }, on: { 'write.call': 'write_returned' } },
+    write_returned: writeReturned(true, 'allow_demote', 'glock_dq'),
+    allow_demote: {
+      step: {
+        run: (input) => ({
+          event: 'faultin.call',
+          label: 'gfs2_holder_allow_demote; fault_in_iov_iter_readable(1 page)',
+          kernel: setMayDemote(input.kernel, input.task.node, input.regs.ino ?? 0, input.task.pid, writeCaller(input), true),
+          call: { machine: 'fault_in_iov_iter', regs: { buf: (input.regs.buf ?? 0) + (input.regs.done ?? 0), len: 1, write: false } },
+        }),
+      },
+      on: { 'faultin.call': 'disallow_demote' },
+    },
+    disallow_demote: {
+      step: {
+        run: (input) => {
+          const kernel = setMayDemote(input.kernel, input.task.node, input.regs.ino ?? 0, input.task.pid, writeCaller(input), false);
+          const progress = (input.regs.ret ?? 0) > 0;
+          const queued = holderQueued({ ...input, kernel });
+          const base = `gfs2_holder_disallow_demote: fault-in ${progress ? 'made progress' : 'made no progress'}`;
+          if (!progress) return { event: 'retry.giveup', label: `${base} → give up`, kernel, regs: { ...input.regs, ret: EFAULT } };
+          if (queued) return { event: 'retry.under_glock', label: `${base}, glock still held → retry under the glock`, kernel };
+          if (!input.regs.direct && (input.regs.done ?? 0) > 0) return { event: 'retry.short', label: `${base}, glock lost with bytes already written → short write`, kernel };
+          return { event: 'retry.relock', label: `${base}, glock lost → re-acquire it`, kernel };
+        },
+      },
+      on: { 'retry.giveup': 'dq_if_queued', 'retry.under_glock': 'write', 'retry.short': 'return', 'retry.relock': 'glock_nq' },
+    },
+    dq_if_queued: {
+      step: { run: (input) => (holderQueued(input) ? dropGlock(writeCaller).run(input) : { event: 'glock.released', label: 'holder no longer queued' }) },
+      on: { 'glock.released': 'return' },
+    },
+    after_dq: afterDq('glock_nq'),
+  },
+});
+
+export const gfs2WriteIter518 = defineThread({
+  id: 'gfs2_file_write_iter (5.18)',
+  initial: 'inode_lock',
+  states: {
+    ...commonStates(),
+    route: {
+      step: { run: (input) => (input.regs.direct ? { event: 'write.direct', label: 'gfs2_file_direct_write' } : { event: 'write.buffered', label: 'gfs2_file_buffered_write' }) },
+      on: { 'write.direct': 'glock_nq', 'write.buffered': 'prefault' },
+    },
+    // Buffered: fault the source in before the glock is taken (should_fault_in_pages, then fault_in_iov_iter_readable).
+    prefault: {
+      step: {
+        run: (input) => ({
+          event: 'faultin.call',
+          label: `fault_in_iov_iter_readable(${remaining(input)} page(s)), no glock held`,
+          call: { machine: 'fault_in_iov_iter', regs: { buf: (input.regs.buf ?? 0) + (input.regs.done ?? 0), len: remaining(input), write: false } },
+        }),
+      },
+      on: { 'faultin.call': 'prefaulted' },
+    },
+    prefaulted: {
+      step: {
+        run: (input) =>
+          (input.regs.ret ?? 0) > 0
+            ? { event: 'step.done', label: `faulted in ${input.regs.ret ?? 0} page(s)` }
+            : { event: 'retry.giveup', label: 'nothing could be faulted in → -EFAULT', regs: { ...input.regs, ret: EFAULT } },
+      },
+      on: { 'step.done': 'glock_nq', 'retry.giveup': 'return' },
+    },
+    ...takeGlock('glock_nq', { caller: writeCaller, mode: writeMode }, 'write'),
+    write: { step: { run: (input) => writeCall(input, true) }, on: { 'write.call': 'write_returned' } },
+    write_returned: writeReturned(true, 'glock_dq_retry', 'glock_dq'),
+    glock_dq_retry: {
+      step: { run: (input) => dropGlock(writeCaller).run(input) },
+      on: { 'glock.released': 'retry_route' },
+    },
+    retry_route: {
+      step: { run: (input) => (input.regs.direct ? { event: 'write.direct', label: `fault_in_iov_iter_readable(${remaining(input)} page(s))` } : { event: 'write.buffered', label: 'goto retry' }) },
+      on: { 'write.direct': 'direct_fault_in', 'write.buffered': 'prefault' },
+    },
+    direct_fault_in: {
+      step: { run: (input) => ({ event: 'faultin.call', label: 'fault_in_iov_iter_readable', call: { machine: 'fault_in_iov_iter', regs: { buf: (input.regs.buf ?? 0) + (input.regs.done ?? 0), len: remaining(input), write: false } } }) },
+      on: { 'faultin.call': 'prefaulted' },
+    },
+    after_dq: afterDq('prefault'),
+  },
+});

@@ -1,0 +1,171 @@
+/**
+ * truncate and hole punch (mm/truncate.c; fs/ext2/inode.c: ext2_setsize;
+ * fs/gfs2/bmap.c: gfs2_setattr_size, gfs2_punch_hole).
+ *
+ * Truncate, under i_mutex / i_rwsem: i_size_write(new) first, then
+ * unmap_mapping_range (i_mmap for write; even_cows = 1), then
+ * truncate_inode_pages (lock each page, delete it, so page->mapping becomes
+ * NULL), then free the blocks. Size, unmap, free: a fault that re-checks
+ * i_size after allocating can tell it lost the race. Hole punch does the
+ * same over a range without changing i_size, so the fault's re-check cannot
+ * catch it. ext2 itself has no hole punch; the punch modelled is the generic
+ * sequence the seed discusses (truncate_pagecache_range, then free blocks,
+ * as ext4_punch_hole did in 2015). gfs2 takes the inode glock EX inside
+ * i_rwsem; the 5.15 invalidate_lock variant takes invalidate_lock exclusive
+ * around the whole operation.
+ *
+ * Not modelled: the second unmap_mapping_range of truncate_pagecache (it
+ * catches private COW pages instantiated in between, which no scenario does).
+ */
+import { freeBlocks } from '../kernel/blocks.ts';
+import { glockDq, findHolder } from '../kernel/glock.ts';
+import { unmapMappingRange } from '../kernel/mm.ts';
+import { deleteFromPageCache } from '../kernel/pagecache.ts';
+import { holdOf } from '../kernel/sleeplock.ts';
+import { inodeName, type KernelState } from '../kernel/state.ts';
+import { PAGE_SIZE } from '../kernel/ids.ts';
+import { defineThread } from './define.ts';
+import { unlockPage } from './pagelock.ts';
+import { inodeLockName, inodeUnlockName, maybeUnlockStep, takeGlock, takeLock, unlockStep, type LockOf } from './steps.ts';
+import type { StepInput, StepResult } from './types.ts';
+
+const iRwsem: LockOf = (input) => ({ kind: 'i_rwsem', ino: input.regs.ino ?? 0 });
+const iMmap: LockOf = (input) => ({ kind: 'i_mmap', ino: input.regs.ino ?? 0 });
+const invalidateLock: LockOf = (input) => ({ kind: 'invalidate_lock', ino: input.regs.ino ?? 0 });
+const pageLock: LockOf = (input) => ({ kind: 'page', page: input.regs.page ?? -1 });
+
+type Kind = 'truncate' | 'punch';
+
+/** The file page range [from, to) the operation removes. */
+function range(kind: Kind, input: StepInput): { from: number; to: number } {
+  if (kind === 'truncate') return { from: input.regs.size ?? 0, to: Number.POSITIVE_INFINITY };
+  const from = input.regs.pos ?? 0;
+  return { from, to: from + (input.regs.len ?? 0) };
+}
+
+function nextCachedPage(kernel: KernelState, ino: number, from: number, to: number): number | null {
+  const cache = kernel.inodes[ino]?.cache ?? [];
+  for (let index = from; index < Math.min(to, cache.length); index++) {
+    const page = cache[index];
+    if (page !== null && page !== undefined) return page;
+  }
+  return null;
+}
+
+function truncateLike(id: string, kind: Kind) {
+  const caller = kind === 'truncate' ? 'gfs2_setattr_size' : 'gfs2_punch_hole';
+  const release = (input: StepInput): StepResult => {
+    const invalidate = maybeUnlockStep('filemap_invalidate_unlock', invalidateLock, () => '').run(input);
+    if (invalidate.event === 'lock.released') return invalidate;
+    if (findHolder(input.kernel, input.task.node, input.regs.ino ?? 0, input.task.pid, caller)?.granted) {
+      const dq = glockDq(input.kernel, input.task.node, input.regs.ino ?? 0, input.task.pid, caller);
+      return dq.ok
+        ? { event: 'lock.released', label: `gfs2_glock_dq on glock 2/${inodeName(input.kernel, input.regs.ino ?? 0)}`, kernel: dq.kernel }
+        : { event: 'lock.released', label: 'gfs2_glock_dq', outcome: { kind: 'invariant-violation', message: dq.violation } };
+    }
+    const inode = sleepHeld(input, iRwsem);
+    if (inode) return unlockStep(inodeUnlockName(input), iRwsem).run(input);
+    return { event: 'lock.none', label: `${kind === 'truncate' ? 'truncate' : 'fallocate'} returns 0`, regs: { ...input.regs, ret: 0 } };
+  };
+  return defineThread({
+    id,
+    initial: 'inode_lock',
+    states: {
+      inode_lock: {
+        step: {
+          run: (input) => ({ event: 'step.done', label: `${kind === 'truncate' ? 'do_truncate → notify_change' : 'vfs_fallocate(FALLOC_FL_PUNCH_HOLE)'}(${inodeName(input.kernel, input.regs.ino ?? 0)})` }),
+        },
+        on: { 'step.done': 'take_i_rwsem' },
+      },
+      ...takeLock('take_i_rwsem', inodeLockName, iRwsem, true, 'route'),
+      route: {
+        step: {
+          run: (input) => {
+            if (input.variant.fs === 'gfs2') return { event: 'route.gfs2', label: kind === 'truncate' ? 'gfs2_setattr_size' : 'gfs2_fallocate → gfs2_punch_hole' };
+            if (input.variant.invalidateLock) return { event: 'route.invalidate', label: kind === 'truncate' ? 'ext2_setsize' : 'punch_hole' };
+            return { event: 'route.plain', label: kind === 'truncate' ? 'ext2_setsize → truncate_setsize' : 'punch_hole → truncate_pagecache_range' };
+          },
+        },
+        on: { 'route.gfs2': 'glock_ex', 'route.invalidate': 'filemap_invalidate_lock', 'route.plain': kind === 'truncate' ? 'i_size_write' : 'i_mmap_lock_write' },
+      },
+      ...takeGlock('glock_ex', { caller, mode: () => 'EX' }, kind === 'truncate' ? 'i_size_write' : 'i_mmap_lock_write'),
+      ...takeLock('filemap_invalidate_lock', 'filemap_invalidate_lock', invalidateLock, true, kind === 'truncate' ? 'i_size_write' : 'i_mmap_lock_write'),
+      i_size_write: {
+        step: {
+          run: (input) => {
+            const ino = input.regs.ino ?? 0;
+            const size = (input.regs.size ?? 0) * PAGE_SIZE;
+            const inodes = input.kernel.inodes.slice();
+            const inode = inodes[ino];
+            if (inode !== undefined) inodes[ino] = { ...inode, size };
+            return { event: 'step.done', label: `truncate_setsize → i_size_write(${inodeName(input.kernel, ino)}, ${size})`, kernel: { ...input.kernel, inodes } };
+          },
+        },
+        on: { 'step.done': 'i_mmap_lock_write' },
+      },
+      ...takeLock('i_mmap_lock_write', 'i_mmap_lock_write', iMmap, true, 'unmap_mapping_range'),
+      unmap_mapping_range: {
+        step: {
+          run: (input) => {
+            const { from, to } = range(kind, input);
+            const evenCows = kind === 'truncate';
+            const kernel = unmapMappingRange(input.kernel, input.regs.ino ?? 0, from, to, evenCows);
+            const what = to === Number.POSITIVE_INFINITY ? `pages ≥ ${from}` : `pages ${from}–${to - 1}`;
+            return { event: 'step.done', label: `unmap_mapping_range(${what}${evenCows ? ', even_cows' : ''})`, kernel };
+          },
+        },
+        on: { 'step.done': 'i_mmap_unlock_write' },
+      },
+      i_mmap_unlock_write: { step: unlockStep('i_mmap_unlock_write', iMmap), on: { 'lock.released': 'truncate_inode_pages' } },
+      truncate_inode_pages: {
+        step: {
+          run: (input) => {
+            const { from, to } = range(kind, input);
+            const page = nextCachedPage(input.kernel, input.regs.ino ?? 0, from, to);
+            const call = kind === 'truncate' ? 'truncate_inode_pages' : 'truncate_inode_pages_range';
+            if (page === null) return { event: 'pages.none', label: `${call} → no cached page left`, regs: { ...input.regs, page: undefined } };
+            return { event: 'pages.next', label: `${call} → page ${inodeName(input.kernel, input.regs.ino ?? 0)}:${input.kernel.pages[page]?.index ?? '?'}`, regs: { ...input.regs, page } };
+          },
+        },
+        on: { 'pages.none': 'free_blocks', 'pages.next': 'lock_page' },
+      },
+      ...takeLock('lock_page', 'lock_page', pageLock, true, 'delete_from_page_cache'),
+      delete_from_page_cache: {
+        step: {
+          run: (input) => {
+            const page = input.regs.page ?? -1;
+            const unlocked = unlockPage(deleteFromPageCache(input.kernel, page), page, input.task.pid, false);
+            return { event: 'step.done', label: 'delete_from_page_cache (page->mapping = NULL) → unlock_page', kernel: unlocked.kernel, outcome: unlocked.violation };
+          },
+        },
+        on: { 'step.done': 'truncate_inode_pages' },
+      },
+      free_blocks: {
+        step: {
+          run: (input) => {
+            const { from, to } = range(kind, input);
+            const ino = input.regs.ino ?? 0;
+            const before = input.kernel.inodes[ino]?.map ?? [];
+            const freed = before.flatMap((b, index) => (b !== null && index >= from && index < to ? [b] : []));
+            const call = input.variant.fs === 'gfs2' ? 'gfs2 dealloc' : kind === 'truncate' ? '__ext2_truncate_blocks' : 'free blocks in the hole';
+            return { event: 'step.done', label: `${call} → ${freed.length > 0 ? `frees block ${freed.join(', ')}` : 'nothing to free'}`, kernel: freeBlocks(input.kernel, ino, from, to) };
+          },
+        },
+        on: { 'step.done': 'out' },
+      },
+      out: { step: { run: release }, on: { 'lock.released': 'out', 'lock.none': 'done' } },
+      done: { final: true },
+      bug: { final: true },
+    },
+  });
+}
+
+function sleepHeld(input: StepInput, lockOf: LockOf): boolean {
+  const ref = lockOf(input);
+  if (ref.kind !== 'i_rwsem') return false;
+  const lock = input.kernel.inodes[ref.ino]?.i_rwsem;
+  return lock !== undefined && holdOf(lock, input.task.pid) !== null;
+}
+
+export const doTruncate = truncateLike('do_truncate', 'truncate');
+export const punchHole = truncateLike('punch_hole', 'punch');
