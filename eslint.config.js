@@ -44,7 +44,7 @@ function restrictedImports(layer) {
 }
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'e2e/artifacts/', 'test-results/', 'playwright-report/'] },
+  { ignores: ['dist/', 'node_modules/', 'e2e/artifacts/', 'test-results/', 'playwright-report/', '**/*.tmp.*'] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {

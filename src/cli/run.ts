@@ -1,4 +1,8 @@
 /** Command dispatch, kept free of `process` so tests can drive it. */
+import { parseArgs } from 'node:util';
+import { VARIANTS } from '../kernel/variants.ts';
+import { PRESETS, findPreset } from '../scenarios/index.ts';
+import { UsageError, runReplay } from './replay.ts';
 
 export interface CliIo {
   out(line: string): void;
@@ -17,6 +21,11 @@ export const HELP = `Faultline: page faults racing with locks, one atomic kernel
 Usage: npm run -s cli -- <command> [options]
 
 Commands:
+  list               the preset scenarios and the variants each runs under
+  replay             run one schedule to its outcome:
+                       --scenario <id> --variant <id> [--schedule <pid,pid,...>] [--json]
+                     without --schedule, the scenario's own schedule for that variant;
+                     after the schedule, the run goes on round-robin until an outcome
   help               show this text
 
 Options:
@@ -33,10 +42,45 @@ export function runCli(argv: readonly string[], info: CliInfo, io: CliIo): numbe
     io.out(info.version);
     return 0;
   }
+  try {
+    if (first === 'list') return list(io);
+    if (first === 'replay') return replayCommand(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError || isParseError(error)) {
+      io.err(`faultline ${first}: ${error instanceof Error ? error.message : String(error)}`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
   if (first.startsWith('-')) {
     io.err(`faultline: unknown option '${first}' (try --help)`);
     return EXIT_USAGE;
   }
   io.err(`faultline: unknown command '${first}'${rest.length > 0 ? ` ${rest.join(' ')}` : ''} (try --help)`);
   return EXIT_USAGE;
+}
+
+function isParseError(error: unknown): boolean {
+  return error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS');
+}
+
+function list(io: CliIo): number {
+  for (const s of PRESETS) io.out(`${s.id.padEnd(26)} ${s.variants.join(', ')}\n${''.padEnd(26)} ${s.title}`);
+  io.out('');
+  for (const v of VARIANTS) io.out(`${v.id.padEnd(26)} ${v.title}${v.inferred ? ' (inferred)' : ''}`);
+  return 0;
+}
+
+function replayCommand(argv: readonly string[], io: CliIo): number {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: { scenario: { type: 'string' }, variant: { type: 'string' }, schedule: { type: 'string' }, json: { type: 'boolean', default: false } },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.scenario === undefined) throw new UsageError('--scenario <id> is required (see `list`)');
+  const scenario = findPreset(values.scenario);
+  if (scenario === undefined) throw new UsageError(`unknown scenario '${values.scenario}' (see \`list\`)`);
+  if (values.variant === undefined) throw new UsageError(`--variant <id> is required (${scenario.id} runs under ${scenario.variants.join(', ')})`);
+  return runReplay(scenario, values.variant, values.schedule, values.json === true, io);
 }

@@ -96,7 +96,7 @@ export function outcomeOf(state: SystemState): Outcome | null {
   const edges = waitEdges(state);
   if (edges.length > 0) {
     const cycle = findCycle(edges);
-    if (cycle !== null) return { kind: 'deadlock', cycle, message: `deadlock: ${describeCycle(cycle)}` };
+    if (cycle !== null) return { kind: 'deadlock', cycle, message: describeCycle(cycle) };
     return { kind: 'deadlock', cycle: [], message: `hang with no wait-for cycle: ${edges.map((e) => `pid ${e.pid} ${e.reason}`).join('; ')}` };
   }
   const notes = blocksPastEof(state.kernel);
@@ -112,7 +112,7 @@ export function describeOutcome(outcome: Outcome): string {
     case 'sigbus':
       return `${outcome.signals.map((s) => s.message).join('; ')}${outcome.notes.length > 0 ? `; ${outcome.notes.join('; ')}` : ''}`;
     case 'deadlock':
-      return outcome.message;
+      return `deadlock: ${outcome.message}`;
     case 'bug':
       return outcome.message;
     case 'use-after-free':
