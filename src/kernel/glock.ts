@@ -133,7 +133,10 @@ function runQueue(kernel: KernelState, start: Glock): KernelState {
     // 5.16 gfs2_glock_cb: holders that agreed to be demoted go first (demote_incompat_holders).
     if (gl.holders.some((h) => h.granted)) gl = dropMayDemoteHolders(gl, null);
     if (gl.holders.some((h) => h.granted)) return gl === start ? kernel : withGlock(kernel, gl);
-    gl = { ...gl, state: demote, demote: null };
+    // The DLM grants the remote request this demote was for before this
+    // node's own waiters can ask again (fs/dlm/lock.c: do_convert_effects →
+    // grant_pending_locks), so promotion waits for the next pass.
+    return withGlock(kernel, { ...gl, state: demote, demote: null });
   }
   const holders = gl.holders.slice();
   for (let i = 0; i < holders.length; i++) {
@@ -236,18 +239,22 @@ export function setMayDemote(kernel: KernelState, node: NodeId, ino: Ino, pid: P
   return runGlockQueues(withGlock(kernel, { ...gl, holders }), ino);
 }
 
+/** A granted holder in someone's way, and the node it is on. */
+export type Blocker = GlockHolder & { readonly node: NodeId };
+
 /** The granted holders, on this node or another, that keep a waiting holder from its grant. */
-export function glockBlockers(kernel: KernelState, node: NodeId, ino: Ino, pid: Pid, caller: string): readonly GlockHolder[] {
+export function glockBlockers(kernel: KernelState, node: NodeId, ino: Ino, pid: Pid, caller: string): readonly Blocker[] {
   const gl = glockAt(kernel, node, ino);
   if (gl === undefined) return [];
+  const on = (g: Glock): Blocker[] => g.holders.filter((h) => h.granted).map((h) => ({ ...h, node: g.node }));
   const index = gl.holders.findIndex((h) => h.pid === pid && h.caller === caller);
   const local = gl.holders.slice(0, Math.max(0, index)).filter((h) => h.granted);
-  if (local.length > 0 || gl.demote !== null) return gl.holders.filter((h) => h.granted);
+  if (local.length > 0 || gl.demote !== null) return on(gl);
   const me = gl.holders[index];
   if (me === undefined) return [];
   return otherNodes(kernel, gl)
     .filter((o) => !nodesCompatible(o.state, me.mode))
-    .flatMap((o) => o.holders.filter((h) => h.granted));
+    .flatMap(on);
 }
 
 /** Every glock holder a task has, granted or queued. */

@@ -14,8 +14,8 @@ export type Broken =
 
 function sleepLockBroken(lock: SleepLock): string | null {
   if (lock.writer !== null && lock.readers.length > 0) return `held for write by pid ${lock.writer} and for read by ${lock.readers.join(', ')}`;
-  const holders = lock.writer !== null ? [lock.writer] : lock.readers;
-  if (lock.waiters.some((w) => holders.includes(w.pid))) return 'a holder is also waiting';
+  // A holder that also waits is legal: it is a task sleeping on a lock it
+  // holds (a self-deadlock), which the wait-for graph reports.
   return null;
 }
 

@@ -95,7 +95,11 @@ export type ReleaseResult =
 export function release(lock: SleepLock, pid: Pid): ReleaseResult {
   let without: SleepLock;
   if (lock.writer === pid) without = { ...lock, writer: null };
-  else if (lock.readers.includes(pid)) without = { ...lock, readers: lock.readers.filter((r) => r !== pid) };
+  // A read hold is a count (RWSEM_READER_BIAS per down_read): up_read drops one.
+  else if (lock.readers.includes(pid)) {
+    const at = lock.readers.indexOf(pid);
+    without = { ...lock, readers: [...lock.readers.slice(0, at), ...lock.readers.slice(at + 1)] };
+  }
   else return { ok: false, violation: `pid ${pid} released a lock it does not hold` };
   const { lock: next, woken } = handOff(without);
   return { ok: true, lock: next, woken };

@@ -1,7 +1,7 @@
 /** Turn a scenario into the initial kernel and tasks the simulator runs. */
 import { newGlock } from '../kernel/glock.ts';
 import { UNLOCKED } from '../kernel/sleeplock.ts';
-import type { Block, Inode, KernelState, Mm, Page } from '../kernel/state.ts';
+import { ZEROES, type Block, type Inode, type KernelState, type Mm, type Page } from '../kernel/state.ts';
 import type { SystemSetup } from '../sim/system.ts';
 import type { Syscall } from '../threads/types.ts';
 import type { Scenario, SyscallSpec } from './types.ts';
@@ -40,13 +40,13 @@ export function buildSetup(scenario: Scenario): SystemSetup {
   const pages: Page[] = [];
   const inodes: Inode[] = scenario.files.map((file, ino) => {
     const map = file.pages.map((state, index) => {
-      if (state === 'hole') return null;
+      if (state === 'hole' || state === 'hole-cached') return null;
       blocks.push({ owner: { ino, index }, fresh: false, content: diskTag(file.name, index) });
       return blocks.length - 1;
     });
     const cache = file.pages.map((state, index) => {
-      if (state !== 'cached') return null;
-      pages.push({ mapping: ino, index, lock: UNLOCKED, uptodate: true, refs: 0, content: diskTag(file.name, index) });
+      if (state !== 'cached' && state !== 'hole-cached') return null;
+      pages.push({ mapping: ino, index, lock: UNLOCKED, uptodate: true, refs: 0, content: state === 'cached' ? diskTag(file.name, index) : ZEROES });
       return pages.length - 1;
     });
     return {
@@ -75,4 +75,13 @@ export function buildSetup(scenario: Scenario): SystemSetup {
     kernel,
     tasks: scenario.tasks.map((t) => ({ pid: t.pid, mm: t.process, node: t.node ?? 0, program: t.program.map((s) => toSyscall(scenario, s)) })),
   };
+}
+
+/** What a file page holds now: its page-cache page, else its block, else zeroes (a hole). */
+export function filePageContent(kernel: KernelState, ino: number, index: number): string {
+  const inode = kernel.inodes[ino];
+  const page = inode?.cache[index];
+  if (page !== null && page !== undefined) return kernel.pages[page]?.content ?? ZEROES;
+  const block = inode?.map[index];
+  return block !== null && block !== undefined ? (kernel.blocks[block]?.content ?? ZEROES) : ZEROES;
 }

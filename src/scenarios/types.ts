@@ -7,7 +7,12 @@
 import type { Pid } from '../kernel/ids.ts';
 import type { Filesystem, VariantId } from '../kernel/variants.ts';
 
-export type PageState = 'hole' | 'disk' | 'cached';
+/**
+ * A file page at the start: a hole; on disk (a block, not cached); cached
+ * (a block and an uptodate page-cache page); or a hole with a zeroed page in
+ * the page cache (a DAX hole page left by an earlier read fault).
+ */
+export type PageState = 'hole' | 'disk' | 'cached' | 'hole-cached';
 
 export interface FileSpec {
   readonly name: string;
@@ -51,6 +56,10 @@ export interface Expectation {
   readonly summary: string;
   /** Each task's syscall returns, when the outcome is completed or sigbus. */
   readonly returns?: Readonly<Record<string, readonly number[]>>;
+  /** What user pages hold at the end: '<process>:<user page>' → content tag (`F:1`, `0` for zeroes). */
+  readonly userPages?: Readonly<Record<string, string>>;
+  /** What file pages hold at the end (page cache, else disk): '<file>:<index>' → content tag. */
+  readonly filePages?: Readonly<Record<string, string>>;
   /** Verified in the sources, or inferred from the code with no report found. */
   readonly basis: 'verified' | 'inferred';
 }
@@ -71,6 +80,8 @@ export interface Scenario {
   readonly fs: Filesystem;
   readonly variants: readonly VariantId[];
   readonly nodes?: number;
+  /** Filesystem block size in bytes; only PAGE_SIZE (4096) is modelled, and DAX requires it. */
+  readonly blockSize?: number;
   /** Free blocks on the device beyond those the files use. */
   readonly freeBlocks?: number;
   readonly files: readonly FileSpec[];

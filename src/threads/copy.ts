@@ -65,7 +65,7 @@ export function copyStates(name: string, config: CopyConfig): Record<string, Ste
       step: {
         run: (input) =>
           input.regs.ret === 0
-            ? { event: 'fault.done', label: `${config.call} → fault handled, retry the copy` }
+            ? { event: 'fault.done', label: `${config.call} → fault handled, try the page again` }
             : { event: 'fault.failed', label: `${config.call} → VM_FAULT_SIGBUS in kernel mode → exception fixup → short copy` },
       },
       on: { 'fault.done': name, 'fault.failed': config.short },

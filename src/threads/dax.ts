@@ -202,8 +202,12 @@ export const doDaxFault = defineThread({
     out: {
       step: {
         run: (input) => {
-          const invalidate = maybeUnlockStep('filemap_invalidate_unlock_shared', invalidateLock, returnLabel).run(input);
-          return invalidate.event === 'lock.released' ? invalidate : maybeUnlockStep('mutex_unlock(&inode->i_mutex)', iMutex, returnLabel).run(input);
+          // Only what this fault took on entry: the task may hold i_mutex from the write that faulted.
+          if (input.variant.invalidateLock) return maybeUnlockStep('filemap_invalidate_unlock_shared', invalidateLock, returnLabel).run(input);
+          if (input.variant.faultTakesIMutex && !input.regs.unlocked) {
+            return { ...unlockStep('mutex_unlock(&inode->i_mutex)', iMutex).run(input), regs: { ...input.regs, unlocked: true } };
+          }
+          return { event: 'lock.none', label: returnLabel(input) };
         },
       },
       on: { 'lock.released': 'out', 'lock.none': 'done' },

@@ -16,7 +16,7 @@
 import { PAGE_SIZE } from '../kernel/ids.ts';
 import { addLockedPage, findGetPage, pageAt, putPage } from '../kernel/pagecache.ts';
 import { lookupBlock } from '../kernel/blocks.ts';
-import { holdOf, isLocked, ownersOf, release, tryAcquire, acquire } from '../kernel/sleeplock.ts';
+import { acquire, isLocked, isWaiting, ownersOf, release, tryAcquire } from '../kernel/sleeplock.ts';
 import { withSleepLock } from '../kernel/locks.ts';
 import { inodeName, sizeInPages, ZEROES, type Content, type KernelState } from '../kernel/state.ts';
 import { EAGAIN, EFAULT, VM_FAULT_LOCKED, VM_FAULT_RETRY, VM_FAULT_SIGBUS, writeUser } from '../kernel/uaccess.ts';
@@ -117,7 +117,7 @@ export function lockPageOrRetry(onLocked: string, onRetry: string): Record<strin
         wait: (input) => {
           const page = input.regs.page ?? -1;
           const p = input.kernel.pages[page];
-          if (p === undefined || holdOf(p.lock, input.task.pid) !== null) return null;
+          if (p === undefined || !isWaiting(p.lock, input.task.pid)) return null;
           return sleepWait(input, { kind: 'page', page }, p.lock, true);
         },
         run: () => ({ event: 'lock.granted', label: 'lock_page → woken, page locked' }),

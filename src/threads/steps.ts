@@ -9,7 +9,7 @@
  */
 import { glockBlockers, glockDq, glockNq, isGranted, type HolderMode } from '../kernel/glock.ts';
 import { lockName, sleepLockOf, withSleepLock, type LockRef } from '../kernel/locks.ts';
-import { acquire, blockersOf, holdOf, ownersOf, release, tryAcquire, type SleepLock } from '../kernel/sleeplock.ts';
+import { acquire, blockersOf, holdOf, isWaiting, ownersOf, release, tryAcquire, type SleepLock } from '../kernel/sleeplock.ts';
 import { inodeName } from '../kernel/state.ts';
 import type { StepStateConfig } from './define.ts';
 import type { StepInput, StepResult, StepSpec, WaitInfo } from './types.ts';
@@ -54,7 +54,8 @@ export function takeLock(name: string, callName: string | ((input: StepInput) =>
     wait: (input) => {
       const ref = lockOf(input);
       const lock = sleepLockOf(input.kernel, ref);
-      if (lock === undefined || holdOf(lock, input.task.pid) !== null) return null;
+      // Still queued, even if it also holds the lock (a task sleeping on a mutex it holds).
+      if (lock === undefined || !isWaiting(lock, input.task.pid)) return null;
       return sleepWait(input, ref, lock, write);
     },
     run: (input) => ({ event: 'lock.granted', label: `${callOf(input)} → woken, granted` }),
@@ -183,7 +184,10 @@ function glockWait(input: StepInput, caller: string, mode: HolderMode): WaitInfo
   const blockers = glockBlockers(input.kernel, node, ino, pid, caller);
   const ref: LockRef = { kind: 'glock', node, ino };
   const name = lockName(input.kernel, ref, era(input));
-  const held = blockers.length === 0 ? 'a demote in progress' : blockers.map((h) => `${h.mode} by pid ${h.pid}`).join(', ');
+  const held =
+    blockers.length === 0
+      ? 'a demote in progress'
+      : blockers.map((h) => `${h.mode} by pid ${h.pid}${h.node !== node ? ` on node ${h.node} (demote requested)` : ''}`).join(', ');
   return { lock: ref, reason: `waiting for ${name} in ${mode}: held ${held}`, holders: blockers.map((h) => h.pid) };
 }
 

@@ -63,6 +63,8 @@ export interface Regs {
   readonly noio?: boolean;
   /** The fault-in window still to do, in pages (gfs2 5.16+). */
   readonly window?: number;
+  /** The exit path has already dropped the lock the function took on entry. */
+  readonly unlocked?: boolean;
 }
 
 /**
