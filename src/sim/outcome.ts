@@ -116,8 +116,10 @@ export function describeOutcome(outcome: Outcome): string {
     case 'bug':
       return outcome.message;
     case 'use-after-free':
-    case 'invariant-violation':
-    case 'livelock':
       return outcome.message;
+    case 'invariant-violation':
+      return `invariant violation: ${outcome.message}`;
+    case 'livelock':
+      return `livelock: ${outcome.message}`;
   }
 }

@@ -14,7 +14,7 @@ import { VM_FAULT_LOCKED, VM_FAULT_NOPAGE, VM_FAULT_RETRY, VM_FAULT_SIGBUS, read
 import { FAULT_RETRY_BOUND } from './copy.ts';
 import { defineThread } from './define.ts';
 import { unlockPage } from './pagelock.ts';
-import { takeLock, unlockStep, type LockOf } from './steps.ts';
+import { mmapLockCall, takeLock, unlockStep, type LockOf } from './steps.ts';
 import type { StepInput, StepResult } from './types.ts';
 
 const mmapSem: LockOf = (input) => ({ kind: 'mmap_sem', mm: input.task.mm });
@@ -55,7 +55,7 @@ export const doPageFault = defineThread({
   id: 'do_page_fault',
   initial: 'down_read_mmap_sem',
   states: {
-    ...takeLock('down_read_mmap_sem', 'down_read(&mm->mmap_sem)', mmapSem, false, 'find_vma'),
+    ...takeLock('down_read_mmap_sem', (input) => mmapLockCall(input, false, false), mmapSem, false, 'find_vma'),
     find_vma: {
       step: {
         run: (input) => {
@@ -145,11 +145,11 @@ export const doPageFault = defineThread({
       on: { 'fault.mapped': 'up_read', 'fault.nopage': 'up_read', 'fault.sigbus': 'up_read_sigbus' },
     },
     up_read: {
-      step: unlockStep('up_read(&mm->mmap_sem)', mmapSem, 'fault.done', (input) => ({ regs: { ...input.regs, ret: 0 } })),
+      step: { run: (input) => unlockStep(mmapLockCall(input, false, true), mmapSem, 'fault.done', (i) => ({ regs: { ...i.regs, ret: 0 } })).run(input) },
       on: { 'fault.done': 'done' },
     },
     up_read_sigbus: {
-      step: unlockStep('up_read(&mm->mmap_sem) → VM_FAULT_SIGBUS', mmapSem, 'fault.done', (input) => ({ regs: { ...input.regs, ret: VM_FAULT_SIGBUS } })),
+      step: { run: (input) => unlockStep(`${mmapLockCall(input, false, true)} → VM_FAULT_SIGBUS`, mmapSem, 'fault.done', (i) => ({ regs: { ...i.regs, ret: VM_FAULT_SIGBUS } })).run(input) },
       on: { 'fault.done': 'sigbus' },
     },
     done: { final: true },

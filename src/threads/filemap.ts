@@ -23,7 +23,7 @@ import { EAGAIN, EFAULT, VM_FAULT_LOCKED, VM_FAULT_RETRY, VM_FAULT_SIGBUS, write
 import { copyStates } from './copy.ts';
 import { defineThread, type StepStateConfig } from './define.ts';
 import { unlockPage } from './pagelock.ts';
-import { sleepWait } from './steps.ts';
+import { mmapLockCall, sleepWait } from './steps.ts';
 import type { StepInput, StepResult } from './types.ts';
 
 /** What ->readpage finds on disk for a file page: its block's data, or zeroes for a hole. */
@@ -84,13 +84,13 @@ export function lockPageOrRetry(onLocked: string, onRetry: string): Record<strin
             if (up === null || !up.ok) return { event: 'lock.retry', label: 'lock_page_or_retry → mmap_sem not held', outcome: { kind: 'invariant-violation', message: `pid ${input.task.pid} dropped mmap_sem it did not hold` } };
             return {
               event: 'lock.retry',
-              label: `lock_page_or_retry → page locked by ${owner}: up_read(&mm->mmap_sem), wait for the page`,
+              label: `lock_page_or_retry → page locked by ${owner}: ${mmapLockCall(input, false, true)}, wait for the page`,
               kernel: withSleepLock(input.kernel, { kind: 'mmap_sem', mm: input.task.mm }, up.lock),
             };
           }
           // FAULT_FLAG_TRIED: __lock_page sleeps on the page with mmap_sem held.
           const queued = acquire(p.lock, input.task.pid, true);
-          return { event: 'lock.queued', label: `lock_page_or_retry (FAULT_FLAG_TRIED) → lock_page sleeps, mmap_sem held: locked by ${owner}`, kernel: withSleepLock(input.kernel, { kind: 'page', page }, queued.lock) };
+          return { event: 'lock.queued', label: `lock_page_or_retry (FAULT_FLAG_TRIED) → lock_page sleeps, ${input.variant.era === '2015' ? 'mmap_sem' : 'mmap_lock'} held: locked by ${owner}`, kernel: withSleepLock(input.kernel, { kind: 'page', page }, queued.lock) };
         },
       },
       on: { 'lock.granted': onLocked, 'lock.retry': 'wait_on_page_locked', 'lock.queued': 'lock_page_wait' },

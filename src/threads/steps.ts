@@ -221,6 +221,12 @@ export function maybeUnlockStep(call: string, lockOf: LockOf, otherwise: (input:
   };
 }
 
+/** mmap_sem (2015: down_read(&mm->mmap_sem)) or mmap_lock (5.8+: mmap_read_lock(mm)), as the modelled kernel spells it. */
+export function mmapLockCall(input: StepInput, write: boolean, unlock: boolean): string {
+  if (input.variant.era === '2015') return `${unlock ? 'up' : 'down'}_${write ? 'write' : 'read'}(&mm->mmap_sem)`;
+  return `mmap_${write ? 'write' : 'read'}_${unlock ? 'unlock' : 'lock'}(mm)`;
+}
+
 /** The inode lock as the modelled kernel spells it. */
 export function inodeLockName(input: StepInput): string {
   return input.variant.era === '2015' ? 'mutex_lock(&inode->i_mutex)' : 'inode_lock';

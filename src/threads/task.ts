@@ -9,7 +9,7 @@ import { inodeName, type KernelState } from '../kernel/state.ts';
 import { errnoName } from '../kernel/uaccess.ts';
 import type { VariantFlags } from '../kernel/variants.ts';
 import { defineThread } from './define.ts';
-import { dropGlock, plainStep, takeGlock, takeLock, unlockStep, type LockOf } from './steps.ts';
+import { dropGlock, mmapLockCall, plainStep, takeGlock, takeLock, unlockStep, type LockOf } from './steps.ts';
 import type { Regs, Syscall } from './types.ts';
 
 /** The machine that runs a syscall under a variant, and its arguments. */
@@ -104,7 +104,7 @@ export const doMmap = defineThread({
   id: 'do_mmap',
   initial: 'down_write',
   states: {
-    ...takeLock('down_write', 'down_write(&mm->mmap_sem)', mmapSem, true, 'f_op_mmap'),
+    ...takeLock('down_write', (input) => mmapLockCall(input, true, false), mmapSem, true, 'f_op_mmap'),
     f_op_mmap: {
       step: {
         run: (input) =>
@@ -126,7 +126,7 @@ export const doMmap = defineThread({
       ),
       on: { 'step.done': 'up_write' },
     },
-    up_write: { step: unlockStep('up_write(&mm->mmap_sem)', mmapSem, 'lock.released', (input) => ({ regs: { ...input.regs, ret: 0 } })), on: { 'lock.released': 'done' } },
+    up_write: { step: { run: (input) => unlockStep(mmapLockCall(input, true, true), mmapSem, 'lock.released', (i) => ({ regs: { ...i.regs, ret: 0 } })).run(input) }, on: { 'lock.released': 'done' } },
     done: { final: true },
     bug: { final: true },
   },
