@@ -4,6 +4,7 @@
  * engine decides; this component only renders what `replay` returns.
  */
 import { useId, useMemo, useState } from 'react';
+import { SIMPLIFICATIONS } from '../kernel/simplifications.ts';
 import { VARIANTS, findVariant, type VariantId } from '../kernel/variants.ts';
 import { buildSetup } from '../scenarios/build.ts';
 import { DEFAULT_SCENARIO_ID, PRESETS, findPreset } from '../scenarios/index.ts';
@@ -65,6 +66,14 @@ export function ReplayView() {
           Documented outcome ({expected.basis === 'verified' ? 'verified in the sources' : 'inferred from the code'}): {expected.summary}
         </p>
       )}
+      <details className="simplifications">
+        <summary>What the model simplifies</summary>
+        <ul>
+          {SIMPLIFICATIONS.map((s) => (
+            <li key={s}>{s}</li>
+          ))}
+        </ul>
+      </details>
 
       <h3>
         Steps {schedule !== undefined && <span className="schedule-name">(schedule “{schedule.name}”, then round-robin)</span>}

@@ -1,0 +1,17 @@
+/**
+ * What the model leaves out or compresses, in words a reviewer can check
+ * (kernel-semantics.md §6, then the choices made while modelling). The UI
+ * shows this list next to every outcome.
+ */
+export const SIMPLIFICATIONS: readonly string[] = [
+  'One page is one block; pages are 4 KiB; I/O is in whole pages.',
+  'No readahead, writeback, journaling, quota, resource-group or transaction glocks; ->readpage completes within one step and never fails.',
+  'Writeback is not modelled: a buffered write updates the page cache and its block together, so a later O_DIRECT read sees the data.',
+  'DLM deadlock detection is not modelled; the glock workqueue runs within the step that made a demote or grant possible; the minimum glock hold time is ignored.',
+  'gfs2 5.16 auto-demotion (HIF_MAY_DEMOTE) is modelled at a high level; it was removed in 6.2.',
+  'All cluster nodes share one page cache and one set of inode locks (i_rwsem, i_mmap, invalidate_lock); only glocks are per node.',
+  'Sleeping locks hand over to the head of their FIFO queue on release; optimistic spinning and lock stealing are not modelled.',
+  'truncate_pagecache’s second unmap_mapping_range (for private COW pages instantiated meanwhile) is not modelled.',
+  'An O_DIRECT gfs2 write that reaches a hole stops there (-ENOTBLK) and the rest goes through the buffered path.',
+  'ext2 has no hole punch: the punch modelled is the generic sequence the seed discusses (unmap, drop pages, free blocks, as ext4_punch_hole did in 2015).',
+];
