@@ -23,7 +23,7 @@ import { inodeName, ZEROES } from '../kernel/state.ts';
 import { EFAULT, VM_FAULT_LOCKED, VM_FAULT_NOPAGE, VM_FAULT_SIGBUS, readUser, vmFaultName, writeUser } from '../kernel/uaccess.ts';
 import { copyStates } from './copy.ts';
 import { defineThread } from './define.ts';
-import { beyondEof, bytesOr, lockPageOrRetry } from './filemap.ts';
+import { beyondEof, bytesOr, checkMapping, lockPageOrRetry } from './filemap.ts';
 import { unlockPage } from './pagelock.ts';
 import { inodeLockName, inodeUnlockName, maybeUnlockStep, plainStep, takeLock, unlockStep, type LockOf } from './steps.ts';
 import type { StepInput, StepResult } from './types.ts';
@@ -85,17 +85,7 @@ export const doDaxFault = defineThread({
       on: { 'page.found': 'lock_page_or_retry', 'page.absent': 'get_block' },
     },
     ...lockPageOrRetry('check_mapping', 'out'),
-    check_mapping: {
-      step: {
-        run: (input) => {
-          const page = input.regs.page ?? -1;
-          if (input.kernel.pages[page]?.mapping === (input.regs.ino ?? 0)) return { event: 'page.ok', label: 'page->mapping == mapping' };
-          const unlocked = unlockPage(input.kernel, page, input.task.pid, true);
-          return { event: 'page.truncated', label: 'page->mapping != mapping (truncated) → unlock_page, page_cache_release, goto repeat', kernel: unlocked.kernel, outcome: unlocked.violation, regs: { ...input.regs, page: undefined } };
-        },
-      },
-      on: { 'page.ok': 'size_check_locked', 'page.truncated': 'find_get_page' },
-    },
+    check_mapping: checkMapping('size_check_locked'),
     size_check_locked: {
       step: {
         run: (input) => (beyondEof(input.kernel, input.regs.ino ?? 0, input.regs.index ?? 0) ? failWithPage(input, 'i_size re-checked under the page lock: pgoff ≥ size → -EIO') : { event: 'step.done', label: 'i_size re-checked under the page lock' }),

@@ -127,6 +127,27 @@ export function lockPageOrRetry(onLocked: string, onRetry: string): Record<strin
   };
 }
 
+/**
+ * After lock_page: truncate may have removed the page since find_get_page
+ * (page->mapping is NULL), so unlock, drop the reference and look it up
+ * again. The same in filemap_fault and do_dax_fault ("basically the same
+ * code that's in filemap_fault()", seed 2015).
+ */
+export function checkMapping(onSame: string): StepStateConfig {
+  return {
+    step: {
+      run: (input) => {
+        const page = input.regs.page ?? -1;
+        if (input.kernel.pages[page]?.mapping === (input.regs.ino ?? 0)) return { event: 'page.ok', label: 'page->mapping == mapping' };
+        const unlocked = unlockPage(input.kernel, page, input.task.pid, true);
+        const put = input.variant.era === '2015' ? 'page_cache_release' : 'put_page';
+        return { event: 'page.truncated', label: `page->mapping != mapping (truncated) → unlock_page, ${put}, look it up again`, kernel: unlocked.kernel, outcome: unlocked.violation, regs: { ...input.regs, page: undefined } };
+      },
+    },
+    on: { 'page.ok': onSame, 'page.truncated': 'find_get_page' },
+  };
+}
+
 export const filemapFault = defineThread({
   id: 'filemap_fault',
   initial: 'size_check',
@@ -152,17 +173,7 @@ export const filemapFault = defineThread({
     },
     page_cache_read: { step: { run: pageCacheRead }, on: { 'page.read': 'find_get_page' } },
     ...lockPageOrRetry('check_mapping', 'done'),
-    check_mapping: {
-      step: {
-        run: (input) => {
-          const page = input.regs.page ?? -1;
-          if (input.kernel.pages[page]?.mapping === (input.regs.ino ?? 0)) return { event: 'page.ok', label: 'page->mapping == mapping' };
-          const unlocked = unlockPage(input.kernel, page, input.task.pid, true);
-          return { event: 'page.truncated', label: 'page->mapping != mapping (truncated) → unlock_page, put_page, look up again', kernel: unlocked.kernel, outcome: unlocked.violation, regs: { ...input.regs, page: undefined } };
-        },
-      },
-      on: { 'page.ok': 'size_recheck', 'page.truncated': 'find_get_page' },
-    },
+    check_mapping: checkMapping('size_recheck'),
     size_recheck: {
       step: {
         run: (input) => {
