@@ -1,0 +1,196 @@
+/**
+ * The page's state: which scenario and variant, the schedule the user has
+ * built (one pid per step) and the cursor into it. Everything else — system
+ * states, trace, outcome — is derived from the engine when the schedule
+ * changes, never decided here.
+ *
+ * A vanilla Zustand store made by a factory, so tests build a fresh one
+ * without React and the page provides one through context.
+ */
+import { createStore } from 'zustand/vanilla';
+import type { Pid } from '../kernel/ids.ts';
+import type { VariantId } from '../kernel/variants.ts';
+import { buildSetup } from '../scenarios/build.ts';
+import { DEFAULT_SCENARIO_ID, PRESETS, findPreset } from '../scenarios/index.ts';
+import type { Scenario } from '../scenarios/types.ts';
+import { outcomeOf, runnablePids } from '../sim/outcome.ts';
+import { roundRobinNext, MAX_STEPS } from '../sim/replay.ts';
+import { step, type TraceStep } from '../sim/step.ts';
+import { initialSystem, type SystemState } from '../sim/system.ts';
+
+export interface FaultlineData {
+  readonly scenario: Scenario;
+  readonly variant: VariantId;
+  /** The pids stepped, in order; the timeline shows all of them. */
+  readonly schedule: readonly Pid[];
+  /** How many steps of the schedule are applied: 0 is the initial state. */
+  readonly cursor: number;
+  /** states[i] is the system after i steps; states.length === schedule.length + 1. */
+  readonly states: readonly SystemState[];
+  readonly trace: readonly TraceStep[];
+  /** The last thing the user asked for that could not be done, in words. */
+  readonly notice: string | null;
+}
+
+export type RunStrategy = { readonly kind: 'round-robin' } | { readonly kind: 'random'; readonly seed: number };
+
+export interface FaultlineActions {
+  selectScenario(id: string): void;
+  /** Replay the same schedule under another variant, keeping its longest valid prefix. */
+  selectVariant(variant: VariantId): void;
+  /** The user is the scheduler: step `pid` from the cursor, dropping any steps after it. */
+  stepTask(pid: Pid): void;
+  back(): void;
+  forward(): void;
+  jumpTo(cursor: number): void;
+  reset(): void;
+  /** Load the scenario's named schedule for the current variant. */
+  loadSchedule(name: string): void;
+  /** Step from the cursor until the run ends. */
+  runToEnd(strategy: RunStrategy): void;
+  dismissNotice(): void;
+}
+
+export type FaultlineStore = FaultlineData & FaultlineActions;
+
+interface Replayed {
+  readonly schedule: readonly Pid[];
+  readonly states: readonly SystemState[];
+  readonly trace: readonly TraceStep[];
+  /** Why the schedule stopped short, if it did. */
+  readonly refused: string | null;
+}
+
+/** Apply `schedule` from `from` (the states and trace so far), stopping at the first step that cannot be taken. */
+function extend(from: Replayed, schedule: readonly Pid[]): Replayed {
+  const states = from.states.slice();
+  const trace = from.trace.slice();
+  const taken = from.schedule.slice();
+  for (const [i, pid] of schedule.entries()) {
+    const current = states[states.length - 1];
+    if (current === undefined) break;
+    const out = step(current, pid);
+    if (!out.ok) return { schedule: taken, states, trace, refused: `step ${from.schedule.length + i + 1}: ${out.error.message}` };
+    states.push(out.state);
+    trace.push(out.trace);
+    taken.push(pid);
+  }
+  return { schedule: taken, states, trace, refused: null };
+}
+
+function replayFromStart(scenario: Scenario, variant: VariantId, schedule: readonly Pid[]): Replayed {
+  return extend({ schedule: [], states: [initialSystem(buildSetup(scenario), variant)], trace: [], refused: null }, schedule);
+}
+
+/** A small deterministic generator (mulberry32): random runs are replayable from their seed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function defaultVariant(scenario: Scenario): VariantId {
+  return scenario.variants[0] ?? 'gfs2-5.15';
+}
+
+function initialData(scenario: Scenario, variant: VariantId, schedule: readonly Pid[]): FaultlineData {
+  const replayed = replayFromStart(scenario, variant, schedule);
+  return { scenario, variant, schedule: replayed.schedule, cursor: replayed.schedule.length, states: replayed.states, trace: replayed.trace, notice: replayed.refused };
+}
+
+export interface StoreOptions {
+  readonly scenario?: Scenario;
+  readonly variant?: VariantId;
+  readonly schedule?: readonly Pid[];
+}
+
+export function createFaultlineStore(options: StoreOptions = {}) {
+  const scenario = options.scenario ?? findPreset(DEFAULT_SCENARIO_ID) ?? PRESETS[0];
+  if (scenario === undefined) throw new Error('the preset catalog is empty');
+  const variant = options.variant !== undefined && scenario.variants.includes(options.variant) ? options.variant : defaultVariant(scenario);
+
+  return createStore<FaultlineStore>()((set, get) => {
+    /** Keep the applied prefix, then take `pids` from the cursor. */
+    const stepFromCursor = (pids: readonly Pid[]) => {
+      const { schedule, states, trace, cursor } = get();
+      const kept: Replayed = { schedule: schedule.slice(0, cursor), states: states.slice(0, cursor + 1), trace: trace.slice(0, cursor), refused: null };
+      const next = extend(kept, pids);
+      set({ schedule: next.schedule, states: next.states, trace: next.trace, cursor: next.schedule.length, notice: next.refused });
+    };
+
+    return {
+      ...initialData(scenario, variant, options.schedule ?? []),
+
+      selectScenario: (id) => {
+        const next = findPreset(id);
+        if (next === undefined) {
+          set({ notice: `unknown scenario '${id}'` });
+          return;
+        }
+        set(initialData(next, defaultVariant(next), []));
+      },
+
+      selectVariant: (v) => {
+        const { scenario: s, schedule, cursor } = get();
+        if (!s.variants.includes(v)) {
+          set({ notice: `${s.id} does not run under ${v}` });
+          return;
+        }
+        const replayed = replayFromStart(s, v, schedule);
+        set({
+          variant: v,
+          schedule: replayed.schedule,
+          states: replayed.states,
+          trace: replayed.trace,
+          cursor: Math.min(cursor, replayed.schedule.length),
+          notice: replayed.refused === null ? null : `under ${v} the schedule stops early: ${replayed.refused}`,
+        });
+      },
+
+      stepTask: (pid) => stepFromCursor([pid]),
+      back: () => set((s) => ({ cursor: Math.max(0, s.cursor - 1) })),
+      forward: () => set((s) => ({ cursor: Math.min(s.schedule.length, s.cursor + 1) })),
+      jumpTo: (cursor) => set((s) => ({ cursor: Math.max(0, Math.min(s.schedule.length, Math.trunc(cursor))) })),
+      reset: () => set((s) => initialData(s.scenario, s.variant, [])),
+      dismissNotice: () => set({ notice: null }),
+
+      loadSchedule: (name) => {
+        const { scenario: s, variant: v } = get();
+        const named = s.schedules.find((x) => x.name === name);
+        if (named === undefined) {
+          set({ notice: `no schedule '${name}' in ${s.id}` });
+          return;
+        }
+        set(initialData(s, v, named.steps));
+      },
+
+      runToEnd: (strategy) => {
+        const { schedule, states, trace, cursor } = get();
+        const kept = { schedule: schedule.slice(0, cursor), states: states.slice(0, cursor + 1), trace: trace.slice(0, cursor) };
+        const random = strategy.kind === 'random' ? seededRandom(strategy.seed) : null;
+        let state = kept.states[kept.states.length - 1];
+        let last = kept.schedule[kept.schedule.length - 1];
+        while (state !== undefined && kept.schedule.length < MAX_STEPS && outcomeOf(state) === null) {
+          const runnable = runnablePids(state);
+          const pid = random !== null ? runnable[Math.floor(random() * runnable.length)] : roundRobinNext(state, last);
+          if (pid === undefined) break;
+          const out = step(state, pid);
+          if (!out.ok) break;
+          state = out.state;
+          last = pid;
+          kept.schedule.push(pid);
+          kept.states.push(out.state);
+          kept.trace.push(out.trace);
+        }
+        set({ ...kept, cursor: kept.schedule.length, notice: null });
+      },
+    };
+  });
+}
+
+export type FaultlineStoreApi = ReturnType<typeof createFaultlineStore>;
