@@ -93,7 +93,10 @@ export function step(state: SystemState, pid: Pid, engine: Engine = 'compiled'):
   if (target === undefined) {
     stopped = { kind: 'invariant-violation', message: `model error: ${frame.machine} has no transition for ${result.event} in state ${config.name}` };
   }
-  const finalTarget = machine?.states.get(to)?.final === true;
+  // A BUG oopses the task where it stands: its frames stay, the faulting one at the step that hit it.
+  const oops = result.outcome?.kind === 'bug';
+  if (oops) to = config.name;
+  const finalTarget = !oops && machine?.states.get(to)?.final === true;
 
   // The frame after its own transition; pushed callee above it, or popped into its caller.
   let stack = task.stack.slice(0, -1);
@@ -145,6 +148,7 @@ export function step(state: SystemState, pid: Pid, engine: Engine = 'compiled'):
     if (broken !== null) stopped = broken;
   }
   if (finalTarget) to = `${to} (return)`;
+  if (oops) to = `${to} (BUG)`;
   return {
     ok: true,
     state: { ...state, kernel, tasks, stopped, signals },

@@ -12,14 +12,29 @@ function outcomeAtCursor(store: FaultlineStoreApi) {
 }
 
 describe('faultline store', () => {
-  it('opens on gfs2-read-self under gfs2-5.15 at step 0', () => {
+  it('opens on gfs2-read-self under gfs2-5.15 at step 0, with the interleaving that ends in the BUG loaded', () => {
     const store = createFaultlineStore();
     const s = store.getState();
-    expect([s.scenario.id, s.variant, s.cursor, s.schedule.length, s.states.length]).toEqual(['gfs2-read-self', 'gfs2-5.15', 0, 0, 1]);
+    expect([s.scenario.id, s.variant, s.cursor]).toEqual(['gfs2-read-self', 'gfs2-5.15', 0]);
+    expect(s.states).toHaveLength(s.schedule.length + 1);
+    const last = s.states[s.states.length - 1];
+    expect(last === undefined ? undefined : outcomeOf(last)?.kind).toBe('bug');
+    store.getState().jumpTo(s.schedule.length);
+    expect(outcomeAtCursor(store)).toBe('bug');
+  });
+
+  it('stepping the task that is next in the schedule keeps the rest of it; stepping another drops it', () => {
+    const store = createFaultlineStore({ scenario: findPreset('gfs2-abba-dio') });
+    const full = store.getState().schedule;
+    expect(full.slice(0, 6)).toEqual([101, 101, 101, 102, 102, 102]);
+    store.getState().stepTask(101);
+    expect(store.getState().schedule).toEqual(full);
+    store.getState().stepTask(102);
+    expect(store.getState().schedule).toEqual([101, 102]);
   });
 
   it('the user is the scheduler: stepping a task appends to the schedule and moves the cursor', () => {
-    const store = createFaultlineStore({ scenario: findPreset('gfs2-abba-dio') });
+    const store = createFaultlineStore({ scenario: findPreset('gfs2-abba-dio'), schedule: [] });
     store.getState().stepTask(101);
     store.getState().stepTask(102);
     const s = store.getState();
@@ -74,9 +89,11 @@ describe('faultline store', () => {
   it('refuses a variant the scenario does not run under, keeping everything', () => {
     const store = createFaultlineStore();
     store.getState().stepTask(101);
+    const before = store.getState();
     store.getState().selectVariant('dax-2015');
     expect(store.getState().notice).toBe('gfs2-read-self does not run under dax-2015');
     expect(store.getState().variant).toBe('gfs2-5.15');
-    expect(store.getState().schedule).toEqual([101]);
+    expect(store.getState().schedule).toEqual(before.schedule);
+    expect(store.getState().cursor).toBe(1);
   });
 });

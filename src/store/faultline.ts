@@ -14,7 +14,7 @@ import { buildSetup } from '../scenarios/build.ts';
 import { DEFAULT_SCENARIO_ID, PRESETS, findPreset } from '../scenarios/index.ts';
 import type { Scenario } from '../scenarios/types.ts';
 import { outcomeOf, runnablePids } from '../sim/outcome.ts';
-import { roundRobinNext, MAX_STEPS } from '../sim/replay.ts';
+import { MAX_STEPS, replay, roundRobinNext } from '../sim/replay.ts';
 import { step, type TraceStep } from '../sim/step.ts';
 import { initialSystem, type SystemState } from '../sim/system.ts';
 
@@ -43,8 +43,11 @@ export interface FaultlineActions {
   back(): void;
   forward(): void;
   jumpTo(cursor: number): void;
+  /** Back to step 0, keeping the schedule. */
   reset(): void;
-  /** Load the scenario's named schedule for the current variant. */
+  /** Drop the whole schedule: the user schedules every step from the start. */
+  clearSchedule(): void;
+  /** Load the scenario's named schedule for the current variant, finished round-robin, at step 0. */
   loadSchedule(name: string): void;
   /** Step from the cursor until the run ends. */
   runToEnd(strategy: RunStrategy): void;
@@ -98,15 +101,36 @@ function defaultVariant(scenario: Scenario): VariantId {
   return scenario.variants[0] ?? 'gfs2-5.15';
 }
 
-function initialData(scenario: Scenario, variant: VariantId, schedule: readonly Pid[]): FaultlineData {
+function initialData(scenario: Scenario, variant: VariantId, schedule: readonly Pid[], cursorAtStart = false): FaultlineData {
   const replayed = replayFromStart(scenario, variant, schedule);
-  return { scenario, variant, schedule: replayed.schedule, cursor: replayed.schedule.length, states: replayed.states, trace: replayed.trace, notice: replayed.refused };
+  return {
+    scenario,
+    variant,
+    schedule: replayed.schedule,
+    cursor: cursorAtStart ? 0 : replayed.schedule.length,
+    states: replayed.states,
+    trace: replayed.trace,
+    notice: replayed.refused,
+  };
+}
+
+/** Continue `schedule` round-robin until the run ends: the whole interleaving the scenario documents. */
+function finished(scenario: Scenario, variant: VariantId, schedule: readonly Pid[]): readonly Pid[] {
+  return replay(buildSetup(scenario), variant, schedule, { finish: true }).schedule;
+}
+
+/** The scenario's documented interleaving for a variant, ready to be stepped through from the start. */
+function openScenario(scenario: Scenario, variant: VariantId, name?: string): FaultlineData {
+  const named = (name !== undefined ? scenario.schedules.find((s) => s.name === name) : undefined) ?? scenario.schedules.find((s) => s.expect[variant] !== undefined) ?? scenario.schedules[0];
+  return initialData(scenario, variant, finished(scenario, variant, named?.steps ?? []), true);
 }
 
 export interface StoreOptions {
   readonly scenario?: Scenario;
   readonly variant?: VariantId;
+  /** An exact schedule (a shared link, a test); without it, the scenario's documented interleaving. */
   readonly schedule?: readonly Pid[];
+  readonly cursor?: number;
 }
 
 export function createFaultlineStore(options: StoreOptions = {}) {
@@ -123,8 +147,10 @@ export function createFaultlineStore(options: StoreOptions = {}) {
       set({ schedule: next.schedule, states: next.states, trace: next.trace, cursor: next.schedule.length, notice: next.refused });
     };
 
+    const opened = options.schedule !== undefined ? initialData(scenario, variant, options.schedule) : openScenario(scenario, variant);
     return {
-      ...initialData(scenario, variant, options.schedule ?? []),
+      ...opened,
+      cursor: options.cursor !== undefined ? Math.max(0, Math.min(opened.schedule.length, options.cursor)) : opened.cursor,
 
       selectScenario: (id) => {
         const next = findPreset(id);
@@ -132,7 +158,7 @@ export function createFaultlineStore(options: StoreOptions = {}) {
           set({ notice: `unknown scenario '${id}'` });
           return;
         }
-        set(initialData(next, defaultVariant(next), []));
+        set(openScenario(next, defaultVariant(next)));
       },
 
       selectVariant: (v) => {
@@ -152,11 +178,17 @@ export function createFaultlineStore(options: StoreOptions = {}) {
         });
       },
 
-      stepTask: (pid) => stepFromCursor([pid]),
+      // Stepping the task that is next in the schedule keeps the rest of it.
+      stepTask: (pid) => {
+        const { schedule, cursor } = get();
+        if (schedule[cursor] === pid) set({ cursor: cursor + 1, notice: null });
+        else stepFromCursor([pid]);
+      },
       back: () => set((s) => ({ cursor: Math.max(0, s.cursor - 1) })),
       forward: () => set((s) => ({ cursor: Math.min(s.schedule.length, s.cursor + 1) })),
       jumpTo: (cursor) => set((s) => ({ cursor: Math.max(0, Math.min(s.schedule.length, Math.trunc(cursor))) })),
-      reset: () => set((s) => initialData(s.scenario, s.variant, [])),
+      reset: () => set((s) => ({ cursor: 0, notice: null, schedule: s.schedule })),
+      clearSchedule: () => set((s) => initialData(s.scenario, s.variant, [])),
       dismissNotice: () => set({ notice: null }),
 
       loadSchedule: (name) => {
@@ -166,7 +198,7 @@ export function createFaultlineStore(options: StoreOptions = {}) {
           set({ notice: `no schedule '${name}' in ${s.id}` });
           return;
         }
-        set(initialData(s, v, named.steps));
+        set(openScenario(s, v, named.name));
       },
 
       runToEnd: (strategy) => {

@@ -1,0 +1,81 @@
+/**
+ * One panel per task: its stack of frames, each as the kernel path it models
+ * (the machine's states are kernel function names) with the current step
+ * marked, what the task holds, and either a Step button or why it is blocked.
+ * A fault frame sits inside the copy that took it.
+ */
+import { useEffect, useRef } from 'react';
+import { locksHeldBy } from '../sim/holds.ts';
+import { isFinished, waitOf } from '../sim/step.ts';
+import type { SimTask, SystemState } from '../sim/system.ts';
+import { compiledMachine } from '../threads/registry.ts';
+import type { Frame } from '../threads/types.ts';
+import { useCurrentState, useFaultline } from './store-context.tsx';
+
+function FrameView({ frame, top }: { frame: Frame; top: boolean }) {
+  const machine = compiledMachine(frame.machine);
+  const current = useRef<HTMLLIElement>(null);
+  useEffect(() => {
+    current.current?.scrollIntoView({ block: 'nearest' });
+  }, [frame.state]);
+  if (machine === undefined) return <div className="frame">{frame.machine}</div>;
+  return (
+    <div className={`frame${top ? ' frame-top' : ''}`}>
+      <div className="frame-name">{frame.machine}()</div>
+      <ol className="frame-code">
+        {[...machine.states.values()]
+          .filter((s) => !s.final)
+          .map((s) => (
+            <li key={s.name} ref={s.name === frame.state ? current : undefined} className={s.name === frame.state ? 'pc' : undefined} aria-current={s.name === frame.state ? 'step' : undefined}>
+              {s.name}
+            </li>
+          ))}
+      </ol>
+    </div>
+  );
+}
+
+function TaskPanel({ state, task, index }: { state: SystemState; task: SimTask; index: number }) {
+  const stepTask = useFaultline((s) => s.stepTask);
+  const wait = waitOf(state, task);
+  const done = isFinished(task);
+  const stopped = state.stopped !== null;
+  const held = locksHeldBy(state, task.pid);
+  const runnable = !done && !stopped && wait === null;
+  return (
+    <section className={`task${runnable ? '' : ' task-idle'}`} aria-label={`pid ${task.pid}`}>
+      <header className="task-header">
+        <h3>
+          pid {task.pid} <span className="task-meta">process {task.mm}{state.kernel.nodes > 1 ? `, node ${task.node}` : ''} · key {index + 1}</span>
+        </h3>
+        <button type="button" onClick={() => stepTask(task.pid)} disabled={!runnable} aria-label={`Step pid ${task.pid}`}>
+          Step
+        </button>
+      </header>
+      {wait !== null && <p className="blocked" role="note">Blocked: {wait.reason}</p>}
+      {done && <p className="finished">{task.killed ? 'Killed by SIGBUS' : `Exited; returned ${task.returns.join(', ') || 'nothing'}`}</p>}
+      {stopped && !done && <p className="finished">The run has ended ({state.stopped?.kind}).</p>}
+      <p className="holds">Holds: {held.length === 0 ? 'nothing' : held.map((h) => `${h.name} (${h.mode})`).join(', ')}</p>
+      <div className="stack">
+        {task.stack.map((frame, i) => (
+          <div key={`${i}-${frame.machine}`} className="stack-level" style={{ marginLeft: `${Math.min(i, 5) * 1.2}ch` }}>
+            <FrameView frame={frame} top={i === task.stack.length - 1} />
+          </div>
+        ))}
+      </div>
+    </section>
+  );
+}
+
+export function TaskPanels() {
+  const state = useCurrentState();
+  if (state === undefined) return null;
+  return (
+    <div className="tasks">
+      {state.tasks.map((task, index) => (
+        <TaskPanel key={task.pid} state={state} task={task} index={index} />
+      ))}
+    </div>
+  );
+}
+
