@@ -2,10 +2,13 @@
  * `replay --scenario <id> --variant <id> [--schedule <pid,pid,...>] [--json]`:
  * run one schedule (default: the scenario's schedule for that variant),
  * continue round-robin until an outcome, print each step and the outcome.
+ * `--scenario-file <path.json>` takes a custom scenario instead of a preset.
  */
+import { readFileSync, statSync } from 'node:fs';
 import { findVariant, type VariantId } from '../kernel/variants.ts';
 import { buildSetup } from '../scenarios/build.ts';
 import type { Scenario } from '../scenarios/types.ts';
+import { MAX_SCENARIO_JSON_BYTES, parseScenarioJson } from '../scenarios/validate.ts';
 import { describeOutcome, type Outcome } from '../sim/outcome.ts';
 import { replay } from '../sim/replay.ts';
 import { describeReturn } from '../threads/task.ts';
@@ -21,6 +24,46 @@ export function parseSchedule(text: string): number[] {
     if (!/^\d+$/.test(trimmed)) throw new UsageError(`--schedule: entry ${i + 1} ('${part}') is not a pid`);
     return Number(trimmed);
   });
+}
+
+/** Why a file could not be read, in a few words, from a Node error. */
+function readProblem(error: unknown): string {
+  const code = error instanceof Error && 'code' in error ? String(error.code) : '';
+  switch (code) {
+    case 'ENOENT':
+      return 'cannot read it: no such file';
+    case 'EACCES':
+    case 'EPERM':
+      return 'cannot read it: permission denied';
+    case 'EISDIR':
+      return 'cannot read it: it is a directory';
+    default:
+      return `cannot read it: ${error instanceof Error ? error.message.replace(/\s+/g, ' ') : String(error)}`;
+  }
+}
+
+/**
+ * A custom scenario from a JSON file, validated. Any problem is a usage error
+ * of one line: the file, the first problem's field and what is wrong with it.
+ */
+export function loadScenarioFile(path: string): Scenario {
+  let text: string;
+  try {
+    // Checked before reading, so a huge file (or /dev/zero) is never read into memory.
+    const stat = statSync(path);
+    if (stat.isFile() && stat.size > MAX_SCENARIO_JSON_BYTES) throw new UsageError(`${path}: the file is ${stat.size} bytes; a scenario may be at most ${MAX_SCENARIO_JSON_BYTES} (64 KiB)`);
+    if (!stat.isFile() && !stat.isDirectory()) throw new UsageError(`${path}: not a regular file`);
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`${path}: ${readProblem(error)}`);
+  }
+  const result = parseScenarioJson(text);
+  if (result.ok) return result.scenario;
+  const [first, ...rest] = result.errors;
+  const where = first === undefined || first.path === '' ? '' : `${first.path}: `;
+  const more = rest.length > 0 ? ` (and ${rest.length} more problem${rest.length === 1 ? '' : 's'})` : '';
+  throw new UsageError(`${path}: ${where}${first?.message ?? 'not a valid scenario'}${more}`);
 }
 
 export function defaultSchedule(scenario: Scenario, variant: VariantId): readonly number[] {

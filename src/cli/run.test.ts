@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { EXIT_USAGE, runCli } from './run.ts';
 
 function run(argv: string[]) {
@@ -70,5 +73,97 @@ describe('cli replay', () => {
     expect(r.code).toBe(EXIT_USAGE);
     expect(r.err.split('\n')).toHaveLength(1);
     expect(r.err).toContain(message);
+  });
+});
+
+describe('cli replay --scenario-file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'faultline-cli-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** The example of docs/scenario-format.md, so the CLI runs what the document shows. */
+  const docExample = (/^```json\n([\s\S]*?)^```$/m.exec(readFileSync(new URL('../../docs/scenario-format.md', import.meta.url), 'utf8'))?.[1]) ?? '';
+
+  function file(name: string, content: string): string {
+    const path = join(dir, name);
+    writeFileSync(path, content);
+    return path;
+  }
+
+  function custom(edit: (s: Record<string, unknown>) => void = () => undefined): string {
+    const scenario = JSON.parse(docExample) as Record<string, unknown>;
+    edit(scenario);
+    return JSON.stringify(scenario, null, 2);
+  }
+
+  it('runs a custom scenario to its deadlock under gfs2-5.15, with the scenario’s own schedule', () => {
+    const r = run(['replay', '--scenario-file', file('example.json', docExample), '--variant', 'gfs2-5.15']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('dio-read-vs-buffered-write under gfs2-5.15');
+    expect(r.out).toContain('deadlock: pid 101 waits for glock 2/F2 held by pid 102; pid 102 waits for glock 2/F1 held by pid 101');
+  });
+
+  it('prints JSON for a custom scenario, with an explicit schedule', () => {
+    const r = run(['replay', '--scenario-file', file('example.json', docExample), '--variant', 'gfs2-5.18', '--schedule', '102,102,101', '--json']);
+    expect(r.code).toBe(0);
+    const parsed = JSON.parse(r.out) as { scenario: string; outcome: { kind: string }; returns: Record<string, number[]> };
+    expect(parsed.scenario).toBe('dio-read-vs-buffered-write');
+    expect(parsed.outcome.kind).toBe('completed');
+    expect(parsed.returns).toEqual({ '101': [4096], '102': [4096] });
+  });
+
+  it('names the first problem of an invalid scenario, and how many more there are', () => {
+    const path = file(
+      'scenario.json',
+      custom((s) => {
+        Object.assign(s, { fs: 'ext2-dax', variants: ['dax-2015'], nodes: 1, blockSize: 8192, schedules: [] });
+        // Two more problems after blockSize: a read of an unknown file, and a source that is not a string.
+        const tasks = s.tasks as { program: { file?: string }[] }[];
+        const read = tasks[0]?.program[0];
+        if (read !== undefined) read.file = 'NOPE';
+        s.sources = [42];
+      }),
+    );
+    const r = run(['replay', '--scenario-file', path, '--variant', 'dax-2015']);
+    expect(r.code).toBe(EXIT_USAGE);
+    expect(r.out).toBe('');
+    expect(r.err.split('\n')).toHaveLength(1);
+    expect(r.err).toBe(`faultline replay: ${path}: blockSize: DAX needs blockSize 4096, not 8192: the kernel "can only do DAX for blocksizes that are equal to PAGE_SIZE" (4096 bytes) (and 2 more problems)`);
+  });
+
+  it.each([
+    ['a missing file', () => join(dir, 'missing.json'), 'missing.json: cannot read it: no such file'],
+    ['a directory', () => dir, 'cannot read it: it is a directory'],
+    ['a JSON syntax error', () => file('broken.json', '{\n  "id": "x",\n}'), 'broken.json: not valid JSON at position 15 (line 3, column 1): expected a double-quoted property name'],
+    ['an oversized file', () => file('big.json', `"${'x'.repeat(70_000)}"`), 'big.json: the file is 70002 bytes; a scenario may be at most 65536 (64 KiB)'],
+    ['a variant of the wrong fs', () => file('fs.json', custom((s) => (s.variants = ['gfs2-5.15', 'dax-2015']))), "fs.json: variants[1]: dax-2015 is an ext2-dax variant, but the scenario's fs is gfs2"],
+    ['an unmapped buffer', () => file('buf.json', custom((s) => ((s.tasks as { program: { buf?: number }[] }[])[0]?.program[0] ?? {}).buf = 3)), 'buf.json: tasks[0].program[0].buf: the buffer, user page 3, is not mapped in process 0'],
+  ])('refuses %s with exit 2 and one line', (_what, path, message) => {
+    const r = run(['replay', '--scenario-file', path(), '--variant', 'gfs2-5.15']);
+    expect(r.code).toBe(EXIT_USAGE);
+    expect(r.err.split('\n')).toHaveLength(1);
+    expect(r.err).toContain(message);
+  });
+
+  it.each([
+    [['replay', '--variant', 'gfs2-5.15'], '--scenario <id> (see `list`) or --scenario-file <path.json> is required'],
+    [['replay', '--scenario', 'gfs2-read-self', '--scenario-file', 'x.json', '--variant', 'gfs2-5.15'], 'give --scenario <id> or --scenario-file <path>, not both'],
+    [['replay', '--scenario-file'], "Option '--scenario-file <value>' argument missing"],
+  ])('refuses %j with exit 2 and one line', (argv, message) => {
+    const r = run(argv);
+    expect(r.code).toBe(EXIT_USAGE);
+    expect(r.err.split('\n')).toHaveLength(1);
+    expect(r.err).toContain(message);
+  });
+
+  it('checks the variant and the schedule against the custom scenario', () => {
+    const path = file('example.json', docExample);
+    expect(run(['replay', '--scenario-file', path, '--variant', 'gfs2-5.16']).err).toContain('scenario dio-read-vs-buffered-write does not apply to variant gfs2-5.16 (it applies to gfs2-5.15, gfs2-5.18)');
+    expect(run(['replay', '--scenario-file', path, '--variant', 'gfs2-5.15', '--schedule', '101,103']).err).toContain('no task with pid 103');
+    expect(run(['replay', '--scenario-file', path]).err).toContain('--variant <id> is required (dio-read-vs-buffered-write runs under gfs2-5.15, gfs2-5.18)');
+  });
+
+  it('documents --scenario-file in the help', () => {
+    expect(run(['--help']).out).toContain('--scenario-file <path.json>');
   });
 });

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { VARIANTS } from '../kernel/variants.ts';
 import { PRESETS, findPreset } from '../scenarios/index.ts';
-import { UsageError, runReplay } from './replay.ts';
+import { UsageError, loadScenarioFile, runReplay } from './replay.ts';
 
 export interface CliIo {
   out(line: string): void;
@@ -24,6 +24,9 @@ Commands:
   list               the preset scenarios and the variants each runs under
   replay             run one schedule to its outcome:
                        --scenario <id> --variant <id> [--schedule <pid,pid,...>] [--json]
+                       --scenario-file <path.json> --variant <id> [--schedule ...] [--json]
+                     a preset by id, or a custom scenario from a JSON file
+                     (docs/scenario-format.md; it is validated first);
                      without --schedule, the scenario's own schedule for that variant;
                      after the schedule, the run goes on round-robin until an outcome
   help               show this text
@@ -74,13 +77,15 @@ function list(io: CliIo): number {
 function replayCommand(argv: readonly string[], io: CliIo): number {
   const { values } = parseArgs({
     args: [...argv],
-    options: { scenario: { type: 'string' }, variant: { type: 'string' }, schedule: { type: 'string' }, json: { type: 'boolean', default: false } },
+    options: { scenario: { type: 'string' }, 'scenario-file': { type: 'string' }, variant: { type: 'string' }, schedule: { type: 'string' }, json: { type: 'boolean', default: false } },
     strict: true,
     allowPositionals: false,
   });
-  if (values.scenario === undefined) throw new UsageError('--scenario <id> is required (see `list`)');
-  const scenario = findPreset(values.scenario);
-  if (scenario === undefined) throw new UsageError(`unknown scenario '${values.scenario}' (see \`list\`)`);
+  const file = values['scenario-file'];
+  if (values.scenario !== undefined && file !== undefined) throw new UsageError('give --scenario <id> or --scenario-file <path>, not both');
+  if (values.scenario === undefined && file === undefined) throw new UsageError('--scenario <id> (see `list`) or --scenario-file <path.json> is required');
+  const scenario = file !== undefined ? loadScenarioFile(file) : findPreset(values.scenario ?? '');
+  if (scenario === undefined) throw new UsageError(`unknown scenario '${values.scenario ?? ''}' (see \`list\`)`);
   if (values.variant === undefined) throw new UsageError(`--variant <id> is required (${scenario.id} runs under ${scenario.variants.join(', ')})`);
   return runReplay(scenario, values.variant, values.schedule, values.json === true, io);
 }

@@ -1,0 +1,108 @@
+/**
+ * docs/scenario-format.md against the code: its example must parse, validate
+ * and replay to the outcomes it claims, and it must document every field.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { readUser } from '../kernel/uaccess.ts';
+import { VARIANTS, type VariantId } from '../kernel/variants.ts';
+import { describeOutcome } from '../sim/outcome.ts';
+import { replay } from '../sim/replay.ts';
+import { buildSetup, filePageContent } from './build.ts';
+import type { Expectation, FileSpec, MappingSpec, NamedSchedule, OutcomeKind, PageState, Scenario, SyscallSpec, TaskSpec } from './types.ts';
+import { parseScenarioJson } from './validate.ts';
+
+const doc = readFileSync(new URL('../../docs/scenario-format.md', import.meta.url), 'utf8');
+
+function firstJsonBlock(markdown: string): string {
+  const match = /^```json\n([\s\S]*?)^```$/m.exec(markdown);
+  if (match?.[1] === undefined) throw new Error('docs/scenario-format.md has no ```json block');
+  return match[1];
+}
+
+// Records keyed by the types: a field added to types.ts fails to compile here
+// until it is listed, and then the test fails until the document names it.
+const SCENARIO_FIELDS: Record<keyof Scenario | 'format', true> = {
+  format: true,
+  id: true,
+  title: true,
+  story: true,
+  fs: true,
+  variants: true,
+  nodes: true,
+  blockSize: true,
+  freeBlocks: true,
+  files: true,
+  mappings: true,
+  tasks: true,
+  schedules: true,
+  sources: true,
+};
+const FILE_FIELDS: Record<keyof FileSpec, true> = { name: true, pages: true, shortExtents: true };
+const MAPPING_FIELDS: Record<keyof MappingSpec, true> = { process: true, file: true, at: true, pages: true, pgoff: true, shared: true };
+const TASK_FIELDS: Record<keyof TaskSpec, true> = { pid: true, process: true, node: true, program: true };
+const SCHEDULE_FIELDS: Record<keyof NamedSchedule, true> = { name: true, description: true, steps: true, expect: true };
+const EXPECTATION_FIELDS: Record<keyof Expectation, true> = { kind: true, summary: true, returns: true, userPages: true, filePages: true, basis: true };
+const SYSCALL_CALLS: Record<SyscallSpec['call'], true> = { pread: true, pwrite: true, truncate: true, punch: true, mmap: true, touch: true };
+const SYSCALL_FIELDS = ['call', 'file', 'pos', 'len', 'buf', 'direct', 'size', 'pgoff', 'at', 'shared', 'vpage', 'write'];
+const PAGE_STATES: Record<PageState, true> = { hole: true, disk: true, cached: true, 'hole-cached': true };
+const OUTCOME_KINDS: Record<OutcomeKind, true> = { completed: true, bug: true, deadlock: true, sigbus: true, 'use-after-free': true, livelock: true, 'invariant-violation': true };
+
+describe('docs/scenario-format.md', () => {
+  const parsed = parseScenarioJson(firstJsonBlock(doc));
+
+  it('has an example that parses and validates', () => {
+    expect(parsed.ok ? [] : parsed.errors).toEqual([]);
+  });
+
+  const scenario = parsed.ok ? parsed.scenario : undefined;
+  const cases = (scenario?.schedules ?? []).flatMap((schedule) =>
+    Object.entries(schedule.expect).map(([variant, expectation]) => ({ schedule, variant: variant as VariantId, expectation })),
+  );
+
+  it('has an example with at least one schedule and expectation', () => {
+    expect(cases.length).toBeGreaterThan(0);
+  });
+
+  it.each(cases.map((c) => ({ ...c, label: `${c.schedule.name} under ${c.variant}` })))('example replays $label to the documented outcome', ({ schedule, variant, expectation }) => {
+    if (scenario === undefined || expectation === undefined) throw new Error('no scenario');
+    const run = replay(buildSetup(scenario), variant, schedule.steps, { finish: true });
+    expect(run.refused, run.refused?.error.message).toBeNull();
+    expect(run.outcome?.kind, run.outcome ? describeOutcome(run.outcome) : 'no outcome').toBe(expectation.kind);
+    const last = run.states[run.states.length - 1];
+    if (last === undefined) throw new Error('no state');
+    if (expectation.returns !== undefined) {
+      expect(Object.fromEntries(last.tasks.map((t) => [String(t.pid), t.returns]))).toEqual(expectation.returns);
+    }
+    for (const [where, content] of Object.entries(expectation.userPages ?? {})) {
+      const [process, vpage] = where.split(':').map(Number);
+      expect(readUser(last.kernel, process ?? -1, vpage ?? -1), `user page ${where}`).toBe(content);
+    }
+    for (const [where, content] of Object.entries(expectation.filePages ?? {})) {
+      const [file, index] = where.split(':');
+      expect(filePageContent(last.kernel, scenario.files.findIndex((f) => f.name === file), Number(index)), `file page ${where}`).toBe(content);
+    }
+  });
+
+  const fieldGroups: [string, readonly string[]][] = [
+    ['Scenario', Object.keys(SCENARIO_FIELDS)],
+    ['FileSpec', Object.keys(FILE_FIELDS)],
+    ['MappingSpec', Object.keys(MAPPING_FIELDS)],
+    ['TaskSpec', Object.keys(TASK_FIELDS)],
+    ['NamedSchedule', Object.keys(SCHEDULE_FIELDS)],
+    ['Expectation', Object.keys(EXPECTATION_FIELDS)],
+    ['SyscallSpec', SYSCALL_FIELDS],
+    ['SyscallSpec call', Object.keys(SYSCALL_CALLS)],
+    ['PageState', Object.keys(PAGE_STATES)],
+    ['OutcomeKind', Object.keys(OUTCOME_KINDS)],
+    ['VariantId', VARIANTS.map((v) => v.id)],
+  ];
+
+  it.each(fieldGroups)('documents every name of %s', (_group, names) => {
+    expect(names.filter((name) => !doc.includes(`\`${name}\``))).toEqual([]);
+  });
+
+  it('states the simplifications, the units and the limits', () => {
+    for (const phrase of ['4 KiB', 'one page is one block', 'whole pages', 'user page', '64 KiB', 'PAGE_SIZE', '`F:1`', '`0`']) expect(doc).toContain(phrase);
+  });
+});

@@ -1,0 +1,993 @@
+/**
+ * Validation of scenarios that come from outside the code: custom scenario
+ * files (`replay --scenario-file`) and, later, share links. Presets are typed
+ * by the compiler; anything parsed from text is `unknown` until it passes
+ * here. The rules and limits are documented in docs/scenario-format.md, and
+ * format.test.ts keeps the two together.
+ *
+ * Validation never throws: a custom scenario is untrusted input, so every
+ * problem, however odd the value, comes back as a `ValidationError` naming the
+ * field (`tasks[1].program[0].file`) and the problem in plain words. The
+ * scenario returned on success is a fresh copy holding only known fields, so
+ * nothing from the input (extra keys, `__proto__`) reaches the engine.
+ */
+import { PAGE_SIZE, type Pid } from '../kernel/ids.ts';
+import { VARIANTS, findVariant, type Filesystem, type VariantId } from '../kernel/variants.ts';
+import type { Expectation, FileSpec, MappingSpec, NamedSchedule, OutcomeKind, PageState, Scenario, SyscallSpec, TaskSpec } from './types.ts';
+
+export interface ValidationError {
+  /** The field, as a path from the scenario: `tasks[1].program[0].file`; '' for the whole scenario. */
+  readonly path: string;
+  readonly message: string;
+}
+
+export type ValidationResult = { readonly ok: true; readonly scenario: Scenario } | { readonly ok: false; readonly errors: readonly ValidationError[] };
+
+/** The version of the format a scenario file may declare in `format`. */
+export const SCENARIO_FORMAT = 1;
+
+/** Custom scenarios are small; anything bigger is refused before parsing. */
+export const MAX_SCENARIO_JSON_BYTES = 64 * 1024;
+
+/** Every bound the validator enforces, in the units of the format (pages, entries, characters). */
+export const LIMITS = {
+  idLength: 64,
+  title: 200,
+  story: 4000,
+  nodes: 4,
+  freeBlocks: 64,
+  files: 8,
+  filePages: 16,
+  mappings: 32,
+  processes: 8,
+  /** User pages are numbered 0 to userPages - 1 in every process. */
+  userPages: 256,
+  tasks: 6,
+  maxPid: 99999,
+  program: 8,
+  ioPages: 8,
+  schedules: 16,
+  scheduleName: 64,
+  description: 2000,
+  steps: 10_000,
+  summary: 2000,
+  contentTag: 64,
+  sources: 32,
+  source: 500,
+} as const;
+
+/** A report this long is long enough to fix the input; more would only cost memory. */
+const MAX_ERRORS = 200;
+
+const ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
+const FILE_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]{0,15}$/;
+
+// Records keyed by the union types make the compiler insist that these lists
+// follow types.ts when it grows a page state, a syscall or an outcome.
+const PAGE_STATES: Readonly<Record<PageState, true>> = { hole: true, disk: true, cached: true, 'hole-cached': true };
+const OUTCOME_KINDS: Readonly<Record<OutcomeKind, true>> = {
+  completed: true,
+  bug: true,
+  deadlock: true,
+  sigbus: true,
+  'use-after-free': true,
+  livelock: true,
+  'invariant-violation': true,
+};
+const FILESYSTEMS: Readonly<Record<Filesystem, true>> = { gfs2: true, 'ext2-dax': true };
+const BASES: Readonly<Record<Expectation['basis'], true>> = { verified: true, inferred: true };
+/** The member of SyscallSpec for one call name ('pread' shares its member with 'pwrite'). */
+type SpecOf<K> = SyscallSpec extends infer S ? (S extends { readonly call: infer C } ? (K extends C ? S : never) : never) : never;
+const SYSCALL_FIELDS: { readonly [K in SyscallSpec['call']]: readonly (keyof SpecOf<K> & string)[] } = {
+  pread: ['call', 'file', 'pos', 'len', 'buf', 'direct'],
+  pwrite: ['call', 'file', 'pos', 'len', 'buf', 'direct'],
+  truncate: ['call', 'file', 'size'],
+  punch: ['call', 'file', 'pos', 'len'],
+  mmap: ['call', 'file', 'pgoff', 'len', 'at', 'shared'],
+  touch: ['call', 'vpage', 'write'],
+};
+
+// Fields each object may have; anything else is refused as a likely typo. Keyed
+// by the types, so a field added to types.ts fails to compile here until the
+// validator checks it.
+const fields = <T extends string>(table: Readonly<Record<T, true>>): readonly string[] => Object.keys(table);
+const SCENARIO_FIELDS = fields<keyof Scenario | 'format'>({
+  format: true,
+  id: true,
+  title: true,
+  story: true,
+  fs: true,
+  variants: true,
+  nodes: true,
+  blockSize: true,
+  freeBlocks: true,
+  files: true,
+  mappings: true,
+  tasks: true,
+  schedules: true,
+  sources: true,
+});
+const FILE_FIELDS = fields<keyof FileSpec>({ name: true, pages: true, shortExtents: true });
+const MAPPING_FIELDS = fields<keyof MappingSpec>({ process: true, file: true, at: true, pages: true, pgoff: true, shared: true });
+const TASK_FIELDS = fields<keyof TaskSpec>({ pid: true, process: true, node: true, program: true });
+const SCHEDULE_FIELDS = fields<keyof NamedSchedule>({ name: true, description: true, steps: true, expect: true });
+const EXPECTATION_FIELDS = fields<keyof Expectation>({ kind: true, summary: true, returns: true, userPages: true, filePages: true, basis: true });
+
+type Obj = Readonly<Record<string, unknown>>;
+
+class Report {
+  readonly errors: ValidationError[] = [];
+  add(path: string, message: string): void {
+    if (this.errors.length < MAX_ERRORS) this.errors.push({ path, message });
+  }
+}
+
+function has<K extends string>(table: Readonly<Record<K, unknown>>, key: string): key is K {
+  return Object.hasOwn(table, key);
+}
+
+/** Only own properties: an inherited `constructor` or `__proto__` is not a field. */
+function field(obj: Obj, key: string): unknown {
+  return Object.hasOwn(obj, key) ? obj[key] : undefined;
+}
+
+function clip(text: string, max = 40): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+/** A value quoted for a message: short, on one line, whatever it is. */
+function quote(text: string): string {
+  return JSON.stringify(clip(text));
+}
+
+/** What a value is, for "must be X, not Y" messages; never calls the value's own methods. */
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  switch (typeof value) {
+    case 'string':
+      return `the string ${quote(value)}`;
+    case 'number':
+      return `the number ${Number.isFinite(value) ? clip(String(value)) : String(value)}`;
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object':
+      return 'an object';
+    default:
+      return `a ${typeof value}`;
+  }
+}
+
+function member(path: string, key: string): string {
+  if (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) && key.length <= 40) return path === '' ? key : `${path}.${key}`;
+  return `${path}[${quote(key)}]`;
+}
+
+function index(path: string, i: number): string {
+  return `${path}[${i}]`;
+}
+
+function pagesText(from: number, count: number): string {
+  return count === 1 ? `page ${from}` : `pages ${from}–${from + count - 1}`;
+}
+
+function plural(n: number, word: string, many = `${word}s`): string {
+  return `${n} ${n === 1 ? word : many}`;
+}
+
+function asObject(r: Report, path: string, value: unknown, what: string): Obj | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    r.add(path, `${what} must be an object, not ${describe(value)}`);
+    return undefined;
+  }
+  // Narrowed by the checks above; property reads go through field().
+  return value as Obj;
+}
+
+function onlyKnown(r: Report, path: string, obj: Obj, allowed: readonly string[], what: string): void {
+  for (const key of Object.keys(obj)) {
+    if (!allowed.includes(key)) r.add(member(path, key), `unknown field ${quote(key)}: ${what} has only ${allowed.join(', ')}`);
+  }
+}
+
+function asArray(r: Report, path: string, value: unknown, min: number, max: number, what: string): readonly unknown[] | undefined {
+  if (!Array.isArray(value)) {
+    r.add(path, value === undefined ? `required: a list of ${what}` : `must be a list of ${what}, not ${describe(value)}`);
+    return undefined;
+  }
+  if (value.length < min || value.length > max) {
+    r.add(path, `has ${plural(value.length, 'entry', 'entries')}; ${min === 0 ? `at most ${max}` : `${min} to ${max}`} ${what} are allowed`);
+    return undefined;
+  }
+  // Array.from turns holes of a sparse array into undefined, which the entry checks then report.
+  return Array.from(value);
+}
+
+function asInt(r: Report, path: string, value: unknown, min: number, max: number, what: string): number | undefined {
+  const range = max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `from ${min} to ${max}`;
+  if (value === undefined) {
+    r.add(path, `required: ${what}, an integer ${range}`);
+    return undefined;
+  }
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    r.add(path, `${what} must be an integer ${range}, not ${describe(value)}`);
+    return undefined;
+  }
+  if (value < min || value > max) {
+    r.add(path, `${what} must be ${range}, not ${clip(String(value))}`);
+    return undefined;
+  }
+  return value;
+}
+
+function asString(r: Report, path: string, value: unknown, min: number, max: number, what: string): string | undefined {
+  if (typeof value !== 'string') {
+    r.add(path, value === undefined ? `required: ${what}, a string` : `${what} must be a string, not ${describe(value)}`);
+    return undefined;
+  }
+  if (value.length < min) {
+    r.add(path, `${what} must not be empty`);
+    return undefined;
+  }
+  if (value.length > max) {
+    r.add(path, `${what} is ${value.length} characters long; at most ${max} are allowed`);
+    return undefined;
+  }
+  return value;
+}
+
+function asBoolean(r: Report, path: string, value: unknown, what: string): boolean | undefined {
+  if (typeof value !== 'boolean') {
+    r.add(path, value === undefined ? `required: ${what}, true or false` : `${what} must be true or false, not ${describe(value)}`);
+    return undefined;
+  }
+  return value;
+}
+
+function asOneOf<K extends string>(r: Report, path: string, value: unknown, table: Readonly<Record<K, unknown>>, what: string): K | undefined {
+  const allowed = Object.keys(table).map((k) => `'${k}'`).join(', ');
+  if (typeof value !== 'string' || !has(table, value)) {
+    r.add(path, value === undefined ? `required: ${what}, one of ${allowed}` : `${what} must be one of ${allowed}, not ${describe(value)}`);
+    return undefined;
+  }
+  return value;
+}
+
+/** A user page range [from, from + pages) with where it came from, for overlap messages. */
+interface UserRange {
+  readonly from: number;
+  readonly pages: number;
+  readonly source: string;
+}
+
+interface FileInfo {
+  readonly pages: number;
+  /** The largest size the file can reach: its pages, or a bigger truncate. */
+  maxPages: number;
+}
+
+interface TaskDraft {
+  readonly path: string;
+  readonly pid: Pid | undefined;
+  readonly process: number | undefined;
+  readonly node: number | undefined;
+  readonly nodeGiven: boolean;
+  readonly program: readonly (SyscallSpec | undefined)[] | undefined;
+}
+
+/** Everything the later sections check against. */
+interface Context {
+  readonly r: Report;
+  fs: Filesystem | undefined;
+  nodes: number;
+  readonly files: Map<string, FileInfo>;
+  /** Mapped user page ranges per process, from `mappings` and from mmap calls. */
+  readonly mapped: Map<number, UserRange[]>;
+  readonly processes: Set<number>;
+}
+
+function checkFile(c: Context, path: string, value: unknown): FileSpec | undefined {
+  const { r } = c;
+  const obj = asObject(r, path, value, 'a file');
+  if (obj === undefined) return undefined;
+  onlyKnown(r, path, obj, FILE_FIELDS, 'a file');
+  const namePath = member(path, 'name');
+  const rawName = field(obj, 'name');
+  let name = asString(r, namePath, rawName, 1, 64, 'the file name');
+  if (name !== undefined && !FILE_NAME_PATTERN.test(name)) {
+    r.add(namePath, `${quote(name)} is not a valid file name: use a letter, then up to 15 letters, digits or underscores`);
+    name = undefined;
+  }
+  if (name !== undefined && c.files.has(name)) {
+    r.add(namePath, `a file named ${name} is already defined`);
+    name = undefined;
+  }
+  const pagesPath = member(path, 'pages');
+  const rawPages = asArray(r, pagesPath, field(obj, 'pages'), 1, LIMITS.filePages, 'page states');
+  const pages: PageState[] = [];
+  rawPages?.forEach((p, i) => {
+    const state = asOneOf(r, index(pagesPath, i), p, PAGE_STATES, 'a page state');
+    if (state !== undefined) pages.push(state);
+  });
+  const rawShort = field(obj, 'shortExtents');
+  let shortExtents: number[] | undefined;
+  if (rawShort !== undefined) {
+    const shortPath = member(path, 'shortExtents');
+    const list = asArray(r, shortPath, rawShort, 0, LIMITS.filePages, 'page indexes');
+    if (list !== undefined && list.length > 0 && c.fs === 'gfs2') r.add(shortPath, 'short extents are a DAX get_block case: only ext2-dax scenarios may have them');
+    shortExtents = [];
+    list?.forEach((v, i) => {
+      const at = index(shortPath, i);
+      const page = asInt(r, at, v, 0, Math.max(0, (rawPages?.length ?? LIMITS.filePages) - 1), 'a page index of this file');
+      if (page === undefined) return;
+      if (shortExtents?.includes(page)) r.add(at, `page ${page} is listed twice`);
+      const state = pages.length === rawPages?.length ? pages[page] : undefined;
+      if (state !== undefined && state !== 'disk' && state !== 'cached') r.add(at, `page ${page} is a ${state}: only a page with a block ('disk' or 'cached') can have a short extent`);
+      shortExtents?.push(page);
+    });
+  }
+  // A file with bad pages is still registered, so references to it do not
+  // cascade into "no file named F"; without a page list, range checks use the limit.
+  if (name !== undefined) {
+    const count = rawPages?.length ?? LIMITS.filePages;
+    c.files.set(name, { pages: count, maxPages: count });
+  }
+  if (name === undefined || rawPages === undefined || pages.length !== rawPages.length) return undefined;
+  return shortExtents === undefined ? { name, pages } : { name, pages, shortExtents };
+}
+
+/** The file a syscall or mapping names, or undefined after reporting why not. */
+function checkFileRef(c: Context, path: string, value: unknown): { name: string; info: FileInfo } | undefined {
+  const name = asString(c.r, path, value, 1, 64, 'the file');
+  if (name === undefined) return undefined;
+  const info = c.files.get(name);
+  if (info === undefined) {
+    const known = [...c.files.keys()];
+    c.r.add(path, `no file named ${quote(name)}${known.length > 0 ? ` (files: ${known.join(', ')})` : ''}`);
+    return undefined;
+  }
+  return { name, info };
+}
+
+/** Add a mapped range for a process, refusing an overlap with one already there. */
+function addMapped(c: Context, path: string, process: number, range: UserRange): void {
+  const list = c.mapped.get(process) ?? [];
+  const clash = list.find((m) => range.from < m.from + m.pages && m.from < range.from + range.pages);
+  if (clash !== undefined) {
+    c.r.add(path, `user ${pagesText(range.from, range.pages)} of process ${process} overlap ${clash.source} (user ${pagesText(clash.from, clash.pages)})`);
+    return;
+  }
+  list.push(range);
+  c.mapped.set(process, list);
+}
+
+/** User pages are bounded so a scenario cannot make the page tables huge. */
+function checkUserEnd(c: Context, path: string, at: number, pages: number): boolean {
+  if (at + pages > LIMITS.userPages) {
+    c.r.add(path, `user ${pagesText(at, pages)} run past the last user page (${LIMITS.userPages - 1})`);
+    return false;
+  }
+  return true;
+}
+
+function checkMapping(c: Context, path: string, value: unknown, i: number): MappingSpec | undefined {
+  const { r } = c;
+  const obj = asObject(r, path, value, 'a mapping');
+  if (obj === undefined) return undefined;
+  onlyKnown(r, path, obj, MAPPING_FIELDS, 'a mapping');
+  const process = asInt(r, member(path, 'process'), field(obj, 'process'), 0, LIMITS.processes - 1, 'the process');
+  const file = checkFileRef(c, member(path, 'file'), field(obj, 'file'));
+  const at = asInt(r, member(path, 'at'), field(obj, 'at'), 0, LIMITS.userPages - 1, 'the first user page');
+  const pages = asInt(r, member(path, 'pages'), field(obj, 'pages'), 1, LIMITS.filePages, 'the number of pages');
+  const rawPgoff = field(obj, 'pgoff');
+  const pgoff = rawPgoff === undefined ? 0 : asInt(r, member(path, 'pgoff'), rawPgoff, 0, LIMITS.filePages - 1, 'the file page offset');
+  const shared = asBoolean(r, member(path, 'shared'), field(obj, 'shared'), 'shared (MAP_SHARED)');
+  if (file !== undefined && pgoff !== undefined && pages !== undefined && pgoff + pages > file.info.pages) {
+    r.add(member(path, 'pages'), `maps file ${pagesText(pgoff, pages)} of ${file.name}, which has ${plural(file.info.pages, 'page')}`);
+  }
+  if (at !== undefined && pages !== undefined && checkUserEnd(c, member(path, 'pages'), at, pages) && process !== undefined) {
+    addMapped(c, member(path, 'at'), process, { from: at, pages, source: `mappings[${i}]` });
+  }
+  if (process !== undefined) c.processes.add(process);
+  if (process === undefined || file === undefined || at === undefined || pages === undefined || pgoff === undefined || shared === undefined) return undefined;
+  return rawPgoff === undefined ? { process, file: file.name, at, pages, shared } : { process, file: file.name, at, pages, pgoff, shared };
+}
+
+/** The structure and ranges of one syscall; whether its buffer is mapped is checked later, per process. */
+function checkSyscall(c: Context, path: string, value: unknown): SyscallSpec | undefined {
+  const { r } = c;
+  const obj = asObject(r, path, value, 'a program entry');
+  if (obj === undefined) return undefined;
+  const callPath = member(path, 'call');
+  const call = asOneOf(r, callPath, field(obj, 'call'), SYSCALL_FIELDS, 'the call');
+  if (call === undefined) return undefined;
+  onlyKnown(r, path, obj, SYSCALL_FIELDS[call], `a ${call} call`);
+  const f = (key: string) => field(obj, key);
+  const p = (key: string) => member(path, key);
+  switch (call) {
+    case 'pread':
+    case 'pwrite': {
+      const file = checkFileRef(c, p('file'), f('file'));
+      const pos = asInt(r, p('pos'), f('pos'), 0, LIMITS.filePages - 1, 'the file position in pages');
+      const len = asInt(r, p('len'), f('len'), 1, LIMITS.ioPages, 'the length in pages');
+      const buf = asInt(r, p('buf'), f('buf'), 0, LIMITS.userPages - 1, 'the buffer’s first user page');
+      const rawDirect = f('direct');
+      const direct = rawDirect === undefined ? false : asBoolean(r, p('direct'), rawDirect, 'direct (O_DIRECT)');
+      if (file !== undefined && pos !== undefined && len !== undefined && pos + len > file.info.pages) {
+        const why = call === 'pread' ? 'reads past EOF are not modelled' : 'writes that extend a file are not modelled';
+        r.add(pos >= file.info.pages ? p('pos') : p('len'), `${call} of file ${pagesText(pos, len)} runs past the end of ${file.name} (${plural(file.info.pages, 'page')}): ${why}`);
+      }
+      if (buf !== undefined && len !== undefined) checkUserEnd(c, p('len'), buf, len);
+      if (file === undefined || pos === undefined || len === undefined || buf === undefined || direct === undefined) return undefined;
+      return rawDirect === undefined ? { call, file: file.name, pos, len, buf } : { call, file: file.name, pos, len, buf, direct };
+    }
+    case 'truncate': {
+      const file = checkFileRef(c, p('file'), f('file'));
+      const size = asInt(r, p('size'), f('size'), 0, LIMITS.filePages, 'the new size in pages');
+      if (file !== undefined && size !== undefined) file.info.maxPages = Math.max(file.info.maxPages, size);
+      if (file === undefined || size === undefined) return undefined;
+      return { call, file: file.name, size };
+    }
+    case 'punch': {
+      const file = checkFileRef(c, p('file'), f('file'));
+      const pos = asInt(r, p('pos'), f('pos'), 0, LIMITS.filePages - 1, 'the first page to punch');
+      const len = asInt(r, p('len'), f('len'), 1, LIMITS.filePages, 'the number of pages to punch');
+      if (file !== undefined && pos !== undefined && len !== undefined && pos + len > file.info.pages) {
+        r.add(pos >= file.info.pages ? p('pos') : p('len'), `punch of file ${pagesText(pos, len)} runs past the end of ${file.name} (${plural(file.info.pages, 'page')})`);
+      }
+      if (file === undefined || pos === undefined || len === undefined) return undefined;
+      return { call, file: file.name, pos, len };
+    }
+    case 'mmap': {
+      const file = checkFileRef(c, p('file'), f('file'));
+      const pgoff = asInt(r, p('pgoff'), f('pgoff'), 0, LIMITS.filePages - 1, 'the file page offset');
+      const len = asInt(r, p('len'), f('len'), 1, LIMITS.filePages, 'the length in pages');
+      const at = asInt(r, p('at'), f('at'), 0, LIMITS.userPages - 1, 'the first user page');
+      const shared = asBoolean(r, p('shared'), f('shared'), 'shared (MAP_SHARED)');
+      if (file !== undefined && pgoff !== undefined && len !== undefined && pgoff + len > file.info.pages) {
+        r.add(p('len'), `maps file ${pagesText(pgoff, len)} of ${file.name}, which has ${plural(file.info.pages, 'page')}`);
+      }
+      if (at !== undefined && len !== undefined) checkUserEnd(c, p('len'), at, len);
+      if (file === undefined || pgoff === undefined || len === undefined || at === undefined || shared === undefined) return undefined;
+      return { call, file: file.name, pgoff, len, at, shared };
+    }
+    case 'touch': {
+      const vpage = asInt(r, p('vpage'), f('vpage'), 0, LIMITS.userPages - 1, 'the user page');
+      const write = asBoolean(r, p('write'), f('write'), 'write (a store, not a load)');
+      if (vpage === undefined || write === undefined) return undefined;
+      return { call, vpage, write };
+    }
+  }
+}
+
+function checkTask(c: Context, path: string, value: unknown): TaskDraft | undefined {
+  const { r } = c;
+  const obj = asObject(r, path, value, 'a task');
+  if (obj === undefined) return undefined;
+  onlyKnown(r, path, obj, TASK_FIELDS, 'a task');
+  const pid = asInt(r, member(path, 'pid'), field(obj, 'pid'), 1, LIMITS.maxPid, 'the pid');
+  const process = asInt(r, member(path, 'process'), field(obj, 'process'), 0, LIMITS.processes - 1, 'the process');
+  const rawNode = field(obj, 'node');
+  let node = rawNode === undefined ? 0 : asInt(r, member(path, 'node'), rawNode, 0, LIMITS.nodes - 1, 'the node');
+  if (node !== undefined && node >= c.nodes) {
+    r.add(member(path, 'node'), c.nodes === 1 ? `node ${node} does not exist: the scenario has one node (0); set nodes to have more` : `node ${node} does not exist: the scenario has nodes 0 to ${c.nodes - 1}`);
+    node = undefined;
+  }
+  const programPath = member(path, 'program');
+  const list = asArray(r, programPath, field(obj, 'program'), 1, LIMITS.program, 'syscalls');
+  const program = list?.map((entry, i) => checkSyscall(c, index(programPath, i), entry));
+  if (process !== undefined) c.processes.add(process);
+  return { path, pid, process, node, nodeGiven: rawNode !== undefined, program };
+}
+
+/**
+ * Buffers and touched pages must be mapped in the task's process: by a
+ * `mappings` entry, by an mmap earlier in the same program, or by an mmap in
+ * another task of the process (which the schedule may run first; if it does
+ * not, the access finds no VMA, as it would in the kernel).
+ */
+function checkUserAccesses(c: Context, tasks: readonly TaskDraft[]): void {
+  const fromMappings = new Map<number, UserRange[]>();
+  for (const [process, list] of c.mapped) fromMappings.set(process, [...list]);
+  // Every mmap call claims its range first, so overlaps are refused whatever order tasks run in.
+  const mmaps = new Map<TaskDraft, { at: number; range: UserRange }[]>();
+  for (const task of tasks) {
+    const ranges: { at: number; range: UserRange }[] = [];
+    task.program?.forEach((sys, i) => {
+      if (sys?.call !== 'mmap' || task.process === undefined) return;
+      const path = index(member(task.path, 'program'), i);
+      const range = { from: sys.at, pages: sys.len, source: `the mmap at ${path}` };
+      const before = c.mapped.get(task.process)?.length ?? 0;
+      addMapped(c, member(path, 'at'), task.process, range);
+      if ((c.mapped.get(task.process)?.length ?? 0) > before) ranges.push({ at: i, range });
+    });
+    mmaps.set(task, ranges);
+  }
+  for (const task of tasks) {
+    const process = task.process;
+    if (process === undefined || task.program === undefined) continue;
+    const others = tasks.filter((t) => t !== task && t.process === process).flatMap((t) => (mmaps.get(t) ?? []).map((m) => m.range));
+    const own = mmaps.get(task) ?? [];
+    task.program.forEach((sys, i) => {
+      if (sys === undefined) return;
+      const path = index(member(task.path, 'program'), i);
+      const visible = [...(fromMappings.get(process) ?? []), ...others, ...own.filter((m) => m.at < i).map((m) => m.range)];
+      const isMapped = (vpage: number) => visible.some((m) => vpage >= m.from && vpage < m.from + m.pages);
+      if (sys.call === 'pread' || sys.call === 'pwrite') {
+        for (let vpage = sys.buf; vpage < sys.buf + sys.len; vpage++) {
+          if (isMapped(vpage)) continue;
+          const what = sys.len === 1 ? `the buffer, user page ${vpage},` : `user page ${vpage} of the buffer (${pagesText(sys.buf, sys.len)})`;
+          c.r.add(member(path, 'buf'), `${what} is not mapped in process ${process}${mappedText(visible)}`);
+          break;
+        }
+      } else if (sys.call === 'touch' && !isMapped(sys.vpage)) {
+        c.r.add(member(path, 'vpage'), `user page ${sys.vpage} is not mapped in process ${process}${mappedText(visible)}`);
+      }
+    });
+  }
+}
+
+function mappedText(ranges: readonly UserRange[]): string {
+  if (ranges.length === 0) return ': it maps nothing (add a mapping, or an mmap before this call)';
+  const list = [...ranges].sort((a, b) => a.from - b.from).map((m) => (m.pages === 1 ? `${m.from}` : `${m.from}–${m.from + m.pages - 1}`));
+  return ` (mapped: user pages ${list.join(', ')})`;
+}
+
+/** A task whose pid is known, even if the rest of it is not valid: schedules and returns refer to it. */
+interface KnownTask {
+  readonly pid: Pid;
+  readonly syscalls: number;
+}
+
+function checkTasks(c: Context, value: unknown): { tasks: TaskSpec[] | undefined; known: KnownTask[] | undefined } {
+  const { r } = c;
+  const list = asArray(r, 'tasks', value, 1, LIMITS.tasks, 'tasks');
+  if (list === undefined) return { tasks: undefined, known: undefined };
+  const drafts = list.map((t, i) => checkTask(c, index('tasks', i), t));
+  const seen = new Map<number, number>();
+  const processNode = new Map<number, { node: number; pid: Pid | undefined }>();
+  drafts.forEach((t, i) => {
+    if (t?.pid !== undefined) {
+      const first = seen.get(t.pid);
+      if (first !== undefined) r.add(member(t.path, 'pid'), `duplicate pid ${t.pid}: tasks[${first}] has it too`);
+      else seen.set(t.pid, i);
+    }
+    // An mm cannot span machines: threads of one process run on one node.
+    if (t?.process !== undefined && t.node !== undefined) {
+      const other = processNode.get(t.process);
+      if (other === undefined) processNode.set(t.process, { node: t.node, pid: t.pid });
+      else if (other.node !== t.node) r.add(member(t.path, 'node'), `process ${t.process} already runs on node ${other.node} (pid ${other.pid ?? '?'}): the tasks of one process share its mm and must be on one node`);
+    }
+  });
+  checkUserAccesses(c, drafts.filter((t) => t !== undefined));
+  const known = drafts.flatMap((t) => (t?.pid === undefined ? [] : [{ pid: t.pid, syscalls: t.program?.length ?? LIMITS.program }]));
+  const tasks: TaskSpec[] = [];
+  for (const t of drafts) {
+    if (t === undefined || t.pid === undefined || t.process === undefined || t.node === undefined || t.program === undefined) return { tasks: undefined, known };
+    const program = t.program.filter((s) => s !== undefined);
+    if (program.length !== t.program.length) return { tasks: undefined, known };
+    tasks.push(t.nodeGiven ? { pid: t.pid, process: t.process, node: t.node, program } : { pid: t.pid, process: t.process, program });
+  }
+  return { tasks, known };
+}
+
+function checkExpectation(c: Context, path: string, value: unknown, tasks: readonly KnownTask[] | undefined): Expectation | undefined {
+  const { r } = c;
+  const obj = asObject(r, path, value, 'an expectation');
+  if (obj === undefined) return undefined;
+  onlyKnown(r, path, obj, EXPECTATION_FIELDS, 'an expectation');
+  const kind = asOneOf(r, member(path, 'kind'), field(obj, 'kind'), OUTCOME_KINDS, 'the outcome kind');
+  const summary = asString(r, member(path, 'summary'), field(obj, 'summary'), 0, LIMITS.summary, 'the summary');
+  const basis = asOneOf(r, member(path, 'basis'), field(obj, 'basis'), BASES, 'the basis');
+  let ok = kind !== undefined && summary !== undefined && basis !== undefined;
+
+  /** Check each entry of an optional record field; says whether the field is present. */
+  const records = (key: string, check: (entryPath: string, key: string, v: unknown) => boolean): boolean => {
+    const raw = field(obj, key);
+    if (raw === undefined) return false;
+    const recPath = member(path, key);
+    const rec = asObject(r, recPath, raw, key);
+    if (rec === undefined) ok = false;
+    else for (const k of Object.keys(rec)) if (!check(`${recPath}[${quote(k)}]`, k, field(rec, k))) ok = false;
+    return true;
+  };
+
+  const returns: Record<string, readonly number[]> = {};
+  const hasReturns = records('returns', (at, key, v) => {
+    const task = tasks?.find((t) => String(t.pid) === key);
+    if (tasks !== undefined && task === undefined) {
+      r.add(at, `${quote(key)} is not the pid of any task (pids: ${tasks.map((t) => t.pid).join(', ')})`);
+      return false;
+    }
+    const list = asArray(r, at, v, 0, LIMITS.program, 'syscall returns');
+    if (list === undefined) return false;
+    if (task !== undefined && list.length > task.syscalls) {
+      r.add(at, `${plural(list.length, 'return')} for pid ${key}, whose program has ${plural(task.syscalls, 'syscall')}`);
+      return false;
+    }
+    const values: number[] = [];
+    list.forEach((n, i) => {
+      const ret = asInt(r, index(at, i), n, -4096, Number.MAX_SAFE_INTEGER, 'a return value (bytes, 0, or -errno)');
+      if (ret !== undefined) values.push(ret);
+    });
+    returns[key] = values;
+    return values.length === list.length;
+  });
+
+  const userPages: Record<string, string> = {};
+  const hasUserPages = records('userPages', (at, key, v) => {
+    const m = /^(\d{1,3}):(\d{1,3})$/.exec(key);
+    const tag = asString(r, at, v, 1, LIMITS.contentTag, 'the content tag');
+    if (m === null) {
+      r.add(at, `${quote(key)} is not '<process>:<user page>', like '0:1'`);
+      return false;
+    }
+    const process = Number(m[1]);
+    const vpage = Number(m[2]);
+    if (!c.processes.has(process)) {
+      r.add(at, `process ${process} does not exist: no task or mapping uses it`);
+      return false;
+    }
+    if (vpage >= LIMITS.userPages) {
+      r.add(at, `user page ${vpage} is past the last user page (${LIMITS.userPages - 1})`);
+      return false;
+    }
+    if (tag === undefined) return false;
+    userPages[`${process}:${vpage}`] = tag;
+    return true;
+  });
+
+  const filePages: Record<string, string> = {};
+  const hasFilePages = records('filePages', (at, key, v) => {
+    const m = /^([^:]*):(\d{1,2})$/.exec(key);
+    const tag = asString(r, at, v, 1, LIMITS.contentTag, 'the content tag');
+    const name = m?.[1];
+    if (m === null || name === undefined) {
+      r.add(at, `${quote(key)} is not '<file>:<page index>', like 'F:1'`);
+      return false;
+    }
+    const file = c.files.get(name);
+    const page = Number(m[2]);
+    if (file === undefined) {
+      r.add(at, `no file named ${quote(name)}`);
+      return false;
+    }
+    if (page >= file.maxPages) {
+      r.add(at, `${name} never has a page ${page}: it has ${plural(file.maxPages, 'page')} at most`);
+      return false;
+    }
+    if (tag === undefined) return false;
+    filePages[key] = tag;
+    return true;
+  });
+
+  if (!ok || kind === undefined || summary === undefined || basis === undefined) return undefined;
+  return {
+    kind,
+    summary,
+    ...(hasReturns ? { returns } : {}),
+    ...(hasUserPages ? { userPages } : {}),
+    ...(hasFilePages ? { filePages } : {}),
+    basis,
+  };
+}
+
+function checkSchedule(c: Context, path: string, value: unknown, variants: readonly VariantId[] | undefined, tasks: readonly KnownTask[] | undefined, names: Set<string>): NamedSchedule | undefined {
+  const { r } = c;
+  const obj = asObject(r, path, value, 'a schedule');
+  if (obj === undefined) return undefined;
+  onlyKnown(r, path, obj, SCHEDULE_FIELDS, 'a schedule');
+  let name = asString(r, member(path, 'name'), field(obj, 'name'), 1, LIMITS.scheduleName, 'the schedule name');
+  if (name !== undefined && names.has(name)) {
+    r.add(member(path, 'name'), `another schedule is already named ${quote(name)}`);
+    name = undefined;
+  }
+  if (name !== undefined) names.add(name);
+  const description = asString(r, member(path, 'description'), field(obj, 'description'), 0, LIMITS.description, 'the description');
+
+  const stepsPath = member(path, 'steps');
+  const rawSteps = asArray(r, stepsPath, field(obj, 'steps'), 0, LIMITS.steps, 'pids');
+  const pids = tasks?.map((t) => t.pid);
+  const steps: Pid[] = [];
+  let unknownPids = 0;
+  rawSteps?.forEach((v, i) => {
+    const pid = asInt(r, index(stepsPath, i), v, 1, LIMITS.maxPid, 'a pid');
+    if (pid === undefined) return;
+    // One message per stranger is enough; a long schedule naming it everywhere would bury the rest.
+    if (pids !== undefined && !pids.includes(pid)) {
+      if (unknownPids++ === 0) r.add(index(stepsPath, i), `${pid} is not the pid of any task (pids: ${pids.join(', ')})`);
+      return;
+    }
+    steps.push(pid);
+  });
+
+  const expectPath = member(path, 'expect');
+  const rawExpect = asObject(r, expectPath, field(obj, 'expect'), 'expect (variant → expected outcome)');
+  const expect: Partial<Record<VariantId, Expectation>> = {};
+  let expectOk = rawExpect !== undefined;
+  if (rawExpect !== undefined) {
+    for (const key of Object.keys(rawExpect)) {
+      const at = `${expectPath}[${quote(key)}]`;
+      const variant = findVariant(key);
+      if (variant === undefined) {
+        r.add(at, `unknown variant ${quote(key)} (variants: ${VARIANTS.map((v) => v.id).join(', ')})`);
+        expectOk = false;
+        continue;
+      }
+      if (variants !== undefined && !variants.includes(variant.id)) {
+        r.add(at, `${variant.id} is not one of the scenario's variants (${variants.join(', ')})`);
+        expectOk = false;
+        continue;
+      }
+      const expectation = checkExpectation(c, at, field(rawExpect, key), tasks);
+      if (expectation === undefined) expectOk = false;
+      else expect[variant.id] = expectation;
+    }
+  }
+  if (name === undefined || description === undefined || rawSteps === undefined || steps.length !== rawSteps.length || !expectOk) return undefined;
+  return { name, description, steps, expect };
+}
+
+function checkScenario(r: Report, input: unknown): Scenario | undefined {
+  const obj = asObject(r, '', input, 'a scenario');
+  if (obj === undefined) return undefined;
+  onlyKnown(r, '', obj, SCENARIO_FIELDS, 'a scenario');
+  const format = field(obj, 'format');
+  if (format !== undefined && format !== SCENARIO_FORMAT) r.add('format', `unsupported format ${describe(format)}: this version of Faultline reads format ${SCENARIO_FORMAT}`);
+
+  let id = asString(r, 'id', field(obj, 'id'), 1, LIMITS.idLength, 'the id');
+  if (id !== undefined && !ID_PATTERN.test(id)) {
+    r.add('id', `${quote(id)} is not a valid id: use up to 64 lowercase letters, digits and hyphens, starting with a letter or digit`);
+    id = undefined;
+  }
+  const title = asString(r, 'title', field(obj, 'title'), 1, LIMITS.title, 'the title');
+  const story = asString(r, 'story', field(obj, 'story'), 0, LIMITS.story, 'the story');
+
+  const fs = asOneOf(r, 'fs', field(obj, 'fs'), FILESYSTEMS, 'the filesystem');
+  const c: Context = { r, fs, nodes: 1, files: new Map(), mapped: new Map(), processes: new Set() };
+
+  const rawVariants = asArray(r, 'variants', field(obj, 'variants'), 1, VARIANTS.length, 'variants');
+  const variants: VariantId[] = [];
+  rawVariants?.forEach((v, i) => {
+    const at = index('variants', i);
+    const name = asString(r, at, v, 1, 64, 'a variant id');
+    if (name === undefined) return;
+    const variant = findVariant(name);
+    if (variant === undefined) r.add(at, `unknown variant ${quote(name)} (variants: ${VARIANTS.map((x) => x.id).join(', ')})`);
+    else if (variants.includes(variant.id)) r.add(at, `${variant.id} is listed twice`);
+    else if (fs !== undefined && variant.flags.fs !== fs) r.add(at, `${variant.id} is ${variant.flags.fs === 'ext2-dax' ? 'an' : 'a'} ${variant.flags.fs} variant, but the scenario's fs is ${fs}`);
+    else variants.push(variant.id);
+  });
+
+  const rawNodes = field(obj, 'nodes');
+  const nodes = rawNodes === undefined ? undefined : asInt(r, 'nodes', rawNodes, 1, LIMITS.nodes, 'the number of cluster nodes');
+  if (nodes !== undefined && nodes > 1 && fs === 'ext2-dax') r.add('nodes', `ext2-dax is a local filesystem: only a gfs2 scenario can have more than one node, not ${nodes}`);
+  c.nodes = nodes ?? 1;
+
+  const rawBlockSize = field(obj, 'blockSize');
+  const blockSize = rawBlockSize === undefined ? undefined : asInt(r, 'blockSize', rawBlockSize, 1, Number.MAX_SAFE_INTEGER, 'the block size in bytes');
+  if (blockSize !== undefined && blockSize !== PAGE_SIZE) {
+    if (fs === 'ext2-dax') r.add('blockSize', `DAX needs blockSize ${PAGE_SIZE}, not ${blockSize}: the kernel "can only do DAX for blocksizes that are equal to PAGE_SIZE" (${PAGE_SIZE} bytes)`);
+    else r.add('blockSize', `blockSize must be ${PAGE_SIZE}, not ${blockSize}: one page = one block is the only geometry modelled (PAGE_SIZE is ${PAGE_SIZE})`);
+  }
+
+  const rawFree = field(obj, 'freeBlocks');
+  const freeBlocks = rawFree === undefined ? undefined : asInt(r, 'freeBlocks', rawFree, 0, LIMITS.freeBlocks, 'the number of free blocks');
+
+  const rawFiles = asArray(r, 'files', field(obj, 'files'), 1, LIMITS.files, 'files');
+  const files = rawFiles?.map((f, i) => checkFile(c, index('files', i), f));
+
+  const rawMappings = asArray(r, 'mappings', field(obj, 'mappings'), 0, LIMITS.mappings, 'mappings');
+  const mappings = rawMappings?.map((m, i) => checkMapping(c, index('mappings', i), m, i));
+
+  const { tasks, known } = checkTasks(c, field(obj, 'tasks'));
+
+  const rawSchedules = asArray(r, 'schedules', field(obj, 'schedules'), 0, LIMITS.schedules, 'schedules');
+  const names = new Set<string>();
+  const schedules = rawSchedules?.map((s, i) => checkSchedule(c, index('schedules', i), s, rawVariants === undefined ? undefined : variants, known, names));
+
+  const rawSources = asArray(r, 'sources', field(obj, 'sources'), 0, LIMITS.sources, 'sources');
+  const sources = rawSources?.map((s, i) => asString(r, index('sources', i), s, 1, LIMITS.source, 'a source'));
+
+  if (
+    r.errors.length > 0 ||
+    id === undefined ||
+    title === undefined ||
+    story === undefined ||
+    fs === undefined ||
+    files === undefined ||
+    mappings === undefined ||
+    tasks === undefined ||
+    schedules === undefined ||
+    sources === undefined
+  ) {
+    return undefined;
+  }
+  const defined = <T>(list: readonly (T | undefined)[]): T[] => list.filter((x): x is T => x !== undefined);
+  return {
+    id,
+    title,
+    story,
+    fs,
+    variants,
+    ...(nodes !== undefined ? { nodes } : {}),
+    ...(blockSize !== undefined ? { blockSize } : {}),
+    ...(freeBlocks !== undefined ? { freeBlocks } : {}),
+    files: defined(files),
+    mappings: defined(mappings),
+    tasks,
+    schedules: defined(schedules),
+    sources: defined(sources),
+  };
+}
+
+/** Check a scenario from outside the code; on success, a clean copy of it. Never throws. */
+export function validateScenario(input: unknown): ValidationResult {
+  const r = new Report();
+  let scenario: Scenario | undefined;
+  try {
+    scenario = checkScenario(r, input);
+  } catch (error) {
+    // Only reachable with values JSON cannot produce (getters that throw, proxies).
+    return { ok: false, errors: [{ path: '', message: `the scenario could not be read: ${error instanceof Error ? clip(error.message, 200) : 'unknown error'}` }] };
+  }
+  if (scenario === undefined || r.errors.length > 0) {
+    return { ok: false, errors: r.errors.length > 0 ? r.errors : [{ path: '', message: 'the scenario is not valid' }] };
+  }
+  return { ok: true, scenario };
+}
+
+/** UTF-8 length without TextEncoder, which the engine's plain-ES target does not declare. */
+function utf8Bytes(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    // Each half of a surrogate pair counts 2: the pair is 4 bytes.
+    else if (unit >= 0xd800 && unit <= 0xdfff) bytes += 2;
+    else bytes += 3;
+  }
+  return bytes;
+}
+
+/** Line and column (from 1) of a position in the text. */
+function lineColumn(text: string, position: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < position && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: position - lineStart + 1 };
+}
+
+/**
+ * Where JSON.parse failed. V8 names the position for some errors only
+ * ("Unexpected token 'x', "..." is not valid JSON" has none, and quotes the
+ * text across lines), so we find it ourselves with a scanner that follows
+ * the JSON grammar. Iterative, so deep nesting cannot overflow the stack.
+ */
+export function jsonSyntaxError(text: string): { position: number; problem: string } | null {
+  let i = 0;
+  const stack: ('[' | '{')[] = [];
+  const ws = () => {
+    while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
+  };
+  const fail = (problem: string) => ({ position: i, problem: i >= text.length ? 'unexpected end of text' : problem });
+  // A string's own problems are more telling than "end of text", even at the end.
+  const failString = (problem: string) => ({ position: i, problem });
+  const str = (): string | null => {
+    i++;
+    while (i < text.length) {
+      const ch = text.charCodeAt(i);
+      if (ch === 34) {
+        i++;
+        return null;
+      }
+      if (ch < 0x20) return 'a control character inside a string';
+      if (ch === 92) {
+        const esc = text[i + 1];
+        if (esc === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) return 'a bad \\u escape';
+          i += 6;
+          continue;
+        }
+        if (esc === undefined || !'"\\/bfnrt'.includes(esc)) return 'a bad escape in a string';
+        i += 2;
+        continue;
+      }
+      i++;
+    }
+    return 'an unterminated string';
+  };
+  const num = (): boolean => {
+    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
+    if (m === null || m[0] === '') return false;
+    i += m[0].length;
+    return true;
+  };
+  // Expect a value; after it, a comma or a closer of the enclosing container.
+  for (;;) {
+    ws();
+    const ch = text[i];
+    if (ch === '{' || ch === '[') {
+      stack.push(ch);
+      i++;
+      ws();
+      const closer = ch === '{' ? '}' : ']';
+      if (text[i] === closer) {
+        stack.pop();
+        i++;
+      } else {
+        if (ch === '{') {
+          if (text[i] !== '"') return fail('expected a double-quoted property name');
+          const bad = str();
+          if (bad !== null) return failString(bad);
+          ws();
+          if (text[i] !== ':') return fail("expected ':' after a property name");
+          i++;
+        }
+        continue;
+      }
+    } else if (ch === '"') {
+      const bad = str();
+      if (bad !== null) return failString(bad);
+    } else if (text.startsWith('true', i)) i += 4;
+    else if (text.startsWith('false', i)) i += 5;
+    else if (text.startsWith('null', i)) i += 4;
+    else if (!num()) return fail(`unexpected ${JSON.stringify(ch ?? '')}: expected a value`);
+    // A value ended: close containers or take the next member.
+    for (;;) {
+      ws();
+      const top = stack[stack.length - 1];
+      if (top === undefined) {
+        return i < text.length ? fail('unexpected text after the end of the JSON value') : null;
+      }
+      const closer = top === '{' ? '}' : ']';
+      if (text[i] === closer) {
+        stack.pop();
+        i++;
+        continue;
+      }
+      if (text[i] !== ',') return fail(`expected ',' or '${closer}'`);
+      i++;
+      ws();
+      if (top === '{') {
+        if (text[i] !== '"') return fail('expected a double-quoted property name');
+        const bad = str();
+        if (bad !== null) return failString(bad);
+        ws();
+        if (text[i] !== ':') return fail("expected ':' after a property name");
+        i++;
+      }
+      break;
+    }
+  }
+}
+
+/** Parse and validate a scenario file's text. Refuses oversized text before parsing it. */
+export function parseScenarioJson(text: string): ValidationResult {
+  if (typeof text !== 'string') return { ok: false, errors: [{ path: '', message: `expected the text of a JSON file, not ${describe(text)}` }] };
+  // Counting UTF-8 bytes is only worth it when the text might fit: each character is at least one byte.
+  if (text.length > MAX_SCENARIO_JSON_BYTES || utf8Bytes(text) > MAX_SCENARIO_JSON_BYTES) {
+    return { ok: false, errors: [{ path: '', message: `the scenario text is larger than ${MAX_SCENARIO_JSON_BYTES} bytes (64 KiB), the most a custom scenario may be` }] };
+  }
+  // Editors on some systems start UTF-8 files with a byte-order mark, which JSON.parse refuses.
+  const json = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (error) {
+    const found = jsonSyntaxError(json);
+    if (found === null) {
+      const message = error instanceof Error ? error.message.replace(/\s+/g, ' ') : 'unknown error';
+      return { ok: false, errors: [{ path: '', message: `not valid JSON: ${clip(message, 200)}` }] };
+    }
+    const { line, column } = lineColumn(json, found.position);
+    return { ok: false, errors: [{ path: '', message: `not valid JSON at position ${found.position} (line ${line}, column ${column}): ${found.problem}` }] };
+  }
+  return validateScenario(value);
+}
