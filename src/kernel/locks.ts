@@ -86,18 +86,3 @@ export function withSleepLock(kernel: KernelState, ref: LockRef, lock: SleepLock
       return kernel;
   }
 }
-
-export function sameLock(a: LockRef, b: LockRef): boolean {
-  if (a.kind !== b.kind) return false;
-  switch (a.kind) {
-    case 'mmap_sem':
-      return b.kind === 'mmap_sem' && a.mm === b.mm;
-    case 'page':
-      return b.kind === 'page' && a.page === b.page;
-    case 'glock':
-      return b.kind === 'glock' && a.node === b.node && a.ino === b.ino;
-    default:
-      return 'ino' in b && a.ino === b.ino;
-  }
-}
-

@@ -67,11 +67,6 @@ export function addLockedPage(
   };
 }
 
-/** Fill a locked page from the block map (the ->readpage I/O, completed at once). */
-export function readPageIn(kernel: KernelState, page: PageId, content: Content): KernelState {
-  return updatePage(kernel, page, (p) => ({ ...p, uptodate: true, content }));
-}
-
 /** delete_from_page_cache: the slot empties and page->mapping becomes NULL. */
 export function deleteFromPageCache(kernel: KernelState, page: PageId): KernelState {
   const p = kernel.pages[page];

@@ -9,7 +9,7 @@
  */
 import { glockBlockers, glockDq, glockNq, isGranted, type HolderMode } from '../kernel/glock.ts';
 import { lockName, sleepLockOf, withSleepLock, type LockRef } from '../kernel/locks.ts';
-import { acquire, blockersOf, holdOf, isWaiting, ownersOf, release, tryAcquire, type SleepLock } from '../kernel/sleeplock.ts';
+import { acquire, blockersOf, holdOf, isLocked, isWaiting, ownersOf, release, type SleepLock } from '../kernel/sleeplock.ts';
 import { inodeName } from '../kernel/state.ts';
 import type { StepStateConfig } from './define.ts';
 import type { StepInput, StepResult, StepSpec, WaitInfo } from './types.ts';
@@ -46,7 +46,7 @@ export function takeLock(name: string, callName: string | ((input: StepInput) =>
       const result = acquire(lock, input.task.pid, write);
       const kernel = withSleepLock(input.kernel, ref, result.lock);
       if (result.granted) return { event: 'lock.granted', label: `${call} → granted`, kernel };
-      const why = lock.waiters.length > 0 && !isLockedBy(lock) ? `queued behind ${lock.waiters.length} waiter(s)` : `held by ${ownersText(ownersOf(lock))}`;
+      const why = lock.waiters.length > 0 && !isLocked(lock) ? `queued behind ${lock.waiters.length} waiter(s)` : `held by ${ownersText(ownersOf(lock))}`;
       return { event: 'lock.queued', label: `${call} → sleeps: ${why}`, kernel };
     },
   };
@@ -73,23 +73,6 @@ export function sleepWait(input: StepInput, ref: LockRef, lock: SleepLock, write
   const ahead = lock.waiters.slice(0, Math.max(0, lock.waiters.findIndex((w) => w.pid === input.task.pid)));
   const queue = ahead.length > 0 ? `, behind ${ahead.map((w) => `pid ${w.pid} (${w.write ? 'writer' : 'reader'})`).join(', ')}` : '';
   return { lock: ref, reason: `waiting for ${name} (${write ? 'write' : 'read'}): held by ${ownersText(owners)}${queue}`, holders: blockersOf(lock, input.task.pid) };
-}
-
-function isLockedBy(lock: { writer: number | null; readers: readonly number[] }): boolean {
-  return lock.writer !== null || lock.readers.length > 0;
-}
-
-/** down_read_trylock and friends: 'lock.granted' or 'lock.busy'. */
-export function tryLockStep(call: string, lockOf: LockOf, write: boolean): StepSpec {
-  return {
-    run: (input) => {
-      const ref = lockOf(input);
-      const lock = sleepLockOf(input.kernel, ref);
-      const taken = lock === undefined ? null : tryAcquire(lock, input.task.pid, write);
-      if (taken === null) return { event: 'lock.busy', label: `${call} → busy` };
-      return { event: 'lock.granted', label: `${call} → granted`, kernel: withSleepLock(input.kernel, ref, taken) };
-    },
-  };
 }
 
 /** up_read / up_write / mutex_unlock / unlock_page. */
