@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vitest/config';
 
@@ -38,7 +39,17 @@ export default defineConfig({
   // Relative asset paths: the build can be served from any folder of a static host.
   base: './',
   plugins: [react(), contentSecurityPolicy()],
-  build: { outDir: 'dist', sourcemap: true },
+  build: {
+    outDir: 'dist',
+    sourcemap: true,
+    rolldownOptions: {
+      // Two pages: the app, and the timeline bench that `npm run bench` and e2e/timeline.spec.ts open.
+      input: {
+        main: fileURLToPath(new URL('./index.html', import.meta.url)),
+        bench: fileURLToPath(new URL('./bench/timeline.html', import.meta.url)),
+      },
+    },
+  },
   test: {
     include: ['src/**/*.test.ts', 'src/**/*.test.tsx'],
     // The engine must run without a DOM; tests that need one opt in per file.

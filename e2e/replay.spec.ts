@@ -8,8 +8,8 @@ async function stepUntilStuck(page: Page, pid: number, limit = 200) {
 
 test('gfs2-read-self under gfs2-5.15, stepped by hand, BUGs on the recursive glock', async ({ page }) => {
   await page.goto('./');
-  await expect(page.getByLabel('Scenario')).toHaveValue('gfs2-read-self');
-  await expect(page.getByLabel('Kernel')).toHaveValue('gfs2-5.15');
+  await expect(page.getByLabel('Scenario', { exact: true })).toHaveValue('gfs2-read-self');
+  await expect(page.getByLabel('Kernel', { exact: true })).toHaveValue('gfs2-5.15');
   await expect(page.getByRole('region', { name: 'Outcome' })).toContainText('Step 0 of 15: running');
 
   await stepUntilStuck(page, 101);
@@ -25,7 +25,7 @@ test('gfs2-read-self under gfs2-5.15, stepped by hand, BUGs on the recursive glo
 
 test('gfs2-read-self under gfs2-5.18 goes through one -EFAULT retry and returns 4096', async ({ page }) => {
   await page.goto('./');
-  await page.getByLabel('Kernel').selectOption('gfs2-5.18');
+  await page.getByLabel('Kernel', { exact: true }).selectOption('gfs2-5.18');
   await stepUntilStuck(page, 101);
   await expect(page.getByRole('region', { name: 'Outcome' })).toContainText('completed');
   await expect(page.getByRole('region', { name: 'pid 101' })).toContainText('Exited; returned 4096');
@@ -34,7 +34,7 @@ test('gfs2-read-self under gfs2-5.18 goes through one -EFAULT retry and returns 
 
 test('gfs2-abba-dio under gfs2-5.15 deadlocks with the cycle named, and each task says what it waits for', async ({ page }) => {
   await page.goto('./');
-  await page.getByLabel('Scenario').selectOption('gfs2-abba-dio');
+  await page.getByLabel('Scenario', { exact: true }).selectOption('gfs2-abba-dio');
   await page.getByRole('button', { name: 'End', exact: true }).click();
   await expect(page.getByRole('region', { name: 'Outcome' })).toContainText('deadlock: pid 101 waits for glock 2/F2 held by pid 102; pid 102 waits for glock 2/F1 held by pid 101');
   await expect(page.getByRole('region', { name: 'pid 101' })).toContainText('Blocked: waiting for glock 2/F2 in SH: held DF by pid 102');
@@ -44,8 +44,8 @@ test('gfs2-abba-dio under gfs2-5.15 deadlocks with the cycle named, and each tas
 
 test('dax-truncate under dax-2015 ends in SIGBUS from the i_size re-check', async ({ page }) => {
   await page.goto('./');
-  await page.getByLabel('Scenario').selectOption('dax-truncate');
-  await expect(page.getByLabel('Kernel')).toHaveValue('dax-2015');
+  await page.getByLabel('Scenario', { exact: true }).selectOption('dax-truncate');
+  await expect(page.getByLabel('Kernel', { exact: true })).toHaveValue('dax-2015');
   await page.getByRole('button', { name: 'End', exact: true }).click();
   await expect(page.getByRole('region', { name: 'Outcome' })).toContainText('SIGBUS delivered to pid 101');
   await expect(page.getByRole('region', { name: 'pid 101' })).toContainText('Killed by SIGBUS');
@@ -54,7 +54,7 @@ test('dax-truncate under dax-2015 ends in SIGBUS from the i_size re-check', asyn
 
 test('keyboard only: digits step tasks, arrows move the cursor, ? lists the shortcuts, and each step is announced', async ({ page }) => {
   await page.goto('./');
-  await page.getByLabel('Scenario').selectOption('gfs2-abba-dio');
+  await page.getByLabel('Scenario', { exact: true }).selectOption('gfs2-abba-dio');
   await page.locator('body').click({ position: { x: 5, y: 5 } });
   const announcer = page.getByTestId('announcer');
   await page.keyboard.press('1');

@@ -77,6 +77,19 @@ describe('faultline store', () => {
     expect(outcomeAtCursor(store)).toBe('completed');
   });
 
+  it('switching variant keeps the schedule where it applies and runs on to the end: gfs2-read-self under 5.18 completes', () => {
+    const store = createFaultlineStore();
+    const bugRun = store.getState().schedule;
+    store.getState().jumpTo(5);
+    store.getState().selectVariant('gfs2-5.18');
+    const s = store.getState();
+    expect(s.cursor).toBe(5);
+    expect(s.schedule.slice(0, bugRun.length)).toEqual(bugRun);
+    expect(s.schedule.length).toBeGreaterThan(bugRun.length);
+    store.getState().jumpTo(s.schedule.length);
+    expect(outcomeAtCursor(store)).toBe('completed');
+  });
+
   it('a seeded random run is replayable from its seed', () => {
     const a = createFaultlineStore({ scenario: findPreset('dax-truncate') });
     const b = createFaultlineStore({ scenario: findPreset('dax-truncate') });

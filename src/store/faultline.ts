@@ -14,7 +14,7 @@ import { buildSetup } from '../scenarios/build.ts';
 import { DEFAULT_SCENARIO_ID, PRESETS, findPreset } from '../scenarios/index.ts';
 import type { Scenario } from '../scenarios/types.ts';
 import { outcomeOf, runnablePids } from '../sim/outcome.ts';
-import { MAX_STEPS, replay, roundRobinNext } from '../sim/replay.ts';
+import { MAX_STEPS, roundRobinNext } from '../sim/replay.ts';
 import { step, type TraceStep } from '../sim/step.ts';
 import { initialSystem, type SystemState } from '../sim/system.ts';
 
@@ -81,6 +81,29 @@ function extend(from: Replayed, schedule: readonly Pid[]): Replayed {
   return { schedule: taken, states, trace, refused: null };
 }
 
+/** Keep stepping after `from` until the run ends, choosing tasks round-robin or by a seeded generator. */
+function runOn(from: Replayed, strategy: RunStrategy): Replayed {
+  const schedule = from.schedule.slice();
+  const states = from.states.slice();
+  const trace = from.trace.slice();
+  const random = strategy.kind === 'random' ? seededRandom(strategy.seed) : null;
+  let state = states[states.length - 1];
+  let last = schedule[schedule.length - 1];
+  while (state !== undefined && schedule.length < MAX_STEPS && outcomeOf(state) === null) {
+    const runnable = runnablePids(state);
+    const pid = random !== null ? runnable[Math.floor(random() * runnable.length)] : roundRobinNext(state, last);
+    if (pid === undefined) break;
+    const out = step(state, pid);
+    if (!out.ok) break;
+    state = out.state;
+    last = pid;
+    schedule.push(pid);
+    states.push(out.state);
+    trace.push(out.trace);
+  }
+  return { schedule, states, trace, refused: from.refused };
+}
+
 function replayFromStart(scenario: Scenario, variant: VariantId, schedule: readonly Pid[]): Replayed {
   return extend({ schedule: [], states: [initialSystem(buildSetup(scenario), variant)], trace: [], refused: null }, schedule);
 }
@@ -114,15 +137,11 @@ function initialData(scenario: Scenario, variant: VariantId, schedule: readonly 
   };
 }
 
-/** Continue `schedule` round-robin until the run ends: the whole interleaving the scenario documents. */
-function finished(scenario: Scenario, variant: VariantId, schedule: readonly Pid[]): readonly Pid[] {
-  return replay(buildSetup(scenario), variant, schedule, { finish: true }).schedule;
-}
-
-/** The scenario's documented interleaving for a variant, ready to be stepped through from the start. */
+/** The scenario's documented interleaving for a variant, then round-robin to the end, ready to be stepped through from step 0. */
 function openScenario(scenario: Scenario, variant: VariantId, name?: string): FaultlineData {
   const named = (name !== undefined ? scenario.schedules.find((s) => s.name === name) : undefined) ?? scenario.schedules.find((s) => s.expect[variant] !== undefined) ?? scenario.schedules[0];
-  return initialData(scenario, variant, finished(scenario, variant, named?.steps ?? []), true);
+  const run = runOn(replayFromStart(scenario, variant, named?.steps ?? []), { kind: 'round-robin' });
+  return { scenario, variant, schedule: run.schedule, cursor: 0, states: run.states, trace: run.trace, notice: run.refused };
 }
 
 export interface StoreOptions {
@@ -167,7 +186,8 @@ export function createFaultlineStore(options: StoreOptions = {}) {
           set({ notice: `${s.id} does not run under ${v}` });
           return;
         }
-        const replayed = replayFromStart(s, v, schedule);
+        // The same schedule where it still applies, then round-robin to the end under the new variant.
+        const replayed = runOn(replayFromStart(s, v, schedule), { kind: 'round-robin' });
         set({
           variant: v,
           schedule: replayed.schedule,
@@ -203,23 +223,9 @@ export function createFaultlineStore(options: StoreOptions = {}) {
 
       runToEnd: (strategy) => {
         const { schedule, states, trace, cursor } = get();
-        const kept = { schedule: schedule.slice(0, cursor), states: states.slice(0, cursor + 1), trace: trace.slice(0, cursor) };
-        const random = strategy.kind === 'random' ? seededRandom(strategy.seed) : null;
-        let state = kept.states[kept.states.length - 1];
-        let last = kept.schedule[kept.schedule.length - 1];
-        while (state !== undefined && kept.schedule.length < MAX_STEPS && outcomeOf(state) === null) {
-          const runnable = runnablePids(state);
-          const pid = random !== null ? runnable[Math.floor(random() * runnable.length)] : roundRobinNext(state, last);
-          if (pid === undefined) break;
-          const out = step(state, pid);
-          if (!out.ok) break;
-          state = out.state;
-          last = pid;
-          kept.schedule.push(pid);
-          kept.states.push(out.state);
-          kept.trace.push(out.trace);
-        }
-        set({ ...kept, cursor: kept.schedule.length, notice: null });
+        const kept: Replayed = { schedule: schedule.slice(0, cursor), states: states.slice(0, cursor + 1), trace: trace.slice(0, cursor), refused: null };
+        const run = runOn(kept, strategy);
+        set({ schedule: run.schedule, states: run.states, trace: run.trace, cursor: run.schedule.length, notice: null });
       },
     };
   });

@@ -1,10 +1,37 @@
+import { useId, useState } from 'react';
 import { Controls } from './Controls.tsx';
+import { WaitForGraph } from './graph/WaitForGraph.tsx';
+import { KernelInspector } from './inspector/KernelInspector.tsx';
 import { ShortcutHelp, useShortcuts } from './Keyboard.tsx';
 import { LiveRegion } from './LiveRegion.tsx';
 import { OutcomeBanner } from './OutcomeBanner.tsx';
 import { ScenarioPicker } from './ScenarioPicker.tsx';
-import { FaultlineProvider } from './store-context.tsx';
+import { StatechartView } from './statechart/StatechartView.tsx';
+import { FaultlineProvider, useFaultline } from './store-context.tsx';
 import { TaskPanels } from './TaskPanels.tsx';
+import { TimelinePanel } from './timeline/TimelinePanel.tsx';
+
+/** The statechart of one task at a time; the choice follows the scenario's tasks. */
+function StatechartPanel() {
+  const tasks = useFaultline((s) => s.scenario.tasks);
+  const scenarioId = useFaultline((s) => s.scenario.id);
+  const [chosen, setChosen] = useState<{ scenario: string; pid: number } | null>(null);
+  const pid = chosen !== null && chosen.scenario === scenarioId ? chosen.pid : (tasks[0]?.pid ?? 0);
+  const id = useId();
+  return (
+    <section className="statechart-panel" aria-label="Statechart">
+      <label htmlFor={id}>Statechart of</label>{' '}
+      <select id={id} value={pid} onChange={(e) => setChosen({ scenario: scenarioId, pid: Number(e.target.value) })}>
+        {tasks.map((t) => (
+          <option key={t.pid} value={t.pid}>
+            pid {t.pid}
+          </option>
+        ))}
+      </select>
+      <StatechartView pid={pid} />
+    </section>
+  );
+}
 
 function Page() {
   const [help, setHelp] = useShortcuts();
@@ -18,11 +45,21 @@ function Page() {
         </p>
       </header>
       <main className="app-main">
-        <div className="column">
+        <div className="intro">
           <ScenarioPicker />
           <OutcomeBanner />
-          <Controls />
-          <TaskPanels />
+        </div>
+        <Controls />
+        <TimelinePanel />
+        <div className="columns">
+          <div className="column-left">
+            <TaskPanels />
+          </div>
+          <div className="column-right">
+            <WaitForGraph />
+            <StatechartPanel />
+            <KernelInspector />
+          </div>
         </div>
       </main>
       {help && <ShortcutHelp onClose={() => setHelp(false)} />}

@@ -1,0 +1,56 @@
+/**
+ * Where each lane and each row inside it sits, in CSS pixels from the top of
+ * the plot. The painter and the React lane labels both read it, so a label
+ * always lines up with its band. Lanes grow with the hold slots and fault
+ * levels they need.
+ */
+import type { TimelineModel } from './model.ts';
+
+export const STEP_ROW = 16;
+export const FAULT_ROW = 10;
+export const HOLD_ROW = 13;
+export const WAIT_ROW = 13;
+export const PATH_ROW = 22;
+const PAD = 5;
+const GAP = 2;
+
+export interface LaneBand {
+  readonly top: number;
+  readonly height: number;
+  readonly stepTop: number;
+  readonly faultTop: number;
+  readonly faultRows: number;
+  readonly holdTop: number;
+  readonly holdRows: number;
+  readonly waitTop: number;
+  readonly pathTop: number;
+}
+
+export interface TimelineLayout {
+  readonly lanes: readonly LaneBand[];
+  readonly height: number;
+}
+
+export function laneLayout(model: Pick<TimelineModel, 'lanes' | 'holdRows' | 'faultRows'>): TimelineLayout {
+  const lanes: LaneBand[] = [];
+  let top = 0;
+  for (let lane = 0; lane < model.lanes; lane++) {
+    // At least one row each, so every lane has the same rows in the same order.
+    const faultRows = Math.max(1, model.faultRows[lane] ?? 0);
+    const holdRows = Math.max(1, model.holdRows[lane] ?? 0);
+    const stepTop = top + PAD;
+    const faultTop = stepTop + STEP_ROW + GAP;
+    const holdTop = faultTop + faultRows * FAULT_ROW + GAP;
+    const waitTop = holdTop + holdRows * HOLD_ROW + GAP;
+    const pathTop = waitTop + WAIT_ROW + GAP;
+    const bottom = pathTop + PATH_ROW + PAD;
+    lanes.push({ top, height: bottom - top, stepTop, faultTop, faultRows, holdTop, holdRows, waitTop, pathTop });
+    top = bottom;
+  }
+  return { lanes, height: Math.max(top, 40) };
+}
+
+/** The lane under a y position, or -1. */
+export function laneAt(layout: TimelineLayout, y: number): number {
+  return layout.lanes.findIndex((b) => y >= b.top && y < b.top + b.height);
+}

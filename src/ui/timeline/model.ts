@@ -1,0 +1,611 @@
+/**
+ * The timeline's data: a replay (trace and states) flattened into typed
+ * arrays that the canvas paints from without allocating per event. One lane
+ * per task, in the order the caller gives; logical time i..i+1 is step i.
+ *
+ * A span covers step i when its condition holds in states[i + 1], the state
+ * after the step. A hold bar therefore starts with the step that took the
+ * lock and stops before the step that released it, and what the bars show
+ * just left of the cursor line (x = cursor) is what the state at the cursor
+ * holds. Fault frames are flame-chart boxes over the steps run inside them.
+ *
+ * Pure: no DOM, no React, no D3. Strings are interned once in `strings`;
+ * spans and points refer to them by index.
+ */
+import type { Pid } from '../../kernel/ids.ts';
+import { lockName, type Era, type LockRef } from '../../kernel/locks.ts';
+import type { SleepLock } from '../../kernel/sleeplock.ts';
+import { outcomeOf, waitEdges } from '../../sim/outcome.ts';
+import type { TraceStep } from '../../sim/step.ts';
+import type { SystemState } from '../../sim/system.ts';
+
+/** Lock kinds, by index: the `kind` of a hold or wait span. Each gets its own colour. */
+export const LOCK_KINDS = ['glock', 'mmap_sem', 'i_rwsem', 'page', 'i_mmap', 'invalidate_lock'] as const;
+export type LockKind = (typeof LOCK_KINDS)[number];
+
+/** Machines whose frames are drawn as nested fault spans: the `kind` of a fault span. */
+export const FAULT_MACHINES = ['do_page_fault', 'gfs2_fault', 'filemap_fault', 'do_dax_fault', 'gfs2_page_mkwrite'] as const;
+
+/** The points of a retry path, in the order the fix takes them. */
+export const PATH_KINDS = ['copy-short', 'glock-dropped', 'fault-in', 'glock-reacquired', 'copy-done'] as const;
+export type PathKind = (typeof PATH_KINDS)[number];
+
+export const MARKER_KINDS = ['bug', 'deadlock', 'sigbus', 'use-after-free', 'livelock', 'invariant-violation'] as const;
+export type MarkerKind = (typeof MARKER_KINDS)[number];
+
+/** Intervals in logical time, sorted by start, so a painter can stop at the first one past the right edge. */
+export interface Spans {
+  readonly count: number;
+  readonly lane: Int32Array;
+  readonly start: Float64Array;
+  readonly end: Float64Array;
+  /** Index into LOCK_KINDS (holds, waits) or FAULT_MACHINES (faults). */
+  readonly kind: Uint8Array;
+  /** Row inside the lane's band: the hold slot, or the fault's nesting level. */
+  readonly row: Uint8Array;
+  /** Index into `TimelineModel.strings`. */
+  readonly label: Int32Array;
+}
+
+/** Points at steps, sorted by step. */
+export interface Points {
+  readonly count: number;
+  readonly lane: Int32Array;
+  readonly step: Int32Array;
+  /** Index into PATH_KINDS (path) or MARKER_KINDS (markers). */
+  readonly kind: Uint8Array;
+  /** Points with the same group are one connected retry path; -1 for markers. */
+  readonly group: Int32Array;
+  readonly label: Int32Array;
+}
+
+export interface TimelineModel {
+  /** Number of steps: the x domain is [0, steps]. */
+  readonly steps: number;
+  readonly lanes: number;
+  /** The task shown in each lane. */
+  readonly pids: readonly Pid[];
+  /** Per step: the stepping task's lane (-1 if it has none) and its frame depth. */
+  readonly stepLane: Int32Array;
+  readonly stepDepth: Uint8Array;
+  readonly maxDepth: number;
+  readonly holds: Spans;
+  readonly waits: Spans;
+  readonly faults: Spans;
+  /** Per lane: how many hold slots and fault nesting levels its band needs. */
+  readonly holdRows: Uint8Array;
+  readonly faultRows: Uint8Array;
+  readonly path: Points;
+  readonly markers: Points;
+  readonly strings: readonly string[];
+}
+
+/* ------------------------------------------------------------------ */
+/* Builders: plain arrays while collecting, typed arrays when done.    */
+/* ------------------------------------------------------------------ */
+
+class Strings {
+  readonly list: string[] = [];
+  private readonly index = new Map<string, number>();
+  id(text: string): number {
+    const known = this.index.get(text);
+    if (known !== undefined) return known;
+    this.list.push(text);
+    this.index.set(text, this.list.length - 1);
+    return this.list.length - 1;
+  }
+}
+
+interface RawSpan {
+  readonly lane: number;
+  readonly start: number;
+  readonly end: number;
+  readonly kind: number;
+  readonly row: number;
+  readonly label: number;
+}
+
+/** Greedy interval partitioning per lane: each span takes the first row free at its start. */
+function packRows(sorted: readonly RawSpan[], lanes: number): { spans: RawSpan[]; rows: Uint8Array } {
+  const rowEnds: number[][] = Array.from({ length: lanes }, () => []);
+  const rows = new Uint8Array(lanes);
+  const spans = sorted.map((s) => {
+    const ends = rowEnds[s.lane];
+    if (ends === undefined) return s;
+    let row = ends.findIndex((end) => end <= s.start);
+    if (row < 0) row = ends.length;
+    ends[row] = s.end;
+    rows[s.lane] = Math.max(rows[s.lane] ?? 0, Math.min(255, row + 1));
+    return { ...s, row: Math.min(255, row) };
+  });
+  return { spans, rows };
+}
+
+function byStart(a: RawSpan, b: RawSpan): number {
+  return a.start - b.start || a.lane - b.lane || a.row - b.row;
+}
+
+function toSpans(raw: readonly RawSpan[]): Spans {
+  const count = raw.length;
+  const spans = {
+    count,
+    lane: new Int32Array(count),
+    start: new Float64Array(count),
+    end: new Float64Array(count),
+    kind: new Uint8Array(count),
+    row: new Uint8Array(count),
+    label: new Int32Array(count),
+  };
+  raw.forEach((s, i) => {
+    spans.lane[i] = s.lane;
+    spans.start[i] = s.start;
+    spans.end[i] = s.end;
+    spans.kind[i] = s.kind;
+    spans.row[i] = s.row;
+    spans.label[i] = s.label;
+  });
+  return spans;
+}
+
+/** Per-lane row counts when each span's row is already decided (fault nesting). */
+function rowsUsed(raw: readonly RawSpan[], lanes: number): Uint8Array {
+  const rows = new Uint8Array(lanes);
+  for (const s of raw) rows[s.lane] = Math.max(rows[s.lane] ?? 0, Math.min(255, s.row + 1));
+  return rows;
+}
+
+interface RawPoint {
+  readonly lane: number;
+  readonly step: number;
+  readonly kind: number;
+  readonly group: number;
+  readonly label: number;
+}
+
+function toPoints(raw: readonly RawPoint[]): Points {
+  const sorted = raw.slice().sort((a, b) => a.step - b.step || a.lane - b.lane);
+  const count = sorted.length;
+  const points = { count, lane: new Int32Array(count), step: new Int32Array(count), kind: new Uint8Array(count), group: new Int32Array(count), label: new Int32Array(count) };
+  sorted.forEach((p, i) => {
+    points.lane[i] = p.lane;
+    points.step[i] = p.step;
+    points.kind[i] = p.kind;
+    points.group[i] = p.group;
+    points.label[i] = p.label;
+  });
+  return points;
+}
+
+/**
+ * Spans of a condition that is on or off per step. `open` starts one (or
+ * keeps it going), and `closeMissing` ends every span not touched since the
+ * previous call.
+ */
+class Intervals {
+  private readonly live = new Map<string, { lane: number; start: number; kind: number; label: number; seen: boolean }>();
+  readonly done: RawSpan[] = [];
+  open(key: string, lane: number, at: number, kind: number, label: number): void {
+    const span = this.live.get(key);
+    if (span !== undefined) span.seen = true;
+    else this.live.set(key, { lane, start: at, kind, label, seen: true });
+  }
+  closeMissing(at: number): void {
+    for (const [key, span] of this.live) {
+      if (span.seen) {
+        span.seen = false;
+        continue;
+      }
+      if (at > span.start) this.done.push({ lane: span.lane, start: span.start, end: at, kind: span.kind, row: 0, label: span.label });
+      this.live.delete(key);
+    }
+  }
+  closeAll(at: number): void {
+    for (const span of this.live.values()) span.seen = false;
+    this.closeMissing(at);
+  }
+}
+
+/* ------------------------------------------------------------------ */
+/* Holds and waits, read off each state's kernel.                     */
+/* ------------------------------------------------------------------ */
+
+interface HoldRef {
+  readonly pid: Pid;
+  /** Identifies one hold across states: the lock, the mode, and for glocks the holder's caller. */
+  readonly key: string;
+  readonly kind: LockKind;
+  readonly label: string;
+}
+
+export function lockKindIndex(kind: LockKind): number {
+  return LOCK_KINDS.indexOf(kind);
+}
+
+/** A mutex (i_mutex in 2015, the page lock) has one mode; naming it "write" would mislead. */
+function isMutex(ref: LockRef, era: Era): boolean {
+  return ref.kind === 'page' || (ref.kind === 'i_rwsem' && era === '2015');
+}
+
+function sleepHolds(out: HoldRef[], state: SystemState, ref: LockRef, lock: SleepLock, id: string): void {
+  if (lock.writer === null && lock.readers.length === 0) return;
+  const era = state.flags.era;
+  const name = lockName(state.kernel, ref, era);
+  const mutex = isMutex(ref, era);
+  if (lock.writer !== null) out.push({ pid: lock.writer, key: `${ref.kind}:${id}:w`, kind: ref.kind as LockKind, label: mutex ? name : `${name} write` });
+  for (const reader of lock.readers) out.push({ pid: reader, key: `${ref.kind}:${id}:r`, kind: ref.kind as LockKind, label: `${name} read` });
+}
+
+/** Every lock hold in a state: sleeping locks' owners and granted glock holders. */
+export function holdsIn(state: SystemState): readonly HoldRef[] {
+  const { kernel } = state;
+  const out: HoldRef[] = [];
+  kernel.inodes.forEach((inode, ino) => {
+    sleepHolds(out, state, { kind: 'i_rwsem', ino }, inode.i_rwsem, String(ino));
+    sleepHolds(out, state, { kind: 'invalidate_lock', ino }, inode.invalidate_lock, String(ino));
+    sleepHolds(out, state, { kind: 'i_mmap', ino }, inode.i_mmap, String(ino));
+  });
+  kernel.mms.forEach((mm, id) => sleepHolds(out, state, { kind: 'mmap_sem', mm: id }, mm.mmap_sem, String(id)));
+  kernel.pages.forEach((page, id) => sleepHolds(out, state, { kind: 'page', page: id }, page.lock, String(id)));
+  for (const gl of kernel.glocks) {
+    for (const h of gl.holders) {
+      if (!h.granted) continue;
+      const ref: LockRef = { kind: 'glock', node: gl.node, ino: gl.ino };
+      // A glock holder is its own object (struct gfs2_holder): the read's and the fault's are different bars.
+      out.push({ pid: h.pid, key: `glock:${gl.node}:${gl.ino}:${h.mode}:${h.caller}`, kind: 'glock', label: `${lockName(kernel, ref, state.flags.era)} ${h.mode} · ${h.caller}` });
+    }
+  }
+  return out;
+}
+
+function holdSpans(states: readonly SystemState[], steps: number, laneOf: ReadonlyMap<Pid, number>, strings: Strings): RawSpan[] {
+  const spans = new Intervals();
+  for (let k = 1; k <= steps; k++) {
+    const state = states[k];
+    if (state === undefined) break;
+    for (const hold of holdsIn(state)) {
+      const lane = laneOf.get(hold.pid);
+      if (lane === undefined) continue;
+      spans.open(`${lane}|${hold.key}`, lane, k - 1, lockKindIndex(hold.kind), strings.id(hold.label));
+    }
+    spans.closeMissing(k - 1);
+  }
+  spans.closeAll(steps);
+  return spans.done;
+}
+
+function waitSpans(states: readonly SystemState[], steps: number, laneOf: ReadonlyMap<Pid, number>, strings: Strings): RawSpan[] {
+  const spans = new Intervals();
+  for (let k = 1; k <= steps; k++) {
+    const state = states[k];
+    if (state === undefined) break;
+    for (const edge of waitEdges(state)) {
+      const lane = laneOf.get(edge.pid);
+      if (lane === undefined) continue;
+      spans.open(`${lane}|${edge.lockName}`, lane, k - 1, lockKindIndex(edge.lock.kind), strings.id(`waits for ${edge.lockName}`));
+    }
+    spans.closeMissing(k - 1);
+  }
+  spans.closeAll(steps);
+  return spans.done;
+}
+
+/* ------------------------------------------------------------------ */
+/* Fault frames and retry paths, read off the trace.                  */
+/* ------------------------------------------------------------------ */
+
+/** "gfs2_file_read_iter (5.18)" → "gfs2_file_read_iter": variants suffix their machine ids. */
+export function baseMachine(machine: string): string {
+  const at = machine.indexOf(' (');
+  return at < 0 ? machine : machine.slice(0, at);
+}
+
+function faultKind(machine: string | null): number {
+  return machine === null ? -1 : FAULT_MACHINES.indexOf(baseMachine(machine) as (typeof FAULT_MACHINES)[number]);
+}
+
+function faultSpans(trace: readonly TraceStep[], steps: number, laneOf: ReadonlyMap<Pid, number>, strings: Strings): RawSpan[] {
+  const done: RawSpan[] = [];
+  const open = new Map<Pid, { depth: number; kind: number; start: number; lane: number; label: number }[]>();
+  const close = (frame: { kind: number; start: number; lane: number; label: number }, level: number, end: number) => {
+    if (end > frame.start) done.push({ lane: frame.lane, start: frame.start, end, kind: frame.kind, row: level, label: frame.label });
+  };
+  for (let i = 0; i < steps; i++) {
+    const t = trace[i];
+    if (t === undefined) break;
+    const lane = laneOf.get(t.pid);
+    if (lane === undefined) continue;
+    const frames = open.get(t.pid) ?? [];
+    open.set(t.pid, frames);
+    // Frames deeper than the stepping one have ended (the stack was cut under them).
+    let top = frames.at(-1);
+    while (top !== undefined && top.depth > t.depth) {
+      close(top, frames.length - 1, i);
+      frames.pop();
+      top = frames.at(-1);
+    }
+    if (t.returned && top !== undefined && top.depth === t.depth) {
+      close(top, frames.length - 1, i + 1);
+      frames.pop();
+    }
+    const kind = faultKind(t.call);
+    const depth = t.returned ? t.depth : t.depth + 1;
+    if (t.call !== null && kind >= 0 && depth >= 2) frames.push({ depth, kind, start: i + 1, lane, label: strings.id(baseMachine(t.call)) });
+  }
+  for (const frames of open.values()) frames.forEach((f, level) => close(f, level, steps));
+  return done;
+}
+
+/** read/write paths: the syscall's own machines, where the retry loop lives (not the fault or fault-in frames). */
+function isReadWrite(machine: string): boolean {
+  return /read|write|dio_rw/.test(baseMachine(machine));
+}
+
+/** What a step is on a retry path, if anything; `open` is whether a path has started in this syscall. */
+export function pathKindOf(t: TraceStep, open: boolean): PathKind | null {
+  if (open && (baseMachine(t.machine) === 'fault_in_iov_iter' || t.call === 'fault_in_iov_iter')) return 'fault-in';
+  if (!isReadWrite(t.machine)) return null;
+  if (t.event === 'copy.short' || t.label.includes('-EFAULT')) return 'copy-short';
+  if (!open) return null;
+  if (t.label.startsWith('gfs2_glock_dq')) return 'glock-dropped';
+  if (t.label.startsWith('gfs2_glock_nq') && t.event === 'glock.granted') return 'glock-reacquired';
+  // The prefault's "page is present" is not the copy itself.
+  if ((t.event === 'copy.done' && !t.label.startsWith('prefault')) || t.label.startsWith('copy_page_to_iter → user page')) return 'copy-done';
+  return null;
+}
+
+const PATH_LABELS: Record<PathKind, string> = {
+  'copy-short': 'copy short → -EFAULT',
+  'glock-dropped': 'glock dropped',
+  'fault-in': 'fault-in',
+  'glock-reacquired': 'glock re-acquired',
+  'copy-done': 'copy succeeds',
+};
+
+function retryPaths(trace: readonly TraceStep[], steps: number, laneOf: ReadonlyMap<Pid, number>, strings: Strings): RawPoint[] {
+  const points: RawPoint[] = [];
+  const open = new Map<Pid, { group: number; last: PathKind }>();
+  let groups = 0;
+  for (let i = 0; i < steps; i++) {
+    const t = trace[i];
+    if (t === undefined) break;
+    const lane = laneOf.get(t.pid);
+    if (lane === undefined) continue;
+    // The task frame (depth 0) runs between syscalls: a path never outlives its syscall.
+    if (t.depth === 0) {
+      open.delete(t.pid);
+      continue;
+    }
+    const path = open.get(t.pid);
+    const kind = pathKindOf(t, path !== undefined);
+    if (kind === null || kind === path?.last) continue;
+    const group = path?.group ?? groups++;
+    points.push({ lane, step: i, kind: PATH_KINDS.indexOf(kind), group, label: strings.id(PATH_LABELS[kind]) });
+    if (kind === 'copy-done') open.delete(t.pid);
+    else open.set(t.pid, { group, last: kind });
+  }
+  return points;
+}
+
+/* ------------------------------------------------------------------ */
+/* Outcome markers.                                                   */
+/* ------------------------------------------------------------------ */
+
+const MARKER_TEXT: Record<MarkerKind, string> = {
+  bug: 'BUG',
+  deadlock: 'deadlock',
+  sigbus: 'SIGBUS',
+  'use-after-free': 'use-after-free',
+  livelock: 'livelock',
+  'invariant-violation': 'invariant',
+};
+
+export function markerText(kind: number): string {
+  const name = MARKER_KINDS[kind];
+  return name === undefined ? '' : MARKER_TEXT[name];
+}
+
+function outcomeMarkers(trace: readonly TraceStep[], states: readonly SystemState[], steps: number, laneOf: ReadonlyMap<Pid, number>, strings: Strings): RawPoint[] {
+  const markers: RawPoint[] = [];
+  const add = (kind: MarkerKind, pid: Pid | undefined, step: number, message: string) => {
+    const lane = pid === undefined ? -1 : (laneOf.get(pid) ?? -1);
+    markers.push({ lane, step, kind: MARKER_KINDS.indexOf(kind), group: -1, label: strings.id(`${MARKER_TEXT[kind]}: ${message}`) });
+  };
+  for (let k = 1; k <= steps; k++) {
+    const before = states[k - 1];
+    const after = states[k];
+    if (before === undefined || after === undefined) break;
+    const stepper = trace[k - 1]?.pid;
+    const stop = after.stopped;
+    if (stop !== null && before.stopped === null) add(stop.kind, 'pid' in stop ? stop.pid : stepper, k - 1, stop.message);
+    for (const signal of after.signals.slice(before.signals.length)) add('sigbus', signal.pid, k - 1, signal.message);
+  }
+  const last = states[steps];
+  const outcome = last === undefined || steps === 0 ? null : outcomeOf(last);
+  if (outcome?.kind === 'deadlock') {
+    const pids = outcome.cycle.length > 0 ? outcome.cycle.map((e) => e.pid) : [undefined];
+    for (const pid of pids) add('deadlock', pid, steps - 1, outcome.message);
+  }
+  return markers;
+}
+
+/* ------------------------------------------------------------------ */
+
+function assemble(parts: {
+  steps: number;
+  pids: readonly Pid[];
+  stepLane: Int32Array;
+  stepDepth: Uint8Array;
+  holds: RawSpan[];
+  waits: RawSpan[];
+  faults: RawSpan[];
+  path: RawPoint[];
+  markers: RawPoint[];
+  strings: Strings;
+}): TimelineModel {
+  const lanes = parts.pids.length;
+  const holds = packRows(parts.holds.sort(byStart), lanes);
+  const faults = parts.faults.sort(byStart);
+  let maxDepth = 0;
+  for (const d of parts.stepDepth) maxDepth = Math.max(maxDepth, d);
+  return {
+    steps: parts.steps,
+    lanes,
+    pids: parts.pids,
+    stepLane: parts.stepLane,
+    stepDepth: parts.stepDepth,
+    maxDepth,
+    holds: toSpans(holds.spans),
+    holdRows: holds.rows,
+    waits: toSpans(parts.waits.sort(byStart)),
+    faults: toSpans(faults),
+    faultRows: rowsUsed(faults, lanes),
+    path: toPoints(parts.path),
+    markers: toPoints(parts.markers),
+    strings: parts.strings.list,
+  };
+}
+
+/**
+ * The timeline of a replay: states[i] is the system after i steps, so
+ * states.length should be trace.length + 1 (extra entries are ignored).
+ */
+export function buildTimeline(trace: readonly TraceStep[], states: readonly SystemState[], pids: readonly Pid[]): TimelineModel {
+  const steps = Math.max(0, Math.min(trace.length, states.length - 1));
+  const laneOf = new Map(pids.map((pid, lane) => [pid, lane]));
+  const strings = new Strings();
+  const stepLane = new Int32Array(steps);
+  const stepDepth = new Uint8Array(steps);
+  for (let i = 0; i < steps; i++) {
+    const t = trace[i];
+    stepLane[i] = t === undefined ? -1 : (laneOf.get(t.pid) ?? -1);
+    stepDepth[i] = Math.min(255, t?.depth ?? 0);
+  }
+  return assemble({
+    steps,
+    pids,
+    stepLane,
+    stepDepth,
+    holds: holdSpans(states, steps, laneOf, strings),
+    waits: waitSpans(states, steps, laneOf, strings),
+    faults: faultSpans(trace, steps, laneOf, strings),
+    path: retryPaths(trace, steps, laneOf, strings),
+    markers: outcomeMarkers(trace, states, steps, laneOf, strings),
+    strings,
+  });
+}
+
+/* ------------------------------------------------------------------ */
+/* A synthetic timeline for the bench and tests.                      */
+/* ------------------------------------------------------------------ */
+
+/** mulberry32: a small seeded generator, so a synthetic timeline is the same every run. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface SynthLane {
+  depth: number;
+  lastStep: number;
+  holds: Map<number, { start: number; label: number }>;
+  faults: { depth: number; kind: number; start: number; label: number }[];
+  path: { group: number; next: number } | null;
+}
+
+/**
+ * `events` steps spread over `lanes` tasks in bursts, with holds, waits,
+ * nested faults, retry paths and a few markers in proportions like a busy
+ * replay's. Deterministic for a seed.
+ */
+export function syntheticTimeline(events: number, lanes: number, seed: number): TimelineModel {
+  const steps = Math.max(0, Math.floor(events));
+  const laneCount = Math.max(1, Math.floor(lanes));
+  const random = seeded(seed);
+  const pick = (n: number) => Math.floor(random() * n);
+  const strings = new Strings();
+  const pids = Array.from({ length: laneCount }, (_, i) => 101 + i);
+  const files = ['F', 'F1', 'F2', 'F3'];
+  const holdLabel = (kind: number) => {
+    const file = files[pick(files.length)] ?? 'F';
+    const names = [`glock 2/${file} SH · gfs2_file_read_iter`, 'mmap_lock of mm 0 read', `i_rwsem of ${file} write`, `page lock of page ${file}:${pick(8)}`, `i_mmap_rwsem of ${file} read`, `invalidate_lock of ${file} read`];
+    return strings.id(names[kind] ?? 'lock');
+  };
+  const state: SynthLane[] = pids.map(() => ({ depth: 0, lastStep: -1, holds: new Map(), faults: [], path: null }));
+  const stepLane = new Int32Array(steps);
+  const stepDepth = new Uint8Array(steps);
+  const holds: RawSpan[] = [];
+  const waits: RawSpan[] = [];
+  const faults: RawSpan[] = [];
+  const path: RawPoint[] = [];
+  const markers: RawPoint[] = [];
+  let groups = 0;
+  let lane = 0;
+  let burst = 0;
+  for (let i = 0; i < steps; i++) {
+    if (burst <= 0) {
+      lane = pick(laneCount);
+      burst = 1 + pick(8);
+    }
+    burst--;
+    const s = state[lane];
+    if (s === undefined) continue;
+    // A task that sat out a long stretch was blocked for part of it.
+    if (i - s.lastStep > 6 && random() < 0.6) {
+      const kind = pick(LOCK_KINDS.length);
+      waits.push({ lane, start: s.lastStep + 1 + pick(3), end: i, kind, row: 0, label: strings.id(`waits for ${LOCK_KINDS[kind] ?? 'lock'}`) });
+    }
+    s.lastStep = i;
+    s.depth = Math.max(0, Math.min(5, s.depth + pick(3) - 1));
+    stepLane[i] = lane;
+    stepDepth[i] = s.depth;
+    while (s.faults.length > 0 && (s.faults.at(-1)?.depth ?? 0) > s.depth) {
+      const f = s.faults.pop();
+      if (f !== undefined) faults.push({ lane, start: f.start, end: i, kind: f.kind, row: s.faults.length, label: f.label });
+    }
+    if (s.depth >= 2 && s.faults.length < 3 && (s.faults.at(-1)?.depth ?? 0) < s.depth && random() < 0.3) {
+      const kind = pick(FAULT_MACHINES.length);
+      s.faults.push({ depth: s.depth, kind, start: i, label: strings.id(FAULT_MACHINES[kind] ?? 'fault') });
+    }
+    for (const [kind, h] of s.holds) {
+      if (random() < 0.05) {
+        holds.push({ lane, start: h.start, end: i, kind, row: 0, label: h.label });
+        s.holds.delete(kind);
+      }
+    }
+    if (s.holds.size < 3 && random() < 0.1) {
+      const kind = pick(LOCK_KINDS.length);
+      if (!s.holds.has(kind)) s.holds.set(kind, { start: i, label: holdLabel(kind) });
+    }
+    if (s.path === null && random() < 0.01) s.path = { group: groups++, next: 0 };
+    if (s.path !== null && random() < 0.5) {
+      const kind = s.path.next;
+      path.push({ lane, step: i, kind, group: s.path.group, label: strings.id(PATH_LABELS[PATH_KINDS[kind] ?? 'copy-done']) });
+      s.path = kind + 1 < PATH_KINDS.length ? { group: s.path.group, next: kind + 1 } : null;
+    }
+    if (random() < 0.0005) {
+      const kind = pick(MARKER_KINDS.length);
+      markers.push({ lane, step: i, kind, group: -1, label: strings.id(`${MARKER_TEXT[MARKER_KINDS[kind] ?? 'bug']}: synthetic`) });
+    }
+  }
+  state.forEach((s, l) => {
+    for (const [kind, h] of s.holds) holds.push({ lane: l, start: h.start, end: steps, kind, row: 0, label: h.label });
+    s.faults.forEach((f, level) => faults.push({ lane: l, start: f.start, end: steps, kind: f.kind, row: level, label: f.label }));
+  });
+  return assemble({ steps, pids, stepLane, stepDepth, holds, waits: waits.filter((w) => w.end > w.start), faults: faults.filter((f) => f.end > f.start), path, markers, strings });
+}
+
+/** Spans of one lane that cover step i (time i..i+1): what the tooltip lists for the lane under the pointer. */
+export function spansAt(spans: Spans, lane: number, step: number): number[] {
+  const found: number[] = [];
+  for (let i = 0; i < spans.count; i++) {
+    if ((spans.start[i] ?? Infinity) > step) break;
+    if (spans.lane[i] === lane && (spans.end[i] ?? -Infinity) > step) found.push(i);
+  }
+  return found;
+}
