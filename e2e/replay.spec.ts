@@ -39,6 +39,9 @@ test('gfs2-abba-dio under gfs2-5.15 deadlocks with the cycle named, and each tas
   await expect(page.getByRole('region', { name: 'Outcome' })).toContainText('deadlock: pid 101 waits for glock 2/F2 held by pid 102; pid 102 waits for glock 2/F1 held by pid 101');
   await expect(page.getByRole('region', { name: 'pid 101' })).toContainText('Blocked: waiting for glock 2/F2 in SH: held DF by pid 102');
   await expect(page.getByRole('button', { name: 'Step pid 101' })).toBeDisabled();
+  // The wait-for graph highlights and names the same cycle.
+  await expect(page.getByRole('img', { name: /^Wait-for graph\. Deadlock: / })).toBeVisible();
+  await expect(page.getByText('pid 101 → glock 2/F2 → pid 102 → glock 2/F1 → pid 101')).toBeVisible();
   await page.screenshot({ path: 'e2e/artifacts/abba-5.15-deadlock.png', fullPage: true });
 });
 
