@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { outcomeOf } from '../sim/outcome.ts';
 import { findPreset } from '../scenarios/index.ts';
-import { createFaultlineStore, seededRandom, type FaultlineStoreApi } from './faultline.ts';
+import { seededRandom } from '../sim/seeded.ts';
+import { createFaultlineStore, type FaultlineStoreApi } from './faultline.ts';
 
 /** The outcome at the cursor. */
 function outcomeAtCursor(store: FaultlineStoreApi) {

@@ -15,6 +15,7 @@ import { DEFAULT_SCENARIO_ID, PRESETS, findPreset } from '../scenarios/index.ts'
 import type { Scenario } from '../scenarios/types.ts';
 import { outcomeOf, runnablePids } from '../sim/outcome.ts';
 import { MAX_STEPS, roundRobinNext } from '../sim/replay.ts';
+import { seededRandom } from '../sim/seeded.ts';
 import { step, type TraceStep } from '../sim/step.ts';
 import { initialSystem, type SystemState } from '../sim/system.ts';
 
@@ -106,18 +107,6 @@ function runOn(from: Replayed, strategy: RunStrategy): Replayed {
 
 function replayFromStart(scenario: Scenario, variant: VariantId, schedule: readonly Pid[]): Replayed {
   return extend({ schedule: [], states: [initialSystem(buildSetup(scenario), variant)], trace: [], refused: null }, schedule);
-}
-
-/** A small deterministic generator (mulberry32): random runs are replayable from their seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function defaultVariant(scenario: Scenario): VariantId {
@@ -232,3 +221,4 @@ export function createFaultlineStore(options: StoreOptions = {}) {
 }
 
 export type FaultlineStoreApi = ReturnType<typeof createFaultlineStore>;
+

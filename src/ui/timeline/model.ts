@@ -18,6 +18,7 @@ import type { SleepLock } from '../../kernel/sleeplock.ts';
 import { outcomeOf, waitEdges } from '../../sim/outcome.ts';
 import type { TraceStep } from '../../sim/step.ts';
 import type { SystemState } from '../../sim/system.ts';
+import { seededRandom } from '../../sim/seeded.ts';
 
 /** Lock kinds, by index: the `kind` of a hold or wait span. Each gets its own colour. */
 export const LOCK_KINDS = ['glock', 'mmap_sem', 'i_rwsem', 'page', 'i_mmap', 'invalidate_lock'] as const;
@@ -498,18 +499,6 @@ export function buildTimeline(trace: readonly TraceStep[], states: readonly Syst
 /* A synthetic timeline for the bench and tests.                      */
 /* ------------------------------------------------------------------ */
 
-/** mulberry32: a small seeded generator, so a synthetic timeline is the same every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface SynthLane {
   depth: number;
   lastStep: number;
@@ -526,7 +515,7 @@ interface SynthLane {
 export function syntheticTimeline(events: number, lanes: number, seed: number): TimelineModel {
   const steps = Math.max(0, Math.floor(events));
   const laneCount = Math.max(1, Math.floor(lanes));
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const pick = (n: number) => Math.floor(random() * n);
   const strings = new Strings();
   const pids = Array.from({ length: laneCount }, (_, i) => 101 + i);
