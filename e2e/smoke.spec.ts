@@ -28,3 +28,16 @@ test('the build loads every asset from its own origin, by relative path', async 
   expect(srcs.length).toBeGreaterThan(0);
   for (const src of srcs) expect(src.startsWith('./')).toBe(true);
 });
+
+test('the Content-Security-Policy forbids inline scripts', async ({ page }) => {
+  await page.goto('./');
+  const policy = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+  expect(policy).toContain("script-src 'self'");
+  const ran = await page.evaluate(() => {
+    const script = document.createElement('script');
+    script.textContent = 'window.inlineRan = true';
+    document.body.append(script);
+    return (window as unknown as { inlineRan?: boolean }).inlineRan === true;
+  });
+  expect(ran).toBe(false);
+});

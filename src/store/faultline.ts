@@ -53,6 +53,8 @@ export interface FaultlineActions {
   /** Step from the cursor until the run ends. */
   runToEnd(strategy: RunStrategy): void;
   dismissNotice(): void;
+  /** Open a view from a link: that scenario, variant and exact schedule (its longest valid prefix), at that step. */
+  openView(view: { scenario: Scenario; variant: VariantId; schedule: readonly Pid[]; cursor: number }): void;
 }
 
 export type FaultlineStore = FaultlineData & FaultlineActions;
@@ -199,6 +201,12 @@ export function createFaultlineStore(options: StoreOptions = {}) {
       reset: () => set((s) => ({ cursor: 0, notice: null, schedule: s.schedule })),
       clearSchedule: () => set((s) => initialData(s.scenario, s.variant, [])),
       dismissNotice: () => set({ notice: null }),
+
+      openView: (view) => {
+        const variant = view.scenario.variants.includes(view.variant) ? view.variant : defaultVariant(view.scenario);
+        const data = initialData(view.scenario, variant, view.schedule);
+        set({ ...data, cursor: Math.max(0, Math.min(data.schedule.length, view.cursor)) });
+      },
 
       loadSchedule: (name) => {
         const { scenario: s, variant: v } = get();

@@ -7,7 +7,9 @@ import { LiveRegion } from './LiveRegion.tsx';
 import { OutcomeBanner } from './OutcomeBanner.tsx';
 import { ScenarioPicker } from './ScenarioPicker.tsx';
 import { StatechartView } from './statechart/StatechartView.tsx';
-import { FaultlineProvider, useFaultline } from './store-context.tsx';
+import { useLinkSync } from './link-sync.ts';
+import { FaultlineProvider, useFaultline, useFaultlineStore } from './store-context.tsx';
+import type { FaultlineStoreApi } from '../store/faultline.ts';
 import { TaskPanels } from './TaskPanels.tsx';
 import { TimelinePanel } from './timeline/TimelinePanel.tsx';
 
@@ -35,6 +37,7 @@ function StatechartPanel() {
 
 function Page() {
   const [help, setHelp] = useShortcuts();
+  useLinkSync(useFaultlineStore());
   return (
     <div className="app">
       <header className="app-header">
@@ -68,9 +71,9 @@ function Page() {
   );
 }
 
-export function App() {
+export function App({ store }: { store: FaultlineStoreApi }) {
   return (
-    <FaultlineProvider>
+    <FaultlineProvider store={store}>
       <Page />
     </FaultlineProvider>
   );

@@ -1,6 +1,9 @@
 /** Move through the schedule, run it to the end, or play it. */
 import { useEffect, useId, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { digestState } from '../sim/digest.ts';
+import { CopyLink } from './CopyLink.tsx';
+import { useCurrentState } from './store-context.tsx';
 import { useFaultline } from './store-context.tsx';
 
 export function Controls() {
@@ -11,6 +14,8 @@ export function Controls() {
   const { back, forward, jumpTo, reset, clearSchedule, runToEnd, dismissNotice } = useFaultline(
     useShallow((s) => ({ back: s.back, forward: s.forward, jumpTo: s.jumpTo, reset: s.reset, clearSchedule: s.clearSchedule, runToEnd: s.runToEnd, dismissNotice: s.dismissNotice })),
   );
+  const current = useCurrentState();
+  const digest = current === undefined ? '' : digestState(current);
   const [strategy, setStrategy] = useState<'round-robin' | 'random'>('round-robin');
   const [seed, setSeed] = useState(1);
   const [playing, setPlaying] = useState(false);
@@ -43,6 +48,10 @@ export function Controls() {
         <output htmlFor={ids.step}>
           {cursor} / {total}
         </output>
+        <span className="digest">
+          state <code aria-label="State digest">{digest}</code>
+        </span>
+        <CopyLink />
       </div>
       <div className="control-row">
         <button type="button" onClick={() => setPlaying((p) => !p)} disabled={!playing && cursor >= total}>
