@@ -61,3 +61,19 @@ export function unmapMappingRange(kernel: KernelState, ino: Ino, from: number, t
   });
   return next;
 }
+
+/** Is this page-cache page mapped by any PTE (page_mapped)? */
+export function pageMapped(kernel: KernelState, page: number): boolean {
+  return kernel.mms.some((mm) => mm.ptes.some((pte) => pte?.kind === 'page' && pte.page === page));
+}
+
+/** Zap every PTE that maps this page-cache page. */
+export function unmapPage(kernel: KernelState, page: number): KernelState {
+  let next = kernel;
+  kernel.mms.forEach((mm, id) => {
+    mm.ptes.forEach((pte, vpage) => {
+      if (pte?.kind === 'page' && pte.page === page) next = setPte(next, id, vpage, null);
+    });
+  });
+  return next;
+}

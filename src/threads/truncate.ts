@@ -19,7 +19,7 @@
  */
 import { freeBlocks } from '../kernel/blocks.ts';
 import { glockDq, findHolder } from '../kernel/glock.ts';
-import { unmapMappingRange } from '../kernel/mm.ts';
+import { pageMapped, unmapMappingRange, unmapPage } from '../kernel/mm.ts';
 import { deleteFromPageCache } from '../kernel/pagecache.ts';
 import { holdOf } from '../kernel/sleeplock.ts';
 import { inodeName, type KernelState } from '../kernel/state.ts';
@@ -134,8 +134,13 @@ function truncateLike(id: string, kind: Kind) {
         step: {
           run: (input) => {
             const page = input.regs.page ?? -1;
-            const unlocked = unlockPage(deleteFromPageCache(input.kernel, page), page, input.task.pid, false);
-            return { event: 'step.done', label: 'delete_from_page_cache (page->mapping = NULL) → unlock_page', kernel: unlocked.kernel, outcome: unlocked.violation };
+            // mm/truncate.c: truncate_inode_page: a fault may have mapped the page since the
+            // first unmap_mapping_range (it waited for the page lock we now hold): unmap it again.
+            const mapped = pageMapped(input.kernel, page);
+            const unmapped = mapped ? unmapPage(input.kernel, page) : input.kernel;
+            const unlocked = unlockPage(deleteFromPageCache(unmapped, page), page, input.task.pid, false);
+            const label = `${mapped ? 'truncate_inode_page: page_mapped → unmap_mapping_range(page), ' : ''}delete_from_page_cache (page->mapping = NULL) → unlock_page`;
+            return { event: 'step.done', label, kernel: unlocked.kernel, outcome: unlocked.violation };
           },
         },
         on: { 'step.done': 'truncate_inode_pages' },

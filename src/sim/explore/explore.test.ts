@@ -1,0 +1,85 @@
+// Every interleaving of every preset: the documented outcomes are among
+// those reachable; the fixed variants reach no deadlock, BUG or
+// use-after-free; the model itself never breaks an invariant.
+import { describe, expect, it } from 'vitest';
+import type { VariantId } from '../../kernel/variants.ts';
+import { buildSetup } from '../../scenarios/build.ts';
+import { PRESETS } from '../../scenarios/index.ts';
+import { gfs2DioRing } from '../../scenarios/ring.ts';
+import { replay } from '../replay.ts';
+import { explore, summarize } from './explore.ts';
+
+/** Variants that carry a fix for the bug their scenarios show. */
+const FIXED: readonly VariantId[] = ['gfs2-5.16', 'gfs2-5.18', 'dax-invalidate-lock'];
+
+const cases = PRESETS.flatMap((scenario) => scenario.variants.map((variant) => ({ scenario, variant })));
+
+describe('explorer', () => {
+  // Some presets have tens of thousands of states: allow them time (this is not a speed test; see npm run bench).
+  it.each(cases.map((c) => [c.scenario.id, c.variant, c] as const))('%s under %s: documented outcomes are reachable, no invariant breaks', { timeout: 120_000 }, (_id, _v, { scenario, variant }) => {
+    const result = explore(buildSetup(scenario), variant, { maxStates: 200_000 });
+    expect(result.complete, summarize(result)).toBe(true);
+    expect(result.outcomes['invariant-violation']).toBeUndefined();
+    for (const schedule of scenario.schedules) {
+      const expected = schedule.expect[variant];
+      if (expected !== undefined) expect(Object.keys(result.outcomes), schedule.name).toContain(expected.kind);
+    }
+    if (FIXED.includes(variant)) {
+      expect(result.outcomes.deadlock).toBeUndefined();
+      expect(result.outcomes.bug).toBeUndefined();
+      expect(result.outcomes['use-after-free']).toBeUndefined();
+      expect(summarize(result)).toMatch(/^no deadlock, BUG or use-after-free is reachable: all [\d,]+ reachable states explored$/);
+    }
+  });
+
+  it('the shortest schedule to each outcome replays to that outcome', () => {
+    for (const { scenario, variant } of cases.slice(0, 12)) {
+      const result = explore(buildSetup(scenario), variant);
+      for (const [kind, found] of Object.entries(result.outcomes)) {
+        if (kind === 'partial-deadlock' || found === undefined) continue;
+        const run = replay(buildSetup(scenario), variant, found.shortest.schedule);
+        expect(run.refused).toBeNull();
+        expect(run.outcome?.kind, `${scenario.id} ${variant} ${kind}`).toBe(kind);
+        expect(found.shortest.length).toBe(found.shortest.schedule.length);
+      }
+    }
+  });
+
+  // pid 102 must take its DF glock before pid 101 asks for F2 SH, or 101 gets SH and finishes: two switches at least.
+  it('gfs2-abba-dio under gfs2-5.15: the shortest deadlock takes 22 steps and two task switches', () => {
+    const abba = PRESETS.find((s) => s.id === 'gfs2-abba-dio');
+    if (abba === undefined) throw new Error('no preset');
+    const deadlock = explore(buildSetup(abba), 'gfs2-5.15').outcomes.deadlock;
+    expect(deadlock?.shortest.length).toBe(22);
+    expect(deadlock?.shortest.switches).toBe(2);
+  });
+
+  it('exploring twice gives identical results', () => {
+    const scenario = gfs2DioRing(2);
+    const a = explore(buildSetup(scenario), 'gfs2-5.15');
+    const b = explore(buildSetup(scenario), 'gfs2-5.15');
+    expect(b).toEqual(a);
+  });
+
+  it.each([2, 3])('gfs2-dio-ring with %i tasks deadlocks under gfs2-5.15, in a cycle of that many tasks', { timeout: 120_000 }, (n) => {
+    const scenario = gfs2DioRing(n);
+    const result = explore(buildSetup(scenario), 'gfs2-5.15');
+    const deadlock = result.outcomes.deadlock;
+    expect(deadlock).toBeDefined();
+    const run = replay(buildSetup(scenario), 'gfs2-5.15', deadlock?.shortest.schedule ?? []);
+    expect(run.outcome?.kind === 'deadlock' ? run.outcome.cycle.length : 0).toBe(n);
+  });
+
+  it('gfs2-dio-ring with 2 tasks reaches no deadlock under gfs2-5.18', () => {
+    const result = explore(buildSetup(gfs2DioRing(2)), 'gfs2-5.18');
+    expect(result.complete).toBe(true);
+    expect(result.outcomes.deadlock).toBeUndefined();
+  });
+
+  it('hitting a limit is a result, not a crash', () => {
+    const result = explore(buildSetup(gfs2DioRing(3)), 'gfs2-5.18', { maxStates: 500 });
+    expect(result.complete).toBe(false);
+    expect(result.stoppedBy).toBe('max-states');
+    expect(summarize(result)).toBe('explored 500 states, state limit reached; no deadlock, BUG or use-after-free found so far');
+  });
+});
