@@ -32,7 +32,7 @@ export interface ExploreLimits {
   /** The clock; without one, the time budget is not enforced. */
   readonly now?: () => number;
   /** Called every `progressEvery` states; returning false cancels. */
-  readonly onProgress?: (progress: ExploreProgress) => boolean | void;
+  readonly onProgress?: (progress: ExploreProgress) => boolean | undefined;
   readonly progressEvery: number;
 }
 
