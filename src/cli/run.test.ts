@@ -167,3 +167,36 @@ describe('cli replay --scenario-file', () => {
     expect(run(['--help']).out).toContain('--scenario-file <path.json>');
   });
 });
+
+describe('cli explore', () => {
+  it('prints the JSON the issue names: states, transitions, terminal, complete, outcomes with the shortest schedule', () => {
+    const r = run(['explore', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15', '--json']);
+    expect(r.code).toBe(0);
+    const parsed = JSON.parse(r.out) as { scenario: string; variant: string; states: number; transitions: number; terminal: number; complete: boolean; outcomes: Record<string, { count: number; shortest: { schedule: number[]; length: number; switches: number } }>; elapsedMs: number };
+    expect(Object.keys(parsed)).toEqual(['scenario', 'variant', 'states', 'transitions', 'terminal', 'complete', 'outcomes', 'elapsedMs']);
+    expect(parsed.complete).toBe(true);
+    expect(parsed.outcomes['deadlock']?.shortest.length).toBe(22);
+    expect(parsed.outcomes['bug']).toBeUndefined();
+  });
+
+  it('explores gfs2-dio-ring with --tasks, and says when no deadlock is reachable', () => {
+    const r = run(['explore', '--scenario', 'gfs2-dio-ring', '--tasks', '2', '--variant', 'gfs2-5.18']);
+    expect(r.out).toMatch(/^gfs2-dio-ring under gfs2-5\.18: no deadlock, BUG or use-after-free is reachable: all [\d,]+ reachable states explored/);
+  });
+
+  it('reports a limit as a result', () => {
+    const r = run(['explore', '--scenario', 'gfs2-dio-ring', '--tasks', '3', '--variant', 'gfs2-5.18', '--max-states', '100']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('explored 100 states, state limit reached; no deadlock, BUG or use-after-free found so far');
+  });
+
+  it.each([
+    [['explore', '--scenario', 'gfs2-dio-ring', '--tasks', '9', '--variant', 'gfs2-5.15'], '--tasks: expected a whole number from 2 to 6'],
+    [['explore', '--scenario', 'gfs2-abba-dio', '--tasks', '3', '--variant', 'gfs2-5.15'], '--tasks applies only to --scenario gfs2-dio-ring'],
+    [['explore', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15', '--max-states', '0'], '--max-states: expected a positive whole number'],
+  ])('refuses %j with exit 2', (argv, message) => {
+    const r = run(argv);
+    expect(r.code).toBe(EXIT_USAGE);
+    expect(r.err).toContain(message);
+  });
+});

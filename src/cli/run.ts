@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { VARIANTS } from '../kernel/variants.ts';
 import { PRESETS, findPreset } from '../scenarios/index.ts';
+import { parseMaxStates, ringScenario, runExplore } from './explore.ts';
 import { UsageError, loadScenarioFile, runReplay } from './replay.ts';
 
 export interface CliIo {
@@ -29,6 +30,10 @@ Commands:
                      (docs/scenario-format.md; it is validated first);
                      without --schedule, the scenario's own schedule for that variant;
                      after the schedule, the run goes on round-robin until an outcome
+  explore            every interleaving: the reachable states, every outcome and the
+                     shortest schedule to each:
+                       --scenario <id> | --scenario-file <path.json> --variant <id>
+                       [--tasks N] (gfs2-dio-ring: 2 to 6 tasks) [--max-states N] [--json]
   help               show this text
 
 Options:
@@ -48,6 +53,7 @@ export function runCli(argv: readonly string[], info: CliInfo, io: CliIo): numbe
   try {
     if (first === 'list') return list(io);
     if (first === 'replay') return replayCommand(rest, io);
+    if (first === 'explore') return exploreCommand(rest, io);
   } catch (error) {
     if (error instanceof UsageError || isParseError(error)) {
       io.err(`faultline ${first}: ${error instanceof Error ? error.message : String(error)}`);
@@ -88,4 +94,28 @@ function replayCommand(argv: readonly string[], io: CliIo): number {
   if (scenario === undefined) throw new UsageError(`unknown scenario '${values.scenario ?? ''}' (see \`list\`)`);
   if (values.variant === undefined) throw new UsageError(`--variant <id> is required (${scenario.id} runs under ${scenario.variants.join(', ')})`);
   return runReplay(scenario, values.variant, values.schedule, values.json === true, io);
+}
+
+function exploreCommand(argv: readonly string[], io: CliIo): number {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      scenario: { type: 'string' },
+      'scenario-file': { type: 'string' },
+      variant: { type: 'string' },
+      tasks: { type: 'string' },
+      'max-states': { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  const file = values['scenario-file'];
+  if (values.scenario !== undefined && file !== undefined) throw new UsageError('give --scenario <id> or --scenario-file <path>, not both');
+  if (values.scenario === undefined && file === undefined) throw new UsageError('--scenario <id> (see `list`) or --scenario-file <path.json> is required');
+  if (values.tasks !== undefined && values.scenario !== 'gfs2-dio-ring') throw new UsageError('--tasks applies only to --scenario gfs2-dio-ring');
+  const scenario = file !== undefined ? loadScenarioFile(file) : values.scenario === 'gfs2-dio-ring' ? ringScenario(values.tasks) : findPreset(values.scenario ?? '');
+  if (scenario === undefined) throw new UsageError(`unknown scenario '${values.scenario ?? ''}' (see \`list\`)`);
+  if (values.variant === undefined) throw new UsageError(`--variant <id> is required (${scenario.id} runs under ${scenario.variants.join(', ')})`);
+  return runExplore(scenario, values.variant, parseMaxStates(values['max-states']), values.json === true, io, () => performance.now());
 }

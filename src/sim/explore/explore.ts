@@ -136,7 +136,12 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
       continue;
     }
     const last = via[id];
+    let full = false;
     for (const pid of runnablePids(state)) {
+      if (seen.size() >= lim.maxStates) {
+        full = true;
+        break;
+      }
       const out = step(state, pid);
       if (!out.ok) continue;
       transitions++;
@@ -158,7 +163,7 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
       }
     }
     const states = seen.size();
-    if (states >= lim.maxStates) {
+    if (full || (states >= lim.maxStates && head < queueIds.length)) {
       stoppedBy = 'max-states';
       break;
     }
