@@ -1,5 +1,6 @@
 import { useId, useState } from 'react';
 import { Controls } from './Controls.tsx';
+import { ExplorePanel } from './explore/ExplorePanel.tsx';
 import { WaitForGraph } from './graph/WaitForGraph.tsx';
 import { KernelInspector } from './inspector/KernelInspector.tsx';
 import { ShortcutHelp, useShortcuts } from './Keyboard.tsx';
@@ -53,6 +54,7 @@ function Page() {
           <OutcomeBanner />
         </div>
         <Controls />
+        <ExplorePanel />
         <TimelinePanel />
         <div className="columns">
           <div className="column-left">
