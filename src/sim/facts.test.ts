@@ -50,10 +50,13 @@ describe('gfs2-read-self', () => {
     expect(labels(run, 'gfs2_fault')).toContain('gfs2_glock_nq(SH) on glock 2/F → granted');
   });
 
-  it('under the RFC the fault queues no new holder: the task’s SH covers SH', () => {
+  it('under the RFC the write fault wants EX, which the task’s SH does not cover: -EFAULT, drop, fault in with EX, retry', () => {
     const run = replay(setup, 'gfs2-rfc-2021', [], { finish: true });
-    expect(labels(run, 'gfs2_fault')).toContain('gfs2_fault(F:0): glock 2/F held SH by this task covers SH → no new holder');
-    expect(labels(run, 'gfs2_fault').some((l) => l.startsWith('gfs2_glock_nq'))).toBe(false);
+    const fault = labels(run, 'gfs2_fault');
+    expect(fault).toContain('gfs2_fault(F:0): glock 2/F held SH by this task does not cover EX → set_current_needs_retry → VM_FAULT_SIGBUS');
+    // The fault taken during the retry's fault-in holds no outer glock: a plain EX request.
+    expect(fault).toContain('gfs2_glock_nq(EX) on glock 2/F → granted');
+    expect(run.states[run.states.length - 1]?.tasks[0]?.returns).toEqual([4096]);
   });
 });
 

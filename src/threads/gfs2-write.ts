@@ -233,7 +233,7 @@ export const gfs2WriteIterRfc = defineThread({
     ...takeGlock('glock_nq', { caller: writeCaller, mode: writeMode, outer: true }, 'write'),
     write: { step: { run: (input) => writeCall(input, false) }, on: { 'write.call': 'write_returned' } },
     write_returned: writeReturned(false),
-    glock_dq: { step: { run: (input) => dropGlock(writeCaller).run(input) }, on: { 'glock.released': 'check_retry' } },
+    glock_dq: { step: { run: (input) => dropGlock(writeCaller, 'glock.released', true).run(input) }, on: { 'glock.released': 'check_retry' } },
     check_retry: {
       step: {
         run: (input) => {

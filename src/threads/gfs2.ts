@@ -50,9 +50,10 @@ function setRet(input: StepInput, ret: number, label: string, event: string, ext
  * 'rfc.incompatible' (VM_FAULT_SIGBUS, needs retry), or 'fault.lock' (queue a
  * holder, LM_FLAG_TRY if an outer glock is held). Other variants always lock.
  */
-function rfcRoute(who: string, mode: HolderMode): StepStateConfig['step'] {
+function rfcRoute(who: string, modeOf: (input: StepInput) => HolderMode): StepStateConfig['step'] {
   return {
     run: (input) => {
+      const mode = modeOf(input);
       const where = `${who}(${inodeName(input.kernel, input.regs.ino ?? 0)}:${input.regs.index ?? 0})`;
       if (input.variant.gfs2Fix !== 'rfc') return { event: 'fault.lock', label: where };
       const outer = outerHolder(input);
@@ -63,6 +64,13 @@ function rfcRoute(who: string, mode: HolderMode): StepStateConfig['step'] {
     },
   };
 }
+
+/**
+ * The glock mode gfs2_fault asks for: SH in mainline (fs/gfs2/file.c), but the
+ * RFC's tree asked for EX on write faults ("state = (vmf->flags &
+ * FAULT_FLAG_WRITE) ? LM_ST_EXCLUSIVE : LM_ST_SHARED", RFC part 2 context).
+ */
+const faultMode = (input: StepInput): HolderMode => (input.variant.gfs2Fix === 'rfc' && input.regs.write ? 'EX' : 'SH');
 
 const tryIfOuter = (input: StepInput) => input.variant.gfs2Fix === 'rfc' && input.task.outerGlock;
 
@@ -76,8 +84,8 @@ export const gfs2Fault = defineThread({
   id: 'gfs2_fault',
   initial: 'gfs2_fault',
   states: {
-    gfs2_fault: { step: rfcRoute('gfs2_fault', 'SH'), on: { 'fault.lock': 'glock_nq', 'rfc.covered': 'filemap_fault_covered', 'rfc.incompatible': 'done' } },
-    ...takeGlock('glock_nq', { caller: 'gfs2_fault', mode: () => 'SH', try: tryIfOuter }, 'filemap_fault', 'tryfailed'),
+    gfs2_fault: { step: rfcRoute('gfs2_fault', faultMode), on: { 'fault.lock': 'glock_nq', 'rfc.covered': 'filemap_fault_covered', 'rfc.incompatible': 'done' } },
+    ...takeGlock('glock_nq', { caller: 'gfs2_fault', mode: faultMode, try: tryIfOuter }, 'filemap_fault', 'tryfailed'),
     tryfailed: tryFailed,
     filemap_fault: {
       step: plainStep('filemap_fault', 'fault.call', (input) => ({ call: { machine: 'filemap_fault', regs: faultArgs(input.regs) } })),
@@ -102,7 +110,7 @@ export const gfs2PageMkwrite = defineThread({
   id: 'gfs2_page_mkwrite',
   initial: 'gfs2_page_mkwrite',
   states: {
-    gfs2_page_mkwrite: { step: rfcRoute('gfs2_page_mkwrite', 'EX'), on: { 'fault.lock': 'glock_nq', 'rfc.covered': 'size_check', 'rfc.incompatible': 'done' } },
+    gfs2_page_mkwrite: { step: rfcRoute('gfs2_page_mkwrite', () => 'EX'), on: { 'fault.lock': 'glock_nq', 'rfc.covered': 'size_check', 'rfc.incompatible': 'done' } },
     ...takeGlock('glock_nq', { caller: 'gfs2_page_mkwrite', mode: () => 'EX', try: tryIfOuter }, 'size_check', 'tryfailed'),
     tryfailed: tryFailed,
     size_check: {
@@ -244,7 +252,7 @@ export const gfs2ReadIterRfc = defineThread({
     ...takeGlock('glock_nq', { caller: readCaller, mode: readMode, outer: true }, 'read'),
     read: { step: { run: (input) => readCall(input, false, false, input.regs.direct ? 'iomap_dio_rw' : 'generic_file_read_iter') }, on: { 'read.call': 'read_returned' } },
     read_returned: { step: plainStep((input) => `read returned ${(input.regs.ret ?? 0) >= 0 ? `${input.regs.ret ?? 0} bytes` : errnoName(input.regs.ret ?? 0)}`, 'step.done', (input) => ({ regs: accumulate(input) })), on: { 'step.done': 'glock_dq' } },
-    glock_dq: { step: dropGlock(readCaller), on: { 'glock.released': 'check_retry' } },
+    glock_dq: { step: dropGlock(readCaller, 'glock.released', true), on: { 'glock.released': 'check_retry' } },
     check_retry: {
       step: {
         run: (input) => {

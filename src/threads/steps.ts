@@ -175,15 +175,15 @@ function glockWait(input: StepInput, caller: string, mode: HolderMode): WaitInfo
 }
 
 /** gfs2_glock_dq of the holder `caller` queued. */
-export function dropGlock(caller: string | ((input: StepInput) => string), event = 'glock.released'): StepSpec {
+export function dropGlock(caller: string | ((input: StepInput) => string), event = 'glock.released', outer = false): StepSpec {
   return {
     run: (input) => {
       const ino = input.regs.ino ?? 0;
       const result = glockDq(input.kernel, input.task.node, ino, input.task.pid, typeof caller === 'string' ? caller : caller(input));
       const label = `gfs2_glock_dq on glock 2/${inodeName(input.kernel, ino)}`;
       if (!result.ok) return { event, label, outcome: { kind: 'invariant-violation', message: result.violation } };
-      // LM_FLAG_OUTER is cleared when the outer holder goes (RFC 2021, gfs2_glock_dq).
-      return { event, label, kernel: result.kernel, task: { outerGlock: false } };
+      // The "holds an outer glock" bit goes with the LM_FLAG_OUTER holder only (RFC 2021, gfs2_glock_dq).
+      return { event, label, kernel: result.kernel, ...(outer ? { task: { outerGlock: false } } : {}) };
     },
   };
 }

@@ -42,7 +42,7 @@ export const gfs2AbbaDio: Scenario = {
           kind: 'completed',
           summary: 'nofault get_user_pages → -EFAULT; during fault-in the DF holders are may-demote, so the SH requests demote them; both re-acquire and return 4096',
           returns: { '101': [4096], '102': [4096] },
-          basis: 'verified',
+          basis: 'inferred',
         },
         'gfs2-5.18': {
           kind: 'completed',

@@ -31,7 +31,7 @@ export const gfs2DioReadSelf: Scenario = {
           summary: 'nofault get_user_pages → -EFAULT; with the DF holder may-demote, the fault’s SH request demotes it; the glock is lost, so the read re-acquires DF and resumes → 4096',
           returns: { '101': [4096] },
           userPages: { '0:0': 'F:1' },
-          basis: 'verified',
+          basis: 'inferred',
         },
         'gfs2-5.18': { kind: 'completed', summary: '-EFAULT → gfs2_glock_dq → fault in → DF again → 4096', returns: { '101': [4096] }, userPages: { '0:0': 'F:1' }, basis: 'verified' },
       },

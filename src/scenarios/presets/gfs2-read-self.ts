@@ -26,7 +26,7 @@ export const gfs2ReadSelf: Scenario = {
         },
         'gfs2-rfc-2021': {
           kind: 'completed',
-          summary: 'gfs2_fault sees pid 101 already holds the glock SH, which covers SH: no new holder; the read returns 4096',
+          summary: 'the RFC’s gfs2_fault asks for EX on a write fault; the SH pid 101 holds does not cover it → VM_FAULT_SIGBUS in kernel mode → -EFAULT → drop the glock, fault the page in (EX), retry → 4096',
           returns: { '101': [4096] },
           basis: 'verified',
         },
