@@ -100,7 +100,8 @@ export const doDaxFault = defineThread({
             case 'short-extent':
               return failWithPage(input, 'get_block(create=0): bh.b_size < PAGE_SIZE → -EIO');
             case 'mapped':
-              return { event: 'block.mapped', label: `get_block(create=0) → block ${result.block}`, regs: { ...input.regs, block: result.block } };
+              // A hole page this fault locked must go before the block is mapped (fs/dax.c: "if (page) { unmap_mapping_range … }").
+              return { event: input.regs.page !== undefined ? 'block.evict' : 'block.mapped', label: `get_block(create=0) → block ${result.block}`, regs: { ...input.regs, block: result.block } };
             case 'hole':
               if (input.regs.write) return { event: 'block.hole.write', label: 'get_block(create=0) → unmapped, write fault' };
               if (input.regs.page !== undefined) return { event: 'block.hole.page', label: 'get_block(create=0) → unmapped; the hole page is already here → VM_FAULT_LOCKED', regs: { ...input.regs, ret: VM_FAULT_LOCKED, vmfPage: input.regs.page } };
@@ -108,7 +109,7 @@ export const doDaxFault = defineThread({
           }
         },
       },
-      on: { 'dax.fail': 'out', 'block.mapped': 'i_mmap_lock_read', 'block.hole.write': 'get_block_create', 'block.hole.page': 'out', 'block.hole.read': 'dax_load_hole' },
+      on: { 'dax.fail': 'out', 'block.mapped': 'i_mmap_lock_read', 'block.evict': 'evict_hole_page', 'block.hole.write': 'get_block_create', 'block.hole.page': 'out', 'block.hole.read': 'dax_load_hole' },
     },
     get_block_create: {
       step: {
@@ -119,8 +120,20 @@ export const doDaxFault = defineThread({
           return { event: input.regs.page !== undefined ? 'block.evict' : 'block.mapped', label, kernel: allocated.kernel, regs: { ...input.regs, block: allocated.block } };
         },
       },
-      on: { 'block.mapped': 'i_mmap_lock_read', 'block.evict': 'evict_hole_page', 'dax.fail': 'out' },
+      on: { 'block.mapped': 'find_lock_page', 'block.evict': 'evict_hole_page', 'dax.fail': 'out' },
     },
+    // "Check we didn't race with a read fault installing a new page" (fs/dax.c, v4.0): if (!page && major) page = find_lock_page(…).
+    find_lock_page: {
+      step: {
+        run: (input) => {
+          const found = findGetPage(input.kernel, input.regs.ino ?? 0, input.regs.index ?? 0);
+          if (found.page === null) return { event: 'page.absent', label: `find_lock_page(${at(input)}) → no racing hole page` };
+          return { event: 'page.found', label: `find_lock_page(${at(input)}) → a racing read fault's hole page`, kernel: found.kernel, regs: { ...input.regs, page: found.page } };
+        },
+      },
+      on: { 'page.absent': 'i_mmap_lock_read', 'page.found': 'lock_racing_page' },
+    },
+    ...takeLock('lock_racing_page', 'lock_page', (input) => ({ kind: 'page', page: input.regs.page ?? -1 }), true, 'evict_hole_page'),
     evict_hole_page: {
       step: {
         run: (input) => {
@@ -213,8 +226,19 @@ function ioCall(input: StepInput): string {
 /** ext2_file_read_iter on DAX: per page, copy from the block (zeroes for a hole) to the user buffer. */
 export const daxReadIter = defineThread({
   id: 'dax_read_iter',
-  initial: 'next_page',
+  initial: 'route',
   states: {
+    // v4.0 dax_do_io (DIO_LOCKING, READ) holds i_mutex across dax_io; 5.15 ext2_dax_read_iter takes inode_lock_shared.
+    route: {
+      step: plainStep((input) => (input.variant.era === '2015' ? 'ext2_direct_IO → dax_do_io(READ, DIO_LOCKING)' : 'ext2_dax_read_iter'), 'step.done'),
+      on: { 'step.done': 'era' },
+    },
+    era: {
+      step: { run: (input) => (input.variant.era === '2015' ? { event: 'lock.exclusive', label: 'dax_do_io: read under i_mutex' } : { event: 'lock.shared', label: 'dax_iomap_rw under inode_lock_shared' }) },
+      on: { 'lock.exclusive': 'mutex_lock', 'lock.shared': 'inode_lock_shared' },
+    },
+    ...takeLock('mutex_lock', 'mutex_lock(&inode->i_mutex)', iMutex, true, 'next_page'),
+    ...takeLock('inode_lock_shared', 'inode_lock_shared', iMutex, false, 'next_page'),
     next_page: {
       step: {
         run: (input) => {
@@ -226,7 +250,7 @@ export const daxReadIter = defineThread({
           return { event: 'io.page', label: `${ioCall(input)}: get_block(${inodeName(input.kernel, input.regs.ino ?? 0)}:${index}, create=0)`, regs: { ...input.regs, index } };
         },
       },
-      on: { 'io.done': 'done', 'io.page': 'copy_to_iter' },
+      on: { 'io.done': 'unlock', 'io.page': 'copy_to_iter' },
     },
     ...copyStates('copy_to_iter', {
       call: 'copy_to_iter',
@@ -239,7 +263,11 @@ export const daxReadIter = defineThread({
       next: 'next_page',
       short: 'short',
     }),
-    short: { step: plainStep((input) => `short copy → ${bytesOr(input, EFAULT)}`, 'io.done', (input) => ({ regs: { ...input.regs, ret: bytesOr(input, EFAULT) } })), on: { 'io.done': 'done' } },
+    short: { step: plainStep((input) => `short copy → ${bytesOr(input, EFAULT)}`, 'io.done', (input) => ({ regs: { ...input.regs, ret: bytesOr(input, EFAULT) } })), on: { 'io.done': 'unlock' } },
+    unlock: {
+      step: { run: (input) => unlockStep(input.variant.era === '2015' ? 'mutex_unlock(&inode->i_mutex)' : 'inode_unlock_shared', iMutex).run(input) },
+      on: { 'lock.released': 'done' },
+    },
     done: { final: true },
   },
 });

@@ -41,6 +41,11 @@ function where(input: StepInput): string {
   return `${inodeName(input.kernel, input.regs.ino ?? 0)}:${input.regs.index ?? 0}`;
 }
 
+/** v4.x lock_page_or_retry; 5.x filemap_fault calls lock_page_maybe_drop_mmap. */
+function lockCall(input: StepInput): string {
+  return input.variant.era === '2015' ? 'lock_page_or_retry' : 'lock_page_maybe_drop_mmap';
+}
+
 function ret(input: StepInput, value: number, extra: Partial<StepResult> = {}): Partial<StepResult> {
   return { regs: { ...input.regs, ret: value }, ...extra };
 }
@@ -54,7 +59,8 @@ function pageCacheRead(input: StepInput): StepResult {
   const unlocked = unlockPage(added.kernel, added.page, input.task.pid, true);
   return {
     event: 'page.read',
-    label: `page_cache_read(${where(input)}) → ->readpage → unlock_page`,
+    // v4.x: page_cache_read; 5.x filemap_fault: filemap_read_page (after do_sync_mmap_readahead, not modelled).
+    label: `${input.variant.era === '2015' ? 'page_cache_read' : 'filemap_read_page'}(${where(input)}) → ->readpage → unlock_page`,
     kernel: unlocked.kernel ?? added.kernel,
   };
 }
@@ -73,24 +79,24 @@ export function lockPageOrRetry(onLocked: string, onRetry: string): Record<strin
         run: (input) => {
           const page = input.regs.page ?? -1;
           const p = input.kernel.pages[page];
-          if (p === undefined) return { event: 'lock.granted', label: 'lock_page_or_retry → no page' };
+          if (p === undefined) return { event: 'lock.granted', label: `${lockCall(input)} → no page` };
           const taken = tryAcquire(p.lock, input.task.pid, true);
-          if (taken !== null) return { event: 'lock.granted', label: 'lock_page_or_retry → trylock_page succeeded', kernel: withSleepLock(input.kernel, { kind: 'page', page }, taken) };
+          if (taken !== null) return { event: 'lock.granted', label: `${lockCall(input)} → trylock_page succeeded`, kernel: withSleepLock(input.kernel, { kind: 'page', page }, taken) };
           const owner = ownersOf(p.lock).map((o) => `pid ${o}`).join(', ') || 'a waiter';
           if (!input.regs.tried) {
             // __lock_page_or_retry with FAULT_FLAG_ALLOW_RETRY: up_read(mmap_sem), wait_on_page_locked, return 0.
             const mm = input.kernel.mms[input.task.mm];
             const up = mm === undefined ? null : release(mm.mmap_sem, input.task.pid);
-            if (up === null || !up.ok) return { event: 'lock.retry', label: 'lock_page_or_retry → mmap_sem not held', outcome: { kind: 'invariant-violation', message: `pid ${input.task.pid} dropped mmap_sem it did not hold` } };
+            if (up === null || !up.ok) return { event: 'lock.retry', label: `${lockCall(input)} → mmap_sem not held`, outcome: { kind: 'invariant-violation', message: `pid ${input.task.pid} dropped mmap_sem it did not hold` } };
             return {
               event: 'lock.retry',
-              label: `lock_page_or_retry → page locked by ${owner}: ${mmapLockCall(input, false, true)}, wait for the page`,
+              label: `${lockCall(input)} → page locked by ${owner}: ${mmapLockCall(input, false, true)}, wait for the page`,
               kernel: withSleepLock(input.kernel, { kind: 'mmap_sem', mm: input.task.mm }, up.lock),
             };
           }
           // FAULT_FLAG_TRIED: __lock_page sleeps on the page with mmap_sem held.
           const queued = acquire(p.lock, input.task.pid, true);
-          return { event: 'lock.queued', label: `lock_page_or_retry (FAULT_FLAG_TRIED) → lock_page sleeps, ${input.variant.era === '2015' ? 'mmap_sem' : 'mmap_lock'} held: locked by ${owner}`, kernel: withSleepLock(input.kernel, { kind: 'page', page }, queued.lock) };
+          return { event: 'lock.queued', label: `${lockCall(input)} (FAULT_FLAG_TRIED) → lock_page sleeps, ${input.variant.era === '2015' ? 'mmap_sem' : 'mmap_lock'} held: locked by ${owner}`, kernel: withSleepLock(input.kernel, { kind: 'page', page }, queued.lock) };
         },
       },
       on: { 'lock.granted': onLocked, 'lock.retry': 'wait_on_page_locked', 'lock.queued': 'lock_page_wait' },

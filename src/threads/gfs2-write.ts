@@ -207,7 +207,8 @@ function commonStates(): Record<string, ThreadStateConfig> {
 }
 
 const toGlock: StepStateConfig = {
-  step: { run: (input) => ({ event: 'step.done', label: input.regs.direct ? 'gfs2_file_direct_write' : 'gfs2_file_buffered_write' }) },
+  // 5.15 has no gfs2_file_buffered_write: the buffered write is iomap_file_buffered_write, and gfs2_iomap_begin takes the glock.
+  step: { run: (input) => ({ event: 'step.done', label: input.regs.direct ? 'gfs2_file_direct_write' : input.variant.gfs2Fix === 'none' ? 'iomap_file_buffered_write → gfs2_iomap_begin' : 'gfs2_file_buffered_write' }) },
   on: { 'step.done': 'glock_nq' },
 };
 

@@ -30,10 +30,17 @@ export const daxTruncate: Scenario = {
     {
       name: 'pte-before-unmap',
       description: 'The fault completes and the store lands; then truncate unmaps the PTE and frees the block.',
-      steps: runs([101, 21], [102, 14]),
+      steps: runs([101, 22], [102, 14]),
       expect: {
         'dax-2015': { kind: 'completed', summary: 'safe: unmap_mapping_range removes the PTE before the block is freed', returns: { '101': [0], '102': [0] }, basis: 'verified' },
         'dax-2015-norecheck': { kind: 'completed', summary: 'safe: the PTE was inserted before the unmap', returns: { '101': [0], '102': [0] }, basis: 'inferred' },
+      },
+    },
+    {
+      name: 'fault-then-truncate',
+      description: 'Under invalidate_lock: the fault (which takes and drops invalidate_lock) and the store complete, then truncate runs.',
+      steps: runs([101, 24], [102, 16]),
+      expect: {
         'dax-invalidate-lock': { kind: 'completed', summary: 'safe, and serialized by invalidate_lock', returns: { '101': [0], '102': [0] }, basis: 'verified' },
       },
     },
