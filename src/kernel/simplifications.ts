@@ -10,7 +10,7 @@ export const SIMPLIFICATIONS: readonly string[] = [
   'DLM deadlock detection is not modelled; the glock workqueue runs within the step that made a demote or grant possible; the minimum glock hold time is ignored.',
   'gfs2 5.16 auto-demotion (HIF_MAY_DEMOTE) is modelled at a high level (it was removed later): here a conflicting request from the same node also dequeues a may-demote holder of the same task; 5.16’s do_promote may do that only for requests it can grant, which could leave an O_DIRECT read faulting on its own file waiting instead. The 5.16 outcomes that rest on it are marked inferred.',
   'The RFC (2021) variant asks for EX on write faults, as the RFC’s tree did; kernel-semantics.md §4 assumes SH, which the RFC would cover without a new holder.',
-  'A write to a page that is mapped read-only calls ->fault again; the kernel takes do_wp_page (a copy for MAP_PRIVATE, ->page_mkwrite for MAP_SHARED) without ->fault.',
+  'A get_user_pages fault runs the same steps as a CPU fault (mmap_lock, find_vma, handle_mm_fault); only its failure is reported as GUP reports it.',
   'A MAP_PRIVATE write fault on DAX maps the file block; v4.0 copies it into vmf->cow_page. The dax-invalidate-lock variant runs the v4.0 handler’s steps inside invalidate_lock; 5.15’s dax_iomap_pte_fault differs in its steps.',
   'All cluster nodes share one page cache and one set of inode locks (i_rwsem, i_mmap, invalidate_lock); only glocks are per node.',
   'Sleeping locks hand over to the head of their FIFO queue on release; optimistic spinning and lock stealing are not modelled.',

@@ -169,3 +169,33 @@ describe('livelock bound', () => {
     expect(run.step.run({ ...input, regs: { ...input.regs, retries: 7 } }).outcome).toBeUndefined();
   });
 });
+
+describe('write faults on a present read-only PTE (do_wp_page)', () => {
+  const readThenFill: Scenario = {
+    id: 'read-then-fill',
+    title: 'load, then pread into the same private page',
+    story: '',
+    fs: 'gfs2',
+    variants: ['gfs2-5.15'],
+    files: [{ name: 'F', pages: ['disk', 'disk'] }],
+    mappings: [{ process: 0, file: 'F', at: 0, pages: 2, shared: false }],
+    tasks: [{ pid: 101, process: 0, program: [{ call: 'touch', vpage: 0, write: false }, { call: 'pread', file: 'F', pos: 1, len: 1, buf: 0 }] }],
+    schedules: [],
+    sources: [],
+  };
+
+  it('under gfs2-5.15 a pread into a private page mapped read-only copies it in do_wp_page, takes no glock in the fault, and returns 4096', () => {
+    const run = replay(buildSetup(readThenFill), 'gfs2-5.15', [], { finish: true });
+    expect(run.outcome?.kind).toBe('completed');
+    expect(labels(run)).toContain('do_wp_page → wp_page_copy: copy to an anonymous page → set_pte (writable)');
+    expect(run.states[run.states.length - 1]?.tasks[0]?.returns).toEqual([0, 4096]);
+  });
+});
+
+describe('O_DIRECT read of a hole', () => {
+  it('zeroes the user buffer with a CPU copy (iov_iter_zero), which 5.18 runs with page faults disabled', () => {
+    const run = replay(buildSetup(preset('xfstests-647')), 'gfs2-5.18', [], { finish: true });
+    expect(labels(run)).toContain('iomap_dio_rw: Fe:0 is a hole → iomap_dio_hole_iter');
+    expect(labels(run)).toContain('iov_iter_zero → user page 8 not present, page faults disabled → short copy');
+  });
+});

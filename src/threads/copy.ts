@@ -27,6 +27,8 @@ export interface CopyConfig {
   readonly next: string;
   /** Where a short copy goes (faults disabled, or the fault failed). */
   readonly short: string;
+  /** get_user_pages: a failed fault is vm_fault_to_errno → -EFAULT, not a trap and an exception fixup. */
+  readonly gup?: boolean;
 }
 
 function vpageOf(input: StepInput): number {
@@ -66,7 +68,7 @@ export function copyStates(name: string, config: CopyConfig): Record<string, Ste
         run: (input) =>
           input.regs.ret === 0
             ? { event: 'fault.done', label: `${config.call} → fault handled, try the page again` }
-            : { event: 'fault.failed', label: `${config.call} → VM_FAULT_SIGBUS in kernel mode → exception fixup → short copy` },
+            : { event: 'fault.failed', label: config.gup ? `${config.call} → faultin_page: VM_FAULT_SIGBUS → vm_fault_to_errno → -EFAULT` : `${config.call} → VM_FAULT_SIGBUS in kernel mode → exception fixup → short copy` },
       },
       on: { 'fault.done': name, 'fault.failed': config.short },
     },

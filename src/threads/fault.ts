@@ -9,7 +9,7 @@
  * never ->page_mkwrite; a write to MAP_SHARED calls ->fault, then
  * ->page_mkwrite with the page unlocked.
  */
-import { vmaAt, fileIndexOf, setPte } from '../kernel/mm.ts';
+import { fileIndexOf, pteAt, setPte, vmaAt } from '../kernel/mm.ts';
 import { VM_FAULT_LOCKED, VM_FAULT_NOPAGE, VM_FAULT_RETRY, VM_FAULT_SIGBUS, readUser, userAccessOk, vmFaultName, writeUser } from '../kernel/uaccess.ts';
 import { FAULT_RETRY_BOUND } from './copy.ts';
 import { defineThread } from './define.ts';
@@ -74,13 +74,38 @@ export const doPageFault = defineThread({
     },
     handle_mm_fault: {
       step: {
-        run: (input) => ({
+        run: (input) => {
+          // handle_pte_fault: a write to a present, read-only PTE is do_wp_page, not ->fault (mm/memory.c).
+          const pte = pteAt(input.kernel, input.task.mm, input.regs.vpage ?? 0);
+          if (input.regs.write && pte !== null && pte.kind !== 'anon' && !pte.writable) {
+            return { event: 'fault.wp', label: `handle_mm_fault → do_wp_page (${input.regs.shared ? 'MAP_SHARED' : 'MAP_PRIVATE'} page mapped read-only)` };
+          }
+          return {
           event: 'fault.call',
           label: `handle_mm_fault → ${dispatchName(input)} → ->fault = ${faultHandler(input)}${input.regs.tried ? ' (FAULT_FLAG_TRIED)' : ''}`,
           call: { machine: faultHandler(input), regs: { ino: input.regs.ino, index: input.regs.index, write: input.regs.write, shared: input.regs.shared, vpage: input.regs.vpage, tried: input.regs.tried } },
-        }),
+          };
+        },
       },
-      on: { 'fault.call': 'fault_returned' },
+      on: { 'fault.call': 'fault_returned', 'fault.wp': 'do_wp_page' },
+    },
+    do_wp_page: {
+      step: {
+        run: (input) => {
+          const vpage = input.regs.vpage ?? 0;
+          const pte = pteAt(input.kernel, input.task.mm, vpage);
+          if (!input.regs.shared || pte === null || pte.kind === 'anon') {
+            // wp_page_copy: the private copy, with no ->fault and no filesystem lock.
+            return { event: 'fault.mapped', label: 'do_wp_page → wp_page_copy: copy to an anonymous page → set_pte (writable)', kernel: setPte(input.kernel, input.task.mm, vpage, { kind: 'anon', content: readUser(input.kernel, input.task.mm, vpage) }) };
+          }
+          if (input.variant.fs === 'gfs2' && pte.kind === 'page') {
+            return { event: 'fault.mkwrite', label: 'do_wp_page → wp_page_shared → ->page_mkwrite = gfs2_page_mkwrite', call: { machine: 'gfs2_page_mkwrite', regs: { ino: input.regs.ino, index: input.regs.index, page: pte.page } } };
+          }
+          // ext2 DAX: ->page_mkwrite = ext2_dax_mkwrite → dax_fault, a write fault.
+          return { event: 'fault.dax', label: 'do_wp_page → ->page_mkwrite = ext2_dax_mkwrite → do_dax_fault', call: { machine: 'do_dax_fault', regs: { ino: input.regs.ino, index: input.regs.index, write: true, shared: true, vpage, tried: input.regs.tried } } };
+        },
+      },
+      on: { 'fault.mapped': 'up_read', 'fault.mkwrite': 'page_mkwrite_returned', 'fault.dax': 'fault_returned' },
     },
     fault_returned: {
       step: {

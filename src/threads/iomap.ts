@@ -34,10 +34,12 @@ export const iomapDioRw = defineThread({
           if (input.regs.write && block.kind !== 'mapped') {
             return { event: 'dio.done', label: `gfs2_iomap_begin: ${inodeName(input.kernel, input.regs.ino ?? 0)}:${index} is a hole → -ENOTBLK, fall back to buffered I/O`, regs: { ...input.regs, ret: done * PAGE_SIZE } };
           }
-          return { event: 'dio.page', label: `iomap_dio_rw: ${inodeName(input.kernel, input.regs.ino ?? 0)}:${index} ${block.kind === 'mapped' ? `on block ${block.block}` : 'is a hole'}`, regs: { ...input.regs, index } };
+          // A hole read is no I/O: iomap_dio_hole_iter → iov_iter_zero, a CPU copy that can fault (why b01b2d72da25 also disables page faults).
+          if (!input.regs.write && block.kind !== 'mapped') return { event: 'dio.hole', label: `iomap_dio_rw: ${inodeName(input.kernel, input.regs.ino ?? 0)}:${index} is a hole → iomap_dio_hole_iter`, regs: { ...input.regs, index } };
+          return { event: 'dio.page', label: `iomap_dio_rw: ${inodeName(input.kernel, input.regs.ino ?? 0)}:${index} on block ${block.kind === 'mapped' ? block.block : '?'}`, regs: { ...input.regs, index } };
         },
       },
-      on: { 'dio.done': 'done', 'dio.page': 'bio_iov_iter_get_pages' },
+      on: { 'dio.done': 'done', 'dio.page': 'bio_iov_iter_get_pages', 'dio.hole': 'iov_iter_zero' },
     },
     ...copyStates('bio_iov_iter_get_pages', {
       call: 'bio_iov_iter_get_pages → get_user_pages',
@@ -56,6 +58,14 @@ export const iomapDioRw = defineThread({
         const content = block.kind === 'mapped' ? (input.kernel.blocks[block.block]?.content ?? ZEROES) : ZEROES;
         return { label: `pinned user page ${vpage} → ${block.kind === 'mapped' ? 'submit_bio(READ)' : 'iomap_dio_hole_iter zeroes'} → user page ← ${content}`, kernel: writeUser(input.kernel, input.task.mm, vpage, content), regs: done };
       },
+      next: 'next_page',
+      short: 'short',
+      gup: true,
+    }),
+    ...copyStates('iov_iter_zero', {
+      call: 'iov_iter_zero',
+      userWrite: true,
+      transfer: (input, vpage) => ({ label: `iov_iter_zero → user page ${vpage} ← 0`, kernel: writeUser(input.kernel, input.task.mm, vpage, ZEROES), regs: { ...input.regs, done: (input.regs.done ?? 0) + 1 } }),
       next: 'next_page',
       short: 'short',
     }),
