@@ -18,8 +18,8 @@ export type Transfer = (input: StepInput, vpage: number) => Omit<StepResult, 'ev
 export const FAULT_RETRY_BOUND = 8;
 
 export interface CopyConfig {
-  /** The kernel function doing the copy, for labels. */
-  readonly call: string;
+  /** The kernel function doing the copy, for labels (its name may depend on the version). */
+  readonly call: string | ((input: StepInput) => string);
   /** Direction as the MMU sees it: writing to user memory needs a writable PTE. */
   readonly userWrite: boolean | ((input: StepInput) => boolean);
   readonly transfer: Transfer;
@@ -35,11 +35,16 @@ function vpageOf(input: StepInput): number {
   return (input.regs.buf ?? 0) + (input.regs.done ?? 0);
 }
 
+function callName(config: CopyConfig, input: StepInput): string {
+  return typeof config.call === 'string' ? config.call : config.call(input);
+}
+
 export function copyStates(name: string, config: CopyConfig): Record<string, StepStateConfig> {
   return {
     [name]: {
       step: {
         run: (input) => {
+          const call = callName(config, input);
           const vpage = vpageOf(input);
           const userWrite = typeof config.userWrite === 'boolean' ? config.userWrite : config.userWrite(input);
           if (userAccessOk(input.kernel, input.task.mm, vpage, userWrite)) {
@@ -47,15 +52,15 @@ export function copyStates(name: string, config: CopyConfig): Record<string, Ste
             return { event: 'copy.done', ...done, regs: { ...(done.regs ?? input.regs), retries: 0 } };
           }
           if (input.task.pagefaultDisabled > 0) {
-            return { event: 'copy.short', label: `${config.call} → user page ${vpage} not present, page faults disabled → short copy` };
+            return { event: 'copy.short', label: `${call} → user page ${vpage} not present, page faults disabled → short copy` };
           }
           const retries = input.regs.retries ?? 0;
           if (retries >= FAULT_RETRY_BOUND) {
-            return { event: 'copy.short', label: `${config.call} → fault on page ${vpage} again`, outcome: { kind: 'livelock', message: `${config.call} faulted on user page ${vpage} ${retries} times without progress` } };
+            return { event: 'copy.short', label: `${call} → fault on page ${vpage} again`, outcome: { kind: 'livelock', message: `${call} faulted on user page ${vpage} ${retries} times without progress` } };
           }
           return {
             event: 'copy.fault',
-            label: `${config.call} → page fault on user page ${vpage}`,
+            label: `${call} → page fault on user page ${vpage}`,
             regs: { ...input.regs, retries: retries + 1 },
             call: { machine: 'do_page_fault', regs: { vpage, write: userWrite, kernelMode: true } },
           };
@@ -65,10 +70,12 @@ export function copyStates(name: string, config: CopyConfig): Record<string, Ste
     },
     [`${name}_faulted`]: {
       step: {
-        run: (input) =>
-          input.regs.ret === 0
-            ? { event: 'fault.done', label: `${config.call} → fault handled, try the page again` }
-            : { event: 'fault.failed', label: config.gup ? `${config.call} → faultin_page: VM_FAULT_SIGBUS → vm_fault_to_errno → -EFAULT` : `${config.call} → VM_FAULT_SIGBUS in kernel mode → exception fixup → short copy` },
+        run: (input) => {
+          const call = callName(config, input);
+          return input.regs.ret === 0
+            ? { event: 'fault.done', label: `${call} → fault handled, try the page again` }
+            : { event: 'fault.failed', label: config.gup ? `${call} → faultin_page: VM_FAULT_SIGBUS → vm_fault_to_errno → -EFAULT` : `${call} → VM_FAULT_SIGBUS in kernel mode → exception fixup → short copy` };
+        },
       },
       on: { 'fault.done': name, 'fault.failed': config.short },
     },

@@ -29,6 +29,7 @@ import { copyStates, FAULT_RETRY_BOUND } from './copy.ts';
 import { defineThread, type StepStateConfig, type ThreadStateConfig } from './define.ts';
 import { bytesOr, diskContent } from './filemap.ts';
 import { unlockPage } from './pagelock.ts';
+import { faultInName } from './iomap.ts';
 import { dropGlock, inodeLockName, inodeUnlockName, takeGlock, takeLock, unlockStep, type LockOf } from './steps.ts';
 import type { Regs, StepInput, StepResult } from './types.ts';
 
@@ -51,7 +52,7 @@ export const iomapBufferedWrite = defineThread({
       on: { 'write.done': 'done', 'write.page': 'fault_in_iov_iter_readable' },
     },
     ...copyStates('fault_in_iov_iter_readable', {
-      call: 'fault_in_iov_iter_readable (prefault)',
+      call: (input) => `${faultInName({ ...input, regs: { ...input.regs, write: false } })} (prefault)`,
       userWrite: false,
       transfer: (_input, vpage) => ({ label: `prefault: user page ${vpage} is present` }),
       next: 'write_begin',

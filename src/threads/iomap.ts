@@ -18,6 +18,7 @@ import { inodeName, ZEROES } from '../kernel/state.ts';
 import { EFAULT, readUser, writeUser } from '../kernel/uaccess.ts';
 import { copyStates } from './copy.ts';
 import { defineThread } from './define.ts';
+import type { StepInput } from './types.ts';
 import { bytesOr } from './filemap.ts';
 
 export const iomapDioRw = defineThread({
@@ -82,6 +83,12 @@ export const iomapDioRw = defineThread({
  * of the window with faults enabled (__put_user / __get_user), stopping at the
  * first that cannot be faulted in. Returns the pages faulted in.
  */
+/** fault_in_iov_iter_* arrived in 5.16; 5.15 and the RFC's tree call them iov_iter_fault_in_*. */
+export function faultInName(input: StepInput): string {
+  const what = input.regs.write ? 'writeable' : 'readable';
+  return input.variant.gfs2Fix === 'none' || input.variant.gfs2Fix === 'rfc' ? `iov_iter_fault_in_${what}` : `fault_in_iov_iter_${what}`;
+}
+
 export const faultInIovIter = defineThread({
   id: 'fault_in_iov_iter',
   initial: 'next_page',
@@ -91,13 +98,13 @@ export const faultInIovIter = defineThread({
         run: (input) => {
           const done = input.regs.done ?? 0;
           if (done >= (input.regs.len ?? 0)) return { event: 'faultin.done', label: `fault-in done: ${done} page(s)`, regs: { ...input.regs, ret: done } };
-          return { event: 'faultin.page', label: `fault_in_iov_iter_${input.regs.write ? 'writeable' : 'readable'}: user page ${(input.regs.buf ?? 0) + done}` };
+          return { event: 'faultin.page', label: `${faultInName(input)}: user page ${(input.regs.buf ?? 0) + done}` };
         },
       },
       on: { 'faultin.done': 'done', 'faultin.page': 'touch' },
     },
     ...copyStates('touch', {
-      call: 'fault_in_iov_iter',
+      call: faultInName,
       userWrite: (input) => input.regs.write === true,
       transfer: (input, vpage) => ({ label: `user page ${vpage} is present`, regs: { ...input.regs, done: (input.regs.done ?? 0) + 1 } }),
       next: 'next_page',
