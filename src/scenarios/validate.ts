@@ -113,6 +113,17 @@ const TASK_FIELDS = fields<keyof TaskSpec>({ pid: true, process: true, node: tru
 const SCHEDULE_FIELDS = fields<keyof NamedSchedule>({ name: true, description: true, steps: true, expect: true });
 const EXPECTATION_FIELDS = fields<keyof Expectation>({ kind: true, summary: true, returns: true, userPages: true, filePages: true, basis: true });
 
+/** Every field of the format, per type: what docs/scenario-format.md must name (format.test.ts checks it). */
+export const FORMAT_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  Scenario: SCENARIO_FIELDS,
+  FileSpec: FILE_FIELDS,
+  MappingSpec: MAPPING_FIELDS,
+  TaskSpec: TASK_FIELDS,
+  NamedSchedule: SCHEDULE_FIELDS,
+  Expectation: EXPECTATION_FIELDS,
+  SyscallSpec: [...new Set(Object.values(SYSCALL_FIELDS).flat())],
+};
+
 type Obj = Readonly<Record<string, unknown>>;
 
 class Report {
