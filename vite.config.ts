@@ -54,5 +54,8 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'src/**/*.test.tsx'],
     // The engine must run without a DOM; tests that need one opt in per file.
     environment: 'node',
+    // Property tests and explorations do real work (10,000 links, whole state spaces); on a loaded
+    // 2-core CI machine 5 s is not enough. Speed is measured by npm run bench, never by timeouts.
+    testTimeout: 120_000,
   },
 });
