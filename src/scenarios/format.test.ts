@@ -3,12 +3,9 @@
  * and replay to the outcomes it claims, and it must document every field.
  */
 import { readFileSync } from 'node:fs';
+import { checkSchedule } from './check.ts';
 import { describe, expect, it } from 'vitest';
-import { readUser } from '../kernel/uaccess.ts';
 import { VARIANTS, type VariantId } from '../kernel/variants.ts';
-import { describeOutcome } from '../sim/outcome.ts';
-import { replay } from '../sim/replay.ts';
-import { buildSetup, filePageContent } from './build.ts';
 import type { OutcomeKind, PageState, SyscallSpec } from './types.ts';
 import { FORMAT_FIELDS, parseScenarioJson } from './validate.ts';
 
@@ -42,22 +39,7 @@ describe('docs/scenario-format.md', () => {
 
   it.each(cases.map((c) => ({ ...c, label: `${c.schedule.name} under ${c.variant}` })))('example replays $label to the documented outcome', ({ schedule, variant, expectation }) => {
     if (scenario === undefined || expectation === undefined) throw new Error('no scenario');
-    const run = replay(buildSetup(scenario), variant, schedule.steps, { finish: true });
-    expect(run.refused, run.refused?.error.message).toBeNull();
-    expect(run.outcome?.kind, run.outcome ? describeOutcome(run.outcome) : 'no outcome').toBe(expectation.kind);
-    const last = run.states[run.states.length - 1];
-    if (last === undefined) throw new Error('no state');
-    if (expectation.returns !== undefined) {
-      expect(Object.fromEntries(last.tasks.map((t) => [String(t.pid), t.returns]))).toEqual(expectation.returns);
-    }
-    for (const [where, content] of Object.entries(expectation.userPages ?? {})) {
-      const [process, vpage] = where.split(':').map(Number);
-      expect(readUser(last.kernel, process ?? -1, vpage ?? -1), `user page ${where}`).toBe(content);
-    }
-    for (const [where, content] of Object.entries(expectation.filePages ?? {})) {
-      const [file, index] = where.split(':');
-      expect(filePageContent(last.kernel, scenario.files.findIndex((f) => f.name === file), Number(index)), `file page ${where}`).toBe(content);
-    }
+    expect(checkSchedule(scenario, variant, schedule, expectation)).toEqual([]);
   });
 
   const fieldGroups: [string, readonly string[]][] = [
