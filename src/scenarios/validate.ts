@@ -914,6 +914,16 @@ export function jsonSyntaxError(text: string): { position: number; problem: stri
     }
     return 'an unterminated string';
   };
+  /** `"name":` of an object member: the problem, or null. */
+  const memberKey = (): { position: number; problem: string } | null => {
+    if (text[i] !== '"') return fail('expected a double-quoted property name');
+    const bad = str();
+    if (bad !== null) return failString(bad);
+    ws();
+    if (text[i] !== ':') return fail("expected ':' after a property name");
+    i++;
+    return null;
+  };
   const num = (): boolean => {
     const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
     if (m === null || m[0] === '') return false;
@@ -934,12 +944,8 @@ export function jsonSyntaxError(text: string): { position: number; problem: stri
         i++;
       } else {
         if (ch === '{') {
-          if (text[i] !== '"') return fail('expected a double-quoted property name');
-          const bad = str();
-          if (bad !== null) return failString(bad);
-          ws();
-          if (text[i] !== ':') return fail("expected ':' after a property name");
-          i++;
+          const problem = memberKey();
+          if (problem !== null) return problem;
         }
         continue;
       }
@@ -967,12 +973,8 @@ export function jsonSyntaxError(text: string): { position: number; problem: stri
       i++;
       ws();
       if (top === '{') {
-        if (text[i] !== '"') return fail('expected a double-quoted property name');
-        const bad = str();
-        if (bad !== null) return failString(bad);
-        ws();
-        if (text[i] !== ':') return fail("expected ':' after a property name");
-        i++;
+        const problem = memberKey();
+        if (problem !== null) return problem;
       }
       break;
     }

@@ -15,7 +15,6 @@
  * it anyway, to show the inversion; `dax-invalidate-lock` takes
  * invalidate_lock shared around the whole fault (commit 730633f0b7f9).
  */
-import { PAGE_SIZE } from '../kernel/ids.ts';
 import { allocateBlock, lookupBlock, writeBlock, zeroBlock } from '../kernel/blocks.ts';
 import { setPte, unmapMappingRange } from '../kernel/mm.ts';
 import { addLockedPage, deleteFromPageCache, findGetPage } from '../kernel/pagecache.ts';
@@ -25,7 +24,7 @@ import { copyStates } from './copy.ts';
 import { defineThread } from './define.ts';
 import { beyondEof, bytesOr, checkMapping, lockPageOrRetry } from './filemap.ts';
 import { unlockPage } from './pagelock.ts';
-import { inodeLockName, inodeUnlockName, maybeUnlockStep, plainStep, takeLock, unlockStep, type LockOf } from './steps.ts';
+import { inodeLockName, inodeUnlockName, ioDone, maybeUnlockStep, plainStep, takeLock, unlockStep, type LockOf } from './steps.ts';
 import type { StepInput, StepResult } from './types.ts';
 
 const iMutex: LockOf = (input) => ({ kind: 'i_rwsem', ino: input.regs.ino ?? 0 });
@@ -242,11 +241,9 @@ export const daxReadIter = defineThread({
     next_page: {
       step: {
         run: (input) => {
-          const done = input.regs.done ?? 0;
-          const index = (input.regs.pos ?? 0) + done;
-          if (done >= (input.regs.len ?? 0) || beyondEof(input.kernel, input.regs.ino ?? 0, index)) {
-            return { event: 'io.done', label: `${ioCall(input)} → ${done * PAGE_SIZE} bytes`, regs: { ...input.regs, ret: done * PAGE_SIZE } };
-          }
+          const index = (input.regs.pos ?? 0) + (input.regs.done ?? 0);
+          const end = ioDone(input, 'io.done', ioCall(input), beyondEof(input.kernel, input.regs.ino ?? 0, index));
+          if (end !== null) return end;
           return { event: 'io.page', label: `${ioCall(input)}: get_block(${inodeName(input.kernel, input.regs.ino ?? 0)}:${index}, create=0)`, regs: { ...input.regs, index } };
         },
       },
@@ -286,8 +283,9 @@ export const daxWriteIter = defineThread({
     next_page: {
       step: {
         run: (input) => {
+          const end = ioDone(input, 'io.done', ioCall(input));
+          if (end !== null) return end;
           const done = input.regs.done ?? 0;
-          if (done >= (input.regs.len ?? 0)) return { event: 'io.done', label: `${ioCall(input)} → ${done * PAGE_SIZE} bytes`, regs: { ...input.regs, ret: done * PAGE_SIZE } };
           const ino = input.regs.ino ?? 0;
           const index = (input.regs.pos ?? 0) + done;
           const block = lookupBlock(input.kernel, ino, index);

@@ -23,7 +23,7 @@ import { EAGAIN, EFAULT, VM_FAULT_LOCKED, VM_FAULT_RETRY, VM_FAULT_SIGBUS, write
 import { copyStates } from './copy.ts';
 import { defineThread, type StepStateConfig } from './define.ts';
 import { unlockPage } from './pagelock.ts';
-import { mmapLockCall, sleepWait } from './steps.ts';
+import { ioDone, mmapLockCall, sleepWait } from './steps.ts';
 import type { StepInput, StepResult } from './types.ts';
 
 /** What ->readpage finds on disk for a file page: its block's data, or zeroes for a hole. */
@@ -217,9 +217,8 @@ export const filemapRead = defineThread({
           const done = input.regs.done ?? 0;
           const ino = input.regs.ino ?? 0;
           const index = (input.regs.pos ?? 0) + done;
-          if (done >= (input.regs.len ?? 0) || beyondEof(input.kernel, ino, index)) {
-            return { event: 'read.done', label: `filemap_read → ${done * PAGE_SIZE} bytes`, regs: { ...input.regs, ret: done * PAGE_SIZE } };
-          }
+          const end = ioDone(input, 'read.done', 'filemap_read', beyondEof(input.kernel, ino, index));
+          if (end !== null) return end;
           const page = pageAt(input.kernel, ino, index);
           const at = `${inodeName(input.kernel, ino)}:${index}`;
           if (page !== null) return { event: 'page.found', label: `filemap_get_pages(${at}) → cached`, regs: { ...input.regs, page, index } };

@@ -30,7 +30,7 @@ import { defineThread, type StepStateConfig, type ThreadStateConfig } from './de
 import { bytesOr, diskContent } from './filemap.ts';
 import { unlockPage } from './pagelock.ts';
 import { faultInName } from './iomap.ts';
-import { dropGlock, inodeLockName, inodeUnlockName, takeGlock, takeLock, unlockStep, type LockOf } from './steps.ts';
+import { dropGlock, inodeLockName, inodeUnlockName, ioDone, takeGlock, takeLock, unlockStep, type LockOf } from './steps.ts';
 import type { Regs, StepInput, StepResult } from './types.ts';
 
 const iRwsem: LockOf = (input) => ({ kind: 'i_rwsem', ino: input.regs.ino ?? 0 });
@@ -44,8 +44,9 @@ export const iomapBufferedWrite = defineThread({
     next_page: {
       step: {
         run: (input) => {
+          const end = ioDone(input, 'write.done', 'iomap_file_buffered_write');
+          if (end !== null) return end;
           const done = input.regs.done ?? 0;
-          if (done >= (input.regs.len ?? 0)) return { event: 'write.done', label: `iomap_file_buffered_write → ${done * PAGE_SIZE} bytes`, regs: { ...input.regs, ret: done * PAGE_SIZE } };
           return { event: 'write.page', label: `iomap_write_iter: ${inodeName(input.kernel, input.regs.ino ?? 0)}:${(input.regs.pos ?? 0) + done}`, regs: { ...input.regs, index: (input.regs.pos ?? 0) + done } };
         },
       },

@@ -18,6 +18,7 @@ import { inodeName, ZEROES } from '../kernel/state.ts';
 import { EFAULT, readUser, writeUser } from '../kernel/uaccess.ts';
 import { copyStates } from './copy.ts';
 import { defineThread } from './define.ts';
+import { ioDone } from './steps.ts';
 import type { StepInput } from './types.ts';
 import { bytesOr } from './filemap.ts';
 
@@ -28,8 +29,9 @@ export const iomapDioRw = defineThread({
     next_page: {
       step: {
         run: (input) => {
+          const end = ioDone(input, 'dio.done', 'iomap_dio_rw');
+          if (end !== null) return end;
           const done = input.regs.done ?? 0;
-          if (done >= (input.regs.len ?? 0)) return { event: 'dio.done', label: `iomap_dio_rw → ${done * PAGE_SIZE} bytes`, regs: { ...input.regs, ret: done * PAGE_SIZE } };
           const index = (input.regs.pos ?? 0) + done;
           const block = lookupBlock(input.kernel, input.regs.ino ?? 0, index);
           if (input.regs.write && block.kind !== 'mapped') {

@@ -10,6 +10,7 @@
 import { glockBlockers, glockDq, glockNq, isGranted, type HolderMode } from '../kernel/glock.ts';
 import { lockName, sleepLockOf, withSleepLock, type LockRef } from '../kernel/locks.ts';
 import { acquire, blockersOf, holdOf, isLocked, isWaiting, ownersOf, release, type SleepLock } from '../kernel/sleeplock.ts';
+import { PAGE_SIZE } from '../kernel/ids.ts';
 import { inodeName } from '../kernel/state.ts';
 import type { StepStateConfig } from './define.ts';
 import type { StepInput, StepResult, StepSpec, WaitInfo } from './types.ts';
@@ -217,4 +218,14 @@ export function inodeLockName(input: StepInput): string {
 
 export function inodeUnlockName(input: StepInput): string {
   return input.variant.era === '2015' ? 'mutex_unlock(&inode->i_mutex)' : 'inode_unlock';
+}
+
+/**
+ * The head of a per-page I/O loop: once `done` reaches `len` (or `stop`, e.g.
+ * the next page is past EOF), the step that returns the bytes done; else null.
+ */
+export function ioDone(input: StepInput, event: string, call: string, stop = false): StepResult | null {
+  const done = input.regs.done ?? 0;
+  if (done < (input.regs.len ?? 0) && !stop) return null;
+  return { event, label: `${call} → ${done * PAGE_SIZE} bytes`, regs: { ...input.regs, ret: done * PAGE_SIZE } };
 }

@@ -18,15 +18,14 @@
  * catches private COW pages instantiated in between, which no scenario does).
  */
 import { freeBlocks } from '../kernel/blocks.ts';
-import { glockDq, findHolder } from '../kernel/glock.ts';
+import { findHolder } from '../kernel/glock.ts';
 import { pageMapped, unmapMappingRange, unmapPage } from '../kernel/mm.ts';
 import { deleteFromPageCache } from '../kernel/pagecache.ts';
-import { holdOf } from '../kernel/sleeplock.ts';
 import { inodeName, type KernelState } from '../kernel/state.ts';
 import { PAGE_SIZE } from '../kernel/ids.ts';
 import { defineThread } from './define.ts';
 import { unlockPage } from './pagelock.ts';
-import { inodeLockName, inodeUnlockName, maybeUnlockStep, takeGlock, takeLock, unlockStep, type LockOf } from './steps.ts';
+import { dropGlock, inodeLockName, inodeUnlockName, maybeUnlockStep, takeGlock, takeLock, unlockStep, type LockOf } from './steps.ts';
 import type { StepInput, StepResult } from './types.ts';
 
 const iRwsem: LockOf = (input) => ({ kind: 'i_rwsem', ino: input.regs.ino ?? 0 });
@@ -57,15 +56,9 @@ function truncateLike(id: string, kind: Kind) {
   const release = (input: StepInput): StepResult => {
     const invalidate = maybeUnlockStep('filemap_invalidate_unlock', invalidateLock, () => '').run(input);
     if (invalidate.event === 'lock.released') return invalidate;
-    if (findHolder(input.kernel, input.task.node, input.regs.ino ?? 0, input.task.pid, caller)?.granted) {
-      const dq = glockDq(input.kernel, input.task.node, input.regs.ino ?? 0, input.task.pid, caller);
-      return dq.ok
-        ? { event: 'lock.released', label: `gfs2_glock_dq on glock 2/${inodeName(input.kernel, input.regs.ino ?? 0)}`, kernel: dq.kernel }
-        : { event: 'lock.released', label: 'gfs2_glock_dq', outcome: { kind: 'invariant-violation', message: dq.violation } };
-    }
-    const inode = sleepHeld(input, iRwsem);
-    if (inode) return unlockStep(inodeUnlockName(input), iRwsem).run(input);
-    return { event: 'lock.none', label: `${kind === 'truncate' ? 'truncate' : 'fallocate'} returns 0`, regs: { ...input.regs, ret: 0 } };
+    if (findHolder(input.kernel, input.task.node, input.regs.ino ?? 0, input.task.pid, caller)?.granted) return dropGlock(caller, 'lock.released').run(input);
+    const inode = maybeUnlockStep(inodeUnlockName(input), iRwsem, () => `${kind === 'truncate' ? 'truncate' : 'fallocate'} returns 0`).run(input);
+    return inode.event === 'lock.none' ? { ...inode, regs: { ...input.regs, ret: 0 } } : inode;
   };
   return defineThread({
     id,
@@ -165,12 +158,6 @@ function truncateLike(id: string, kind: Kind) {
   });
 }
 
-function sleepHeld(input: StepInput, lockOf: LockOf): boolean {
-  const ref = lockOf(input);
-  if (ref.kind !== 'i_rwsem') return false;
-  const lock = input.kernel.inodes[ref.ino]?.i_rwsem;
-  return lock !== undefined && holdOf(lock, input.task.pid) !== null;
-}
 
 export const doTruncate = truncateLike('do_truncate', 'truncate');
 export const punchHole = truncateLike('punch_hole', 'punch');
