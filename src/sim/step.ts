@@ -11,7 +11,9 @@ import { checkInvariants } from '../kernel/invariants.ts';
 import type { Pid } from '../kernel/ids.ts';
 import { referenceNextState, type CompiledState } from '../threads/define.ts';
 import { compiledMachine } from '../threads/registry.ts';
-import type { Frame, StepInput, WaitInfo } from '../threads/types.ts';
+import type { KernelState } from '../kernel/state.ts';
+import type { Frame, StepInput, StepResult, WaitInfo } from '../threads/types.ts';
+import { localView, runLocal } from './local.ts';
 import { taskByPid, type SimTask, type StopOutcome, type SystemState } from './system.ts';
 
 /** Which transition table to use: the compiled one, or XState's own `transition`. */
@@ -73,6 +75,20 @@ function nextStateOf(machineId: string, config: CompiledState, event: string, en
 }
 
 export function step(state: SystemState, pid: Pid, engine: Engine = 'compiled'): StepOutput {
+  return advance(state, pid, engine, false) ?? { ok: false, error: { kind: 'stopped', message: 'unreachable: a full step is never refused as non-local' } };
+}
+
+/**
+ * The step of `pid` if it is local: it reads and writes nothing but its
+ * task, its registers and its own process's mm (see local.ts), waits on
+ * nothing else, and ends no run. Null if it is not local, or cannot run.
+ */
+export function stepLocal(state: SystemState, pid: Pid, engine: Engine = 'compiled'): (StepOutput & { readonly ok: true }) | null {
+  const out = advance(state, pid, engine, true);
+  return out?.ok === true && out.state.stopped === null && out.state.signals === state.signals ? out : null;
+}
+
+function advance(state: SystemState, pid: Pid, engine: Engine, local: boolean): StepOutput | null {
   const task = taskByPid(state, pid);
   if (task === undefined) return { ok: false, error: { kind: 'no-such-task', message: `no task with pid ${pid}` } };
   if (state.stopped !== null) return { ok: false, error: { kind: 'stopped', message: `the run has ended (${state.stopped.kind})` } };
@@ -81,11 +97,24 @@ export function step(state: SystemState, pid: Pid, engine: Engine = 'compiled'):
   const { frame, config } = top;
   const spec = config.step;
   if (spec === undefined) return { ok: false, error: { kind: 'finished', message: `pid ${pid} is in final state ${config.name}` } };
-  const input = stepInput(state, task, frame);
-  const wait = spec.wait?.(input) ?? null;
-  if (wait !== null) return { ok: false, error: { kind: 'blocked', message: `pid ${pid} is blocked: ${wait.reason}` } };
-
-  const result = spec.run(input);
+  let result: StepResult;
+  let kernel: KernelState;
+  if (local) {
+    const view = localView(state.kernel, task.mm);
+    const input: StepInput = { kernel: view.kernel, task, regs: frame.regs, variant: state.flags };
+    const ran = runLocal(() => ((spec.wait?.(input) ?? null) === null ? spec.run(input) : null));
+    if (ran === null || ran.outcome !== undefined) return null;
+    const merged = view.merge(ran.kernel);
+    if (merged === null) return null;
+    result = ran;
+    kernel = merged;
+  } else {
+    const input = stepInput(state, task, frame);
+    const wait = spec.wait?.(input) ?? null;
+    if (wait !== null) return { ok: false, error: { kind: 'blocked', message: `pid ${pid} is blocked: ${wait.reason}` } };
+    result = spec.run(input);
+    kernel = result.kernel ?? state.kernel;
+  }
   const target = nextStateOf(frame.machine, config, result.event, engine);
   const machine = compiledMachine(frame.machine);
   let stopped: StopOutcome | null = state.stopped;
@@ -124,7 +153,6 @@ export function step(state: SystemState, pid: Pid, engine: Engine = 'compiled'):
 
   const updatedTask: SimTask = { ...task, ...result.task, stack };
   const tasks = state.tasks.map((t) => (t.pid === pid ? updatedTask : t));
-  const kernel = result.kernel ?? state.kernel;
   let signals = state.signals;
   const outcome = result.outcome;
   if (outcome !== undefined && stopped === null) {
@@ -143,7 +171,10 @@ export function step(state: SystemState, pid: Pid, engine: Engine = 'compiled'):
         break;
     }
   }
-  if (stopped === null) {
+  // The invariants are of the kernel alone, and held before this step (or
+  // the run would have stopped): a step that left the kernel as it was
+  // cannot break one.
+  if (stopped === null && kernel !== state.kernel) {
     const broken = checkInvariants(kernel);
     if (broken !== null) stopped = broken;
   }

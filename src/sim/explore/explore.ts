@@ -16,9 +16,12 @@
 import type { Pid } from '../../kernel/ids.ts';
 import type { VariantId } from '../../kernel/variants.ts';
 import { outcomeOf, partialDeadlock, runnablePids } from '../outcome.ts';
-import { step } from '../step.ts';
-import { initialSystem, type SystemSetup, type SystemState } from '../system.ts';
+import { step, stepLocal, type Engine } from '../step.ts';
+import { initialSystem, taskByPid, type SystemSetup, type SystemState } from '../system.ts';
 import { createEncoder } from './encode.ts';
+import { createInterner } from './intern.ts';
+import { otherMmChanged, reducibleTasks } from './reduce.ts';
+import { regroupLocalSteps, switchesOf } from './regroup.ts';
 import { createStateSet } from './stateset.ts';
 
 /** Every bound on an exploration, in one place. Hitting one is a result, not an error. */
@@ -34,9 +37,19 @@ export interface ExploreLimits {
   /** Called every `progressEvery` states; returning false cancels. */
   readonly onProgress?: (progress: ExploreProgress) => boolean | undefined;
   readonly progressEvery: number;
+  /** How states are told apart; both are exact. `reference` is the plain walk tests compare against. */
+  readonly encoding: Encoding;
+  /** Which transition table steps use: the compiled one, or XState's own `transition` (tests compare them). */
+  readonly engine: Engine;
+  /** `local`: take a task's local step alone where one exists (reduce.ts); `none`: every interleaving. */
+  readonly reduction: Reduction;
 }
 
-export const DEFAULT_LIMITS: ExploreLimits = { maxStates: 2_000_000, maxDepth: 10_000, timeBudgetMs: 60_000, progressEvery: 10_000 };
+export type Reduction = 'local' | 'none';
+
+export type Encoding = 'interned' | 'reference';
+
+export const DEFAULT_LIMITS: ExploreLimits = { maxStates: 2_000_000, maxDepth: 10_000, timeBudgetMs: 60_000, progressEvery: 10_000, encoding: 'interned', engine: 'compiled', reduction: 'local' };
 
 export interface ExploreProgress {
   readonly states: number;
@@ -67,10 +80,41 @@ export interface ExploreResult {
   readonly setBytes: number;
 }
 
-function switchesOf(schedule: readonly Pid[]): number {
-  let switches = 0;
-  for (let i = 1; i < schedule.length; i++) if (schedule[i] !== schedule[i - 1]) switches++;
-  return switches;
+/** The set of states seen so far, each with a dense id in order of discovery. */
+interface Visited {
+  /** The id of `state` if seen; else adds it and returns -(id + 1). */
+  addOrFind(state: SystemState): number;
+  size(): number;
+  bytes(): number;
+}
+
+function createVisited(encoding: Encoding): Visited {
+  if (encoding === 'reference') {
+    const encoder = createEncoder();
+    const seen = createStateSet();
+    return { addOrFind: (state) => seen.addOrFind(encoder.encode(state)), size: seen.size, bytes: seen.bytes };
+  }
+  const interner = createInterner();
+  // Per interned node: the state id + 1 whose root it is, or 0.
+  let stateOfNode = new Int32Array(1 << 16);
+  let count = 0;
+  return {
+    addOrFind: (state) => {
+      const node = interner.idOf(state);
+      if (node >= stateOfNode.length) {
+        const bigger = new Int32Array(Math.max(stateOfNode.length * 2, node + 1));
+        bigger.set(stateOfNode);
+        stateOfNode = bigger;
+      }
+      const known = stateOfNode[node] ?? 0;
+      if (known !== 0) return known - 1;
+      count++;
+      stateOfNode[node] = count;
+      return -count;
+    },
+    size: () => count,
+    bytes: () => interner.bytes() + stateOfNode.byteLength,
+  };
 }
 
 export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<ExploreLimits> = {}): ExploreResult {
@@ -79,8 +123,7 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
   const started = now?.() ?? 0;
   const elapsed = () => (now === undefined ? 0 : now() - started);
 
-  const encoder = createEncoder();
-  const seen = createStateSet();
+  const visited = createVisited(lim.encoding);
   // Per state id: how it was reached.
   const parent: number[] = [];
   const via: Pid[] = [];
@@ -93,13 +136,46 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
   let head = 0;
 
   const initial = initialSystem(setup, variant);
-  seen.addOrFind(encoder.encode(initial));
+  visited.addOrFind(initial);
   parent.push(-1);
   via.push(0);
   depth.push(0);
   switches.push(0);
   queueIds.push(0);
   queueStates.push(initial);
+
+  // The reduction (reduce.ts): tasks whose local steps may be taken alone,
+  // and the machine states whose steps have been seen to touch shared state,
+  // which are not tried again (skipping a try only costs reduction, never
+  // soundness).
+  const reducible = lim.reduction === 'local' ? reducibleTasks(initial) : null;
+  const neverLocal = new Map<string, Set<string>>();
+  const localStep = (state: SystemState, runnable: readonly Pid[], prefer: Pid | null): { pid: Pid; state: SystemState } | null => {
+    if (reducible === null || reducible.size === 0) return null;
+    // The task that stepped last first: staying with it costs no task switch.
+    const order = prefer !== null && runnable.includes(prefer) ? [prefer, ...runnable.filter((p) => p !== prefer)] : runnable;
+    for (const pid of order) {
+      if (!reducible.has(pid)) continue;
+      const task = taskByPid(state, pid);
+      const frame = task?.stack[task.stack.length - 1];
+      if (frame === undefined) continue;
+      let never = neverLocal.get(frame.machine);
+      if (never?.has(frame.state) === true) continue;
+      const out = stepLocal(state, pid, lim.engine);
+      if (out !== null) return { pid, state: out.state };
+      if (never === undefined) {
+        never = new Set();
+        neverLocal.set(frame.machine, never);
+      }
+      never.add(frame.state);
+    }
+    return null;
+  };
+  const checkOwnMm = (before: SystemState, after: SystemState, pid: Pid): void => {
+    const mm = taskByPid(before, pid)?.mm ?? -1;
+    const other = otherMmChanged(before, after, mm);
+    if (other >= 0) throw new Error(`model error: pid ${pid} changed mm ${other}, which reduce.ts assumes only its own process or an unmapping task can touch`);
+  };
 
   const counts = new Map<ExploredKind, number>();
   const best = new Map<ExploredKind, number>();
@@ -135,17 +211,11 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
       stoppedBy ??= 'max-depth';
       continue;
     }
-    const last = via[id];
+    const last = via[id] ?? 0;
     let full = false;
-    for (const pid of runnablePids(state)) {
-      if (seen.size() >= lim.maxStates) {
-        full = true;
-        break;
-      }
-      const out = step(state, pid);
-      if (!out.ok) continue;
+    const reach = (pid: Pid, next: SystemState): void => {
       transitions++;
-      const found = seen.addOrFind(encoder.encode(out.state));
+      const found = visited.addOrFind(next);
       const childSwitches = (switches[id] ?? 0) + (id !== 0 && pid !== last ? 1 : 0);
       if (found < 0) {
         const child = -found - 1;
@@ -154,15 +224,32 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
         depth[child] = (depth[id] ?? 0) + 1;
         switches[child] = childSwitches;
         queueIds.push(child);
-        queueStates.push(out.state);
+        queueStates.push(next);
       } else if (depth[found] === (depth[id] ?? 0) + 1 && childSwitches < (switches[found] ?? 0)) {
         // Same length, fewer task switches: a better way to reach it.
         parent[found] = id;
         via[found] = pid;
         switches[found] = childSwitches;
       }
+    };
+    const runnable = runnablePids(state);
+    const local = reducible === null ? null : localStep(state, runnable, id === 0 ? null : last);
+    if (local !== null) {
+      if (visited.size() >= lim.maxStates) full = true;
+      else reach(local.pid, local.state);
+    } else {
+      for (const pid of runnable) {
+        if (visited.size() >= lim.maxStates) {
+          full = true;
+          break;
+        }
+        const out = step(state, pid, lim.engine);
+        if (!out.ok) continue;
+        if (reducible?.has(pid) === true) checkOwnMm(state, out.state, pid);
+        reach(pid, out.state);
+      }
     }
-    const states = seen.size();
+    const states = visited.size();
     if (full || (states >= lim.maxStates && head < queueIds.length)) {
       stoppedBy = 'max-states';
       break;
@@ -188,19 +275,19 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
   for (const kind of EXPLORED_KINDS) {
     const id = best.get(kind);
     if (id === undefined) continue;
-    const schedule = scheduleTo(id);
+    const schedule = reducible === null ? scheduleTo(id) : regroupLocalSteps(initial, scheduleTo(id), reducible, lim.engine);
     outcomes[kind] = { count: counts.get(kind) ?? 0, shortest: { schedule, length: schedule.length, switches: switchesOf(schedule) } };
   }
   return {
     variant,
-    states: seen.size(),
+    states: visited.size(),
     transitions,
     terminal,
     complete: stoppedBy === null,
     stoppedBy,
     outcomes,
     elapsedMs: elapsed(),
-    setBytes: seen.bytes(),
+    setBytes: visited.bytes(),
   };
 }
 
