@@ -173,7 +173,7 @@ describe('cli explore', () => {
     const r = run(['explore', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15', '--json']);
     expect(r.code).toBe(0);
     const parsed = JSON.parse(r.out) as { scenario: string; variant: string; states: number; transitions: number; terminal: number; complete: boolean; outcomes: Record<string, { count: number; shortest: { schedule: number[]; length: number; switches: number } }>; elapsedMs: number };
-    expect(Object.keys(parsed)).toEqual(['scenario', 'variant', 'states', 'transitions', 'terminal', 'complete', 'outcomes', 'elapsedMs']);
+    expect(Object.keys(parsed)).toEqual(['scenario', 'variant', 'states', 'transitions', 'terminal', 'complete', 'outcomes', 'elapsedMs', 'reduction']);
     expect(parsed.complete).toBe(true);
     expect(parsed.outcomes['deadlock']?.shortest.length).toBe(22);
     expect(parsed.outcomes['bug']).toBeUndefined();
@@ -181,7 +181,17 @@ describe('cli explore', () => {
 
   it('explores gfs2-dio-ring with --tasks, and says when no deadlock is reachable', () => {
     const r = run(['explore', '--scenario', 'gfs2-dio-ring', '--tasks', '2', '--variant', 'gfs2-5.18']);
-    expect(r.out).toMatch(/^gfs2-dio-ring under gfs2-5\.18: no deadlock, BUG or use-after-free is reachable: all [\d,]+ reachable states explored/);
+    expect(r.out).toMatch(/^gfs2-dio-ring under gfs2-5\.18: no deadlock, BUG or use-after-free is reachable: all [\d,]+ states \(partial-order reduced\) explored/);
+  });
+
+  it('explores every interleaving with --reduction none, and finds the same deadlock at the same length', () => {
+    const full = JSON.parse(run(['explore', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15', '--reduction', 'none', '--json']).out) as { states: number; reduction: string; outcomes: Record<string, { shortest: { length: number } }> };
+    const reduced = JSON.parse(run(['explore', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15', '--json']).out) as typeof full;
+    expect(full.reduction).toBe('none');
+    expect(reduced.reduction).toBe('local');
+    expect(reduced.states).toBeLessThan(full.states);
+    expect(Object.keys(reduced.outcomes).sort()).toEqual(Object.keys(full.outcomes).sort());
+    expect(reduced.outcomes['deadlock']?.shortest.length).toBe(full.outcomes['deadlock']?.shortest.length);
   });
 
   it('reports a limit as a result', () => {
@@ -194,6 +204,7 @@ describe('cli explore', () => {
     [['explore', '--scenario', 'gfs2-dio-ring', '--tasks', '9', '--variant', 'gfs2-5.15'], '--tasks: expected a whole number from 2 to 6'],
     [['explore', '--scenario', 'gfs2-abba-dio', '--tasks', '3', '--variant', 'gfs2-5.15'], '--tasks applies only to --scenario gfs2-dio-ring'],
     [['explore', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15', '--max-states', '0'], '--max-states: expected a positive whole number'],
+    [['explore', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15', '--reduction', 'sleep'], "--reduction: expected local or none, not 'sleep'"],
   ])('refuses %j with exit 2', (argv, message) => {
     const r = run(argv);
     expect(r.code).toBe(EXIT_USAGE);

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { VARIANTS } from '../kernel/variants.ts';
 import { PRESETS, findPreset } from '../scenarios/index.ts';
-import { parseMaxStates, ringScenario, runExplore } from './explore.ts';
+import { parseMaxStates, parseReduction, ringScenario, runExplore } from './explore.ts';
 import { UsageError, loadScenarioFile, runReplay } from './replay.ts';
 
 export interface CliIo {
@@ -33,7 +33,10 @@ Commands:
   explore            every interleaving: the reachable states, every outcome and the
                      shortest schedule to each:
                        --scenario <id> | --scenario-file <path.json> --variant <id>
-                       [--tasks N] (gfs2-dio-ring: 2 to 6 tasks) [--max-states N] [--json]
+                       [--tasks N] (gfs2-dio-ring: 2 to 6 tasks) [--max-states N]
+                       [--reduction local|none] [--json]
+                     local (the default) takes a step that touches only its own
+                     task and mm alone; none tries every interleaving
   help               show this text
 
 Options:
@@ -105,6 +108,7 @@ function exploreCommand(argv: readonly string[], io: CliIo): number {
       variant: { type: 'string' },
       tasks: { type: 'string' },
       'max-states': { type: 'string' },
+      reduction: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
     strict: true,
@@ -117,5 +121,5 @@ function exploreCommand(argv: readonly string[], io: CliIo): number {
   const scenario = file !== undefined ? loadScenarioFile(file) : values.scenario === 'gfs2-dio-ring' ? ringScenario(values.tasks) : findPreset(values.scenario ?? '');
   if (scenario === undefined) throw new UsageError(`unknown scenario '${values.scenario ?? ''}' (see \`list\`)`);
   if (values.variant === undefined) throw new UsageError(`--variant <id> is required (${scenario.id} runs under ${scenario.variants.join(', ')})`);
-  return runExplore(scenario, values.variant, parseMaxStates(values['max-states']), values.json === true, io, () => performance.now());
+  return runExplore(scenario, values.variant, { maxStates: parseMaxStates(values['max-states']), reduction: parseReduction(values.reduction), json: values.json === true }, io, () => performance.now());
 }

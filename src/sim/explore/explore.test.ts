@@ -28,7 +28,7 @@ describe('explorer', () => {
       expect(result.outcomes.deadlock).toBeUndefined();
       expect(result.outcomes.bug).toBeUndefined();
       expect(result.outcomes['use-after-free']).toBeUndefined();
-      expect(summarize(result)).toMatch(/^no deadlock, BUG or use-after-free is reachable: all [\d,]+ reachable states explored$/);
+      expect(summarize(result)).toMatch(/^no deadlock, BUG or use-after-free is reachable: all [\d,]+ (reachable states|states \(partial-order reduced\)) explored$/);
     }
   });
 
@@ -61,7 +61,7 @@ describe('explorer', () => {
     expect(b).toEqual(a);
   });
 
-  it.each([2, 3])('gfs2-dio-ring with %i tasks deadlocks under gfs2-5.15, in a cycle of that many tasks', { timeout: 120_000 }, (n) => {
+  it.each([2, 3, 4])('gfs2-dio-ring with %i tasks deadlocks under gfs2-5.15, in a cycle of that many tasks', { timeout: 120_000 }, (n) => {
     const scenario = gfs2DioRing(n);
     const result = explore(buildSetup(scenario), 'gfs2-5.15');
     const deadlock = result.outcomes.deadlock;
@@ -70,10 +70,12 @@ describe('explorer', () => {
     expect(run.outcome?.kind === 'deadlock' ? run.outcome.cycle.length : 0).toBe(n);
   });
 
-  it('gfs2-dio-ring with 2 tasks reaches no deadlock under gfs2-5.18', () => {
-    const result = explore(buildSetup(gfs2DioRing(2)), 'gfs2-5.18');
+  it.each([2, 3])('gfs2-dio-ring with %i tasks reaches no deadlock, BUG or use-after-free under gfs2-5.18: every read returns 4096', { timeout: 120_000 }, (n) => {
+    const result = explore(buildSetup(gfs2DioRing(n)), 'gfs2-5.18');
     expect(result.complete).toBe(true);
-    expect(result.outcomes.deadlock).toBeUndefined();
+    expect(Object.keys(result.outcomes)).toEqual(['completed']);
+    const run = replay(buildSetup(gfs2DioRing(n)), 'gfs2-5.18', result.outcomes.completed?.shortest.schedule ?? []);
+    expect(run.outcome?.kind === 'completed' ? Object.values(run.outcome.returns).flat() : []).toEqual(Array.from({ length: n }, () => 4096));
   });
 
   it('hitting a limit is a result, not a crash', () => {
@@ -81,5 +83,52 @@ describe('explorer', () => {
     expect(result.complete).toBe(false);
     expect(result.stoppedBy).toBe('max-states');
     expect(summarize(result)).toBe('explored 500 states, state limit reached; no deadlock, BUG or use-after-free found so far');
+  });
+
+  // The reduction (reduce.ts) against every interleaving.
+  const reducedCases = [...cases, ...(['gfs2-5.15', 'gfs2-5.18'] as const).map((variant) => ({ scenario: gfs2DioRing(2), variant })), { scenario: gfs2DioRing(3), variant: 'gfs2-5.15' as const }];
+  it.each(reducedCases.map((c) => [c.scenario.id, c.scenario.tasks.length, c.variant, c] as const))(
+    '%s (%i tasks) under %s: the reduced graph reaches every outcome of the full one, deadlocks and completions at the same length and switches',
+    { timeout: 120_000 },
+    (_id, _n, _v, { scenario, variant }) => {
+      const reduced = explore(buildSetup(scenario), variant);
+      if (reduced.reducedTasks === 0) return;
+      const full = explore(buildSetup(scenario), variant, { reduction: 'none' });
+      expect(full.complete && reduced.complete).toBe(true);
+      expect(reduced.states).toBeLessThanOrEqual(full.states);
+      expect(Object.keys(reduced.outcomes).sort()).toEqual(Object.keys(full.outcomes).sort());
+      for (const kind of ['deadlock', 'completed'] as const) {
+        expect(reduced.outcomes[kind]?.shortest.length, kind).toBe(full.outcomes[kind]?.shortest.length);
+        expect(reduced.outcomes[kind]?.shortest.switches, kind).toBe(full.outcomes[kind]?.shortest.switches);
+      }
+      for (const [kind, found] of Object.entries(reduced.outcomes)) {
+        if (kind === 'partial-deadlock' || found === undefined) continue;
+        expect(replay(buildSetup(scenario), variant, found.shortest.schedule).outcome?.kind, kind).toBe(kind);
+      }
+    },
+  );
+
+  it('the ring of 3 under gfs2-5.15: the reduction keeps the deadlock and cuts the states to under a third', () => {
+    const full = explore(buildSetup(gfs2DioRing(3)), 'gfs2-5.15', { reduction: 'none' });
+    const reduced = explore(buildSetup(gfs2DioRing(3)), 'gfs2-5.15');
+    expect(reduced.outcomes.deadlock).toBeDefined();
+    expect(reduced.states * 3).toBeLessThan(full.states);
+  });
+
+  // The fast paths against the plain ones, inside the explorer itself.
+  const small = cases.filter(({ scenario }) => ['gfs2-read-self', 'gfs2-abba-dio', 'dax-truncate', 'imutex-mmapsem'].includes(scenario.id));
+  const comparable = (r: ReturnType<typeof explore>) => ({ ...r, elapsedMs: 0, setBytes: 0 });
+  it.each(small.map((c) => [c.scenario.id, c.variant, c] as const))('%s under %s: hash-consed and plain encodings tell the same states apart', (_id, _v, { scenario, variant }) => {
+    for (const reduction of ['none', 'local'] as const) {
+      const interned = explore(buildSetup(scenario), variant, { reduction, maxStates: 3000 });
+      const plain = explore(buildSetup(scenario), variant, { reduction, maxStates: 3000, encoding: 'reference' });
+      expect(comparable(interned)).toEqual(comparable(plain));
+    }
+  });
+
+  it.each(small.map((c) => [c.scenario.id, c.variant, c] as const))("%s under %s: the compiled tables and XState's transition explore the same graph", (_id, _v, { scenario, variant }) => {
+    const compiled = explore(buildSetup(scenario), variant, { reduction: 'none', maxStates: 1500 });
+    const xstate = explore(buildSetup(scenario), variant, { reduction: 'none', maxStates: 1500, engine: 'xstate' });
+    expect(comparable(xstate)).toEqual(comparable(compiled));
   });
 });

@@ -135,13 +135,12 @@ export function createInterner(): Interner {
       }
     } else {
       const record = value as Readonly<Record<string, unknown>>;
-      let keys = 0;
-      for (const key in record) if (Object.hasOwn(record, key)) keys++;
-      reserve(2 + 3 * keys);
+      const keys = Object.keys(record);
+      reserve(2 + 3 * keys.length);
       scratch[base] = K_OBJECT;
       let count = 0;
-      for (const key in record) {
-        if (!Object.hasOwn(record, key)) continue;
+      for (let k = 0; k < keys.length; k++) {
+        const key = keys[k] ?? '';
         const v = record[key];
         if (v === undefined) continue;
         const keyId = stringId(key);
