@@ -70,6 +70,18 @@ describe('explorer', () => {
     expect(run.outcome?.kind === 'deadlock' ? run.outcome.cycle.length : 0).toBe(n);
   });
 
+  // Beyond what the explorer finishes here, the documented interleaving is the witness.
+  it.each([2, 3, 4, 5, 6])('gfs2-dio-ring with %i tasks: everyone taking DF first deadlocks under gfs2-5.15 in a cycle of all of them, and completes under every fix', (n) => {
+    const scenario = gfs2DioRing(n);
+    const [schedule] = scenario.schedules;
+    if (schedule === undefined) throw new Error('no schedule');
+    for (const variant of scenario.variants) {
+      const run = replay(buildSetup(scenario), variant, schedule.steps, { finish: true });
+      expect(run.outcome?.kind, variant).toBe(variant === 'gfs2-5.15' ? 'deadlock' : 'completed');
+      if (run.outcome?.kind === 'deadlock') expect(run.outcome.cycle.length).toBe(n);
+    }
+  });
+
   it.each([2, 3])('gfs2-dio-ring with %i tasks reaches no deadlock, BUG or use-after-free under gfs2-5.18: every read returns 4096', { timeout: 120_000 }, (n) => {
     const result = explore(buildSetup(gfs2DioRing(n)), 'gfs2-5.18');
     expect(result.complete).toBe(true);
