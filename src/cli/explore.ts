@@ -1,5 +1,5 @@
 /**
- * `explore --scenario <id> | --scenario-file <path> --variant <id> [--tasks N] [--max-states N] [--reduction local|none] [--json]`:
+ * `explore --scenario <id> | --scenario-file <path> --variant <id> [--tasks N] [--max-states N] [--reduction local|none] [--max-preemptions N] [--json]`:
  * every interleaving, every outcome, the shortest schedule to each.
  */
 import { buildSetup } from '../scenarios/build.ts';
@@ -27,16 +27,24 @@ export function parseReduction(text: string | undefined): Reduction | undefined 
   throw new UsageError(`--reduction: expected local or none, not '${text}'`);
 }
 
+export function parseMaxPreemptions(text: string | undefined): number | null {
+  if (text === undefined) return null;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--max-preemptions: expected a whole number, 0 or more, not '${text}'`);
+  return n;
+}
+
 export interface ExploreOptions {
   readonly maxStates: number | undefined;
+  readonly maxPreemptions: number | null;
   readonly reduction: Reduction | undefined;
   readonly json: boolean;
 }
 
 export function runExplore(scenario: Scenario, variantId: string, options: ExploreOptions, io: CliIo, now: () => number): number {
-  const { maxStates, reduction, json } = options;
+  const { maxStates, maxPreemptions, reduction, json } = options;
   const variant = checkVariant(scenario, variantId);
-  const result = explore(buildSetup(scenario), variant, { now, ...(maxStates !== undefined ? { maxStates } : {}), ...(reduction !== undefined ? { reduction } : {}) });
+  const result = explore(buildSetup(scenario), variant, { now, maxPreemptions, ...(maxStates !== undefined ? { maxStates } : {}), ...(reduction !== undefined ? { reduction } : {}) });
   if (json) {
     io.out(
       JSON.stringify({
@@ -50,6 +58,7 @@ export function runExplore(scenario: Scenario, variantId: string, options: Explo
         elapsedMs: Math.round(result.elapsedMs),
         // Beyond the issue's shape: whether the counts are of the reduced graph.
         reduction: result.reducedTasks > 0 ? result.reduction : 'none',
+        ...(result.maxPreemptions !== null ? { maxPreemptions: result.maxPreemptions } : {}),
       }),
     );
     return 0;

@@ -194,6 +194,12 @@ describe('cli explore', () => {
     expect(reduced.outcomes['deadlock']?.shortest.length).toBe(full.outcomes['deadlock']?.shortest.length);
   });
 
+  it('bounds preemptions with --max-preemptions: no deadlock in gfs2-abba-dio without preempting a task', () => {
+    const r = run(['explore', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15', '--max-preemptions', '0']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^gfs2-abba-dio under gfs2-5\.15: no deadlock, BUG or use-after-free is reachable with at most 0 preemptions/);
+  });
+
   it('reports a limit as a result', () => {
     const r = run(['explore', '--scenario', 'gfs2-dio-ring', '--tasks', '3', '--variant', 'gfs2-5.18', '--max-states', '100']);
     expect(r.code).toBe(0);
@@ -205,6 +211,7 @@ describe('cli explore', () => {
     [['explore', '--scenario', 'gfs2-abba-dio', '--tasks', '3', '--variant', 'gfs2-5.15'], '--tasks applies only to --scenario gfs2-dio-ring'],
     [['explore', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15', '--max-states', '0'], '--max-states: expected a positive whole number'],
     [['explore', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15', '--reduction', 'sleep'], "--reduction: expected local or none, not 'sleep'"],
+    [['explore', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15', '--max-preemptions', 'two'], "--max-preemptions: expected a whole number, 0 or more, not 'two'"],
   ])('refuses %j with exit 2', (argv, message) => {
     const r = run(argv);
     expect(r.code).toBe(EXIT_USAGE);

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { VARIANTS } from '../kernel/variants.ts';
 import { PRESETS, findPreset } from '../scenarios/index.ts';
-import { parseMaxStates, parseReduction, ringScenario, runExplore } from './explore.ts';
+import { parseMaxPreemptions, parseMaxStates, parseReduction, ringScenario, runExplore } from './explore.ts';
 import { UsageError, loadScenarioFile, runReplay } from './replay.ts';
 
 export interface CliIo {
@@ -34,9 +34,11 @@ Commands:
                      shortest schedule to each:
                        --scenario <id> | --scenario-file <path.json> --variant <id>
                        [--tasks N] (gfs2-dio-ring: 2 to 6 tasks) [--max-states N]
-                       [--reduction local|none] [--json]
+                       [--reduction local|none] [--max-preemptions N] [--json]
                      local (the default) takes a step that touches only its own
-                     task and mm alone; none tries every interleaving
+                     task and mm alone; none tries every interleaving;
+                     --max-preemptions bounds the switches away from a task
+                     that could still run (and turns the reduction off)
   help               show this text
 
 Options:
@@ -109,6 +111,7 @@ function exploreCommand(argv: readonly string[], io: CliIo): number {
       tasks: { type: 'string' },
       'max-states': { type: 'string' },
       reduction: { type: 'string' },
+      'max-preemptions': { type: 'string' },
       json: { type: 'boolean', default: false },
     },
     strict: true,
@@ -121,5 +124,5 @@ function exploreCommand(argv: readonly string[], io: CliIo): number {
   const scenario = file !== undefined ? loadScenarioFile(file) : values.scenario === 'gfs2-dio-ring' ? ringScenario(values.tasks) : findPreset(values.scenario ?? '');
   if (scenario === undefined) throw new UsageError(`unknown scenario '${values.scenario ?? ''}' (see \`list\`)`);
   if (values.variant === undefined) throw new UsageError(`--variant <id> is required (${scenario.id} runs under ${scenario.variants.join(', ')})`);
-  return runExplore(scenario, values.variant, { maxStates: parseMaxStates(values['max-states']), reduction: parseReduction(values.reduction), json: values.json === true }, io, () => performance.now());
+  return runExplore(scenario, values.variant, { maxStates: parseMaxStates(values['max-states']), maxPreemptions: parseMaxPreemptions(values['max-preemptions']), reduction: parseReduction(values.reduction), json: values.json === true }, io, () => performance.now());
 }

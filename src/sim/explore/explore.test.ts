@@ -143,4 +143,18 @@ describe('explorer', () => {
     const xstate = explore(buildSetup(scenario), variant, { reduction: 'none', maxStates: 1500, engine: 'xstate' });
     expect(comparable(xstate)).toEqual(comparable(compiled));
   });
+
+  it('a preemption bound: gfs2-abba-dio under gfs2-5.15 cannot deadlock without preempting a task, and deadlocks with one preemption', () => {
+    const abba = PRESETS.find((p) => p.id === 'gfs2-abba-dio');
+    if (abba === undefined) throw new Error('no preset');
+    const none = explore(buildSetup(abba), 'gfs2-5.15', { maxPreemptions: 0 });
+    expect(none.complete).toBe(true);
+    expect(Object.keys(none.outcomes)).toEqual(['completed']);
+    expect(summarize(none)).toMatch(/^no deadlock, BUG or use-after-free is reachable with at most 0 preemptions: all [\d,]+ such states explored$/);
+    const one = explore(buildSetup(abba), 'gfs2-5.15', { maxPreemptions: 1 });
+    expect(one.outcomes.deadlock?.shortest.length).toBe(22);
+    expect(replay(buildSetup(abba), 'gfs2-5.15', one.outcomes.deadlock?.shortest.schedule ?? []).outcome?.kind).toBe('deadlock');
+    // One preemption reaches every state of this scenario: the bound cut nothing.
+    expect(one.states).toBe(explore(buildSetup(abba), 'gfs2-5.15', { reduction: 'none' }).states);
+  });
 });

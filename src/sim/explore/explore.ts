@@ -31,7 +31,7 @@ import { createStateSet } from './stateset.ts';
 
 /** Every bound on an exploration, in one place. Hitting one is a result, not an error. */
 export interface ExploreLimits {
-  /** Stop after this many distinct states. */
+  /** Stop after this many distinct states (search nodes, under a preemption bound). */
   readonly maxStates: number;
   /** Do not expand states this many steps deep. */
   readonly maxDepth: number;
@@ -48,13 +48,22 @@ export interface ExploreLimits {
   readonly engine: Engine;
   /** `local`: take a task's local step alone where one exists (reduce.ts); `none`: every interleaving. */
   readonly reduction: Reduction;
+  /**
+   * At most this many preemptions per schedule (a switch away from a task
+   * that could still run), or null for no bound. Bounded searches find
+   * bugs that need few preemptions in state spaces too large to finish
+   * (Musuvathi and Qadeer, CHESS); "complete" then means complete within
+   * the bound. A bound turns the reduction off: a local step taken alone
+   * would count as a preemption the full search need not make.
+   */
+  readonly maxPreemptions: number | null;
 }
 
 export type Reduction = 'local' | 'none';
 
 export type Encoding = 'interned' | 'reference';
 
-export const DEFAULT_LIMITS: ExploreLimits = { maxStates: 2_000_000, maxDepth: 10_000, timeBudgetMs: 60_000, progressEvery: 10_000, encoding: 'interned', engine: 'compiled', reduction: 'local' };
+export const DEFAULT_LIMITS: ExploreLimits = { maxStates: 2_000_000, maxDepth: 10_000, timeBudgetMs: 60_000, progressEvery: 10_000, encoding: 'interned', engine: 'compiled', reduction: 'local', maxPreemptions: null };
 
 export interface ExploreProgress {
   readonly states: number;
@@ -86,12 +95,13 @@ export interface ExploreResult {
   /** The reduction asked for, and how many tasks it applied to (0: every interleaving was explored). */
   readonly reduction: Reduction;
   readonly reducedTasks: number;
+  readonly maxPreemptions: number | null;
 }
 
 /** The set of states seen so far, each with a dense id in order of discovery. */
 interface Visited {
-  /** The id of `state` if seen; else adds it and returns -(id + 1). */
-  addOrFind(state: SystemState): number;
+  /** The id of `node` (a state, or a state with search data) if seen; else adds it and returns -(id + 1). */
+  addOrFind(node: object): number;
   size(): number;
   bytes(): number;
 }
@@ -131,7 +141,14 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
   const started = now?.() ?? 0;
   const elapsed = () => (now === undefined ? 0 : now() - started);
 
+  const bound = lim.maxPreemptions;
+  // Under a preemption bound, a node of the search is (state, last task,
+  // preemptions used): the same state reached with fewer preemptions left
+  // must be expanded again. `states` still counts system states.
   const visited = createVisited(lim.encoding);
+  const systemStates = bound === null ? visited : createVisited(lim.encoding);
+  const preemptions: number[] = [0];
+  const nodeOf = (state: SystemState, last: Pid, used: number): object => (bound === null ? state : [state, last, used]);
   // Per state id: how it was reached.
   const parent: number[] = [];
   const via: Pid[] = [];
@@ -144,7 +161,8 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
   let head = 0;
 
   const initial = initialSystem(setup, variant);
-  visited.addOrFind(initial);
+  visited.addOrFind(nodeOf(initial, 0, 0));
+  if (bound !== null) systemStates.addOrFind(initial);
   parent.push(-1);
   via.push(0);
   depth.push(0);
@@ -156,7 +174,7 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
   // and the machine states whose steps have been seen to touch shared state,
   // which are not tried again (skipping a try only costs reduction, never
   // soundness).
-  const reducible = lim.reduction === 'local' ? reducibleTasks(initial) : null;
+  const reducible = lim.reduction === 'local' && bound === null ? reducibleTasks(initial) : null;
   const neverLocal = new Map<string, Set<string>>();
   const localStep = (state: SystemState, runnable: readonly Pid[], prefer: Pid | null): { pid: Pid; state: SystemState } | null => {
     if (reducible === null || reducible.size === 0) return null;
@@ -221,9 +239,9 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
     }
     const last = via[id] ?? 0;
     let full = false;
-    const reach = (pid: Pid, next: SystemState): void => {
+    const reach = (pid: Pid, next: SystemState, used: number): void => {
       transitions++;
-      const found = visited.addOrFind(next);
+      const found = visited.addOrFind(nodeOf(next, pid, used));
       const childSwitches = (switches[id] ?? 0) + (id !== 0 && pid !== last ? 1 : 0);
       if (found < 0) {
         const child = -found - 1;
@@ -231,6 +249,8 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
         via[child] = pid;
         depth[child] = (depth[id] ?? 0) + 1;
         switches[child] = childSwitches;
+        preemptions[child] = used;
+        if (bound !== null) systemStates.addOrFind(next);
         queueIds.push(child);
         queueStates.push(next);
       } else if (depth[found] === (depth[id] ?? 0) + 1 && childSwitches < (switches[found] ?? 0)) {
@@ -244,17 +264,21 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
     const local = reducible === null ? null : localStep(state, runnable, id === 0 ? null : last);
     if (local !== null) {
       if (visited.size() >= lim.maxStates) full = true;
-      else reach(local.pid, local.state);
+      else reach(local.pid, local.state, 0);
     } else {
+      const used = preemptions[id] ?? 0;
+      const lastRunnable = id !== 0 && runnable.includes(last);
       for (const pid of runnable) {
         if (visited.size() >= lim.maxStates) {
           full = true;
           break;
         }
+        const preempts = lastRunnable && pid !== last;
+        if (preempts && bound !== null && used >= bound) continue;
         const out = step(state, pid, lim.engine);
         if (!out.ok) continue;
         if (reducible?.has(pid) === true) checkOwnMm(state, out.state, pid);
-        reach(pid, out.state);
+        reach(pid, out.state, used + (preempts ? 1 : 0));
       }
     }
     const states = visited.size();
@@ -288,7 +312,7 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
   }
   return {
     variant,
-    states: visited.size(),
+    states: systemStates.size(),
     transitions,
     terminal,
     complete: stoppedBy === null,
@@ -298,6 +322,7 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
     setBytes: visited.bytes(),
     reduction: lim.reduction,
     reducedTasks: reducible?.size ?? 0,
+    maxPreemptions: bound,
   };
 }
 
@@ -314,6 +339,11 @@ export function summarize(result: ExploreResult): string {
   const count = result.states.toLocaleString('en-US');
   if (!result.complete) {
     return `explored ${count} states, ${LIMIT_WORDS[result.stoppedBy ?? 'cancelled']}; ${bad.length === 0 ? 'no deadlock, BUG or use-after-free found so far' : `found: ${bad.join(', ')}`}`;
+  }
+  if (result.maxPreemptions !== null) {
+    const within = `with at most ${result.maxPreemptions} preemption${result.maxPreemptions === 1 ? '' : 's'}`;
+    if (bad.length === 0) return `no deadlock, BUG or use-after-free is reachable ${within}: all ${count} such states explored`;
+    return `explored all ${count} states reachable ${within}; reachable: ${bad.join(', ')}`;
   }
   const states = result.reducedTasks > 0 ? `${count} states (partial-order reduced)` : `${count} reachable states`;
   if (bad.length === 0) return `no deadlock, BUG or use-after-free is reachable: all ${states} explored`;
