@@ -8,6 +8,7 @@ test('exploring gfs2-abba-dio under gfs2-5.15 finds the deadlock, and one click 
   await expect(status).toContainText('explored all 326 states (partial-order reduced); reachable: deadlock', { timeout: 30_000 });
   const outcomes = page.getByRole('list', { name: 'Reachable outcomes' });
   await expect(outcomes).toContainText('shortest: 22 steps, 2 switch(es)');
+  await outcomes.screenshot({ path: 'e2e/artifacts/explore-outcomes.png' });
   await outcomes.getByRole('button', { name: 'deadlock' }).click();
   await expect(page.getByRole('slider', { name: 'Step' })).toHaveValue('22');
   await expect(page.getByRole('region', { name: 'Outcome' })).toContainText('deadlock: pid 101 waits for glock 2/F2 held by pid 102');
