@@ -12,7 +12,7 @@ import type { Pid } from '../kernel/ids.ts';
 import { referenceNextState, type CompiledState } from '../threads/define.ts';
 import { compiledMachine } from '../threads/registry.ts';
 import type { KernelState } from '../kernel/state.ts';
-import type { Frame, StepInput, StepResult, WaitInfo } from '../threads/types.ts';
+import type { Frame, StepInput, StepResult, StepSpec, WaitInfo } from '../threads/types.ts';
 import { localView, runLocal } from './local.ts';
 import { taskByPid, type SimTask, type StopOutcome, type SystemState } from './system.ts';
 
@@ -75,7 +75,7 @@ function nextStateOf(machineId: string, config: CompiledState, event: string, en
 }
 
 export function step(state: SystemState, pid: Pid, engine: Engine = 'compiled'): StepOutput {
-  return advance(state, pid, engine, false) ?? { ok: false, error: { kind: 'stopped', message: 'unreachable: a full step is never refused as non-local' } };
+  return advance(state, pid, engine, runFull);
 }
 
 /**
@@ -84,11 +84,37 @@ export function step(state: SystemState, pid: Pid, engine: Engine = 'compiled'):
  * nothing else, and ends no run. Null if it is not local, or cannot run.
  */
 export function stepLocal(state: SystemState, pid: Pid, engine: Engine = 'compiled'): (StepOutput & { readonly ok: true }) | null {
-  const out = advance(state, pid, engine, true);
+  const out = advance(state, pid, engine, runOnOwnMm);
   return out?.ok === true && out.state.stopped === null && out.state.signals === state.signals ? out : null;
 }
 
-function advance(state: SystemState, pid: Pid, engine: Engine, local: boolean): StepOutput | null {
+/** A step's result and the kernel after it. */
+interface Ran {
+  readonly result: StepResult;
+  readonly kernel: KernelState;
+}
+
+/** Runs a task's step spec, or says why it did not (`R`). */
+type Runner<R> = (spec: StepSpec, state: SystemState, task: SimTask, frame: Frame) => Ran | R;
+
+const runFull: Runner<StepOutput> = (spec, state, task, frame) => {
+  const input = stepInput(state, task, frame);
+  const wait = spec.wait?.(input) ?? null;
+  if (wait !== null) return { ok: false, error: { kind: 'blocked', message: `pid ${task.pid} is blocked: ${wait.reason}` } };
+  const result = spec.run(input);
+  return { result, kernel: result.kernel ?? state.kernel };
+};
+
+const runOnOwnMm: Runner<null> = (spec, state, task, frame) => {
+  const view = localView(state.kernel, task.mm);
+  const input: StepInput = { kernel: view.kernel, task, regs: frame.regs, variant: state.flags };
+  const result = runLocal(() => ((spec.wait?.(input) ?? null) === null ? spec.run(input) : null));
+  if (result === null || result.outcome !== undefined) return null;
+  const kernel = view.merge(result.kernel);
+  return kernel === null ? null : { result, kernel };
+};
+
+function advance<R extends StepOutput | null>(state: SystemState, pid: Pid, engine: Engine, run: Runner<R>): StepOutput | R {
   const task = taskByPid(state, pid);
   if (task === undefined) return { ok: false, error: { kind: 'no-such-task', message: `no task with pid ${pid}` } };
   if (state.stopped !== null) return { ok: false, error: { kind: 'stopped', message: `the run has ended (${state.stopped.kind})` } };
@@ -97,24 +123,9 @@ function advance(state: SystemState, pid: Pid, engine: Engine, local: boolean): 
   const { frame, config } = top;
   const spec = config.step;
   if (spec === undefined) return { ok: false, error: { kind: 'finished', message: `pid ${pid} is in final state ${config.name}` } };
-  let result: StepResult;
-  let kernel: KernelState;
-  if (local) {
-    const view = localView(state.kernel, task.mm);
-    const input: StepInput = { kernel: view.kernel, task, regs: frame.regs, variant: state.flags };
-    const ran = runLocal(() => ((spec.wait?.(input) ?? null) === null ? spec.run(input) : null));
-    if (ran === null || ran.outcome !== undefined) return null;
-    const merged = view.merge(ran.kernel);
-    if (merged === null) return null;
-    result = ran;
-    kernel = merged;
-  } else {
-    const input = stepInput(state, task, frame);
-    const wait = spec.wait?.(input) ?? null;
-    if (wait !== null) return { ok: false, error: { kind: 'blocked', message: `pid ${pid} is blocked: ${wait.reason}` } };
-    result = spec.run(input);
-    kernel = result.kernel ?? state.kernel;
-  }
+  const ran = run(spec, state, task, frame);
+  if (ran === null || !('result' in ran)) return ran;
+  const { result, kernel } = ran;
   const target = nextStateOf(frame.machine, config, result.event, engine);
   const machine = compiledMachine(frame.machine);
   let stopped: StopOutcome | null = state.stopped;
