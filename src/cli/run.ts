@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { VARIANTS } from '../kernel/variants.ts';
 import { PRESETS, findPreset } from '../scenarios/index.ts';
 import { parseMaxPreemptions, parseMaxStates, parseReduction, ringScenario, runExplore } from './explore.ts';
+import { runLockdep } from './lockdep.ts';
 import { UsageError, loadScenarioFile, runReplay } from './replay.ts';
 
 export interface CliIo {
@@ -39,6 +40,12 @@ Commands:
                      task and mm alone; none tries every interleaving;
                      --max-preemptions bounds the switches away from a task
                      that could still run (and turns the reduction off)
+  lockdep            the lock-order validator: lockdep's reports, or "no circular
+                     dependency" (exit 1 when it warns):
+                       --scenario <id> | --scenario-file <path.json> --variant <id>
+                       [--schedule <pid,pid,...> | --named <name>] [--max-states N] [--json]
+                     across every interleaving, or along one schedule (finished
+                     round-robin); --json gives the classes, edges and cycles
   help               show this text
 
 Options:
@@ -59,6 +66,7 @@ export function runCli(argv: readonly string[], info: CliInfo, io: CliIo): numbe
     if (first === 'list') return list(io);
     if (first === 'replay') return replayCommand(rest, io);
     if (first === 'explore') return exploreCommand(rest, io);
+    if (first === 'lockdep') return lockdepCommand(rest, io);
   } catch (error) {
     if (error instanceof UsageError || isParseError(error)) {
       io.err(`faultline ${first}: ${error instanceof Error ? error.message : String(error)}`);
@@ -125,4 +133,28 @@ function exploreCommand(argv: readonly string[], io: CliIo): number {
   if (scenario === undefined) throw new UsageError(`unknown scenario '${values.scenario ?? ''}' (see \`list\`)`);
   if (values.variant === undefined) throw new UsageError(`--variant <id> is required (${scenario.id} runs under ${scenario.variants.join(', ')})`);
   return runExplore(scenario, values.variant, { maxStates: parseMaxStates(values['max-states']), maxPreemptions: parseMaxPreemptions(values['max-preemptions']), reduction: parseReduction(values.reduction), json: values.json === true }, io, () => performance.now());
+}
+
+function lockdepCommand(argv: readonly string[], io: CliIo): number {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      scenario: { type: 'string' },
+      'scenario-file': { type: 'string' },
+      variant: { type: 'string' },
+      schedule: { type: 'string' },
+      named: { type: 'string' },
+      'max-states': { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  const file = values['scenario-file'];
+  if (values.scenario !== undefined && file !== undefined) throw new UsageError('give --scenario <id> or --scenario-file <path>, not both');
+  if (values.scenario === undefined && file === undefined) throw new UsageError('--scenario <id> (see `list`) or --scenario-file <path.json> is required');
+  const scenario = file !== undefined ? loadScenarioFile(file) : findPreset(values.scenario ?? '');
+  if (scenario === undefined) throw new UsageError(`unknown scenario '${values.scenario ?? ''}' (see \`list\`)`);
+  if (values.variant === undefined) throw new UsageError(`--variant <id> is required (${scenario.id} runs under ${scenario.variants.join(', ')})`);
+  return runLockdep(scenario, values.variant, { schedule: values.schedule, named: values.named, maxStates: parseMaxStates(values['max-states']), json: values.json === true }, io);
 }

@@ -12,7 +12,7 @@ import type { Pid } from '../kernel/ids.ts';
 import { referenceNextState, type CompiledState } from '../threads/define.ts';
 import { compiledMachine } from '../threads/registry.ts';
 import type { KernelState } from '../kernel/state.ts';
-import type { Frame, StepInput, StepResult, StepSpec, WaitInfo } from '../threads/types.ts';
+import type { Frame, LockdepHint, StepInput, StepResult, StepSpec, WaitInfo } from '../threads/types.ts';
 import { localView, runLocal } from './local.ts';
 import { taskByPid, type SimTask, type StopOutcome, type SystemState } from './system.ts';
 
@@ -32,6 +32,8 @@ export interface TraceStep {
   readonly call: string | null;
   /** The step finished its frame (popped it). */
   readonly returned: boolean;
+  /** What the step told lockdep besides its acquisitions (threads/types.ts). */
+  readonly lockdep?: LockdepHint;
 }
 
 export type StepError =
@@ -194,6 +196,6 @@ function advance<R extends StepOutput | null>(state: SystemState, pid: Pid, engi
   return {
     ok: true,
     state: { ...state, kernel, tasks, stopped, signals },
-    trace: { pid, depth: task.stack.length - 1, machine: frame.machine, from: config.name, to, event: result.event, label: result.label, call, returned },
+    trace: { pid, depth: task.stack.length - 1, machine: frame.machine, from: config.name, to, event: result.event, label: result.label, call, returned, ...(result.lockdep !== undefined ? { lockdep: result.lockdep } : {}) },
   };
 }

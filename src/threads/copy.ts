@@ -29,6 +29,13 @@ export interface CopyConfig {
   readonly short: string;
   /** get_user_pages: a failed fault is vm_fault_to_errno → -EFAULT, not a trap and an exception fixup. */
   readonly gup?: boolean;
+  /**
+   * The access calls might_fault() first, as copy_to_user/copy_from_user
+   * do. The fault-in helpers use __get_user/unsafe_put_user, which do not
+   * (arch/x86/include/asm/uaccess.h: only get_user has might_fault), and
+   * get_user_pages_fast does not either. Default: true unless `gup`.
+   */
+  readonly mightFault?: boolean;
 }
 
 function vpageOf(input: StepInput): number {
@@ -47,9 +54,11 @@ export function copyStates(name: string, config: CopyConfig): Record<string, Ste
           const call = callName(config, input);
           const vpage = vpageOf(input);
           const userWrite = typeof config.userWrite === 'boolean' ? config.userWrite : config.userWrite(input);
+          // __might_fault returns early when page faults are disabled (mm/memory.c).
+          const hint = (config.mightFault ?? config.gup !== true) && input.task.pagefaultDisabled === 0 ? ({ lockdep: 'might_fault' } as const) : {};
           if (userAccessOk(input.kernel, input.task.mm, vpage, userWrite)) {
             const done = config.transfer(input, vpage);
-            return { event: 'copy.done', ...done, regs: { ...(done.regs ?? input.regs), retries: 0 } };
+            return { event: 'copy.done', ...done, regs: { ...(done.regs ?? input.regs), retries: 0 }, ...hint };
           }
           if (input.task.pagefaultDisabled > 0) {
             return { event: 'copy.short', label: `${call} → user page ${vpage} not present, page faults disabled → short copy` };
@@ -63,6 +72,7 @@ export function copyStates(name: string, config: CopyConfig): Record<string, Ste
             label: `${call} → page fault on user page ${vpage}`,
             regs: { ...input.regs, retries: retries + 1 },
             call: { machine: 'do_page_fault', regs: { vpage, write: userWrite, kernelMode: true } },
+            ...hint,
           };
         },
       },

@@ -81,7 +81,7 @@ export function lockPageOrRetry(onLocked: string, onRetry: string): Record<strin
           const p = input.kernel.pages[page];
           if (p === undefined) return { event: 'lock.granted', label: `${lockCall(input)} → no page` };
           const taken = tryAcquire(p.lock, input.task.pid, true);
-          if (taken !== null) return { event: 'lock.granted', label: `${lockCall(input)} → trylock_page succeeded`, kernel: withSleepLock(input.kernel, { kind: 'page', page }, taken) };
+          if (taken !== null) return { event: 'lock.granted', label: `${lockCall(input)} → trylock_page succeeded`, kernel: withSleepLock(input.kernel, { kind: 'page', page }, taken), lockdep: 'trylock' };
           const owner = ownersOf(p.lock).map((o) => `pid ${o}`).join(', ') || 'a waiter';
           if (!input.regs.tried) {
             // __lock_page_or_retry with FAULT_FLAG_ALLOW_RETRY: up_read(mmap_sem), wait_on_page_locked, return 0.

@@ -58,6 +58,7 @@ export const iomapBufferedWrite = defineThread({
       transfer: (_input, vpage) => ({ label: `prefault: user page ${vpage} is present` }),
       next: 'write_begin',
       short: 'short',
+      mightFault: false,
     }),
     write_begin: {
       step: {

@@ -111,6 +111,7 @@ export const faultInIovIter = defineThread({
       transfer: (input, vpage) => ({ label: `user page ${vpage} is present`, regs: { ...input.regs, done: (input.regs.done ?? 0) + 1 } }),
       next: 'next_page',
       short: 'stopped',
+      mightFault: false,
     }),
     stopped: {
       step: { run: (input) => ({ event: 'faultin.done', label: `fault-in stopped after ${input.regs.done ?? 0} page(s)`, regs: { ...input.regs, ret: input.regs.done ?? 0 } }) },

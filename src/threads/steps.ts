@@ -137,12 +137,13 @@ export function takeGlock(name: string, req: GlockRequest, next: string, onTryFa
           return {
             event: 'glock.recursive',
             label: `${call} → trap_recursive → BUG()`,
+            lockdep: { asks: { kind: 'glock', node: input.task.node, ino }, mode },
             outcome: { kind: 'bug', message: `BUG: gfs2 recursive glock: pid ${input.task.pid} already holds glock 2/${inodeName(input.kernel, ino)}, new ${mode} request from ${caller}`, log: result.log },
           };
         case 'tryfailed':
           return { event: 'glock.tryfailed', label: `${call} → GLR_TRYFAILED` };
         case 'granted':
-          return { event: 'glock.granted', label: `${call} → granted`, kernel: result.kernel, ...outer };
+          return { event: 'glock.granted', label: `${call} → granted`, kernel: result.kernel, ...outer, ...(isTry ? { lockdep: 'trylock' as const } : {}) };
         case 'queued':
           return { event: 'glock.queued', label: `${call} → waits`, kernel: result.kernel, ...outer };
       }

@@ -107,6 +107,18 @@ export interface StepInput {
   readonly variant: VariantFlags;
 }
 
+/**
+ * What a step tells lockdep beyond the locks it takes (sim/lockdep.ts):
+ * `might_fault` — a user copy with page faults enabled, which lockdep
+ * treats as a read of mmap_sem whether or not it faults (mm/memory.c:
+ * __might_fault → might_lock_read); `trylock` — the lock this step took was
+ * a trylock, into which lockdep records no dependency
+ * (kernel/locking/lockdep.c: validate_chain skips trylocks); `asks` — the
+ * step asked for a glock and BUGged before it was queued (trap_recursive),
+ * so no kernel state shows the request lockdep would have seen.
+ */
+export type LockdepHint = 'might_fault' | 'trylock' | { readonly asks: LockRef; readonly mode: 'SH' | 'DF' | 'EX' };
+
 /** An outcome that a single step can cause. */
 export type StepOutcome =
   | { readonly kind: 'bug'; readonly message: string; readonly log: readonly string[] }
@@ -125,6 +137,7 @@ export interface StepResult {
   /** Push a frame for a callee after this step's transition. */
   readonly call?: { readonly machine: string; readonly regs: Regs };
   readonly outcome?: StepOutcome;
+  readonly lockdep?: LockdepHint;
 }
 
 /** Why a task cannot take its next step. */

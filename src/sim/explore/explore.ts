@@ -20,8 +20,11 @@
  */
 import type { Pid } from '../../kernel/ids.ts';
 import type { VariantId } from '../../kernel/variants.ts';
+import { createLockdep, lockdepResult, observeStep, withHeldSitesFrom, type LockdepReport, type LockdepResult } from '../lockdep.ts';
 import { outcomeOf, partialDeadlock, runnablePids } from '../outcome.ts';
-import { step, stepLocal, type Engine } from '../step.ts';
+import { PATH_EVENTS, pathEventsOf, type PathEvent } from '../pathevents.ts';
+import { replay } from '../replay.ts';
+import { step, stepLocal, type Engine, type TraceStep } from '../step.ts';
 import { initialSystem, taskByPid, type SystemSetup, type SystemState } from '../system.ts';
 import { createEncoder } from './encode.ts';
 import { createInterner } from './intern.ts';
@@ -57,13 +60,17 @@ export interface ExploreLimits {
    * would count as a preemption the full search need not make.
    */
   readonly maxPreemptions: number | null;
+  /** Run the lock-order validator (lockdep.ts) over every transition taken. */
+  readonly lockdep: boolean;
+  /** Count the schedules that reach each outcome, and those that pass through each path event (keeps every transition in memory). */
+  readonly paths: boolean;
 }
 
 export type Reduction = 'local' | 'none';
 
 export type Encoding = 'interned' | 'reference';
 
-export const DEFAULT_LIMITS: ExploreLimits = { maxStates: 2_000_000, maxDepth: 10_000, timeBudgetMs: 60_000, progressEvery: 10_000, encoding: 'interned', engine: 'compiled', reduction: 'local', maxPreemptions: null };
+export const DEFAULT_LIMITS: ExploreLimits = { maxStates: 2_000_000, maxDepth: 10_000, timeBudgetMs: 60_000, progressEvery: 10_000, encoding: 'interned', engine: 'compiled', reduction: 'local', maxPreemptions: null, lockdep: false, paths: false };
 
 export interface ExploreProgress {
   readonly states: number;
@@ -96,6 +103,22 @@ export interface ExploreResult {
   readonly reduction: Reduction;
   readonly reducedTasks: number;
   readonly maxPreemptions: number | null;
+  /** The lock-order validator over every transition taken, when asked for. */
+  readonly lockdep: LockdepResult | null;
+  /** Schedule counts, when asked for; null also when the state graph has a cycle. */
+  readonly paths: PathCounts | null;
+}
+
+/**
+ * How many schedules (paths from the initial state to a state where the run
+ * ends) there are in the explored graph: per outcome, and per path event,
+ * those that pass through it at least once. Counted in floating point: exact
+ * up to 2^53, approximate beyond.
+ */
+export interface PathCounts {
+  readonly total: number;
+  readonly byOutcome: Readonly<Partial<Record<ExploredKind, number>>>;
+  readonly byEvent: Readonly<Record<PathEvent, number>>;
 }
 
 /** The set of states seen so far, each with a dense id in order of discovery. */
@@ -176,7 +199,7 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
   // soundness).
   const reducible = lim.reduction === 'local' && bound === null ? reducibleTasks(initial) : null;
   const neverLocal = new Map<string, Set<string>>();
-  const localStep = (state: SystemState, runnable: readonly Pid[], prefer: Pid | null): { pid: Pid; state: SystemState } | null => {
+  const localStep = (state: SystemState, runnable: readonly Pid[], prefer: Pid | null): { pid: Pid; state: SystemState; trace: TraceStep } | null => {
     if (reducible === null || reducible.size === 0) return null;
     // The task that stepped last first: staying with it costs no task switch.
     const order = prefer !== null && runnable.includes(prefer) ? [prefer, ...runnable.filter((p) => p !== prefer)] : runnable;
@@ -188,7 +211,7 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
       let never = neverLocal.get(frame.machine);
       if (never?.has(frame.state) === true) continue;
       const out = stepLocal(state, pid, lim.engine);
-      if (out !== null) return { pid, state: out.state };
+      if (out !== null) return { pid, state: out.state, trace: out.trace };
       if (never === undefined) {
         never = new Set();
         neverLocal.set(frame.machine, never);
@@ -202,6 +225,16 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
     const other = otherMmChanged(before, after, mm);
     if (other >= 0) throw new Error(`model error: pid ${pid} changed mm ${other}, which reduce.ts assumes only its own process or an unmapping task can touch`);
   };
+
+  const scheduleTo = (id: number): Pid[] => {
+    const schedule: Pid[] = [];
+    for (let at = id; at > 0; at = parent[at] ?? 0) schedule.push(via[at] ?? 0);
+    return schedule.reverse();
+  };
+  const ld = lim.lockdep ? createLockdep(false) : null;
+  const graph = lim.paths ? { from: [] as number[], to: [] as number[], events: [] as number[] } : null;
+  // Per terminal state id: how the run ended there (for path counts).
+  const ending = new Map<number, ExploredKind>();
 
   const counts = new Map<ExploredKind, number>();
   const best = new Map<ExploredKind, number>();
@@ -230,6 +263,7 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
     if (outcome !== null) {
       terminal++;
       note(outcome.kind, id);
+      ending.set(id, outcome.kind);
       continue;
     }
     if (partialDeadlock(state) !== null) note('partial-deadlock', id);
@@ -239,12 +273,19 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
     }
     const last = via[id] ?? 0;
     let full = false;
-    const reach = (pid: Pid, next: SystemState, used: number): void => {
+    const reach = (pid: Pid, next: SystemState, trace: TraceStep, used: number): void => {
       transitions++;
       const found = visited.addOrFind(nodeOf(next, pid, used));
+      const target = found < 0 ? -found - 1 : found;
+      if (ld !== null) observeStep(ld, state, next, trace, depth[id] ?? 0, () => [...scheduleTo(id), pid]);
+      if (graph !== null) {
+        graph.from.push(id);
+        graph.to.push(target);
+        graph.events.push(pathEventsOf(trace, state, next));
+      }
       const childSwitches = (switches[id] ?? 0) + (id !== 0 && pid !== last ? 1 : 0);
       if (found < 0) {
-        const child = -found - 1;
+        const child = target;
         parent[child] = id;
         via[child] = pid;
         depth[child] = (depth[id] ?? 0) + 1;
@@ -264,7 +305,7 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
     const local = reducible === null ? null : localStep(state, runnable, id === 0 ? null : last);
     if (local !== null) {
       if (visited.size() >= lim.maxStates) full = true;
-      else reach(local.pid, local.state, 0);
+      else reach(local.pid, local.state, local.trace, 0);
     } else {
       const used = preemptions[id] ?? 0;
       const lastRunnable = id !== 0 && runnable.includes(last);
@@ -278,7 +319,7 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
         const out = step(state, pid, lim.engine);
         if (!out.ok) continue;
         if (reducible?.has(pid) === true) checkOwnMm(state, out.state, pid);
-        reach(pid, out.state, used + (preempts ? 1 : 0));
+        reach(pid, out.state, out.trace, used + (preempts ? 1 : 0));
       }
     }
     const states = visited.size();
@@ -298,11 +339,6 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
     }
   }
 
-  const scheduleTo = (id: number): Pid[] => {
-    const schedule: Pid[] = [];
-    for (let at = id; at > 0; at = parent[at] ?? 0) schedule.push(via[at] ?? 0);
-    return schedule.reverse();
-  };
   const outcomes: Partial<Record<ExploredKind, { count: number; shortest: Shortest }>> = {};
   for (const kind of EXPLORED_KINDS) {
     const id = best.get(kind);
@@ -323,7 +359,75 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
     reduction: lim.reduction,
     reducedTasks: reducible?.size ?? 0,
     maxPreemptions: bound,
+    lockdep: ld === null ? null : withHeldSites(lockdepResult(ld), setup, variant, lim.engine),
+    paths: graph === null ? null : countPaths(graph, visited.size(), ending),
   };
+}
+
+/**
+ * The explorer's reports name where each chain edge was first seen, but
+ * which locks the task held, and since when, belong to one schedule: replay
+ * the report's own schedule for them.
+ */
+function withHeldSites(result: LockdepResult, setup: SystemSetup, variant: VariantId, engine: Engine): LockdepResult {
+  const reports = result.reports.map((r): LockdepReport => {
+    const schedule = r.acquiring.site.schedule;
+    if (schedule === undefined) return r;
+    // Up to the step before the acquiring one: what was held, and since when.
+    const run = replay(setup, variant, schedule.slice(0, -1), { engine });
+    return withHeldSitesFrom(r, run.states, run.trace);
+  });
+  return { ...result, reports };
+}
+
+/** Schedules per outcome and per event, by dynamic programming over the graph in topological order (Kahn). */
+function countPaths(graph: { from: readonly number[]; to: readonly number[]; events: readonly number[] }, nodes: number, ending: ReadonlyMap<number, ExploredKind>): PathCounts | null {
+  const indegree = new Int32Array(nodes);
+  const first = new Int32Array(nodes + 1);
+  for (const t of graph.to) indegree[t] = (indegree[t] ?? 0) + 1;
+  for (const f of graph.from) first[f + 1] = (first[f + 1] ?? 0) + 1;
+  for (let i = 0; i < nodes; i++) first[i + 1] = (first[i + 1] ?? 0) + (first[i] ?? 0);
+  // Out-edges grouped by source (counting sort).
+  const order = new Int32Array(graph.from.length);
+  const fill = first.slice(0, nodes);
+  graph.from.forEach((f, e) => {
+    order[fill[f] ?? 0] = e;
+    fill[f] = (fill[f] ?? 0) + 1;
+  });
+  const all = new Float64Array(nodes);
+  const through = PATH_EVENTS.map(() => new Float64Array(nodes));
+  all[0] = 1;
+  const ready: number[] = [];
+  for (let i = 0; i < nodes; i++) if (indegree[i] === 0) ready.push(i);
+  let done = 0;
+  while (ready.length > 0) {
+    const u = ready.pop() ?? 0;
+    done++;
+    for (let k = first[u] ?? 0; k < (first[u + 1] ?? 0); k++) {
+      const e = order[k] ?? 0;
+      const v = graph.to[e] ?? 0;
+      const bits = graph.events[e] ?? 0;
+      all[v] = (all[v] ?? 0) + (all[u] ?? 0);
+      through.forEach((arr, b) => {
+        arr[v] = (arr[v] ?? 0) + ((bits >> b) & 1 ? (all[u] ?? 0) : (arr[u] ?? 0));
+      });
+      indegree[v] = (indegree[v] ?? 0) - 1;
+      if (indegree[v] === 0) ready.push(v);
+    }
+  }
+  if (done < nodes) return null;
+  let total = 0;
+  const byOutcome: Partial<Record<ExploredKind, number>> = {};
+  const byEvent = Object.fromEntries(PATH_EVENTS.map((name) => [name, 0])) as Record<PathEvent, number>;
+  for (const [id, kind] of ending) {
+    const n = all[id] ?? 0;
+    total += n;
+    byOutcome[kind] = (byOutcome[kind] ?? 0) + n;
+    PATH_EVENTS.forEach((name, b) => {
+      byEvent[name] += through[b]?.[id] ?? 0;
+    });
+  }
+  return { total, byOutcome, byEvent };
 }
 
 const LIMIT_WORDS: Record<NonNullable<ExploreResult['stoppedBy']>, string> = {
