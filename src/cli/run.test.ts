@@ -218,3 +218,48 @@ describe('cli explore', () => {
     expect(r.err).toContain(message);
   });
 });
+
+describe('cli lockdep', () => {
+  it('prints the circular-dependency report for the i_mutex-taking fault handler, across every interleaving, and exits 1', () => {
+    const r = run(['lockdep', '--scenario', 'imutex-mmapsem', '--variant', 'dax-imutex-fault']);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^lockdep: imutex-mmapsem under dax-imutex-fault, across all [\d,]+ reachable states/);
+    expect(r.out).toContain('WARNING: possible circular locking dependency detected');
+    expect(r.out).toContain('WARNING: possible recursive locking detected');
+  });
+
+  it('along the schedule that completes, still warns', () => {
+    const r = run(['lockdep', '--scenario', 'imutex-mmapsem', '--variant', 'dax-imutex-fault', '--named', 'no-deadlock-lockdep-warns']);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('ending in completed');
+    expect(r.out).toContain('-> #0 (&mm->mmap_sem){read}:\n       __might_fault');
+  });
+
+  it('says "no circular dependency" for the real DAX handler and for gfs2 5.18', () => {
+    for (const [scenario, variant] of [
+      ['imutex-mmapsem', 'dax-2015'],
+      ['gfs2-abba-dio', 'gfs2-5.18'],
+    ] as const) {
+      const r = run(['lockdep', '--scenario', scenario, '--variant', variant]);
+      expect(r.code).toBe(0);
+      expect(r.out.split('\n')[1]).toMatch(/^no circular dependency \(\d+ lock classes, \d+ dependencies\)$/);
+    }
+  });
+
+  it('--json gives the edges and the cycles', () => {
+    const r = run(['lockdep', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15', '--json']);
+    const json = JSON.parse(r.out) as { edges: { from: string; to: string; via: string; schedule: number[] }[]; cycles: { classes: string[] }[] };
+    expect(json.edges).toContainEqual(expect.objectContaining({ from: 'glock 2/F1', to: 'glock 2/F2' }));
+    expect(json.edges.every((e) => Array.isArray(e.schedule))).toBe(true);
+    expect(json.cycles.map((c) => [...c.classes].sort())).toContainEqual(['glock 2/F1', 'glock 2/F2']);
+  });
+
+  it('refuses an unknown named schedule and a bad schedule with one line and exit 2', () => {
+    const named = run(['lockdep', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15', '--named', 'nope']);
+    expect(named.code).toBe(EXIT_USAGE);
+    expect(named.err).toMatch(/^faultline lockdep: --named: gfs2-abba-dio has no schedule 'nope'/);
+    const bad = run(['lockdep', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15', '--schedule', '101,x']);
+    expect(bad.code).toBe(EXIT_USAGE);
+    expect(bad.err.split('\n')).toHaveLength(1);
+  });
+});

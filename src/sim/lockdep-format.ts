@@ -59,10 +59,11 @@ function scenarioLines(result: LockdepResult, chain: readonly DepEdge[]): string
   // CPU0's label sits at column 7, every other CPU's at its lock lines' column.
   const row = (text: (i: number) => string) => cpus.reduce((line, _, i) => line.padEnd(i === 0 ? 7 : 2 + COLUMN * i) + text(i), '');
   const lines = [' Possible unsafe locking scenario:', '', row((i) => `CPU${i}`), row(() => '----')];
-  cpus.forEach((e, i) => lines.push(scenarioLine(i, verb(e.fromMode), name(e.from))));
+  // Only CPU0's lines say rlock for a read, as print_circular_lock_scenario does.
+  cpus.forEach((e, i) => lines.push(scenarioLine(i, i === 0 ? verb(e.fromMode) : 'lock', name(e.from))));
   for (let i = cpus.length - 1; i >= 0; i--) {
     const e = cpus[i];
-    if (e !== undefined) lines.push(scenarioLine(i, verb(e.toMode), name(e.to)));
+    if (e !== undefined) lines.push(scenarioLine(i, i === 0 ? verb(e.toMode) : 'lock', name(e.to)));
   }
   lines.push('', ' *** DEADLOCK ***', '');
   return lines;
