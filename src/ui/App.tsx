@@ -1,8 +1,10 @@
 import { useId, useState } from 'react';
+import { ComparePanel } from './compare/ComparePanel.tsx';
 import { Controls } from './Controls.tsx';
 import { ExplorePanel } from './explore/ExplorePanel.tsx';
 import { WaitForGraph } from './graph/WaitForGraph.tsx';
 import { KernelInspector } from './inspector/KernelInspector.tsx';
+import { LockOrderGraph } from './lockdep/LockOrderGraph.tsx';
 import { ShortcutHelp, useShortcuts } from './Keyboard.tsx';
 import { LiveRegion } from './LiveRegion.tsx';
 import { OutcomeBanner } from './OutcomeBanner.tsx';
@@ -56,12 +58,14 @@ function Page() {
         <Controls />
         <ExplorePanel />
         <TimelinePanel />
+        <ComparePanel />
         <div className="columns">
           <div className="column-left">
             <TaskPanels />
           </div>
           <div className="column-right">
             <WaitForGraph />
+            <LockOrderGraph />
             <StatechartPanel />
             <KernelInspector />
           </div>

@@ -5,6 +5,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { EXPLORED_KINDS, type ExploreProgress, type ExploreResult } from '../../sim/explore/explore.ts';
+import { reportTitle } from '../../sim/lockdep-format.ts';
 import { useFaultline } from '../store-context.tsx';
 import type { ExploreMessage, ExploreRequest } from './protocol.ts';
 
@@ -91,6 +92,12 @@ export function ExplorePanel() {
             );
           })}
         </ul>
+      )}
+      {current.kind === 'done' && current.result.lockdep !== null && (
+        <p className="explore-lockdep" aria-label="Lockdep across all interleavings">
+          Lockdep across every transition explored:{' '}
+          {current.result.lockdep.reports.length === 0 ? 'no circular dependency.' : current.result.lockdep.reports.map((r) => reportTitle(current.result.lockdep ?? { era: '5.x', classes: [], edges: [], reports: [] }, r)).join('; ')}
+        </p>
       )}
     </section>
   );

@@ -17,6 +17,7 @@ scope.onmessage = (event) => {
   const { scenario, variant, maxStates } = event.data;
   const result = explore(buildSetup(scenario), variant, {
     maxStates,
+    lockdep: true,
     now: () => performance.now(),
     progressEvery: 2000,
     onProgress: (progress) => {

@@ -598,3 +598,13 @@ export function spansAt(spans: Spans, lane: number, step: number): number[] {
   }
   return found;
 }
+
+/** The same timeline over a longer x domain, so two runs drawn one above the other line up step for step. */
+export function withDomain(model: TimelineModel, steps: number): TimelineModel {
+  if (steps <= model.steps) return model;
+  const stepLane = new Int32Array(steps).fill(-1);
+  stepLane.set(model.stepLane);
+  const stepDepth = new Uint8Array(steps);
+  stepDepth.set(model.stepDepth);
+  return { ...model, steps, stepLane, stepDepth };
+}
