@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { VARIANTS } from '../kernel/variants.ts';
 import { PRESETS, findPreset } from '../scenarios/index.ts';
+import type { Scenario } from '../scenarios/types.ts';
 import { parseMaxPreemptions, parseMaxStates, parseReduction, ringScenario, runExplore } from './explore.ts';
 import { runLockdep } from './lockdep.ts';
 import { UsageError, loadScenarioFile, runReplay } from './replay.ts';
@@ -93,6 +94,17 @@ function list(io: CliIo): number {
   return 0;
 }
 
+/** The scenario and variant every engine command takes: a preset by id or a JSON file, never both. */
+function scenarioAndVariant(values: { scenario?: string | undefined; 'scenario-file'?: string | undefined; variant?: string | undefined }, preset: (id: string) => Scenario | undefined = findPreset): { scenario: Scenario; variant: string } {
+  const file = values['scenario-file'];
+  if (values.scenario !== undefined && file !== undefined) throw new UsageError('give --scenario <id> or --scenario-file <path>, not both');
+  if (values.scenario === undefined && file === undefined) throw new UsageError('--scenario <id> (see `list`) or --scenario-file <path.json> is required');
+  const scenario = file !== undefined ? loadScenarioFile(file) : preset(values.scenario ?? '');
+  if (scenario === undefined) throw new UsageError(`unknown scenario '${values.scenario ?? ''}' (see \`list\`)`);
+  if (values.variant === undefined) throw new UsageError(`--variant <id> is required (${scenario.id} runs under ${scenario.variants.join(', ')})`);
+  return { scenario, variant: values.variant };
+}
+
 function replayCommand(argv: readonly string[], io: CliIo): number {
   const { values } = parseArgs({
     args: [...argv],
@@ -100,13 +112,8 @@ function replayCommand(argv: readonly string[], io: CliIo): number {
     strict: true,
     allowPositionals: false,
   });
-  const file = values['scenario-file'];
-  if (values.scenario !== undefined && file !== undefined) throw new UsageError('give --scenario <id> or --scenario-file <path>, not both');
-  if (values.scenario === undefined && file === undefined) throw new UsageError('--scenario <id> (see `list`) or --scenario-file <path.json> is required');
-  const scenario = file !== undefined ? loadScenarioFile(file) : findPreset(values.scenario ?? '');
-  if (scenario === undefined) throw new UsageError(`unknown scenario '${values.scenario ?? ''}' (see \`list\`)`);
-  if (values.variant === undefined) throw new UsageError(`--variant <id> is required (${scenario.id} runs under ${scenario.variants.join(', ')})`);
-  return runReplay(scenario, values.variant, values.schedule, values.json === true, io);
+  const { scenario, variant } = scenarioAndVariant(values);
+  return runReplay(scenario, variant, values.schedule, values.json === true, io);
 }
 
 function exploreCommand(argv: readonly string[], io: CliIo): number {
@@ -125,14 +132,9 @@ function exploreCommand(argv: readonly string[], io: CliIo): number {
     strict: true,
     allowPositionals: false,
   });
-  const file = values['scenario-file'];
-  if (values.scenario !== undefined && file !== undefined) throw new UsageError('give --scenario <id> or --scenario-file <path>, not both');
-  if (values.scenario === undefined && file === undefined) throw new UsageError('--scenario <id> (see `list`) or --scenario-file <path.json> is required');
   if (values.tasks !== undefined && values.scenario !== 'gfs2-dio-ring') throw new UsageError('--tasks applies only to --scenario gfs2-dio-ring');
-  const scenario = file !== undefined ? loadScenarioFile(file) : values.scenario === 'gfs2-dio-ring' ? ringScenario(values.tasks) : findPreset(values.scenario ?? '');
-  if (scenario === undefined) throw new UsageError(`unknown scenario '${values.scenario ?? ''}' (see \`list\`)`);
-  if (values.variant === undefined) throw new UsageError(`--variant <id> is required (${scenario.id} runs under ${scenario.variants.join(', ')})`);
-  return runExplore(scenario, values.variant, { maxStates: parseMaxStates(values['max-states']), maxPreemptions: parseMaxPreemptions(values['max-preemptions']), reduction: parseReduction(values.reduction), json: values.json === true }, io, () => performance.now());
+  const { scenario, variant } = scenarioAndVariant(values, (id) => (id === 'gfs2-dio-ring' ? ringScenario(values.tasks) : findPreset(id)));
+  return runExplore(scenario, variant, { maxStates: parseMaxStates(values['max-states']), maxPreemptions: parseMaxPreemptions(values['max-preemptions']), reduction: parseReduction(values.reduction), json: values.json === true }, io, () => performance.now());
 }
 
 function lockdepCommand(argv: readonly string[], io: CliIo): number {
@@ -150,11 +152,6 @@ function lockdepCommand(argv: readonly string[], io: CliIo): number {
     strict: true,
     allowPositionals: false,
   });
-  const file = values['scenario-file'];
-  if (values.scenario !== undefined && file !== undefined) throw new UsageError('give --scenario <id> or --scenario-file <path>, not both');
-  if (values.scenario === undefined && file === undefined) throw new UsageError('--scenario <id> (see `list`) or --scenario-file <path.json> is required');
-  const scenario = file !== undefined ? loadScenarioFile(file) : findPreset(values.scenario ?? '');
-  if (scenario === undefined) throw new UsageError(`unknown scenario '${values.scenario ?? ''}' (see \`list\`)`);
-  if (values.variant === undefined) throw new UsageError(`--variant <id> is required (${scenario.id} runs under ${scenario.variants.join(', ')})`);
-  return runLockdep(scenario, values.variant, { schedule: values.schedule, named: values.named, maxStates: parseMaxStates(values['max-states']), json: values.json === true }, io);
+  const { scenario, variant } = scenarioAndVariant(values);
+  return runLockdep(scenario, variant, { schedule: values.schedule, named: values.named, maxStates: parseMaxStates(values['max-states']), json: values.json === true }, io);
 }
