@@ -302,8 +302,8 @@ export function observeStep(ld: Lockdep, before: SystemState, after: SystemState
   else if (typeof hint === 'object' && hint.asks.kind === 'glock') events.push({ pid: trace.pid, cls: glockClass(before.kernel, hint.asks.ino), mode: hint.mode, waits: true, trylock: false });
   if (events.length === 0) return;
   for (const ev of events) {
-    const mightFault = trace.lockdep === 'might_fault' && ev.cls.kind === 'mmap_sem' && ev.pid === trace.pid && !ev.waits;
-    const trylock = ev.trylock || (trace.lockdep === 'trylock' && ev.pid === trace.pid && !ev.waits);
+    const mightFault = hint === 'might_fault' && ev.cls.kind === 'mmap_sem' && ev.pid === trace.pid && !ev.waits;
+    const trylock = ev.trylock || (hint === 'trylock' && ev.pid === trace.pid && !ev.waits);
     ld.classes.set(ev.cls.key, ev.cls);
     let site: Site | null = null;
     const here = () => (site ??= siteOf(before, trace, step, schedule, mightFault));
