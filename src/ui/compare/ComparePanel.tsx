@@ -13,6 +13,7 @@ import { buildTimeline, withDomain } from '../timeline/model.ts';
 import { Timeline } from '../timeline/Timeline.tsx';
 import { bugSchedule, compareRows, formatCount, type CompareRow } from './model.ts';
 import type { CompareMessage, CompareRequest } from './protocol.ts';
+import '../panel.css';
 import './compare.css';
 
 /** Every interleaving is explored (no reduction): keep it bounded so a large scenario says so instead of hanging. */
@@ -119,7 +120,7 @@ export function ComparePanel() {
   const pick = (which: 'before' | 'after') => (v: VariantId) => setChoice({ scenario: scenario.id, before, after, [which]: v });
 
   return (
-    <section className="cmp" aria-labelledby={heading}>
+    <section className="cmp panel" aria-labelledby={heading}>
       <h2 id={heading}>Compare variants</h2>
       {variants.length < 2 ? (
         <p>{scenario.id} runs under one variant only ({before}): there is nothing to compare it with.</p>

@@ -5,6 +5,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { EXPLORED_KINDS, type ExploreProgress, type ExploreResult } from '../../sim/explore/explore.ts';
+import type { LockdepResult } from '../../sim/lockdep.ts';
 import { reportTitle } from '../../sim/lockdep-format.ts';
 import { useFaultline } from '../store-context.tsx';
 import type { ExploreMessage, ExploreRequest } from './protocol.ts';
@@ -19,6 +20,14 @@ type Run =
 
 function rate(p: ExploreProgress): string {
   return p.elapsedMs > 0 ? `${Math.round((p.states / p.elapsedMs) * 1000).toLocaleString('en-US')} states/s` : '';
+}
+
+function LockdepLine({ result }: { result: LockdepResult }) {
+  return (
+    <p className="explore-lockdep" aria-label="Lockdep across all interleavings">
+      Lockdep across every transition explored: {result.reports.length === 0 ? 'no circular dependency.' : result.reports.map((r) => reportTitle(result, r)).join('; ')}
+    </p>
+  );
 }
 
 export function ExplorePanel() {
@@ -93,12 +102,7 @@ export function ExplorePanel() {
           })}
         </ul>
       )}
-      {current.kind === 'done' && current.result.lockdep !== null && (
-        <p className="explore-lockdep" aria-label="Lockdep across all interleavings">
-          Lockdep across every transition explored:{' '}
-          {current.result.lockdep.reports.length === 0 ? 'no circular dependency.' : current.result.lockdep.reports.map((r) => reportTitle(current.result.lockdep ?? { era: '5.x', classes: [], edges: [], reports: [] }, r)).join('; ')}
-        </p>
-      )}
+      {current.kind === 'done' && current.result.lockdep !== null && <LockdepLine result={current.result.lockdep} />}
     </section>
   );
 }

@@ -9,6 +9,7 @@ import { lockdepOfRun } from '../../sim/lockdep.ts';
 import { formatReport } from '../../sim/lockdep-format.ts';
 import { useFaultline } from '../store-context.tsx';
 import { lockOrderModel, type DepArrow } from './model.ts';
+import '../panel.css';
 import './lockdep.css';
 
 function Arrow({ arrow, marker, onSelect }: { arrow: DepArrow; marker: string; onSelect: (cursor: number) => void }) {
@@ -49,7 +50,7 @@ export function LockOrderGraph() {
   const markerCycle = `${marker}-cycle`;
 
   return (
-    <section className="ld" aria-labelledby={heading}>
+    <section className="ld panel" aria-labelledby={heading}>
       <h2 id={heading}>Lock order (lockdep)</h2>
       <p className={result.reports.length > 0 ? 'ld-status ld-status-warn' : 'ld-status'} role="status" aria-label="Lockdep">
         {result.reports.length === 0
