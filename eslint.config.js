@@ -9,8 +9,8 @@ import tseslint from 'typescript-eslint';
  * below it and none above it. `cli` is a Node entry beside `store`: it may use
  * the engine but not the page.
  */
-const LAYERS = ['ui', 'store', 'share', 'scenarios', 'sim', 'threads', 'kernel'];
-const ENGINE = ['share', 'scenarios', 'sim', 'threads', 'kernel'];
+const LAYERS = ['ui', 'store', 'share', 'export', 'scenarios', 'sim', 'threads', 'kernel'];
+const ENGINE = ['share', 'export', 'scenarios', 'sim', 'threads', 'kernel'];
 
 /** Packages that belong to the page, never to the engine. */
 const PAGE_PACKAGES = ['react', 'react-dom', 'react-dom/client', 'zustand', '@xstate/react', 'd3'];

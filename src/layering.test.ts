@@ -21,6 +21,8 @@ describe('layer boundaries', () => {
     ['src/threads/probe.ts', "import { x } from '../sim/x.ts';"],
     ['src/sim/probe.ts', "import { x } from '../scenarios/x.ts';"],
     ['src/share/probe.ts', "import { x } from '../store/x.ts';"],
+    ['src/export/probe.ts', "import { x } from '../share/x.ts';"],
+    ['src/scenarios/probe.ts', "import { x } from '../export/x.ts';"],
     ['src/store/probe.ts', "import { x } from '../ui/x.ts';"],
     ['src/sim/explore/probe.ts', "import { x } from '../../ui/panels/x.ts';"],
     ['src/cli/probe.ts', "import { x } from '../store/x.ts';"],
