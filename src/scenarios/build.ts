@@ -1,7 +1,7 @@
 /** Turn a scenario into the initial kernel and tasks the simulator runs. */
 import { newGlock } from '../kernel/glock.ts';
 import { UNLOCKED } from '../kernel/sleeplock.ts';
-import { ZEROES, type Block, type Inode, type KernelState, type Mm, type Page } from '../kernel/state.ts';
+import { ZEROES, type Block, type Inode, type KernelState, type Mm, type Page, type Pte } from '../kernel/state.ts';
 import type { SystemSetup } from '../sim/system.ts';
 import type { Syscall } from '../threads/types.ts';
 import type { Scenario, SyscallSpec } from './types.ts';
@@ -35,6 +35,21 @@ function toSyscall(scenario: Scenario, spec: SyscallSpec): Syscall {
   }
 }
 
+/**
+ * What an earlier read fault left in the page table: a read-only PTE to the
+ * page-cache page (do_read_fault → set_pte read-only, mm/memory.c), or on
+ * DAX to the block itself (dax_insert_mapping, fs/dax.c) unless the page is
+ * a hole page, which is mapped like a page-cache page. Validation has made
+ * sure the page is there.
+ */
+function faultedPte(scenario: Scenario, inodes: readonly Inode[], ino: number, index: number): Pte | null {
+  const inode = inodes[ino];
+  const block = inode?.map[index];
+  if (scenario.fs === 'ext2-dax' && block !== null && block !== undefined) return { kind: 'dax', block, writable: false };
+  const page = inode?.cache[index];
+  return page === null || page === undefined ? null : { kind: 'page', page, writable: false };
+}
+
 export function buildSetup(scenario: Scenario): SystemSetup {
   const blocks: Block[] = [];
   const pages: Page[] = [];
@@ -66,7 +81,14 @@ export function buildSetup(scenario: Scenario): SystemSetup {
   const mms: Mm[] = Array.from({ length: processes }, () => ({ mmap_sem: UNLOCKED, vmas: [], ptes: [] }));
   for (const m of scenario.mappings) {
     const mm = mms[m.process];
-    if (mm !== undefined) mms[m.process] = { ...mm, vmas: [...mm.vmas, { start: m.at, pages: m.pages, ino: inoOf(scenario, m.file), pgoff: m.pgoff ?? 0, shared: m.shared }] };
+    if (mm === undefined) continue;
+    const ino = inoOf(scenario, m.file);
+    const ptes = mm.ptes.slice();
+    for (const vpage of m.faulted ?? []) {
+      while (ptes.length <= vpage) ptes.push(null);
+      ptes[vpage] = faultedPte(scenario, inodes, ino, (m.pgoff ?? 0) + vpage - m.at);
+    }
+    mms[m.process] = { ...mm, vmas: [...mm.vmas, { start: m.at, pages: m.pages, ino, pgoff: m.pgoff ?? 0, shared: m.shared }], ptes };
   }
   const nodes = scenario.nodes ?? 1;
   const glocks = scenario.fs === 'gfs2' ? Array.from({ length: nodes * inodes.length }, (_, i) => newGlock(Math.floor(i / inodes.length), i % inodes.length)) : [];

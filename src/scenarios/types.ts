@@ -31,6 +31,12 @@ export interface MappingSpec {
   /** File page mapped at `at`. */
   readonly pgoff?: number;
   readonly shared: boolean;
+  /**
+   * User pages of the mapping already in the page tables at the start, as an
+   * earlier read fault leaves them: read-only, mapping the page-cache page
+   * (or, on DAX, the block). An access to any other page of the mapping faults.
+   */
+  readonly faulted?: readonly number[];
 }
 
 export type SyscallSpec =

@@ -108,7 +108,7 @@ const SCENARIO_FIELDS = fields<keyof Scenario | 'format'>({
   sources: true,
 });
 const FILE_FIELDS = fields<keyof FileSpec>({ name: true, pages: true, shortExtents: true });
-const MAPPING_FIELDS = fields<keyof MappingSpec>({ process: true, file: true, at: true, pages: true, pgoff: true, shared: true });
+const MAPPING_FIELDS = fields<keyof MappingSpec>({ process: true, file: true, at: true, pages: true, pgoff: true, shared: true, faulted: true });
 const TASK_FIELDS = fields<keyof TaskSpec>({ pid: true, process: true, node: true, program: true });
 const SCHEDULE_FIELDS = fields<keyof NamedSchedule>({ name: true, description: true, steps: true, expect: true });
 const EXPECTATION_FIELDS = fields<keyof Expectation>({ kind: true, summary: true, returns: true, userPages: true, filePages: true, basis: true });
@@ -273,6 +273,8 @@ interface UserRange {
 
 interface FileInfo {
   readonly pages: number;
+  /** Each page's state at the start; empty when the page list itself was refused. */
+  readonly states: readonly PageState[];
   /** The largest size the file can reach: its pages, or a bigger truncate. */
   maxPages: number;
 }
@@ -341,7 +343,7 @@ function checkFile(c: Context, path: string, value: unknown): FileSpec | undefin
   // cascade into "no file named F"; without a page list, range checks use the limit.
   if (name !== undefined) {
     const count = rawPages?.length ?? LIMITS.filePages;
-    c.files.set(name, { pages: count, maxPages: count });
+    c.files.set(name, { pages: count, maxPages: count, states: pages.length === rawPages?.length ? pages : [] });
   }
   if (name === undefined || rawPages === undefined || pages.length !== rawPages.length) return undefined;
   return shortExtents === undefined ? { name, pages } : { name, pages, shortExtents };
@@ -400,8 +402,55 @@ function checkMapping(c: Context, path: string, value: unknown, i: number): Mapp
     addMapped(c, member(path, 'at'), process, { from: at, pages, source: `mappings[${i}]` });
   }
   if (process !== undefined) c.processes.add(process);
-  if (process === undefined || file === undefined || at === undefined || pages === undefined || pgoff === undefined || shared === undefined) return undefined;
-  return rawPgoff === undefined ? { process, file: file.name, at, pages, shared } : { process, file: file.name, at, pages, pgoff, shared };
+  const rawFaulted = field(obj, 'faulted');
+  const faulted = rawFaulted === undefined ? [] : checkFaulted(c, member(path, 'faulted'), rawFaulted, { file, at, pages, pgoff });
+  if (process === undefined || file === undefined || at === undefined || pages === undefined || pgoff === undefined || shared === undefined || faulted === undefined) return undefined;
+  return {
+    process,
+    file: file.name,
+    at,
+    pages,
+    ...(rawPgoff === undefined ? {} : { pgoff }),
+    shared,
+    ...(rawFaulted === undefined ? {} : { faulted }),
+  };
+}
+
+/**
+ * The user pages of a mapping that start out in the page tables. Each must
+ * lie inside the mapping, and its file page must be one a read fault could
+ * have mapped without I/O the run would then skip: in the page cache, or on
+ * DAX a block or a hole page. A hole with nothing cached would have been
+ * filled by that fault (dax_load_hole, or a zeroed page-cache page on gfs2).
+ */
+function checkFaulted(
+  c: Context,
+  path: string,
+  value: unknown,
+  m: { file: { name: string; info: FileInfo } | undefined; at: number | undefined; pages: number | undefined; pgoff: number | undefined },
+): number[] | undefined {
+  const { r } = c;
+  const list = asArray(r, path, value, 0, LIMITS.filePages, 'user pages');
+  if (list === undefined) return undefined;
+  const out: number[] = [];
+  let bad = false;
+  list.forEach((v, i) => {
+    const at = index(path, i);
+    const vpage = asInt(r, at, v, 0, LIMITS.userPages - 1, 'a user page of the mapping');
+    if (vpage === undefined) return void (bad = true);
+    if (out.includes(vpage)) return void r.add(at, `user page ${vpage} is listed twice`);
+    out.push(vpage);
+    if (m.at === undefined || m.pages === undefined || m.pgoff === undefined || m.file === undefined) return;
+    if (vpage < m.at || vpage >= m.at + m.pages) return void r.add(at, `user page ${vpage} is outside the mapping (user pages ${m.at} to ${m.at + m.pages - 1})`);
+    const index_ = m.pgoff + vpage - m.at;
+    const state = m.file.info.states[index_];
+    if (state === undefined) return;
+    const cachedOnly = c.fs !== 'ext2-dax';
+    if (state === 'hole' || (cachedOnly && state === 'disk')) {
+      r.add(at, `user page ${vpage} maps ${m.file.name}:${index_}, a ${state} with no page in the page cache; a read fault would have ${state === 'hole' ? 'left a zeroed page there' : 'read it into the page cache'}: make it ${state === 'hole' ? 'hole-cached' : 'cached'}`);
+    }
+  });
+  return bad ? undefined : out.sort((a, b) => a - b);
 }
 
 /** The structure and ranges of one syscall; whether its buffer is mapped is checked later, per process. */
