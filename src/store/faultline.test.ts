@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { outcomeOf } from '../sim/outcome.ts';
 import { findPreset } from '../scenarios/index.ts';
+import { gfs2DioRing } from '../scenarios/ring.ts';
 import { seededRandom } from '../sim/seeded.ts';
 import { createFaultlineStore, type FaultlineStoreApi } from './faultline.ts';
 
@@ -109,5 +110,23 @@ describe('faultline store', () => {
     expect(store.getState().variant).toBe('gfs2-5.15');
     expect(store.getState().schedule).toEqual(before.schedule);
     expect(store.getState().cursor).toBe(1);
+  });
+});
+
+describe('custom scenarios', () => {
+  it('openCustom runs a scenario that is not a preset, under the variant asked for when it lists it', () => {
+    const store = createFaultlineStore();
+    const custom = { ...gfs2DioRing(3), id: 'my-ring' };
+    store.getState().openCustom(custom, 'gfs2-5.18');
+    const s = store.getState();
+    expect(s.scenario).toBe(custom);
+    expect(s.variant).toBe('gfs2-5.18');
+    expect(s.cursor).toBe(0);
+    const last = s.states.at(-1);
+    expect(last === undefined ? null : outcomeOf(last)?.kind).toBe('completed');
+    store.getState().openCustom(custom, 'dax-2015');
+    expect(store.getState().variant).toBe('gfs2-5.15');
+    const end = store.getState().states.at(-1);
+    expect(end === undefined ? null : outcomeOf(end)?.kind).toBe('deadlock');
   });
 });

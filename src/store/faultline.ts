@@ -37,6 +37,11 @@ export type RunStrategy = { readonly kind: 'round-robin' } | { readonly kind: 'r
 
 export interface FaultlineActions {
   selectScenario(id: string): void;
+  /**
+   * Open a scenario that is not a preset (the editor's, an imported file's),
+   * already validated: under `variant` if it lists it, else its first.
+   */
+  openCustom(scenario: Scenario, variant?: VariantId): void;
   /** Replay the same schedule under another variant, keeping its longest valid prefix. */
   selectVariant(variant: VariantId): void;
   /** The user is the scheduler: step `pid` from the cursor, dropping any steps after it. */
@@ -170,6 +175,8 @@ export function createFaultlineStore(options: StoreOptions = {}) {
         }
         set(openScenario(next, defaultVariant(next)));
       },
+
+      openCustom: (next, v) => set(openScenario(next, v !== undefined && next.variants.includes(v) ? v : defaultVariant(next))),
 
       selectVariant: (v) => {
         const { scenario: s, schedule, cursor } = get();

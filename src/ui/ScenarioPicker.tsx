@@ -1,7 +1,7 @@
 /** Pick a preset and a kernel variant; read the story and what the sources say should happen. */
 import { useId } from 'react';
 import { VARIANTS, findVariant, type VariantId } from '../kernel/variants.ts';
-import { PRESETS } from '../scenarios/index.ts';
+import { PRESETS, findPreset } from '../scenarios/index.ts';
 import { useFaultline } from './store-context.tsx';
 
 export function ScenarioPicker() {
@@ -15,12 +15,15 @@ export function ScenarioPicker() {
   const scheduleId = useId();
   const schedules = scenario.schedules.filter((s) => s.expect[variant] !== undefined);
   const v = findVariant(variant);
+  // An edited or imported scenario is not in the catalog; it still needs an entry to show as chosen.
+  const custom = findPreset(scenario.id) !== scenario;
 
   return (
     <section className="picker" aria-labelledby="scenario-title">
       <div className="pickers">
         <label htmlFor={scenarioId}>Scenario</label>
-        <select id={scenarioId} value={scenario.id} onChange={(e) => selectScenario(e.target.value)}>
+        <select id={scenarioId} value={custom ? '' : scenario.id} onChange={(e) => e.target.value !== '' && selectScenario(e.target.value)}>
+          {custom && <option value="">custom: {scenario.id}: {scenario.title}</option>}
           {PRESETS.map((s) => (
             <option key={s.id} value={s.id}>
               {s.id}: {s.title}
