@@ -1,0 +1,453 @@
+/**
+ * Export a scenario under a gfs2 kernel variant as a Promela model that Spin
+ * verifies (`spin -a model.pml && cc -DSAFETY -o pan pan.c && ./pan`): for
+ * users whose scenarios outgrow the browser, it hands them to an established
+ * model checker.
+ *
+ * Owns: turning a Scenario into the model's data (files, block maps and page
+ * cache, mappings and the user pages that are accessed, the tasks and their
+ * programs) and assembling it with the kernel paths of `promela-lib.ts`.
+ * The model mirrors the simulator (src/kernel, src/threads) at lock
+ * granularity: glocks per (node, inode) with their holder queues, modes,
+ * cross-node demotes, trylocks, may-demote holders and the recursion trap;
+ * mmap_lock per process, i_rwsem per inode and page locks as FIFO sleeping
+ * locks; i_size, block maps, page cache and page tables, which decide
+ * whether a user access faults. Verdicts: a deadlock is Spin's "invalid end
+ * state", a BUG (trap_recursive) an assertion violation, a run that ends
+ * otherwise no error.
+ *
+ * Must stay pure engine code: no DOM, no Node, no UI. It never runs Spin.
+ */
+import type { VariantId } from '../kernel/variants.ts';
+import { findVariant } from '../kernel/variants.ts';
+import type { Scenario, SyscallSpec } from '../scenarios/types.ts';
+import { validateScenario } from '../scenarios/validate.ts';
+import type { Gfs2Fix } from '../kernel/variants.ts';
+import { glocks, kernelPaths, preamble, sleepLocks, taskLocals, type CalleeKind, type LibraryOptions, type Reach } from './promela-lib.ts';
+
+export type PromelaResult = { readonly ok: true; readonly model: string; readonly notes: readonly string[] } | { readonly ok: false; readonly message: string };
+
+/** Page frames are numbered in a byte-sized PTE encoding (2 + 2 × frame + writable). */
+const MAX_PAGE_FRAMES = 126;
+
+/** What the model abstracts, stated in the header and returned as notes. */
+const ABSTRACTIONS: readonly string[] = [
+  'data is not modelled: page contents, content tags, and what user pages show; only what decides locking and faulting is (PTE present / writable / anonymous, page cache, block map, i_size)',
+  'page reference counts are not modelled (nothing waits for them)',
+  'i_mmap_rwsem is not modelled: in gfs2 only truncate and hole punch take it, under i_rwsem, so it is never contended',
+  'syscall return values are not compared: the verdicts are deadlock, BUG, or neither',
+  'steps that read and write only the task\'s own registers are merged into the next step (the explorer\'s local reduction does the same); every other atomic step of the simulator is one atomic block',
+];
+
+interface TaskInfo {
+  readonly t: number;
+  readonly pid: number;
+  readonly process: number;
+  readonly node: number;
+  readonly program: readonly SyscallSpec[];
+}
+
+interface VmaInfo {
+  readonly id: number;
+  readonly process: number;
+  readonly ino: number;
+  readonly start: number;
+  readonly pages: number;
+  readonly pgoff: number;
+  readonly shared: boolean;
+  /** Mapped at the start (a `mappings` entry) rather than by an `mmap` call. */
+  readonly initial: boolean;
+  readonly origin: string;
+}
+
+interface SlotInfo {
+  readonly e: number;
+  readonly process: number;
+  readonly vpage: number;
+  readonly vma: VmaInfo | undefined;
+}
+
+interface Model {
+  readonly scenario: Scenario;
+  readonly variant: VariantId;
+  readonly tasks: readonly TaskInfo[];
+  readonly processes: number;
+  readonly extent: number;
+  readonly vmas: readonly VmaInfo[];
+  readonly slots: readonly SlotInfo[];
+  readonly initialPages: readonly { readonly ino: number; readonly index: number }[];
+  readonly pageFrames: number;
+}
+
+const GFS2_FIX = { 'gfs2-5.15': 'none', 'gfs2-rfc-2021': 'rfc', 'gfs2-5.16': '5.16', 'gfs2-5.18': '5.18' } as const;
+
+function inoOf(scenario: Scenario, name: string): number {
+  return scenario.files.findIndex((f) => f.name === name);
+}
+
+function describeCall(sys: SyscallSpec): string {
+  switch (sys.call) {
+    case 'pread':
+    case 'pwrite':
+      return `${sys.call}64(${sys.file}${sys.direct === true ? ' O_DIRECT' : ''}, buf=user page ${sys.buf}, ${sys.len * 4096}, ${sys.pos * 4096})`;
+    case 'truncate':
+      return `truncate(${sys.file}, ${sys.size * 4096})`;
+    case 'punch':
+      return `fallocate(${sys.file}, FALLOC_FL_PUNCH_HOLE, ${sys.pos * 4096}, ${sys.len * 4096})`;
+    case 'mmap':
+      return `mmap(user page ${sys.at}, ${sys.len * 4096}, ${sys.shared ? 'MAP_SHARED' : 'MAP_PRIVATE'}, ${sys.file}, ${sys.pgoff * 4096})`;
+    case 'touch':
+      return `user ${sys.write ? 'store to' : 'load from'} page ${sys.vpage}`;
+  }
+}
+
+/** Every VMA that can exist: the initial mappings, then each mmap call, in task and program order. */
+function vmasOf(scenario: Scenario, tasks: readonly TaskInfo[]): VmaInfo[] {
+  const vmas: VmaInfo[] = scenario.mappings.map((m, id) => ({
+    id,
+    process: m.process,
+    ino: inoOf(scenario, m.file),
+    start: m.at,
+    pages: m.pages,
+    pgoff: m.pgoff ?? 0,
+    shared: m.shared,
+    initial: true,
+    origin: `mapping of ${m.file}`,
+  }));
+  for (const task of tasks) {
+    for (const sys of task.program) {
+      if (sys.call !== 'mmap') continue;
+      vmas.push({ id: vmas.length, process: task.process, ino: inoOf(scenario, sys.file), start: sys.at, pages: sys.len, pgoff: sys.pgoff, shared: sys.shared, initial: false, origin: `mmap of ${sys.file} by pid ${task.pid}` });
+    }
+  }
+  return vmas;
+}
+
+/** The user pages some task accesses, per process: only these can ever have a PTE. */
+function slotsOf(tasks: readonly TaskInfo[], vmas: readonly VmaInfo[]): SlotInfo[] {
+  const seen = new Set<string>();
+  const slots: SlotInfo[] = [];
+  const add = (process: number, vpage: number) => {
+    const key = `${process}:${vpage}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    const vma = vmas.find((v) => v.process === process && vpage >= v.start && vpage < v.start + v.pages);
+    slots.push({ e: slots.length, process, vpage, vma });
+  };
+  for (const task of tasks) {
+    for (const sys of task.program) {
+      if (sys.call === 'pread' || sys.call === 'pwrite') for (let i = 0; i < sys.len; i++) add(task.process, sys.buf + i);
+      if (sys.call === 'touch') add(task.process, sys.vpage);
+    }
+  }
+  return slots;
+}
+
+/**
+ * An upper bound on the page frames a run can create. A task adds a page
+ * for (file, index) only after it found that index uncached, and once added
+ * the index stays cached until a truncate or punch deletes it; so each task
+ * that can add a page there adds at most one per deletion, plus one.
+ */
+function pageFrameBound(scenario: Scenario, tasks: readonly TaskInfo[], vmas: readonly VmaInfo[], extent: number, initial: number): number {
+  let bound = initial;
+  scenario.files.forEach((file, ino) => {
+    const deletions = tasks.reduce((n, t) => n + t.program.filter((s) => (s.call === 'truncate' || s.call === 'punch') && s.file === file.name).length, 0);
+    for (let index = 0; index < extent; index++) {
+      const adders = tasks.filter((task) => {
+        const byIo = task.program.some((s) => (s.call === 'pwrite' || (s.call === 'pread' && s.direct !== true)) && s.file === file.name && index >= s.pos && index < s.pos + s.len);
+        const byFault = vmas.some((v) => v.process === task.process && v.ino === ino && index >= v.pgoff && index < v.pgoff + v.pages);
+        return byIo || byFault;
+      }).length;
+      bound += adders * (1 + deletions);
+    }
+  });
+  return Math.max(1, bound);
+}
+
+function modelOf(scenario: Scenario, variant: VariantId): Model {
+  const tasks: TaskInfo[] = scenario.tasks.map((t, i) => ({ t: i, pid: t.pid, process: t.process, node: t.node ?? 0, program: t.program }));
+  const processes = Math.max(0, ...scenario.tasks.map((t) => t.process), ...scenario.mappings.map((m) => m.process)) + 1;
+  const sizes = scenario.tasks.flatMap((t) => t.program.flatMap((s) => (s.call === 'truncate' ? [s.size] : [])));
+  const extent = Math.max(1, ...scenario.files.map((f) => f.pages.length), ...sizes);
+  const vmas = vmasOf(scenario, tasks);
+  const slots = slotsOf(tasks, vmas);
+  const initialPages = scenario.files.flatMap((f, ino) => f.pages.flatMap((state, index) => (state === 'cached' || state === 'hole-cached' ? [{ ino, index }] : [])));
+  const pageFrames = pageFrameBound(scenario, tasks, vmas, extent, initialPages.length);
+  return { scenario, variant, tasks, processes, extent, vmas, slots, initialPages, pageFrames };
+}
+
+// ---------------------------------------------------------------------------
+// Generated Promela: scenario tables
+
+function findVma(m: Model): string {
+  const rows = m.slots.map((s) =>
+    s.vma === undefined
+      ? `  :: f_e == ${s.e} -> f_vma = 0   /* process ${s.process}, user page ${s.vpage}: no mapping covers it (bad_area) */`
+      : `  :: f_e == ${s.e} -> f_vma = vma_on[${s.vma.id}]; f_ino = ${s.vma.ino}; f_index = ${s.vma.pgoff + s.vpage - s.vma.start}; f_shared = ${s.vma.shared ? 1 : 0}   /* process ${s.process}, user page ${s.vpage}: ${s.vma.shared ? 'MAP_SHARED' : 'MAP_PRIVATE'} ${m.scenario.files[s.vma.ino]?.name ?? '?'} page ${s.vma.pgoff + s.vpage - s.vma.start} */`,
+  );
+  return ['/* find_vma: the VMA behind a PTE slot (the mapping, if it exists yet), the file page it maps */', 'inline find_vma() {', '  if', ...rows, '  fi', '}'].join('\n');
+}
+
+function slotOf(m: Model): string {
+  const rows = m.slots.map((s) => `  :: mm == ${s.process} && (vp) == ${s.vpage} -> cp_e = ${s.e}`);
+  return ['/* the PTE slot of a user page of this task\'s process */', 'inline slot_of(vp) {', '  if', ...rows, '  fi', '}'].join('\n');
+}
+
+function unmapRange(m: Model): string {
+  const rows = m.slots.flatMap((s) => {
+    if (s.vma === undefined) return [];
+    const index = s.vma.pgoff + s.vpage - s.vma.start;
+    return [`  if :: um_ino == ${s.vma.ino} && ${index} >= um_from && ${index} < um_to && pte[${s.e}] != PTE_NONE && (pte[${s.e}] != PTE_ANON || um_cows) -> pte[${s.e}] = PTE_NONE :: else fi;   /* process ${s.process}, user page ${s.vpage} */`];
+  });
+  return [
+    '/* unmap_mapping_range(mapping, from, to, even_cows) (mm/memory.c): zap the PTEs of file pages [from, to); private COW copies only with even_cows */',
+    'hidden byte um_ino, um_from, um_to, um_cows, ue_i;',
+    'inline unmap_mapping_range() {',
+    ...rows,
+    '  skip',
+    '}',
+    '',
+    '/* zap every PTE that maps page frame p */',
+    'inline unmap_page(p) {',
+    '  ue_i = 0;',
+    '  do :: ue_i < NE -> if :: PTE_IS_PAGE(pte[ue_i]) && PTE_SLOT(pte[ue_i]) == (p) -> pte[ue_i] = PTE_NONE :: else fi; ue_i++ :: else -> break od',
+    '}',
+  ].join('\n');
+}
+
+function loadSyscall(m: Model): string {
+  const rows = m.tasks.flatMap((task) =>
+    task.program.map((sys, pc) => {
+      const head = `  :: t == ${task.t} && pc == ${pc} ->`;
+      const note = `   /* pid ${task.pid}: ${describeCall(sys)} */`;
+      switch (sys.call) {
+        case 'pread':
+        case 'pwrite':
+          return `${head} call = SYS_${sys.call.toUpperCase()}; ino = ${inoOf(m.scenario, sys.file)}; pos = ${sys.pos}; plen = ${sys.len}; buf = ${sys.buf}; direct = ${sys.direct === true ? 1 : 0}${note}`;
+        case 'truncate':
+          return `${head} call = SYS_TRUNCATE; ino = ${inoOf(m.scenario, sys.file)}; arg = ${sys.size}${note}`;
+        case 'punch':
+          return `${head} call = SYS_PUNCH; ino = ${inoOf(m.scenario, sys.file)}; pos = ${sys.pos}; plen = ${sys.len}${note}`;
+        case 'mmap': {
+          const vma = m.vmas.find((v) => !v.initial && v.process === task.process && v.start === sys.at);
+          return `${head} call = SYS_MMAP; ino = ${inoOf(m.scenario, sys.file)}; arg = ${vma?.id ?? 0}${note}`;
+        }
+        case 'touch':
+          return `${head} call = SYS_TOUCH; buf = ${sys.vpage}; uw = ${sys.write ? 1 : 0}${note}`;
+      }
+    }),
+  );
+  return ['/* each task\'s program: entry pc of task t */', 'inline load_syscall() {', '  if', ...rows, '  :: else -> call = SYS_EXIT', '  fi', '}'].join('\n');
+}
+
+function stateDecls(): string {
+  return [
+    '/* ---- files, page cache, page tables ------------------------------------ */',
+    'byte i_size[NI];          /* in pages */',
+    'bit blk[NI * NX];         /* block map: file page has a block */',
+    'byte nfree;               /* free blocks on the device */',
+    'byte cache[NI * NX];      /* page cache: frame + 1, or 0 */',
+    'byte pg_map[NP];          /* page->mapping: inode + 1, or 0 (NULL: truncated) */',
+    'byte npages;              /* page frames used so far */',
+    'bit vma_on[NV];           /* the VMA exists (initial mappings; mmap calls add theirs) */',
+    'byte pte[NE];             /* user PTEs of the accessed user pages */',
+    '',
+    `/* add_to_page_cache_lru: a new frame for (i, x), locked by this task when \`locked\` */`,
+    'inline new_page(i, x, locked) {',
+    '  assert(npages < NP);   /* the frame bound promela.ts computed */',
+    '  pg_map[npages] = (i) + 1; cache[(i) * NX + (x)] = npages + 1;',
+    '  if :: locked -> lk_writer[PAGE_LOCK(npages)] = t + 1 :: else fi;',
+    '  npages++',
+    '}',
+  ].join('\n');
+}
+
+function initBlock(m: Model): string {
+  const out: string[] = ['init {', '  atomic {'];
+  m.scenario.files.forEach((file, ino) => {
+    out.push(`    /* ${file.name}: ${file.pages.length} page(s): ${file.pages.join(', ')} */`);
+    out.push(`    i_size[${ino}] = ${file.pages.length};`);
+    file.pages.forEach((state, index) => {
+      if (state === 'disk' || state === 'cached') out.push(`    blk[${ino * m.extent + index}] = 1;`);
+    });
+  });
+  m.initialPages.forEach((p, frame) => {
+    out.push(`    pg_map[${frame}] = ${p.ino + 1}; cache[${p.ino * m.extent + p.index}] = ${frame + 1};   /* ${m.scenario.files[p.ino]?.name ?? '?'}:${p.index} cached */`);
+  });
+  out.push(`    npages = ${m.initialPages.length};`);
+  out.push(`    nfree = ${m.scenario.freeBlocks ?? 4};`);
+  for (const v of m.vmas) if (v.initial) out.push(`    vma_on[${v.id}] = 1;   /* process ${v.process}: user pages ${v.start}–${v.start + v.pages - 1} → ${v.origin} */`);
+  // A mapping's `faulted` pages start with a read-only PTE to the page-cache page, as scenarios/build.ts sets them up.
+  for (const mapping of m.scenario.mappings) {
+    const ino = m.scenario.files.findIndex((f) => f.name === mapping.file);
+    for (const vpage of mapping.faulted ?? []) {
+      const slot = m.slots.find((x) => x.process === mapping.process && x.vpage === vpage);
+      const index = (mapping.pgoff ?? 0) + vpage - mapping.at;
+      const frame = m.initialPages.findIndex((p) => p.ino === ino && p.index === index);
+      if (slot === undefined || frame < 0) continue;
+      out.push(`    pte[${slot.e}] = PTE_PAGE(${frame}, 0);   /* process ${mapping.process}, user page ${vpage}: faulted in read-only, ${mapping.file}:${index} */`);
+    }
+  }
+  out.push('    run lock_manager();');
+  for (const task of m.tasks) out.push(`    run task(${task.t}, ${task.process}, ${task.node});   /* pid ${task.pid}: process ${task.process}, node ${task.node} */`);
+  out.push('  }', '}');
+  return out.join('\n');
+}
+
+function taskProctype(calls: LibraryOptions['calls']): string {
+  const entry: string[] = [];
+  if (calls.has('pread')) entry.push('    :: call == SYS_PREAD -> s_st = R_NOIO   /* gfs2_file_read_iter */');
+  if (calls.has('pwrite')) entry.push('    :: call == SYS_PWRITE -> s_st = W_ILOCK   /* gfs2_file_write_iter */');
+  if (calls.has('truncate') || calls.has('punch')) entry.push('    :: call == SYS_TRUNCATE || call == SYS_PUNCH -> s_st = T_ILOCK   /* do_truncate / vfs_fallocate(FALLOC_FL_PUNCH_HOLE) */');
+  if (calls.has('mmap')) entry.push('    :: call == SYS_MMAP -> s_st = M_LOCK   /* do_mmap */');
+  if (calls.has('touch')) entry.push('    :: call == SYS_TOUCH -> s_st = U_ACCESS   /* a user load or store */');
+  return [
+    '/* ---- tasks ----------------------------------------------------------- */',
+    '/* One instance per scenario task (see init): run the program in order until it ends or SIGBUS kills the task. */',
+    'proctype task(byte t; byte mm; byte node) {',
+    taskLocals(),
+    'next_syscall:',
+    '  atomic {',
+    '    if :: killed -> goto end_exited :: else fi;   /* a task killed by SIGBUS runs no further entries */',
+    '    load_syscall();',
+    '    if',
+    '    :: call == SYS_EXIT -> goto end_exited',
+    ...entry,
+    '    fi',
+    '  };',
+    '  run_syscall();',
+    '  d_step { pc++; call = 0; ino = 0; pos = 0; plen = 0; buf = 0; arg = 0; direct = 0; uw = 0; done = 0; ret = 0 };',
+    '  goto next_syscall;',
+    'stop:   /* a BUG or a livelock ended the run: the simulator stops every task */',
+    '  skip;',
+    'end_exited:',
+    '  skip',
+    '}',
+  ].join('\n');
+}
+
+/** The callees the calls can reach under the variant, and whether ->page_mkwrite can run. */
+function reachOf(m: Model, fix: Gfs2Fix): Reach {
+  const io = m.tasks.flatMap((t) => t.program.flatMap((s) => (s.call === 'pread' || s.call === 'pwrite' ? [s] : [])));
+  const kinds = new Set<CalleeKind>();
+  if (io.some((s) => s.call === 'pread' && s.direct !== true)) kinds.add('read');
+  if (io.some((s) => s.direct === true)) kinds.add('dio');
+  // An O_DIRECT write that stops at a hole goes on as a buffered write.
+  if (io.some((s) => s.call === 'pwrite')) kinds.add('buffered');
+  if (io.length > 0 && fix !== 'none') kinds.add('faultin');
+  if (m.tasks.some((t) => t.program.some((s) => s.call === 'touch'))) kinds.add('touch');
+  return { kinds, shared: m.vmas.some((v) => v.shared) };
+}
+
+function header(m: Model, fixTitle: string): string {
+  const s = m.scenario;
+  const taskLines = m.tasks.flatMap((task) => [` *   pid ${task.pid} (process ${task.process}, node ${task.node}):`, ...task.program.map((sys) => ` *     ${describeCall(sys)}`)]);
+  const fileLines = s.files.map((f) => ` *   ${f.name}: ${f.pages.join(', ')}`);
+  const mapLines = s.mappings.map((mp) => ` *   process ${mp.process}: user pages ${mp.at}–${mp.at + mp.pages - 1} → ${mp.shared ? 'MAP_SHARED' : 'MAP_PRIVATE'} ${mp.file} from page ${mp.pgoff ?? 0}`);
+  return [
+    '/*',
+    ` * Faultline scenario "${s.id}" under ${m.variant} (${fixTitle}), exported for Spin.`,
+    ` * ${s.title}`,
+    ' *',
+    ` * Cluster nodes: ${s.nodes ?? 1}. Files (one page = one block):`,
+    ...fileLines,
+    ' * Mappings at the start:',
+    ...(mapLines.length > 0 ? mapLines : [' *   none']),
+    ' * Tasks:',
+    ...taskLines,
+    ' *',
+    ' * Modelled, as the Faultline simulator does (src/kernel, src/threads), at lock',
+    ' * granularity: gfs2 glocks per (node, inode) with FIFO holder queues, SH/DF/EX',
+    ' * and may_grant, cross-node compatibility and demote requests, LM_FLAG_TRY,',
+    ' * may-demote holders (5.16) and the recursion trap (BUG); mmap_lock per',
+    ' * process, i_rwsem per inode and page locks as FIFO sleeping locks; i_size,',
+    ' * block maps, the page cache and page tables, which decide whether a user',
+    ' * access faults; every kernel path the scenario reaches under this variant.',
+    ' * Abstracted:',
+    ...ABSTRACTIONS.map((a) => ` *   - ${a}`),
+    ' *',
+    ' * Verdicts: a deadlock (no task can run, some wait) is an "invalid end state";',
+    ' * a BUG (gfs2 trap_recursive) is "assertion violated !(trap_recursive)"; a run',
+    ' * that completes or ends in SIGBUS leaves no error. A BUG or a livelock stops',
+    ' * every task, as in the simulator. Check both:',
+    ' *   spin -a model.pml && cc -O2 -DSAFETY -o pan pan.c',
+    ' *   ./pan -m1000000 -A   (deadlocks only)     ./pan -m1000000 -E   (BUGs only)',
+    ' */',
+  ].join('\n');
+}
+
+/**
+ * The scenario under `variant` as a Promela model, or why it cannot be
+ * exported. Only gfs2 scenarios are modelled.
+ */
+export function promelaOf(scenario: Scenario, variant: VariantId): PromelaResult {
+  const v = findVariant(variant);
+  if (v === undefined) return { ok: false, message: `unknown kernel variant "${String(variant)}"` };
+  if (scenario.fs === 'ext2-dax') {
+    return {
+      ok: false,
+      message:
+        'Promela export models gfs2 scenarios; ext2-dax scenarios are not modelled: their outcomes (SIGBUS from the i_size re-check, use-after-free of storage, -EIO from short extents) depend on block allocation and contents, and their locks (i_mutex, mmap_sem, i_mmap, invalidate_lock, page lock) in do_dax_fault are not translated yet. Use the explorer for them.',
+    };
+  }
+  if (v.flags.fs !== 'gfs2') return { ok: false, message: `${variant} is an ${v.flags.fs} variant, but the scenario "${scenario.id}" is gfs2: choose gfs2-5.15, gfs2-rfc-2021, gfs2-5.16 or gfs2-5.18` };
+  const valid = validateScenario(scenario);
+  if (!valid.ok) {
+    const first = valid.errors[0];
+    return { ok: false, message: `the scenario is not valid: ${first === undefined ? 'unknown problem' : `${first.path === '' ? '' : `${first.path}: `}${first.message}`}` };
+  }
+  const m = modelOf(valid.scenario, variant);
+  if (m.pageFrames > MAX_PAGE_FRAMES) {
+    return { ok: false, message: `the scenario may create up to ${m.pageFrames} page-cache pages, more than the ${MAX_PAGE_FRAMES} the Promela model can number: use fewer tasks, truncates or pages` };
+  }
+  const calls = new Set(m.tasks.flatMap((t) => t.program.map((s) => s.call)));
+  const fix = GFS2_FIX[variant as keyof typeof GFS2_FIX];
+  const notes = [
+    ...(valid.scenario.variants.includes(variant) ? [] : [`the scenario does not list ${variant} among its variants; exported anyway`]),
+    ...ABSTRACTIONS,
+  ];
+  const model = [
+    header(m, v.title),
+    '',
+    `#define NT ${m.tasks.length}   /* tasks */`,
+    `#define NI ${m.scenario.files.length}   /* inodes: ${m.scenario.files.map((f, i) => `${i} = ${f.name}`).join(', ')} */`,
+    `#define NN ${m.scenario.nodes ?? 1}   /* cluster nodes */`,
+    `#define NM ${m.processes}   /* processes (address spaces) */`,
+    `#define NX ${m.extent}   /* file pages per inode, at most */`,
+    `#define NP ${m.pageFrames}   /* page frames a run can create, at most */`,
+    `#define NV ${Math.max(1, m.vmas.length)}   /* VMAs */`,
+    `#define NE ${Math.max(1, m.slots.length)}   /* PTE slots: the user pages some task accesses */`,
+    '#define SYS_EXIT 0',
+    '#define SYS_PREAD 1',
+    '#define SYS_PWRITE 2',
+    '#define SYS_TRUNCATE 3',
+    '#define SYS_PUNCH 4',
+    '#define SYS_MMAP 5',
+    '#define SYS_TOUCH 6',
+    '',
+    preamble(),
+    '',
+    sleepLocks(),
+    '',
+    glocks(fix),
+    '',
+    stateDecls(),
+    '',
+    findVma(m),
+    '',
+    slotOf(m),
+    '',
+    unmapRange(m),
+    '',
+    loadSyscall(m),
+    '',
+    kernelPaths({ fix, calls, ...reachOf(m, fix) }),
+    '',
+    taskProctype(calls),
+    '',
+    initBlock(m),
+    '',
+  ].join('\n');
+  return { ok: true, model, notes };
+}
