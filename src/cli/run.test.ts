@@ -263,3 +263,35 @@ describe('cli lockdep', () => {
     expect(bad.err.split('\n')).toHaveLength(1);
   });
 });
+
+describe('cli export', () => {
+  it('--format scenario prints the scenario file, which reads back as the preset', () => {
+    const r = run(['export', '--format', 'scenario', '--scenario', 'gfs2-dio-ring', '--tasks', '3', '--variant', 'gfs2-5.15']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ format: 1, id: 'gfs2-dio-ring', tasks: [{ pid: 101 }, { pid: 102 }, { pid: 103 }] });
+  });
+
+  it('--format trace prints Chrome Trace Event JSON of the documented interleaving: the abba deadlock under 5.15', () => {
+    const r = run(['export', '--format', 'trace', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15']);
+    expect(r.code).toBe(0);
+    const trace = JSON.parse(r.out) as { traceEvents: { ph: string; name: string }[] };
+    expect(trace.traceEvents.filter((e) => e.ph === 'i' && /deadlock/i.test(e.name))).toHaveLength(2);
+  });
+
+  it('--format promela prints a model with one process per task', () => {
+    const r = run(['export', '--format', 'promela', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.18']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('proctype');
+  });
+
+  it.each([
+    [['export', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15'], '--format must be one of scenario, trace, promela'],
+    [['export', '--format', 'pdf', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15'], "not 'pdf'"],
+    [['export', '--format', 'trace', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15', '--named', 'nope'], "has no schedule 'nope'"],
+    [['export', '--format', 'trace', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15', '--tasks', '3'], '--tasks applies only to --scenario gfs2-dio-ring'],
+  ])('refuses %j with one line and exit 2', (argv, message) => {
+    const r = run(argv);
+    expect(r.code).toBe(EXIT_USAGE);
+    expect(r.err).toContain(message);
+  });
+});

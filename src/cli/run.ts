@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { VARIANTS } from '../kernel/variants.ts';
 import { PRESETS, findPreset } from '../scenarios/index.ts';
 import type { Scenario } from '../scenarios/types.ts';
+import { runExport } from './export.ts';
 import { parseMaxPreemptions, parseMaxStates, parseReduction, ringScenario, runExplore } from './explore.ts';
 import { runLockdep } from './lockdep.ts';
 import { UsageError, loadScenarioFile, runReplay } from './replay.ts';
@@ -47,6 +48,14 @@ Commands:
                        [--schedule <pid,pid,...> | --named <name>] [--max-states N] [--json]
                      across every interleaving, or along one schedule (finished
                      round-robin); --json gives the classes, edges and cycles
+  export             the page's exports, on standard output:
+                       --format scenario|trace|promela
+                       --scenario <id> | --scenario-file <path.json> --variant <id>
+                       [--tasks N] (gfs2-dio-ring) [--schedule <pid,pid,...> | --named <name>]
+                     scenario: the scenario file (docs/scenario-format.md);
+                     trace: Chrome Trace Event JSON of one schedule (finished
+                     round-robin) for ui.perfetto.dev or chrome://tracing;
+                     promela: a model for Spin (spin -a; cc -o pan pan.c; ./pan)
   help               show this text
 
 Options:
@@ -68,6 +77,7 @@ export function runCli(argv: readonly string[], info: CliInfo, io: CliIo): numbe
     if (first === 'replay') return replayCommand(rest, io);
     if (first === 'explore') return exploreCommand(rest, io);
     if (first === 'lockdep') return lockdepCommand(rest, io);
+    if (first === 'export') return exportCommand(rest, io);
   } catch (error) {
     if (error instanceof UsageError || isParseError(error)) {
       io.err(`faultline ${first}: ${error instanceof Error ? error.message : String(error)}`);
@@ -154,4 +164,24 @@ function lockdepCommand(argv: readonly string[], io: CliIo): number {
   });
   const { scenario, variant } = scenarioAndVariant(values);
   return runLockdep(scenario, variant, { schedule: values.schedule, named: values.named, maxStates: parseMaxStates(values['max-states']), json: values.json === true }, io);
+}
+
+function exportCommand(argv: readonly string[], io: CliIo): number {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      format: { type: 'string' },
+      scenario: { type: 'string' },
+      'scenario-file': { type: 'string' },
+      variant: { type: 'string' },
+      tasks: { type: 'string' },
+      schedule: { type: 'string' },
+      named: { type: 'string' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.tasks !== undefined && values.scenario !== 'gfs2-dio-ring') throw new UsageError('--tasks applies only to --scenario gfs2-dio-ring');
+  const { scenario, variant } = scenarioAndVariant(values, (id) => (id === 'gfs2-dio-ring' ? ringScenario(values.tasks) : findPreset(id)));
+  return runExport(scenario, variant, { format: values.format, schedule: values.schedule, named: values.named }, io);
 }

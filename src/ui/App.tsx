@@ -1,7 +1,9 @@
 import { useId, useState } from 'react';
 import { ComparePanel } from './compare/ComparePanel.tsx';
 import { Controls } from './Controls.tsx';
+import { ScenarioEditor } from './editor/ScenarioEditor.tsx';
 import { ExplorePanel } from './explore/ExplorePanel.tsx';
+import { ExportBar } from './exports/ExportBar.tsx';
 import { WaitForGraph } from './graph/WaitForGraph.tsx';
 import { KernelInspector } from './inspector/KernelInspector.tsx';
 import { LockOrderGraph } from './lockdep/LockOrderGraph.tsx';
@@ -40,6 +42,8 @@ function StatechartPanel() {
 
 function Page() {
   const [help, setHelp] = useShortcuts();
+  // Mounted on first use and then only hidden, so closing the editor keeps the draft.
+  const [editor, setEditor] = useState<'never' | 'open' | 'closed'>('never');
   useLinkSync(useFaultlineStore());
   return (
     <div className="app">
@@ -53,6 +57,12 @@ function Page() {
       <main className="app-main">
         <div className="intro">
           <ScenarioPicker />
+          <ExportBar onEdit={() => setEditor('open')} />
+          {editor !== 'never' && (
+            <div hidden={editor === 'closed'}>
+              <ScenarioEditor onClose={() => setEditor('closed')} />
+            </div>
+          )}
           <OutcomeBanner />
         </div>
         <Controls />

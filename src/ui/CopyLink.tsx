@@ -1,5 +1,6 @@
 /** Copy the link to this exact view; the link is also shown, to copy by hand where the clipboard is not allowed. */
 import { useState } from 'react';
+import { MAX_LINK_LENGTH } from '../share/link.ts';
 import { linkOf } from '../store/link.ts';
 import { useFaultlineStore } from './store-context.tsx';
 
@@ -7,8 +8,15 @@ export function CopyLink() {
   const store = useFaultlineStore();
   const [shown, setShown] = useState<{ url: string; copied: boolean } | null>(null);
   const copy = () => {
-    const url = `${window.location.origin}${window.location.pathname}#${linkOf(store.getState())}`;
+    const fragment = linkOf(store.getState());
+    const url = `${window.location.origin}${window.location.pathname}#${fragment}`;
     setShown({ url, copied: false });
+    // A link the page would refuse to open is worse than none: say so instead of copying it.
+    if (fragment.length > MAX_LINK_LENGTH) {
+      store.setState({ notice: `This view's link is ${fragment.length} characters, over the ${MAX_LINK_LENGTH} a link may have, so it would not open: share the scenario with "Export scenario JSON" instead, or shorten its story, sources or interleavings.` });
+      setShown(null);
+      return;
+    }
     navigator.clipboard?.writeText(url).then(
       () => setShown({ url, copied: true }),
       () => setShown({ url, copied: false }),

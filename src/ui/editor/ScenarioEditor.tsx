@@ -10,7 +10,8 @@
  */
 import { useMemo, useState } from 'react';
 import { VARIANTS, type Filesystem } from '../../kernel/variants.ts';
-import type { PageState } from '../../scenarios/types.ts';
+import type { PageState, Scenario } from '../../scenarios/types.ts';
+import { MAX_LINK_LENGTH, encodeLink } from '../../share/link.ts';
 import { validateScenario, type ValidationError } from '../../scenarios/validate.ts';
 import { useFaultline, useFaultlineStore } from '../store-context.tsx';
 import {
@@ -337,11 +338,24 @@ function SchedulesEditor({ draft, edit }: { draft: Draft; edit: Edit }) {
   );
 }
 
-function Problems({ errors, draft }: { errors: readonly ValidationError[]; draft: Draft }) {
+/** How long a link to the scenario alone would be: the URL fragment carries it deflated. */
+function linkLength(scenario: Scenario): number {
+  return encodeLink({ scenario, preset: false, variant: scenario.variants[0] ?? 'gfs2-5.15', schedule: [], cursor: 0 }).length;
+}
+
+function Problems({ errors, draft, link }: { errors: readonly ValidationError[]; draft: Draft; link: number | null }) {
   return (
     <div className="editor-problems" role="status" aria-live="polite" aria-label="Scenario problems">
       {errors.length === 0 ? (
-        <p className="ok">The scenario is valid.</p>
+        <p className="ok">
+          The scenario is valid.
+          {link !== null && link > MAX_LINK_LENGTH && (
+            <span className="field-error">
+              {' '}
+              It runs, but a link to it would be {link} characters, over the {MAX_LINK_LENGTH} a link may have: share it as a JSON file, or shorten the story, sources or interleavings.
+            </span>
+          )}
+        </p>
       ) : (
         <>
           <p>
@@ -381,6 +395,7 @@ export function ScenarioEditor({ onClose }: { onClose: () => void }) {
   const result = useMemo(() => validateScenario(scenarioJsonOf(draft)), [draft]);
   const errors = useMemo(() => (result.ok ? [] : result.errors), [result]);
   const byPath = useMemo(() => errorsByPath(errors), [errors]);
+  const link = useMemo(() => (result.ok ? linkLength(result.scenario) : null), [result]);
 
   return (
     <ErrorsContext.Provider value={byPath}>
@@ -402,7 +417,7 @@ export function ScenarioEditor({ onClose }: { onClose: () => void }) {
         <MappingsEditor draft={draft} edit={edit} />
         <TasksEditor draft={draft} edit={edit} />
         <SchedulesEditor draft={draft} edit={edit} />
-        <Problems errors={errors} draft={draft} />
+        <Problems errors={errors} draft={draft} link={link} />
         <div className="editor-foot">
           <button
             type="button"
