@@ -6,6 +6,7 @@ import type { VariantId } from '../../kernel/variants.ts';
 import { buildSetup } from '../../scenarios/build.ts';
 import { PRESETS } from '../../scenarios/index.ts';
 import { gfs2DioRing } from '../../scenarios/ring.ts';
+import type { Scenario } from '../../scenarios/types.ts';
 import { replay } from '../replay.ts';
 import { explore, summarize } from './explore.ts';
 
@@ -125,6 +126,39 @@ describe('explorer', () => {
     const reduced = explore(buildSetup(gfs2DioRing(3)), 'gfs2-5.15');
     expect(reduced.outcomes.deadlock).toBeDefined();
     expect(reduced.states * 3).toBeLessThan(full.states);
+  });
+
+  it('a gfs2 truncate that zaps another process\'s PTEs: the reduction keeps the truncating task alone and finds what the full search finds', () => {
+    // What the scenario editor lets anyone build: pid 102's truncate unmaps F from pid 101's shared mapping (truncate_pagecache).
+    const scenario: Scenario = {
+      id: 'truncate-vs-shared-write',
+      title: 'A store to a shared mmap of F races with truncate of F',
+      story: '',
+      fs: 'gfs2',
+      variants: ['gfs2-5.15', 'gfs2-5.18'],
+      files: [
+        { name: 'F', pages: ['disk', 'cached'] },
+        { name: 'G', pages: ['disk'] },
+      ],
+      mappings: [
+        { process: 0, file: 'F', at: 0, pages: 2, shared: true },
+        { process: 1, file: 'G', at: 0, pages: 1, shared: true },
+      ],
+      tasks: [
+        { pid: 101, process: 0, program: [{ call: 'touch', vpage: 1, write: true }, { call: 'pwrite', file: 'F', pos: 1, len: 1, buf: 0 }] },
+        { pid: 102, process: 1, program: [{ call: 'truncate', file: 'F', size: 1 }, { call: 'pwrite', file: 'F', pos: 0, len: 1, buf: 0 }] },
+      ],
+      schedules: [],
+      sources: [],
+    };
+    for (const variant of scenario.variants) {
+      const full = explore(buildSetup(scenario), variant, { reduction: 'none' });
+      const reduced = explore(buildSetup(scenario), variant);
+      expect(reduced.complete).toBe(true);
+      expect(reduced.reducedTasks).toBe(1);
+      expect(Object.keys(reduced.outcomes).sort()).toEqual(Object.keys(full.outcomes).sort());
+      expect(reduced.states).toBeLessThan(full.states);
+    }
   });
 
   // The fast paths against the plain ones, inside the explorer itself.

@@ -10,8 +10,10 @@
  * processes' page tables. Only two kernel paths here do that:
  * unmap_mapping_range and try_to_unmap from truncate and hole punch
  * (mm/truncate.c: truncate_pagecache, truncate_inode_page), and do_dax_fault
- * evicting a hole page (fs/dax.c: unmap_mapping_range on the hole). So a
- * scenario with a truncate or punch, or on DAX, gets no reduction.
+ * evicting a hole page (fs/dax.c: unmap_mapping_range on the hole). So in a
+ * scenario with a truncate or punch, or on DAX, the only task that can still
+ * be reduced is the one unmapping task itself, when it is alone in its
+ * process: it changes other mms, but nobody changes its own.
  *
  * Why every outcome stays reachable. Let t be the local step of task a at
  * state s, and w any schedule from s to a terminal state d in the full graph.
@@ -56,14 +58,15 @@ export function reducibleTasks(state: SystemState): ReadonlySet<Pid> {
 }
 
 /**
- * A cross-check on the rule above, for every step the explorer takes: a
- * task that `reachesOtherMms` says stays in its own mm must not change
- * another's. Returns the offending mm, or -1.
+ * A cross-check on the rule above, for every step the explorer takes: no
+ * step may change the mm of a reduced task (one of `reduced`) other than
+ * its own. A truncate may zap the PTEs of processes that are not reduced:
+ * `reachesOtherMms` took their reduction away. Returns the offending mm, or -1.
  */
-export function otherMmChanged(before: SystemState, after: SystemState, mm: number): number {
+export function otherMmChanged(before: SystemState, after: SystemState, mm: number, reduced: ReadonlySet<number>): number {
   const a = before.kernel.mms;
   const b = after.kernel.mms;
   if (a === b) return -1;
-  for (let i = 0; i < a.length; i++) if (i !== mm && a[i] !== b[i]) return i;
+  for (let i = 0; i < a.length; i++) if (i !== mm && a[i] !== b[i] && reduced.has(i)) return i;
   return -1;
 }
