@@ -291,6 +291,20 @@ describe('gfs2 glocks (fs/gfs2/glock.c)', () => {
       expect(checkInvariants(result.kernel)).toBeNull();
     });
 
+    it('5.16: may-demote holders dropped for a waiter stay dropped while the waiter still waits for another node to demote', () => {
+      // Node 1 holds SH; on node 0, pid 101's SH holder may be demoted and pid 102 asks for EX.
+      let kernel = enqueue(cluster(2), { pid: 201, mode: 'SH', node: 1 }, 'granted');
+      kernel = enqueue(kernel, { pid: 101, mode: 'SH' }, 'granted');
+      kernel = setMayDemote(kernel, 0, 0, 101, callerOf(101), true);
+      kernel = enqueue(kernel, { pid: 102, mode: 'EX' }, 'queued');
+      // do_promote → demote_incompat_holders drops 101's holder; do_xmote to EX must first have node 1 drop its SH.
+      expect(glock(kernel).holders.map((h) => [h.pid, h.granted])).toEqual([[102, false]]);
+      expect(glock(kernel, 1).demote).not.toBeNull();
+      kernel = dequeue(kernel, 201, 1);
+      expect(granted(kernel, 102)).toBe(true);
+      expect(glock(kernel).state).toBe('EX');
+    });
+
     it('5.16: a holder not marked may-demote still traps', () => {
       const kernel = enqueue(cluster(1), { pid: 101, mode: 'SH' }, 'granted');
       expect(nq(kernel, { pid: 101, mode: 'SH', caller: 'gfs2_fault', recursionSkipsMayDemote: true }).kind).toBe('recursive');

@@ -161,7 +161,12 @@ function runQueue(kernel: KernelState, start: Glock): KernelState {
     } else if (holders.slice(0, i).every((h) => !h.granted || h.mayDemote)) {
       // 5.16: the granted holders in the way agreed to be demoted.
       const kept = dropMayDemoteHolders({ ...gl, holders }, gh.mode);
-      if (kept.holders.length !== holders.length) return runQueue(next, kept);
+      if (kept.holders.length !== holders.length) {
+        // The dropped holders are gone whatever the next pass does: a pass that
+        // changes nothing more still hands back the glock without them.
+        const after = runQueue(next, kept);
+        return after === next ? withGlock(next, kept) : after;
+      }
     }
     break;
   }
