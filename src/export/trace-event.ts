@@ -50,14 +50,15 @@
  */
 import type { Pid } from '../kernel/ids.ts';
 import { glockAt } from '../kernel/glock.ts';
-import { lockName, sleepLockOf, type Era, type LockRef } from '../kernel/locks.ts';
-import type { SleepLock } from '../kernel/sleeplock.ts';
+import { sleepLockOf, type LockRef } from '../kernel/locks.ts';
 import type { VariantId } from '../kernel/variants.ts';
 import type { Scenario } from '../scenarios/types.ts';
+import { holdsIn, isMutex, lockKey, type Hold } from '../sim/holds.ts';
 import { describeOutcome, outcomeOf, waitEdges, type WaitEdge } from '../sim/outcome.ts';
 import { PATH_EVENTS, pathEventsOf } from '../sim/pathevents.ts';
 import type { TraceStep } from '../sim/step.ts';
 import type { SystemState } from '../sim/system.ts';
+import { baseMachine } from '../threads/registry.ts';
 
 /* ------------------------------------------------------------------ */
 /* The JSON, as the Trace Event Format defines the parts used here.    */
@@ -152,32 +153,6 @@ export interface TraceInput {
 const at = (step: number): number => step * STEP_US;
 /** Inside step i's slice, clear of its edges, so a flow or instant binds to that slice. */
 const mid = (step: number): number => step * STEP_US + STEP_US / 2;
-
-/** "gfs2_file_read_iter (5.18)" → "gfs2_file_read_iter": variants suffix their machine ids. */
-function baseMachine(machine: string): string {
-  const cut = machine.indexOf(' (');
-  return cut < 0 ? machine : machine.slice(0, cut);
-}
-
-function lockKey(ref: LockRef): string {
-  switch (ref.kind) {
-    case 'i_rwsem':
-    case 'i_mmap':
-    case 'invalidate_lock':
-      return `${ref.kind}:${ref.ino}`;
-    case 'mmap_sem':
-      return `${ref.kind}:${ref.mm}`;
-    case 'page':
-      return `${ref.kind}:${ref.page}`;
-    case 'glock':
-      return `${ref.kind}:${ref.node}:${ref.ino}`;
-  }
-}
-
-/** A mutex (i_mutex in 2015, the page lock) has one mode; calling it "write" would mislead. */
-function isMutex(ref: LockRef, era: Era): boolean {
-  return ref.kind === 'page' || (ref.kind === 'i_rwsem' && era === '2015');
-}
 
 /** A slice under construction; `rank` orders slices that start together, parents first. */
 interface Slice {
@@ -323,48 +298,9 @@ function flowEvents(runs: readonly WaitRun[], trace: readonly TraceStep[]): (Flo
 /* Lock threads: who holds what, state by state.                      */
 /* ------------------------------------------------------------------ */
 
-interface Hold {
-  readonly lock: string;
-  readonly lockName: string;
-  /** One hold across states: the lock, the holder and its mode, and for glocks the holder's caller. */
-  readonly key: string;
-  readonly pid: Pid;
-  readonly mode: string | null;
-  readonly caller: string | null;
-  readonly mayDemote: boolean;
-}
-
-function sleepHolds(out: Hold[], state: SystemState, ref: LockRef, lock: SleepLock): void {
-  if (lock.writer === null && lock.readers.length === 0) return;
-  const era = state.flags.era;
-  const name = lockName(state.kernel, ref, era);
-  const key = lockKey(ref);
-  const hold = (pid: Pid, mode: string | null): Hold => ({ lock: key, lockName: name, key: `${key}|${pid}|${mode ?? ''}`, pid, mode, caller: null, mayDemote: false });
-  if (lock.writer !== null) out.push(hold(lock.writer, isMutex(ref, era) ? null : 'write'));
-  for (const reader of lock.readers) out.push(hold(reader, 'read'));
-}
-
-/** Every hold in a state: sleeping locks' owners and granted glock holders. */
-function holdsIn(state: SystemState): readonly Hold[] {
-  const { kernel } = state;
-  const out: Hold[] = [];
-  kernel.inodes.forEach((inode, ino) => {
-    sleepHolds(out, state, { kind: 'i_rwsem', ino }, inode.i_rwsem);
-    sleepHolds(out, state, { kind: 'invalidate_lock', ino }, inode.invalidate_lock);
-    sleepHolds(out, state, { kind: 'i_mmap', ino }, inode.i_mmap);
-  });
-  kernel.mms.forEach((mm, id) => sleepHolds(out, state, { kind: 'mmap_sem', mm: id }, mm.mmap_sem));
-  kernel.pages.forEach((page, id) => sleepHolds(out, state, { kind: 'page', page: id }, page.lock));
-  for (const gl of kernel.glocks) {
-    const ref: LockRef = { kind: 'glock', node: gl.node, ino: gl.ino };
-    const key = lockKey(ref);
-    for (const h of gl.holders) {
-      if (!h.granted) continue;
-      // A glock holder is its own object (struct gfs2_holder): the read's and the fault's are two holds.
-      out.push({ lock: key, lockName: lockName(kernel, ref, state.flags.era), key: `${key}|${h.pid}|${h.mode}|${h.caller}`, pid: h.pid, mode: h.mode, caller: h.caller, mayDemote: h.mayDemote });
-    }
-  }
-  return out;
+/** One hold across states: the lock, the holder and its mode, and for a glock the holder's caller (struct gfs2_holder). */
+function holdKey(h: Hold): string {
+  return `${h.lockKey}|${h.pid}|${h.mode ?? ''}${h.caller === null ? '' : `|${h.caller}`}`;
 }
 
 interface HoldSpan {
@@ -382,8 +318,9 @@ function holdSpans(states: readonly SystemState[]): HoldSpan[] {
   states.forEach((state, k) => {
     const next = new Map<string, Live>();
     for (const hold of holdsIn(state)) {
-      const span = live.get(hold.key) ?? { hold, start: k, mayDemoteFrom: null };
-      next.set(hold.key, hold.mayDemote && span.mayDemoteFrom === null ? { ...span, mayDemoteFrom: k } : span);
+      const key = holdKey(hold);
+      const span = live.get(key) ?? { hold, start: k, mayDemoteFrom: null };
+      next.set(key, hold.mayDemote && span.mayDemoteFrom === null ? { ...span, mayDemoteFrom: k } : span);
     }
     for (const [key, span] of live) if (!next.has(key)) done.push({ ...span, end: k });
     live = next;
@@ -404,16 +341,16 @@ interface LockThread {
  * partitioning), so slot 0 shows successive holders one after another.
  */
 function lockTracks(states: readonly SystemState[], firstTid: number): { threads: LockThread[]; slices: Slice[] } {
-  const spans = holdSpans(states).sort((a, b) => a.start - b.start || a.hold.pid - b.hold.pid || a.hold.key.localeCompare(b.hold.key));
+  const spans = holdSpans(states).sort((a, b) => a.start - b.start || a.hold.pid - b.hold.pid || holdKey(a.hold).localeCompare(holdKey(b.hold)));
   const locks = new Map<string, { name: string; order: number; slots: { tid: number; end: number }[] }>();
   const threads: LockThread[] = [];
   const slices: Slice[] = [];
   for (const span of spans) {
     const { hold } = span;
-    let lock = locks.get(hold.lock);
+    let lock = locks.get(hold.lockKey);
     if (lock === undefined) {
-      lock = { name: hold.lockName, order: locks.size, slots: [] };
-      locks.set(hold.lock, lock);
+      lock = { name: hold.name, order: locks.size, slots: [] };
+      locks.set(hold.lockKey, lock);
     }
     let slot = lock.slots.find((s) => s.end <= span.start);
     if (slot === undefined) {
@@ -424,7 +361,7 @@ function lockTracks(states: readonly SystemState[], firstTid: number): { threads
     }
     slot.end = span.end;
     const mode = hold.mode === null ? '' : ` (${hold.mode})`;
-    const args: Record<string, ArgValue> = { lock: hold.lockName, pid: hold.pid, fromStep: span.start, untilStep: span.end };
+    const args: Record<string, ArgValue> = { lock: hold.name, pid: hold.pid, fromStep: span.start, untilStep: span.end };
     if (hold.mode !== null) args.mode = hold.mode;
     if (hold.caller !== null) args.caller = hold.caller;
     if (span.mayDemoteFrom !== null) args.mayDemoteFrom = span.mayDemoteFrom;

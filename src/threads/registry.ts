@@ -48,3 +48,12 @@ export function compiledMachine(id: string): CompiledMachine | undefined {
 export function allCompiled(): readonly CompiledMachine[] {
   return [...COMPILED.values()];
 }
+
+/**
+ * The kernel function a machine models: variants suffix their machine ids
+ * ("gfs2_file_read_iter (5.18)"), the kernel has one gfs2_file_read_iter.
+ */
+export function baseMachine(machine: string): string {
+  const at = machine.indexOf(' (');
+  return at < 0 ? machine : machine.slice(0, at);
+}

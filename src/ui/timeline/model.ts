@@ -13,8 +13,8 @@
  * spans and points refer to them by index.
  */
 import type { Pid } from '../../kernel/ids.ts';
-import { lockName, type Era, type LockRef } from '../../kernel/locks.ts';
-import type { SleepLock } from '../../kernel/sleeplock.ts';
+import { holdsIn } from '../../sim/holds.ts';
+import { baseMachine } from '../../threads/registry.ts';
 import { outcomeOf, waitEdges } from '../../sim/outcome.ts';
 import type { TraceStep } from '../../sim/step.ts';
 import type { SystemState } from '../../sim/system.ts';
@@ -210,9 +210,9 @@ class Intervals {
 /* Holds and waits, read off each state's kernel.                     */
 /* ------------------------------------------------------------------ */
 
+/** A hold as the timeline draws it: `key` tells holds apart across states within one lane. */
 interface HoldRef {
   readonly pid: Pid;
-  /** Identifies one hold across states: the lock, the mode, and for glocks the holder's caller. */
   readonly key: string;
   readonly kind: LockKind;
   readonly label: string;
@@ -222,40 +222,14 @@ export function lockKindIndex(kind: LockKind): number {
   return LOCK_KINDS.indexOf(kind);
 }
 
-/** A mutex (i_mutex in 2015, the page lock) has one mode; naming it "write" would mislead. */
-function isMutex(ref: LockRef, era: Era): boolean {
-  return ref.kind === 'page' || (ref.kind === 'i_rwsem' && era === '2015');
-}
-
-function sleepHolds(out: HoldRef[], state: SystemState, ref: LockRef, lock: SleepLock, id: string): void {
-  if (lock.writer === null && lock.readers.length === 0) return;
-  const era = state.flags.era;
-  const name = lockName(state.kernel, ref, era);
-  const mutex = isMutex(ref, era);
-  if (lock.writer !== null) out.push({ pid: lock.writer, key: `${ref.kind}:${id}:w`, kind: ref.kind as LockKind, label: mutex ? name : `${name} write` });
-  for (const reader of lock.readers) out.push({ pid: reader, key: `${ref.kind}:${id}:r`, kind: ref.kind as LockKind, label: `${name} read` });
-}
-
-/** Every lock hold in a state: sleeping locks' owners and granted glock holders. */
-export function holdsIn(state: SystemState): readonly HoldRef[] {
-  const { kernel } = state;
-  const out: HoldRef[] = [];
-  kernel.inodes.forEach((inode, ino) => {
-    sleepHolds(out, state, { kind: 'i_rwsem', ino }, inode.i_rwsem, String(ino));
-    sleepHolds(out, state, { kind: 'invalidate_lock', ino }, inode.invalidate_lock, String(ino));
-    sleepHolds(out, state, { kind: 'i_mmap', ino }, inode.i_mmap, String(ino));
-  });
-  kernel.mms.forEach((mm, id) => sleepHolds(out, state, { kind: 'mmap_sem', mm: id }, mm.mmap_sem, String(id)));
-  kernel.pages.forEach((page, id) => sleepHolds(out, state, { kind: 'page', page: id }, page.lock, String(id)));
-  for (const gl of kernel.glocks) {
-    for (const h of gl.holders) {
-      if (!h.granted) continue;
-      const ref: LockRef = { kind: 'glock', node: gl.node, ino: gl.ino };
-      // A glock holder is its own object (struct gfs2_holder): the read's and the fault's are different bars.
-      out.push({ pid: h.pid, key: `glock:${gl.node}:${gl.ino}:${h.mode}:${h.caller}`, kind: 'glock', label: `${lockName(kernel, ref, state.flags.era)} ${h.mode} · ${h.caller}` });
-    }
-  }
-  return out;
+/** Every hold in a state (sim/holds.ts), keyed and labelled for a bar. */
+function holdRefsIn(state: SystemState): readonly HoldRef[] {
+  return holdsIn(state).map((h) => ({
+    pid: h.pid,
+    key: h.caller === null ? `${h.lockKey}:${h.mode ?? ''}` : `${h.lockKey}:${h.mode ?? ''}:${h.caller}`,
+    kind: h.lock.kind,
+    label: h.caller !== null ? `${h.name} ${h.mode ?? ''} · ${h.caller}` : h.mode === null ? h.name : `${h.name} ${h.mode}`,
+  }));
 }
 
 function holdSpans(states: readonly SystemState[], steps: number, laneOf: ReadonlyMap<Pid, number>, strings: Strings): RawSpan[] {
@@ -263,7 +237,7 @@ function holdSpans(states: readonly SystemState[], steps: number, laneOf: Readon
   for (let k = 1; k <= steps; k++) {
     const state = states[k];
     if (state === undefined) break;
-    for (const hold of holdsIn(state)) {
+    for (const hold of holdRefsIn(state)) {
       const lane = laneOf.get(hold.pid);
       if (lane === undefined) continue;
       spans.open(`${lane}|${hold.key}`, lane, k - 1, lockKindIndex(hold.kind), strings.id(hold.label));
@@ -293,12 +267,6 @@ function waitSpans(states: readonly SystemState[], steps: number, laneOf: Readon
 /* ------------------------------------------------------------------ */
 /* Fault frames and retry paths, read off the trace.                  */
 /* ------------------------------------------------------------------ */
-
-/** "gfs2_file_read_iter (5.18)" → "gfs2_file_read_iter": variants suffix their machine ids. */
-export function baseMachine(machine: string): string {
-  const at = machine.indexOf(' (');
-  return at < 0 ? machine : machine.slice(0, at);
-}
 
 function faultKind(machine: string | null): number {
   return machine === null ? -1 : FAULT_MACHINES.indexOf(baseMachine(machine) as (typeof FAULT_MACHINES)[number]);
