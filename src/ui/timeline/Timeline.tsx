@@ -13,7 +13,7 @@ import { select, scaleLinear, zoom, zoomIdentity, zoomTransform, type D3ZoomEven
 import { useEffect, useId, useImperativeHandle, useLayoutEffect, useMemo, useRef, useState, type MouseEvent, type PointerEvent, type Ref } from 'react';
 import { flushSync } from 'react-dom';
 import { FrameScheduler, type FrameCost } from './frames.ts';
-import { FAULT_ROW, HOLD_ROW, PATH_ROW, WAIT_ROW, laneAt, laneLayout, type TimelineLayout } from './layout.ts';
+import { FAULT_ROW, HOLD_ROW, PATH_ROW, WAIT_ROW, axisTicks, laneAt, laneLayout, type TimelineLayout } from './layout.ts';
 import { LOCK_KINDS, MARKER_KINDS, PATH_KINDS, markerText, spansAt, type TimelineModel } from './model.ts';
 import { TextMeasure, paintTimeline } from './paint.ts';
 import { FAULT_LEVELS, LOCK_NAMES, LOCK_SWATCHES, MARKER_COLOURS, PATH_COLOURS, PATH_SHORT } from './palette.ts';
@@ -65,10 +65,6 @@ interface Live {
 }
 
 /** Ticks at whole steps only: a tick is a cursor position. */
-export function axisTicks(x: ScaleLinear<number, number>, width: number): number[] {
-  return x.ticks(Math.max(2, Math.floor(width / 90))).filter((t) => Number.isInteger(t));
-}
-
 function maxZoom(steps: number, width: number): number {
   return Math.max(1, (steps * MAX_STEP_PX) / Math.max(1, width));
 }

@@ -4,6 +4,7 @@
  * always lines up with its band. Lanes grow with the hold slots and fault
  * levels they need.
  */
+import type { ScaleLinear } from 'd3';
 import type { TimelineModel } from './model.ts';
 
 export const STEP_ROW = 16;
@@ -11,6 +12,10 @@ export const FAULT_ROW = 10;
 export const HOLD_ROW = 13;
 export const WAIT_ROW = 13;
 export const PATH_ROW = 22;
+/** Space between a bar's edge and its label. */
+export const TEXT_PAD = 3;
+/** Where each retry-path point sits in its row (0 top, 1 bottom): the path dips into the fault-in and climbs back. */
+const PATH_Y = [0.3, 0.6, 0.88, 0.6, 0.12];
 const PAD = 5;
 const GAP = 2;
 
@@ -53,4 +58,14 @@ export function laneLayout(model: Pick<TimelineModel, 'lanes' | 'holdRows' | 'fa
 /** The lane under a y position, or -1. */
 export function laneAt(layout: TimelineLayout, y: number): number {
   return layout.lanes.findIndex((b) => y >= b.top && y < b.top + b.height);
+}
+
+/** The y of a retry-path point of `kind` (an index into PATH_KINDS) in a lane. */
+export function pathY(band: LaneBand, kind: number): number {
+  return band.pathTop + 2 + (PATH_ROW - 4) * (PATH_Y[kind] ?? 0.5);
+}
+
+/** Ticks at whole steps only, about one per 90 px: a tick is a cursor position. */
+export function axisTicks(x: ScaleLinear<number, number>, width: number): number[] {
+  return x.ticks(Math.max(2, Math.floor(width / 90))).filter((t) => Number.isInteger(t));
 }

@@ -9,7 +9,7 @@
  * fills by colour so fillStyle is set a handful of times per frame, and
  * label only boxes wide enough for their text.
  */
-import { FAULT_ROW, HOLD_ROW, PATH_ROW, STEP_ROW, WAIT_ROW, type LaneBand, type TimelineLayout } from './layout.ts';
+import { FAULT_ROW, HOLD_ROW, STEP_ROW, TEXT_PAD, WAIT_ROW, pathY, type LaneBand, type TimelineLayout } from './layout.ts';
 import { LOCK_KINDS, MARKER_KINDS, PATH_KINDS, markerText, type Spans, type TimelineModel } from './model.ts';
 import {
   BACKGROUND,
@@ -45,9 +45,6 @@ export interface PaintScene {
 
 const FONT = '10px system-ui, -apple-system, "Segoe UI", Roboto, "Liberation Sans", sans-serif';
 const BOLD = `600 ${FONT}`;
-const TEXT_PAD = 3;
-/** Where each retry-path point sits in its row (0 top, 1 bottom): the path dips into the fault-in and climbs back. */
-const PATH_Y = [0.3, 0.6, 0.88, 0.6, 0.12];
 
 /** Text widths, measured once per string and font. */
 export class TextMeasure {
@@ -333,10 +330,6 @@ function paintWaits(ctx: CanvasRenderingContext2D, scene: PaintScene, text: Text
     pattern: hatch(ctx),
     labelFrom: 40,
   });
-}
-
-function pathY(band: LaneBand, kind: number): number {
-  return band.pathTop + 2 + (PATH_ROW - 4) * (PATH_Y[kind] ?? 0.5);
 }
 
 function paintPaths(ctx: CanvasRenderingContext2D, scene: PaintScene, text: TextMeasure): void {

@@ -12,7 +12,7 @@
  * with ids and classes so the file is easy to edit by hand.
  */
 import { scaleLinear } from 'd3';
-import { FAULT_ROW, HOLD_ROW, PATH_ROW, STEP_ROW, WAIT_ROW, laneLayout, type LaneBand, type TimelineLayout } from './layout.ts';
+import { FAULT_ROW, HOLD_ROW, PATH_ROW, STEP_ROW, TEXT_PAD, WAIT_ROW, axisTicks, laneLayout, pathY, type LaneBand, type TimelineLayout } from './layout.ts';
 import { LOCK_KINDS, MARKER_KINDS, PATH_KINDS, markerText, type Spans, type TimelineModel } from './model.ts';
 import {
   BACKGROUND,
@@ -57,15 +57,12 @@ const MARGIN = 12;
 const LABEL_COLUMN = 112;
 const AXIS_HEIGHT = 24;
 const LEGEND_ROW = 18;
-const TEXT_PAD = 3;
 const FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Liberation Sans', sans-serif";
 /** From timeline.css; the palette has no entry for the DOM's own colours. */
 const INK = '#1b1f2a';
 const MUTED = '#5b6270';
 const SIDE = '#f4f5f8';
 const CURSOR = '#2563eb';
-/** Where each retry-path point sits in its row, as in paint.ts: the path dips into the fault-in and climbs back. */
-const PATH_Y = [0.3, 0.6, 0.88, 0.6, 0.12];
 const HATCH_ID = 'tl-hatch';
 const CLIP_ID = 'tl-plot-clip';
 
@@ -328,9 +325,6 @@ function waits(plot: Plot): string {
   });
 }
 
-function pathY(band: LaneBand, kind: number): number {
-  return band.pathTop + 2 + (PATH_ROW - 4) * (PATH_Y[kind] ?? 0.5);
-}
 
 /**
  * Each retry path is a polyline through its points (the clip path cuts the
@@ -438,7 +432,7 @@ function textTitled(x: number, y: number, content: string, room: number, size: n
   return `<text x="${num(x)}" y="${num(y)}"${attrs}><title>${escapeXml(content)}</title>${escapeXml(short)}</text>`;
 }
 
-/** Ticks at whole steps only, as Timeline.tsx's axisTicks: a tick is a cursor position. */
+/** The step axis: tick labels where the page's axis has them (layout.ts, axisTicks). */
 function axis(plot: Plot, cursor: number | undefined): string {
   const ticks = plot.ticks.map((t) => {
     const x = Math.round(px(plot, t));
@@ -563,7 +557,7 @@ export function timelineSvg(model: TimelineModel, options: TimelineSvgOptions): 
     height: layout.height,
     from,
     to,
-    ticks: x.ticks(Math.max(2, Math.floor(plotWidth / 90))).filter((t) => Number.isInteger(t)),
+    ticks: axisTicks(x, plotWidth),
     stepLabel: options.stepLabel,
   };
   const head = header(options, width);
