@@ -115,6 +115,12 @@ function scenarioAndVariant(values: { scenario?: string | undefined; 'scenario-f
   return { scenario, variant: values.variant };
 }
 
+/** scenarioAndVariant, where `--scenario gfs2-dio-ring` also takes `--tasks N`. */
+function ringOrScenario(values: { scenario?: string | undefined; 'scenario-file'?: string | undefined; variant?: string | undefined; tasks?: string | undefined }): { scenario: Scenario; variant: string } {
+  if (values.tasks !== undefined && values.scenario !== 'gfs2-dio-ring') throw new UsageError('--tasks applies only to --scenario gfs2-dio-ring');
+  return scenarioAndVariant(values, (id) => (id === 'gfs2-dio-ring' ? ringScenario(values.tasks) : findPreset(id)));
+}
+
 function replayCommand(argv: readonly string[], io: CliIo): number {
   const { values } = parseArgs({
     args: [...argv],
@@ -142,8 +148,7 @@ function exploreCommand(argv: readonly string[], io: CliIo): number {
     strict: true,
     allowPositionals: false,
   });
-  if (values.tasks !== undefined && values.scenario !== 'gfs2-dio-ring') throw new UsageError('--tasks applies only to --scenario gfs2-dio-ring');
-  const { scenario, variant } = scenarioAndVariant(values, (id) => (id === 'gfs2-dio-ring' ? ringScenario(values.tasks) : findPreset(id)));
+  const { scenario, variant } = ringOrScenario(values);
   return runExplore(scenario, variant, { maxStates: parseMaxStates(values['max-states']), maxPreemptions: parseMaxPreemptions(values['max-preemptions']), reduction: parseReduction(values.reduction), json: values.json === true }, io, () => performance.now());
 }
 
@@ -181,7 +186,6 @@ function exportCommand(argv: readonly string[], io: CliIo): number {
     strict: true,
     allowPositionals: false,
   });
-  if (values.tasks !== undefined && values.scenario !== 'gfs2-dio-ring') throw new UsageError('--tasks applies only to --scenario gfs2-dio-ring');
-  const { scenario, variant } = scenarioAndVariant(values, (id) => (id === 'gfs2-dio-ring' ? ringScenario(values.tasks) : findPreset(id)));
+  const { scenario, variant } = ringOrScenario(values);
   return runExport(scenario, variant, { format: values.format, schedule: values.schedule, named: values.named }, io);
 }
