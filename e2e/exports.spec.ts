@@ -69,6 +69,7 @@ test('the timeline exports as an SVG that draws the run, and as a PNG of it', as
   const height = bytes.readUInt32BE(20);
   expect(width).toBeGreaterThan(800);
   expect(height).toBeGreaterThan(150);
+  copyFileSync(png.path, 'e2e/artifacts/timeline-export.png');
 });
 
 test('the scenario exports as a Promela model that Spin accepts', async ({ page }) => {
