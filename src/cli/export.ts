@@ -7,10 +7,8 @@
 import { promelaOf } from '../export/promela.ts';
 import { scenarioFileText } from '../export/scenario-json.ts';
 import { traceEventsOf } from '../export/trace-event.ts';
-import { buildSetup } from '../scenarios/build.ts';
 import type { Scenario } from '../scenarios/types.ts';
-import { replay } from '../sim/replay.ts';
-import { UsageError, checkVariant, defaultSchedule, parseSchedule } from './replay.ts';
+import { UsageError, checkVariant, chosenSchedule, defaultSchedule, replayOrRefuse } from './replay.ts';
 import type { CliIo } from './run.ts';
 
 export const EXPORT_FORMATS = ['scenario', 'trace', 'promela'] as const;
@@ -44,12 +42,7 @@ export function runExport(scenario: Scenario, variantId: string, options: Export
     io.out(model.model.trimEnd());
     return 0;
   }
-  if (options.schedule !== undefined && options.named !== undefined) throw new UsageError('give --schedule or --named, not both');
-  const named = options.named === undefined ? undefined : scenario.schedules.find((s) => s.name === options.named);
-  if (options.named !== undefined && named === undefined) throw new UsageError(`--named: ${scenario.id} has no schedule '${options.named}' (it has ${scenario.schedules.map((s) => s.name).join(', ') || 'none'})`);
-  const schedule = named?.steps ?? (options.schedule !== undefined ? parseSchedule(options.schedule) : defaultSchedule(scenario, variant));
-  const run = replay(buildSetup(scenario), variant, schedule, { finish: true });
-  if (run.refused !== null) throw new UsageError(`step ${run.refused.at + 1}: ${run.refused.error.message}`);
+  const run = replayOrRefuse(scenario, variant, chosenSchedule(scenario, options) ?? defaultSchedule(scenario, variant));
   io.out(JSON.stringify(traceEventsOf({ scenario, variant, trace: run.trace, states: run.states })));
   return 0;
 }

@@ -10,8 +10,7 @@ import type { Scenario } from '../scenarios/types.ts';
 import { explore } from '../sim/explore/explore.ts';
 import { cycleOf, lockdepOfRun, type LockdepResult } from '../sim/lockdep.ts';
 import { formatLockdep, reportTitle } from '../sim/lockdep-format.ts';
-import { replay } from '../sim/replay.ts';
-import { UsageError, checkVariant, parseSchedule } from './replay.ts';
+import { checkVariant, chosenSchedule, replayOrRefuse } from './replay.ts';
 import type { CliIo } from './run.ts';
 
 export interface LockdepOptions {
@@ -25,20 +24,15 @@ export interface LockdepOptions {
 /** Exit 0 when nothing is reported, 1 when lockdep warns. */
 export function runLockdep(scenario: Scenario, variantId: string, options: LockdepOptions, io: CliIo): number {
   const variant = checkVariant(scenario, variantId);
-  if (options.schedule !== undefined && options.named !== undefined) throw new UsageError('give --schedule or --named, not both');
-  const setup = buildSetup(scenario);
+  const schedule = chosenSchedule(scenario, options);
   let result: LockdepResult;
   let scope: string;
-  if (options.schedule !== undefined || options.named !== undefined) {
-    const named = options.named === undefined ? undefined : scenario.schedules.find((s) => s.name === options.named);
-    if (options.named !== undefined && named === undefined) throw new UsageError(`--named: ${scenario.id} has no schedule '${options.named}' (it has ${scenario.schedules.map((s) => s.name).join(', ')})`);
-    const schedule = named?.steps ?? parseSchedule(options.schedule ?? '');
-    const run = replay(setup, variant, schedule, { finish: true });
-    if (run.refused !== null) throw new UsageError(`step ${run.refused.at + 1}: ${run.refused.error.message}`);
+  if (schedule !== undefined) {
+    const run = replayOrRefuse(scenario, variant, schedule);
     result = lockdepOfRun(run.states, run.trace);
     scope = `along one schedule of ${run.schedule.length} steps, ending in ${run.outcome?.kind ?? 'no outcome'}`;
   } else {
-    const explored = explore(setup, variant, { lockdep: true, ...(options.maxStates !== undefined ? { maxStates: options.maxStates } : {}) });
+    const explored = explore(buildSetup(scenario), variant, { lockdep: true, ...(options.maxStates !== undefined ? { maxStates: options.maxStates } : {}) });
     if (explored.lockdep === null) throw new Error('explore returned no lockdep result');
     result = explored.lockdep;
     scope = explored.complete ? `across all ${explored.states.toLocaleString('en-US')} reachable states` : `across the first ${explored.states.toLocaleString('en-US')} states (not complete: raise --max-states)`;

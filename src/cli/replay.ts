@@ -10,7 +10,7 @@ import { buildSetup } from '../scenarios/build.ts';
 import type { Scenario } from '../scenarios/types.ts';
 import { MAX_SCENARIO_JSON_BYTES, parseScenarioJson } from '../scenarios/validate.ts';
 import { describeOutcome, type Outcome } from '../sim/outcome.ts';
-import { replay } from '../sim/replay.ts';
+import { replay, type Replay } from '../sim/replay.ts';
 import { describeReturn } from '../threads/task.ts';
 import type { CliIo } from './run.ts';
 
@@ -64,6 +64,27 @@ export function loadScenarioFile(path: string): Scenario {
   const where = first === undefined || first.path === '' ? '' : `${first.path}: `;
   const more = rest.length > 0 ? ` (and ${rest.length} more problem${rest.length === 1 ? '' : 's'})` : '';
   throw new UsageError(`${path}: ${where}${first?.message ?? 'not a valid scenario'}${more}`);
+}
+
+/**
+ * The schedule `--schedule` or `--named` chooses, or undefined when neither
+ * is given; both at once, or a name the scenario lacks, is a usage error.
+ */
+export function chosenSchedule(scenario: Scenario, options: { readonly schedule: string | undefined; readonly named: string | undefined }): readonly number[] | undefined {
+  if (options.schedule !== undefined && options.named !== undefined) throw new UsageError('give --schedule or --named, not both');
+  if (options.named !== undefined) {
+    const named = scenario.schedules.find((s) => s.name === options.named);
+    if (named === undefined) throw new UsageError(`--named: ${scenario.id} has no schedule '${options.named}' (it has ${scenario.schedules.map((s) => s.name).join(', ') || 'none'})`);
+    return named.steps;
+  }
+  return options.schedule === undefined ? undefined : parseSchedule(options.schedule);
+}
+
+/** One schedule, finished round-robin; a step that cannot be taken is a usage error. */
+export function replayOrRefuse(scenario: Scenario, variant: VariantId, schedule: readonly number[]): Replay {
+  const run = replay(buildSetup(scenario), variant, schedule, { finish: true });
+  if (run.refused !== null) throw new UsageError(`step ${run.refused.at + 1}: ${run.refused.error.message}`);
+  return run;
 }
 
 export function defaultSchedule(scenario: Scenario, variant: VariantId): readonly number[] {
