@@ -104,6 +104,9 @@ function list(io: CliIo): number {
   return 0;
 }
 
+/** The options that name a scenario and a variant, for every engine command's parseArgs. */
+const SCENARIO_OPTIONS = { scenario: { type: 'string' }, 'scenario-file': { type: 'string' }, variant: { type: 'string' } } as const;
+
 /** The scenario and variant every engine command takes: a preset by id or a JSON file, never both. */
 function scenarioAndVariant(values: { scenario?: string | undefined; 'scenario-file'?: string | undefined; variant?: string | undefined }, preset: (id: string) => Scenario | undefined = findPreset): { scenario: Scenario; variant: string } {
   const file = values['scenario-file'];
@@ -124,7 +127,7 @@ function ringOrScenario(values: { scenario?: string | undefined; 'scenario-file'
 function replayCommand(argv: readonly string[], io: CliIo): number {
   const { values } = parseArgs({
     args: [...argv],
-    options: { scenario: { type: 'string' }, 'scenario-file': { type: 'string' }, variant: { type: 'string' }, schedule: { type: 'string' }, json: { type: 'boolean', default: false } },
+    options: { ...SCENARIO_OPTIONS, schedule: { type: 'string' }, json: { type: 'boolean', default: false } },
     strict: true,
     allowPositionals: false,
   });
@@ -136,9 +139,7 @@ function exploreCommand(argv: readonly string[], io: CliIo): number {
   const { values } = parseArgs({
     args: [...argv],
     options: {
-      scenario: { type: 'string' },
-      'scenario-file': { type: 'string' },
-      variant: { type: 'string' },
+      ...SCENARIO_OPTIONS,
       tasks: { type: 'string' },
       'max-states': { type: 'string' },
       reduction: { type: 'string' },
@@ -156,9 +157,7 @@ function lockdepCommand(argv: readonly string[], io: CliIo): number {
   const { values } = parseArgs({
     args: [...argv],
     options: {
-      scenario: { type: 'string' },
-      'scenario-file': { type: 'string' },
-      variant: { type: 'string' },
+      ...SCENARIO_OPTIONS,
       schedule: { type: 'string' },
       named: { type: 'string' },
       'max-states': { type: 'string' },
@@ -176,9 +175,7 @@ function exportCommand(argv: readonly string[], io: CliIo): number {
     args: [...argv],
     options: {
       format: { type: 'string' },
-      scenario: { type: 'string' },
-      'scenario-file': { type: 'string' },
-      variant: { type: 'string' },
+      ...SCENARIO_OPTIONS,
       tasks: { type: 'string' },
       schedule: { type: 'string' },
       named: { type: 'string' },
