@@ -1,8 +1,9 @@
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM_ARGS, chromiumPath } from './scripts/chromium.ts';
 
-// A port of its own, so a developer's `npm start` (4173) can keep running.
-const PORT = 4174;
+// A port of its own, so a developer's `npm start` (4173) can keep running;
+// E2E_PORT lets two checkouts run their browser tests side by side.
+const PORT = Number(process.env.E2E_PORT ?? 4174);
 
 export default defineConfig({
   testDir: 'e2e',

@@ -13,10 +13,10 @@ test('the served app shows its title and heading', async ({ page }) => {
   expect(failed).toEqual([]);
 });
 
-test('the build loads every asset from its own origin, by relative path', async ({ page }) => {
+test('the build loads every asset from its own origin, by relative path', async ({ page, baseURL }) => {
   const foreign: string[] = [];
   page.on('request', (request) => {
-    if (!request.url().startsWith('http://127.0.0.1:4174/')) foreign.push(request.url());
+    if (baseURL === undefined || !request.url().startsWith(baseURL)) foreign.push(request.url());
   });
   await page.goto('./');
   await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
