@@ -2,8 +2,12 @@
  * Share links: a view (scenario, variant, schedule, cursor) in the URL
  * fragment, so any static host serves it and nothing reaches a server.
  *
- *   #v=1&s=<preset id>&k=<variant>&p=<steps>.<bits>&c=<cursor>
+ *   #v=1&s=<preset id>&k=<variant>&p=<steps>.<bits>&c=<cursor>[&t=<pid>][&w=<from>-<to>]
  *   #v=1&x=<deflated custom scenario>&k=…&p=…&c=…
+ *
+ * Without p the link opens the scenario's documented interleaving; without
+ * c, at step 0. t is the task whose statechart is shown and w the steps the
+ * timeline is zoomed to, both optional.
  *
  * The schedule is packed a few bits per step: each step is the index of its
  * task in the scenario's task list, in ceil(log2(tasks)) bits, then
@@ -28,8 +32,13 @@ export const MAX_LINK_LENGTH = 8192;
 export interface View {
   readonly scenario: Scenario;
   readonly variant: VariantId;
-  readonly schedule: readonly Pid[];
+  /** null: the link names no schedule, so the scenario's documented interleaving is meant. */
+  readonly schedule: readonly Pid[] | null;
   readonly cursor: number;
+  /** The task whose statechart the view shows. */
+  readonly statechartPid?: Pid | null;
+  /** The steps the timeline is zoomed to, [from, to] in logical time. */
+  readonly timelineWindow?: readonly [number, number] | null;
 }
 
 export type Decoded =
@@ -127,7 +136,33 @@ export interface EncodeInput extends View {
 /** Every value we write is URL-safe (ids, digits, base64url), so the fragment needs no escaping. */
 export function encodeLink(input: EncodeInput): string {
   const scenario = input.preset ? `s=${input.scenario.id}` : `x=${toBase64Url(deflateSync(strToU8(JSON.stringify({ format: 1, ...input.scenario })), { level: 9 }))}`;
-  return `v=${LINK_VERSION}&${scenario}&k=${input.variant}&p=${packSchedule(input.scenario, input.schedule)}&c=${input.cursor}`;
+  const schedule = input.schedule === null ? '' : `&p=${packSchedule(input.scenario, input.schedule)}`;
+  const statechart = input.statechartPid === null || input.statechartPid === undefined ? '' : `&t=${input.statechartPid}`;
+  const zoom = input.timelineWindow === null || input.timelineWindow === undefined ? '' : `&w=${stepText(input.timelineWindow[0])}-${stepText(input.timelineWindow[1])}`;
+  return `v=${LINK_VERSION}&${scenario}&k=${input.variant}${schedule}&c=${input.cursor}${statechart}${zoom}`;
+}
+
+/** A position in logical time, to a tenth of a step: enough to restore a zoom. */
+function stepText(t: number): string {
+  return String(Math.round(t * 10) / 10);
+}
+
+function statechartFrom(scenario: Scenario, text: string | null, problems: string[]): Pid | null {
+  if (text === null) return null;
+  const pid = Number(text);
+  if (scenario.tasks.some((t) => t.pid === pid)) return pid;
+  problems.push(`the link's statechart task '${text.slice(0, 12)}' is not a task of ${scenario.id}: showing the first task's`);
+  return null;
+}
+
+function windowFrom(text: string | null, steps: number, problems: string[]): readonly [number, number] | null {
+  if (text === null) return null;
+  const match = /^(\d{1,6}(?:\.\d)?)-(\d{1,6}(?:\.\d)?)$/.exec(text);
+  const from = Number(match?.[1]);
+  const to = Number(match?.[2]);
+  if (match !== null && from < to && to <= steps) return [from, to];
+  problems.push(`the link's timeline zoom '${text.slice(0, 24)}' is not a range of its ${steps} steps: showing the page's own`);
+  return null;
 }
 
 /** key=value pairs; the first occurrence of a key wins; values are taken as written. */
@@ -193,13 +228,18 @@ export function decodeLink(fragment: string): Decoded {
   if (asked !== variant) problems.push(asked === null ? `the link names no variant: showing ${variant}` : `${scenario.id} does not run under '${asked.slice(0, 32)}': showing ${variant}`);
 
   const packed = get('p');
-  const unpacked = packed === null ? { schedule: [], problem: null } : unpackSchedule(scenario, packed);
-  if (unpacked.problem !== null) problems.push(unpacked.problem);
+  const unpacked = packed === null ? null : unpackSchedule(scenario, packed);
+  if (unpacked !== null && unpacked.problem !== null) problems.push(unpacked.problem);
+  const schedule = unpacked === null ? null : unpacked.schedule;
 
+  // Without a schedule the steps are the documented interleaving's, unknown here: the store clamps the cursor to them.
   const cursorText = get('c');
-  const asNumber = cursorText === null ? unpacked.schedule.length : Number(cursorText);
-  const cursor = Number.isInteger(asNumber) ? Math.max(0, Math.min(unpacked.schedule.length, asNumber)) : 0;
+  const asNumber = cursorText === null ? 0 : Number(cursorText);
+  const limit = schedule === null ? Infinity : schedule.length;
+  const cursor = Number.isInteger(asNumber) ? Math.max(0, Math.min(limit, asNumber)) : 0;
   if (cursorText !== null && cursor !== asNumber) problems.push(`the link's step ${cursorText.slice(0, 12)} is outside its schedule: showing step ${cursor}`);
 
-  return { ok: true, view: { scenario, variant, schedule: unpacked.schedule, cursor }, problems };
+  const statechartPid = statechartFrom(scenario, get('t'), problems);
+  const timelineWindow = windowFrom(get('w'), schedule === null ? Infinity : schedule.length, problems);
+  return { ok: true, view: { scenario, variant, schedule, cursor, statechartPid, timelineWindow }, problems };
 }

@@ -5,7 +5,15 @@ import { createFaultlineStore, type FaultlineData, type FaultlineStoreApi } from
 
 /** The fragment (without '#') that restores this view. */
 export function linkOf(state: FaultlineData): string {
-  return encodeLink({ scenario: state.scenario, preset: findPreset(state.scenario.id) === state.scenario, variant: state.variant, schedule: state.schedule, cursor: state.cursor });
+  return encodeLink({
+    scenario: state.scenario,
+    preset: findPreset(state.scenario.id) === state.scenario,
+    variant: state.variant,
+    schedule: state.schedule,
+    cursor: state.cursor,
+    statechartPid: state.statechartPid,
+    timelineWindow: state.timelineWindow,
+  });
 }
 
 /** A store opened on the link's view, or on the default view with the reason the link was refused. */
