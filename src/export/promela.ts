@@ -18,7 +18,7 @@
  *
  * Must stay pure engine code: no DOM, no Node, no UI. It never runs Spin.
  */
-import type { VariantId } from '../kernel/variants.ts';
+import type { Variant, VariantId } from '../kernel/variants.ts';
 import { findVariant } from '../kernel/variants.ts';
 import type { Scenario, SyscallSpec } from '../scenarios/types.ts';
 import { validateScenario } from '../scenarios/validate.ts';
@@ -377,11 +377,10 @@ function header(m: Model, fixTitle: string): string {
   ].join('\n');
 }
 
-/**
- * The scenario under `variant` as a Promela model, or why it cannot be
- * exported. Only gfs2 scenarios are modelled.
- */
-export function promelaOf(scenario: Scenario, variant: VariantId): PromelaResult {
+type Checked = { readonly ok: true; readonly v: Variant; readonly scenario: Scenario; readonly m: ReturnType<typeof modelOf> } | { readonly ok: false; readonly message: string };
+
+/** Everything that decides whether a model can be written, before writing it. */
+function checked(scenario: Scenario, variant: VariantId): Checked {
   const v = findVariant(variant);
   if (v === undefined) return { ok: false, message: `unknown kernel variant "${String(variant)}"` };
   if (scenario.fs === 'ext2-dax') {
@@ -401,6 +400,24 @@ export function promelaOf(scenario: Scenario, variant: VariantId): PromelaResult
   if (m.pageFrames > MAX_PAGE_FRAMES) {
     return { ok: false, message: `the scenario may create up to ${m.pageFrames} page-cache pages, more than the ${MAX_PAGE_FRAMES} the Promela model can number: use fewer tasks, truncates or pages` };
   }
+  return { ok: true, v, scenario: valid.scenario, m };
+}
+
+/** Why the scenario under `variant` cannot be exported, or null when it can: the page disables the export and shows this. */
+export function promelaRefusal(scenario: Scenario, variant: VariantId): string | null {
+  const c = checked(scenario, variant);
+  return c.ok ? null : c.message;
+}
+
+/**
+ * The scenario under `variant` as a Promela model, or why it cannot be
+ * exported. Only gfs2 scenarios are modelled.
+ */
+export function promelaOf(scenario: Scenario, variant: VariantId): PromelaResult {
+  const c = checked(scenario, variant);
+  if (!c.ok) return c;
+  const { v, m } = c;
+  const valid = { scenario: c.scenario };
   const calls = new Set(m.tasks.flatMap((t) => t.program.map((s) => s.call)));
   const fix = GFS2_FIX[variant as keyof typeof GFS2_FIX];
   const notes = [
