@@ -6,6 +6,7 @@
  * `transition` for every state and event.
  */
 import { setup, transition, type AnyStateMachine } from 'xstate';
+import type { Filesystem } from '../kernel/variants.ts';
 import type { StepSpec } from './types.ts';
 
 /** Events are step results; their names are `domain.verb` (`lock.granted`). */
@@ -19,6 +20,8 @@ export interface StepStateConfig {
   readonly on: Readonly<Record<string, string>>;
   /** Kernel pseudo-code for the task panel, when the state name is not enough. */
   readonly code?: string;
+  /** A step only this filesystem's code takes (gfs2_mmap's glock in do_mmap): the task panel lists it only under that filesystem. */
+  readonly fs?: Filesystem;
 }
 
 export interface FinalStateConfig {
@@ -37,6 +40,7 @@ export interface ThreadConfig {
 export interface StateMeta {
   readonly step?: StepSpec;
   readonly code?: string;
+  readonly fs?: Filesystem;
 }
 
 function isFinal(config: ThreadStateConfig): config is FinalStateConfig {
@@ -49,7 +53,7 @@ export function defineThread(config: ThreadConfig) {
       name,
       isFinal(state)
         ? { type: 'final' as const }
-        : { meta: { step: state.step, code: state.code } satisfies StateMeta, on: { ...state.on } },
+        : { meta: { step: state.step, code: state.code, fs: state.fs } satisfies StateMeta, on: { ...state.on } },
     ]),
   );
   return setup({ types: { events: {} as ThreadEvent } }).createMachine({ id: config.id, initial: config.initial, states });
@@ -63,6 +67,7 @@ export interface CompiledState {
   readonly final: boolean;
   readonly step: StepSpec | undefined;
   readonly code: string | undefined;
+  readonly fs: Filesystem | undefined;
   readonly on: ReadonlyMap<string, string>;
 }
 
@@ -83,7 +88,7 @@ export function compile(machine: ThreadMachine): CompiledMachine {
       const target = transitions[0]?.target?.[0]?.key;
       if (target !== undefined) on.set(event, target);
     }
-    states.set(name, { name, final: node.type === 'final', step: meta.step, code: meta.code, on });
+    states.set(name, { name, final: node.type === 'final', step: meta.step, code: meta.code, fs: meta.fs, on });
   }
   const initial = machine.root.initial?.target[0]?.key;
   if (initial === undefined) throw new Error(`machine ${machine.id} has no initial state`);

@@ -155,7 +155,8 @@ export function takeGlock(name: string, req: GlockRequest, next: string, onTryFa
   };
   const on: Record<string, string> = { 'glock.granted': next, 'glock.queued': `${name}_wait`, 'glock.recursive': 'bug' };
   if (onTryFailed !== undefined) on['glock.tryfailed'] = onTryFailed;
-  return { [name]: { step: nq, on }, [`${name}_wait`]: { step: wait, on: { 'glock.granted': next } } };
+  // Glocks exist only in gfs2: a machine shared with ext2 (do_mmap, truncate) lists these steps only under gfs2.
+  return { [name]: { step: nq, on, fs: 'gfs2' }, [`${name}_wait`]: { step: wait, on: { 'glock.granted': next }, fs: 'gfs2' } };
 }
 
 function callerOf(req: GlockRequest, input: StepInput): string {

@@ -115,7 +115,7 @@ export const doMmap = defineThread({
       on: { 'mmap.gfs2': 'gfs2_mmap_glock', 'mmap.dax': 'add_vma' },
     },
     ...takeGlock('gfs2_mmap_glock', { caller: 'gfs2_mmap', mode: () => 'SH' }, 'gfs2_mmap_dq'),
-    gfs2_mmap_dq: { step: dropGlock('gfs2_mmap'), on: { 'glock.released': 'add_vma' } },
+    gfs2_mmap_dq: { step: dropGlock('gfs2_mmap'), on: { 'glock.released': 'add_vma' }, fs: 'gfs2' },
     add_vma: {
       step: plainStep(
         (input) => `vma_link: user pages ${input.regs.buf ?? 0}–${(input.regs.buf ?? 0) + (input.regs.len ?? 0) - 1} → ${inodeName(input.kernel, input.regs.ino ?? 0)}`,
