@@ -5,7 +5,8 @@
  */
 import type { Pid } from '../kernel/ids.ts';
 import { blocksPastEof } from '../kernel/invariants.ts';
-import { lockName, type LockRef } from '../kernel/locks.ts';
+import { lockName, sleepLockOf, type LockRef } from '../kernel/locks.ts';
+import { holdsIn, lockKey } from './holds.ts';
 import { isFinished, waitOf } from './step.ts';
 import type { Signal, StopOutcome, SystemState } from './system.ts';
 
@@ -15,7 +16,12 @@ export interface WaitEdge {
   readonly lockName: string;
   /** Kernel words: "waiting for glock 2/F1 in SH: held DF by pid 101". */
   readonly reason: string;
+  /** Who it waits behind: the owners its mode conflicts with, and every waiter queued ahead of it. */
   readonly holders: readonly Pid[];
+  /** Who holds the lock now, in any mode: a reader queued behind a writer waits behind the writer, but the lock is held by the readers. */
+  readonly owners: readonly Pid[];
+  /** The waiters among `holders`, each as the kernel queued it (a writer, a reader, or a glock holder in a mode). */
+  readonly queuedAhead: readonly string[];
 }
 
 export interface Deadlock {
@@ -36,9 +42,22 @@ export function waitEdges(state: SystemState): readonly WaitEdge[] {
   for (const task of state.tasks) {
     const wait = waitOf(state, task);
     if (wait === null) continue;
-    edges.push({ pid: task.pid, lock: wait.lock, lockName: lockName(state.kernel, wait.lock, state.flags.era), reason: wait.reason, holders: wait.holders });
+    const key = lockKey(wait.lock);
+    const owners = [...new Set(holdsIn(state).filter((h) => h.lockKey === key).map((h) => h.pid))];
+    const queuedAhead = wait.holders.filter((pid) => !owners.includes(pid)).map((pid) => queuedAs(state, wait.lock, pid));
+    edges.push({ pid: task.pid, lock: wait.lock, lockName: lockName(state.kernel, wait.lock, state.flags.era), reason: wait.reason, holders: wait.holders, owners, queuedAhead });
   }
   return edges;
+}
+
+/** "writer pid 103", "reader pid 102", "pid 104 (EX)": a waiter as its lock's queue has it. */
+function queuedAs(state: SystemState, ref: LockRef, pid: Pid): string {
+  if (ref.kind === 'glock') {
+    const mode = state.kernel.glocks.find((g) => g.node === ref.node && g.ino === ref.ino)?.holders.find((h) => h.pid === pid && !h.granted)?.mode;
+    return mode === undefined ? `pid ${pid}` : `pid ${pid} (${mode})`;
+  }
+  const waiter = sleepLockOf(state.kernel, ref)?.waiters.find((w) => w.pid === pid);
+  return waiter === undefined ? `pid ${pid}` : `${waiter.write ? 'writer' : 'reader'} pid ${pid}`;
 }
 
 /** A cycle in the wait-for graph (task → holder of what it waits for), if any. */
@@ -69,8 +88,19 @@ export function findCycle(edges: readonly WaitEdge[]): readonly WaitEdge[] | nul
   return null;
 }
 
+/**
+ * "pid 101 waits for glock 2/F2 held by pid 102". A task queued behind
+ * another waiter (a reader behind a queued writer, in the fair rwsem) names
+ * both: who holds the lock, and whom it is queued behind.
+ */
 export function describeCycle(cycle: readonly WaitEdge[]): string {
-  return cycle.map((e) => `pid ${e.pid} waits for ${e.lockName} held by ${e.holders.map((h) => `pid ${h}`).join(', ')}`).join('; ');
+  return cycle
+    .map((e) => {
+      const held = e.owners.length > 0 ? `held by ${e.owners.map((h) => `pid ${h}`).join(', ')}` : 'held by no one';
+      const behind = e.queuedAhead.length > 0 ? `, queued behind ${e.queuedAhead.join(', ')}` : '';
+      return `pid ${e.pid} waits for ${e.lockName} ${held}${behind}`;
+    })
+    .join('; ');
 }
 
 export function runnablePids(state: SystemState): readonly Pid[] {
