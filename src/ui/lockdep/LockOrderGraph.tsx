@@ -1,38 +1,46 @@
 /**
  * The lock-order graph of the run the store holds (every step, not only up
  * to the cursor), as lockdep would build it, with lockdep's reports below.
- * Clicking a dependency moves the timeline cursor to just after the step
- * that created it.
+ * Clicking a dependency (its arrow or its label, each label its own target)
+ * moves the timeline cursor to just after the step that created it.
  */
-import { useId, useMemo } from 'react';
+import { useEffect, useId, useMemo, useState, type KeyboardEvent } from 'react';
 import { lockdepOfRun } from '../../sim/lockdep.ts';
-import { formatReport } from '../../sim/lockdep-format.ts';
+import { formatReport, reportTitle } from '../../sim/lockdep-format.ts';
 import { useFaultline } from '../store-context.tsx';
-import { lockOrderModel, type DepArrow } from './model.ts';
+import { layoutLockOrder, type DepArrow, type LockOrderModel } from './model.ts';
 import '../panel.css';
 import './lockdep.css';
 
-function Arrow({ arrow, marker, onSelect }: { arrow: DepArrow; marker: string; onSelect: (cursor: number) => void }) {
-  const go = () => onSelect(arrow.edge.site.step + 1);
+function activate(go: () => void) {
+  return (e: KeyboardEvent) => {
+    if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      go();
+    }
+  };
+}
+
+/** The arrow's line: clickable, but the label (drawn above every line) is the button a keyboard or a screen reader reaches. */
+function ArrowLine({ arrow, marker, onSelect }: { arrow: DepArrow; marker: string; onSelect: (cursor: number) => void }) {
   return (
-    <g
-      className={arrow.inCycle ? 'ld-edge ld-in-cycle' : 'ld-edge'}
-      role="button"
-      tabIndex={0}
-      aria-label={`${arrow.sentence}. Go to step ${arrow.edge.site.step + 1}`}
-      onClick={go}
-      onKeyDown={(e) => {
-        if (e.key === 'Enter' || e.key === ' ') {
-          e.preventDefault();
-          go();
-        }
-      }}
-    >
+    <g className={arrow.inCycle ? 'ld-edge ld-in-cycle' : 'ld-edge'} aria-hidden="true" onClick={() => onSelect(arrow.site.step + 1)}>
       <title>{arrow.sentence}</title>
       <path className="ld-hit" d={arrow.path} />
       <path d={arrow.path} markerEnd={`url(#${marker})`} />
-      <text x={arrow.labelX} y={arrow.labelY} dominantBaseline="central" textAnchor="middle">
-        {arrow.label}
+    </g>
+  );
+}
+
+function ArrowLabel({ arrow, onSelect }: { arrow: DepArrow; onSelect: (cursor: number) => void }) {
+  const go = () => onSelect(arrow.site.step + 1);
+  const { x, y, width, height, text } = arrow.label;
+  return (
+    <g className={arrow.inCycle ? 'ld-label ld-in-cycle' : 'ld-label'} role="button" tabIndex={0} aria-label={`${arrow.sentence}. Go to step ${arrow.site.step + 1}`} onClick={go} onKeyDown={activate(go)}>
+      <title>{arrow.sentence}</title>
+      <rect x={x} y={y} width={width} height={height} rx={3} />
+      <text x={x + width / 2} y={y + height / 2} dominantBaseline="central" textAnchor="middle">
+        {text}
       </text>
     </g>
   );
@@ -44,7 +52,19 @@ export function LockOrderGraph() {
   const variant = useFaultline((s) => s.variant);
   const jumpTo = useFaultline((s) => s.jumpTo);
   const result = useMemo(() => lockdepOfRun(states, trace), [states, trace]);
-  const model = useMemo(() => lockOrderModel(result), [result]);
+  // ELK lays the graph out asynchronously; until it has, the previous picture stays (or none).
+  const [laidOut, setLaidOut] = useState<{ result: typeof result; model: LockOrderModel } | null>(null);
+  useEffect(() => {
+    let live = true;
+    layoutLockOrder(result).then(
+      (model) => live && setLaidOut({ result, model }),
+      () => live && setLaidOut(null),
+    );
+    return () => {
+      live = false;
+    };
+  }, [result]);
+  const model = laidOut?.result === result ? laidOut.model : null;
   const heading = useId();
   const marker = `ld-arrow-${useId().replace(/[^a-zA-Z0-9_-]/g, '')}`;
   const markerCycle = `${marker}-cycle`;
@@ -57,7 +77,7 @@ export function LockOrderGraph() {
           ? `No circular dependency: ${result.classes.length} lock classes, ${result.edges.length} dependencies over the whole schedule.`
           : `${result.reports.length} lockdep warning${result.reports.length === 1 ? '' : 's'} over the whole schedule.`}
       </p>
-      {model.nodes.length > 0 && (
+      {model !== null && model.nodes.length > 0 && (
         <div className="ld-scroll">
           <svg className="ld-svg" role="group" aria-label="Lock-order graph" viewBox={`0 0 ${model.width} ${model.height}`} width={model.width} height={model.height}>
             <defs>
@@ -67,8 +87,9 @@ export function LockOrderGraph() {
                 </marker>
               ))}
             </defs>
+            {/* Lines, then boxes, then labels: a label is never under another arrow's line or hit area. */}
             {model.arrows.map((a) => (
-              <Arrow key={a.id} arrow={a} marker={a.inCycle ? markerCycle : marker} onSelect={jumpTo} />
+              <ArrowLine key={a.id} arrow={a} marker={a.inCycle ? markerCycle : marker} onSelect={jumpTo} />
             ))}
             {model.nodes.map((node) => (
               <g key={node.key} className={node.inCycle ? 'ld-node ld-in-cycle' : 'ld-node'}>
@@ -79,6 +100,9 @@ export function LockOrderGraph() {
                 </text>
               </g>
             ))}
+            {model.arrows.map((a) => (
+              <ArrowLabel key={a.id} arrow={a} onSelect={jumpTo} />
+            ))}
           </svg>
         </div>
       )}
@@ -87,7 +111,7 @@ export function LockOrderGraph() {
           {result.reports.map((r, i) => (
             <li key={r.key}>
               <details open={i === 0}>
-                <summary>{model.warnings[i]}</summary>
+                <summary>{reportTitle(result, r)}</summary>
                 <pre className="ld-report">{formatReport(result, r, `${variant} (Faultline model)`)}</pre>
               </details>
             </li>
@@ -96,7 +120,7 @@ export function LockOrderGraph() {
       )}
       <p className="ld-legend">
         An arrow A → B: a task took or asked for a lock of class B while holding one of class A; it is labelled with the step that first did it (click it to go
-        there). <span className="ld-key ld-key-cycle" aria-hidden="true" /> Red: a cycle or a recursion lockdep reports, even if this schedule never deadlocks.
+        there). A loop: a task asked for a lock of a class it already held. <span className="ld-key ld-key-cycle" aria-hidden="true" /> Red: a cycle or a recursion lockdep reports, even if this schedule never deadlocks.
         The kernel&apos;s lockdep tracks neither glocks nor PG_locked: here each inode&apos;s glock is its own class (gfs2 orders glocks by number), the page lock
         one class, and a 5.16 may-demote holder is not counted as held.
       </p>
