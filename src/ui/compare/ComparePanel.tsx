@@ -25,7 +25,24 @@ type Run =
   | { readonly kind: 'done'; readonly key: string; readonly before: ExploreResult; readonly after: ExploreResult }
   | { readonly kind: 'failed'; readonly key: string; readonly message: string };
 
-const CHANGE_WORDS: Record<CompareRow['change'], string> = { removed: 'removed by the fix', added: 'added by the fix', fewer: 'fewer', more: 'more', same: 'unchanged' };
+/**
+ * Neutral words: After may be the fix or a hypothetical regression, so a
+ * change is said from Before to After, never credited to "the fix".
+ */
+function changeWords(change: CompareRow['change'], before: VariantId, after: VariantId): string {
+  switch (change) {
+    case 'removed':
+      return `gone: ${before} → ${after}`;
+    case 'added':
+      return `new: ${before} → ${after}`;
+    case 'fewer':
+      return `fewer: ${before} → ${after}`;
+    case 'more':
+      return `more: ${before} → ${after}`;
+    case 'same':
+      return 'unchanged';
+  }
+}
 
 function VariantSelect({ label, value, variants, onChange }: { label: string; value: VariantId; variants: readonly VariantId[]; onChange: (v: VariantId) => void }) {
   const id = useId();
@@ -163,7 +180,7 @@ export function ComparePanel() {
                   <th scope="col">Outcome or event</th>
                   <th scope="col">{before}</th>
                   <th scope="col">{after}</th>
-                  <th scope="col">Change</th>
+                  <th scope="col">Change, before → after</th>
                 </tr>
               </thead>
               <tbody>
@@ -172,7 +189,7 @@ export function ComparePanel() {
                     <th scope="row">{r.name}</th>
                     <td>{formatCount(r.before)}</td>
                     <td>{formatCount(r.after)}</td>
-                    <td>{CHANGE_WORDS[r.change]}</td>
+                    <td>{changeWords(r.change, before, after)}</td>
                   </tr>
                 ))}
               </tbody>
