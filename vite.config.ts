@@ -35,18 +35,23 @@ function contentSecurityPolicy(): Plugin {
   };
 }
 
-export default defineConfig({
+/**
+ * What `npm start` builds is the app alone. `--mode bench` adds the timeline
+ * bench page that `npm run bench` and e2e/timeline.spec.ts open; source maps
+ * come only with FAULTLINE_SOURCEMAP=1 (a debugging build), since they
+ * would double what a static host serves.
+ */
+export default defineConfig(({ mode }) => ({
   // Relative asset paths: the build can be served from any folder of a static host.
   base: './',
   plugins: [react(), contentSecurityPolicy()],
   build: {
     outDir: 'dist',
-    sourcemap: true,
+    sourcemap: process.env.FAULTLINE_SOURCEMAP === '1',
     rolldownOptions: {
-      // Two pages: the app, and the timeline bench that `npm run bench` and e2e/timeline.spec.ts open.
       input: {
         main: fileURLToPath(new URL('./index.html', import.meta.url)),
-        bench: fileURLToPath(new URL('./bench/timeline.html', import.meta.url)),
+        ...(mode === 'bench' ? { bench: fileURLToPath(new URL('./bench/timeline.html', import.meta.url)) } : {}),
       },
     },
   },
@@ -58,4 +63,4 @@ export default defineConfig({
     // 2-core CI machine 5 s is not enough. Speed is measured by npm run bench, never by timeouts.
     testTimeout: 120_000,
   },
-});
+}));

@@ -123,7 +123,7 @@ async function main(): Promise<void> {
   let server: PreviewServer | undefined;
   let browser: Browser | undefined;
   try {
-    await build({ logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+    await build({ mode: 'bench', logLevel: 'warn', build: { outDir, emptyOutDir: true } });
     server = await preview({ logLevel: 'warn', build: { outDir }, preview: { host: '127.0.0.1', port: PORT, strictPort: false, open: false } });
     const base = server.resolvedUrls?.local[0] ?? `http://127.0.0.1:${PORT}/`;
     browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS, headless: true });

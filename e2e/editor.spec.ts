@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { expect, test, type Page } from '@playwright/test';
+import { openView } from './workspace.ts';
 
 const editor = (page: Page) => page.getByRole('region', { name: 'Scenario editor' });
 const problems = (page: Page) => page.getByRole('status', { name: 'Scenario problems' });
@@ -58,6 +59,7 @@ test('an edited scenario is checked as you type, runs, and round-trips through t
   await other.close();
 
   // Out as a file, away to a preset, and back in from the file.
+  await openView(page, 'Export');
   const saving = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Export scenario JSON' }).click();
   const saved = await saving;
@@ -75,6 +77,7 @@ test('an edited scenario is checked as you type, runs, and round-trips through t
 test('a broken scenario file is refused with the place it breaks, and what was open stays open', async ({ page }) => {
   await page.goto('./');
   await page.getByLabel('Scenario', { exact: true }).selectOption('gfs2-abba-dio');
+  await openView(page, 'Export');
   await page.getByLabel('Import scenario JSON').setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{\n  "format": 1,\n  "id": "x",\n  "tasks": [\n') });
   await expect(page.getByRole('alert')).toContainText('broken.json could not be imported');
   await expect(page.getByRole('alert')).toContainText('line 5');
@@ -120,6 +123,7 @@ test('a blank scenario is built from nothing: two tasks in a ring of O_DIRECT re
   await expect(page.getByRole('region', { name: 'Outcome' })).toContainText('deadlock');
 
   // The explorer takes the custom scenario like a preset: the deadlock is reachable under 5.15 and not under 5.18.
+  await openView(page, 'Explore');
   await page.getByRole('button', { name: 'Explore all interleavings' }).click();
   await expect(page.getByRole('status', { name: 'Exploration' })).toContainText('reachable: deadlock', { timeout: 30_000 });
   await page.getByLabel('Kernel', { exact: true }).selectOption('gfs2-5.18');

@@ -1,8 +1,10 @@
 import { expect, test } from '@playwright/test';
+import { openView } from './workspace.ts';
 
 test('exploring gfs2-abba-dio under gfs2-5.15 finds the deadlock, and one click loads its shortest schedule', async ({ page }) => {
   await page.goto('./');
   await page.getByLabel('Scenario', { exact: true }).selectOption('gfs2-abba-dio');
+  await openView(page, 'Explore');
   await page.getByRole('button', { name: 'Explore all interleavings' }).click();
   const status = page.getByRole('status', { name: 'Exploration' });
   await expect(status).toContainText('explored all 326 states (partial-order reduced); reachable: deadlock', { timeout: 30_000 });
@@ -19,6 +21,7 @@ test('a fixed variant: the explorer says no deadlock, BUG or use-after-free is r
   await page.goto('./');
   await page.getByLabel('Scenario', { exact: true }).selectOption('gfs2-abba-dio');
   await page.getByLabel('Kernel', { exact: true }).selectOption('gfs2-5.18');
+  await openView(page, 'Explore');
   await page.getByRole('button', { name: 'Explore all interleavings' }).click();
   await expect(page.getByRole('status', { name: 'Exploration' })).toContainText(/no deadlock, BUG or use-after-free is reachable: all [\d,]+ states \(partial-order reduced\) explored/, { timeout: 30_000 });
 });
@@ -26,6 +29,7 @@ test('a fixed variant: the explorer says no deadlock, BUG or use-after-free is r
 test('a long exploration shows live progress and can be cancelled', async ({ page }) => {
   await page.goto('./');
   await page.getByLabel('Scenario', { exact: true }).selectOption('lock-page-retry');
+  await openView(page, 'Explore');
   await page.getByRole('button', { name: 'Explore all interleavings' }).click();
   const status = page.getByRole('status', { name: 'Exploration' });
   await expect(status).toContainText(/Exploring: [\d,]+ states, [\d,]+ states\/s/, { timeout: 30_000 });

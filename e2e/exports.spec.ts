@@ -3,6 +3,7 @@ import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Download, type Page } from '@playwright/test';
+import { openView } from './workspace.ts';
 
 async function downloadOf(page: Page, button: string): Promise<{ file: Download; path: string }> {
   const waiting = page.waitForEvent('download');
@@ -17,6 +18,7 @@ async function openAbbaDeadlock(page: Page): Promise<void> {
   await page.getByLabel('Kernel', { exact: true }).selectOption('gfs2-5.15');
   await page.getByRole('button', { name: 'End', exact: true }).click();
   await expect(page.getByRole('region', { name: 'Outcome' })).toContainText('deadlock');
+  await openView(page, 'Export');
 }
 
 interface TraceEvent {

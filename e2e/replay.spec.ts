@@ -1,4 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
+import { openView } from './workspace.ts';
 
 /** Press the task's Step button until it is disabled (the task blocked, exited or the run ended). */
 async function stepUntilStuck(page: Page, pid: number, limit = 200) {
@@ -40,6 +41,7 @@ test('gfs2-abba-dio under gfs2-5.15 deadlocks with the cycle named, and each tas
   await expect(page.getByRole('region', { name: 'pid 101' })).toContainText('Blocked: waiting for glock 2/F2 in SH: held DF by pid 102');
   await expect(page.getByRole('button', { name: 'Step pid 101' })).toBeDisabled();
   // The wait-for graph highlights and names the same cycle.
+  await openView(page, 'Wait-for graph');
   await expect(page.getByRole('img', { name: /^Wait-for graph\. Deadlock: / })).toBeVisible();
   await expect(page.getByText('pid 101 → glock 2/F2 → pid 102 → glock 2/F1 → pid 101')).toBeVisible();
   await page.screenshot({ path: 'e2e/artifacts/abba-5.15-deadlock.png', fullPage: true });

@@ -88,6 +88,8 @@ test('on a real replay, hovering a step names it and clicking moves the cursor a
   const canvas = page.getByRole('img', { name: 'Timeline' });
   await expect(page.getByRole('list', { name: 'Tasks' })).toHaveText(/pid 101/);
   await expect(page.getByLabel('Cursor after step 0')).toBeVisible();
+  // The panel opens zoomed in for readable labels: every step in view, for the geometry below.
+  await page.getByRole('button', { name: 'Fit' }).click();
   const box = await canvas.boundingBox();
   if (box === null) throw new Error('canvas has no box');
 
@@ -109,6 +111,7 @@ test('on gfs2-abba-dio under gfs2-5.15 both lanes end blocked, with deadlock mar
   await page.goto('./bench/timeline.html?scenario=gfs2-abba-dio&variant=gfs2-5.15');
   const canvas = page.getByRole('img', { name: 'Timeline' });
   await expect(page.getByRole('list', { name: 'Tasks' }).getByRole('listitem')).toHaveCount(2);
+  await page.getByRole('button', { name: 'Fit' }).click();
   const box = await canvas.boundingBox();
   if (box === null) throw new Error('canvas has no box');
   // Hover the last step in the second lane's band: pid 102 waits for the glock pid 101 holds.

@@ -1,84 +1,58 @@
-import { useId, useState } from 'react';
-import { ComparePanel } from './compare/ComparePanel.tsx';
-import { Controls } from './Controls.tsx';
-import { ScenarioEditor } from './editor/ScenarioEditor.tsx';
-import { ExplorePanel } from './explore/ExplorePanel.tsx';
-import { ExportBar } from './exports/ExportBar.tsx';
-import { WaitForGraph } from './graph/WaitForGraph.tsx';
-import { KernelInspector } from './inspector/KernelInspector.tsx';
-import { LockOrderGraph } from './lockdep/LockOrderGraph.tsx';
+/**
+ * The workspace, like a trace viewer or a debugger: a header that never
+ * scrolls away (pickers, step controls, the outcome), the timeline across the
+ * top, the task panels and a dock of views (kernel state first) side by side
+ * below it. The page itself never scrolls: each region scrolls inside itself,
+ * so nothing moves the window but the user.
+ */
+import { useMemo, useState } from 'react';
+import { Notice, SchedulerBar, StepControls } from './Controls.tsx';
+import { CopyLink } from './CopyLink.tsx';
 import { ShortcutHelp, useShortcuts } from './Keyboard.tsx';
 import { LiveRegion } from './LiveRegion.tsx';
 import { OutcomeBanner } from './OutcomeBanner.tsx';
 import { ScenarioPicker } from './ScenarioPicker.tsx';
-import { StatechartView } from './statechart/StatechartView.tsx';
 import { useLinkSync } from './link-sync.ts';
-import { FaultlineProvider, useFaultline, useFaultlineStore } from './store-context.tsx';
+import { FaultlineProvider, useFaultlineStore } from './store-context.tsx';
 import type { FaultlineStoreApi } from '../store/faultline.ts';
 import { TaskPanels } from './TaskPanels.tsx';
 import { TimelinePanel } from './timeline/TimelinePanel.tsx';
-
-/** The statechart of one task at a time; the choice follows the scenario's tasks. */
-function StatechartPanel() {
-  const tasks = useFaultline((s) => s.scenario.tasks);
-  const scenarioId = useFaultline((s) => s.scenario.id);
-  const [chosen, setChosen] = useState<{ scenario: string; pid: number } | null>(null);
-  const pid = chosen !== null && chosen.scenario === scenarioId ? chosen.pid : (tasks[0]?.pid ?? 0);
-  const id = useId();
-  return (
-    <section className="statechart-panel" aria-label="Statechart">
-      <label htmlFor={id}>Statechart of</label>{' '}
-      <select id={id} value={pid} onChange={(e) => setChosen({ scenario: scenarioId, pid: Number(e.target.value) })}>
-        {tasks.map((t) => (
-          <option key={t.pid} value={t.pid}>
-            pid {t.pid}
-          </option>
-        ))}
-      </select>
-      <StatechartView pid={pid} />
-    </section>
-  );
-}
+import { Dock } from './workspace/Dock.tsx';
+import { dockViews } from './workspace/panels.tsx';
+import './workspace/workspace.css';
 
 function Page() {
   const [help, setHelp] = useShortcuts();
-  // Mounted on first use and then only hidden, so closing the editor keeps the draft.
-  const [editor, setEditor] = useState<'never' | 'open' | 'closed'>('never');
+  const [view, setView] = useState('kernel');
+  const views = useMemo(() => dockViews(setView), []);
   useLinkSync(useFaultlineStore());
   return (
     <div className="app">
       <header className="app-header">
-        <h1>Faultline</h1>
-        <p className="tagline">
-          Page faults racing with locks in the Linux kernel, one atomic kernel step at a time. You are the scheduler: step a task, or press <kbd>?</kbd> for
-          shortcuts.
-        </p>
-      </header>
-      <main className="app-main">
-        <div className="intro">
-          <ScenarioPicker />
-          <ExportBar onEdit={() => setEditor('open')} />
-          {editor !== 'never' && (
-            <div hidden={editor === 'closed'}>
-              <ScenarioEditor onClose={() => setEditor('closed')} />
-            </div>
-          )}
+        <div className="header-row">
+          <h1 title="Page faults racing with locks in the Linux kernel, one atomic kernel step at a time. You are the scheduler.">Faultline</h1>
+          <ScenarioPicker onEdit={() => setView('editor')} />
+          <span className="header-tools">
+            <CopyLink />
+            <button type="button" onClick={() => setHelp(!help)} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">
+              ?
+            </button>
+          </span>
+        </div>
+        <div className="header-row">
+          <StepControls />
           <OutcomeBanner />
         </div>
-        <Controls />
-        <ExplorePanel />
+        <Notice />
+      </header>
+      <main className="workspace">
         <TimelinePanel />
-        <ComparePanel />
-        <div className="columns">
-          <div className="column-left">
+        <div className="workspace-lower">
+          <section className="tasks-pane" aria-label="Tasks">
+            <SchedulerBar />
             <TaskPanels />
-          </div>
-          <div className="column-right">
-            <WaitForGraph />
-            <LockOrderGraph />
-            <StatechartPanel />
-            <KernelInspector />
-          </div>
+          </section>
+          <Dock views={views} active={view} onActivate={setView} />
         </div>
       </main>
       {help && <ShortcutHelp onClose={() => setHelp(false)} />}

@@ -28,10 +28,13 @@ export function CopyLink() {
         Copy link
       </button>
       {shown !== null && (
-        <>
-          <input readOnly aria-label="Link to this view" value={shown.url} onFocus={(e) => e.currentTarget.select()} size={40} />
-          <span role="status">{shown.copied ? 'Link copied' : 'Copy the link above'}</span>
-        </>
+        <span className="copy-link-popup">
+          <input readOnly aria-label="Link to this view" value={shown.url} onFocus={(e) => e.currentTarget.select()} />
+          <span role="status">{shown.copied ? 'Link copied' : 'Copy the link by hand'}</span>
+          <button type="button" onClick={() => setShown(null)}>
+            Close
+          </button>
+        </span>
       )}
     </span>
   );

@@ -2,9 +2,13 @@
  * One panel per task: its stack of frames, each as the kernel path it models
  * (the machine's states are kernel function names) with the current step
  * marked, what the task holds, and either a Step button or why it is blocked.
- * A fault frame sits inside the copy that took it.
+ * A fault frame sits inside the copy that took it. A frame below the top is
+ * waiting for its callee: it shows where it will resume, not a step it runs.
+ * Steps of another filesystem's code (gfs2's glock in do_mmap under ext2
+ * DAX) are not listed.
  */
-import { useEffect, useRef } from 'react';
+import { useLayoutEffect, useRef } from 'react';
+import type { Filesystem } from '../kernel/variants.ts';
 import { locksHeldBy } from '../sim/holds.ts';
 import { isFinished, waitOf } from '../sim/step.ts';
 import type { SimTask, SystemState } from '../sim/system.ts';
@@ -12,24 +16,44 @@ import { compiledMachine } from '../threads/registry.ts';
 import type { Frame } from '../threads/types.ts';
 import { useCurrentState, useFaultline } from './store-context.tsx';
 
-function FrameView({ frame, top }: { frame: Frame; top: boolean }) {
+/**
+ * Scroll `list` (positioned, so it is the line's offsetParent) so that `line`
+ * is in view, moving nothing else: scrollIntoView would scroll every
+ * ancestor, the window too.
+ */
+function revealInside(list: HTMLElement, line: HTMLElement): void {
+  const top = line.offsetTop;
+  const bottom = top + line.offsetHeight;
+  if (top < list.scrollTop) list.scrollTop = top;
+  else if (bottom > list.scrollTop + list.clientHeight) list.scrollTop = bottom - list.clientHeight;
+}
+
+function FrameView({ frame, top, callee, fs }: { frame: Frame; top: boolean; callee: string | null; fs: Filesystem }) {
   const machine = compiledMachine(frame.machine);
+  const list = useRef<HTMLOListElement>(null);
   const current = useRef<HTMLLIElement>(null);
-  useEffect(() => {
-    current.current?.scrollIntoView({ block: 'nearest' });
+  useLayoutEffect(() => {
+    if (list.current !== null && current.current !== null) revealInside(list.current, current.current);
   }, [frame.state]);
   if (machine === undefined) return <div className="frame">{frame.machine}</div>;
+  const lines = [...machine.states.values()].filter((s) => !s.final && (s.fs === undefined || s.fs === fs || s.name === frame.state));
   return (
     <div className={`frame${top ? ' frame-top' : ''}`}>
       <div className="frame-name">{frame.machine}()</div>
-      <ol className="frame-code">
-        {[...machine.states.values()]
-          .filter((s) => !s.final)
-          .map((s) => (
-            <li key={s.name} ref={s.name === frame.state ? current : undefined} className={s.name === frame.state ? 'pc' : undefined} aria-current={s.name === frame.state ? 'step' : undefined}>
+      {callee !== null && (
+        <div className="frame-calling">
+          in {callee}(); resumes at <code>{frame.state}</code>
+        </div>
+      )}
+      <ol className="frame-code" ref={list}>
+        {lines.map((s) => {
+          const here = s.name === frame.state;
+          return (
+            <li key={s.name} ref={here ? current : undefined} className={here ? (top ? 'pc' : 'resume') : undefined} aria-current={here && top ? 'step' : undefined}>
               {s.name}
             </li>
-          ))}
+          );
+        })}
       </ol>
     </div>
   );
@@ -59,7 +83,7 @@ function TaskPanel({ state, task, index }: { state: SystemState; task: SimTask; 
       <div className="stack">
         {task.stack.map((frame, i) => (
           <div key={`${i}-${frame.machine}`} className="stack-level" style={{ marginLeft: `${Math.min(i, 5) * 1.2}ch` }}>
-            <FrameView frame={frame} top={i === task.stack.length - 1} />
+            <FrameView frame={frame} top={i === task.stack.length - 1} callee={task.stack[i + 1]?.machine ?? null} fs={state.flags.fs} />
           </div>
         ))}
       </div>

@@ -2,7 +2,9 @@
  * The URL fragment follows the view, so Back and Forward walk through the
  * steps and a copied address restores them. Moves closer together than
  * PUSH_INTERVAL_MS (Play, holding an arrow key) replace the history entry
- * instead of adding one each.
+ * instead of adding one each. The statechart's task and the timeline's zoom
+ * are part of the view too, but changing them replaces the entry: Back goes
+ * to the previous step, not the previous zoom.
  */
 import { useEffect } from 'react';
 import type { FaultlineStoreApi } from '../store/faultline.ts';
@@ -26,6 +28,7 @@ export function useLinkSync(store: FaultlineStoreApi): void {
     const unsubscribe = store.subscribe((s, prev) => {
       if (opening) return;
       if (s.cursor !== prev.cursor || s.schedule !== prev.schedule || s.variant !== prev.variant || s.scenario !== prev.scenario) write(false);
+      else if (s.statechartPid !== prev.statechartPid || s.timelineWindow !== prev.timelineWindow) write(true);
     });
     const onPop = () => {
       opening = true;

@@ -93,7 +93,7 @@ export function ExplorePanel() {
             if (found === undefined) return null;
             return (
               <li key={kind}>
-                <button type="button" onClick={() => openView({ scenario, variant, schedule: found.shortest.schedule, cursor: found.shortest.length })}>
+                <button type="button" onClick={() => openView({ scenario, variant, schedule: found.shortest.schedule, cursor: found.shortest.length }, { kind: 'explored', outcome: kind })}>
                   {kind}
                 </button>{' '}
                 in {found.count.toLocaleString('en-US')} state(s); shortest: {found.shortest.length} steps, {found.shortest.switches} switch(es)

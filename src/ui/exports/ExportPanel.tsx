@@ -4,18 +4,22 @@
  * for a bug report, the scenario as a Promela model for Spin. Every export
  * is of the whole schedule the store holds, as the timeline draws it.
  *
- * A file that cannot be imported, or an export the engine refuses, becomes
- * the page's notice; nothing the user had open changes.
+ * An export that cannot be made for the open scenario and variant is
+ * disabled, with the reason beside it. A file that cannot be imported
+ * becomes the page's notice; nothing the user had open changes. The status
+ * line speaks of the last thing done and is cleared when the view changes.
  */
-import { useId, useState } from 'react';
+import { useId, useMemo, useState } from 'react';
+import type { VariantId } from '../../kernel/variants.ts';
+import type { Scenario } from '../../scenarios/types.ts';
 import { pidName } from '../../kernel/state.ts';
-import { promelaOf } from '../../export/promela.ts';
+import { promelaOf, promelaRefusal } from '../../export/promela.ts';
 import { scenarioFileName, scenarioFileText } from '../../export/scenario-json.ts';
 import { traceEventsOf } from '../../export/trace-event.ts';
 import { MAX_SCENARIO_JSON_BYTES, parseScenarioJson } from '../../scenarios/validate.ts';
 import { describeOutcome, outcomeOf } from '../../sim/outcome.ts';
 import type { FaultlineData } from '../../store/faultline.ts';
-import { useFaultlineStore } from '../store-context.tsx';
+import { useFaultline, useFaultlineStore } from '../store-context.tsx';
 import { buildTimeline } from '../timeline/model.ts';
 import { svgToPng } from '../timeline/png.ts';
 import { timelineSvg } from '../timeline/svg.ts';
@@ -42,10 +46,20 @@ export function timelineSvgOf(s: FaultlineData): string {
   });
 }
 
-export function ExportBar({ onEdit }: { onEdit: () => void }) {
+export function ExportPanel() {
   const store = useFaultlineStore();
+  const scenario = useFaultline((s) => s.scenario);
+  const variant = useFaultline((s) => s.variant);
   const fileId = useId();
-  const [status, setStatus] = useState('');
+  const promelaWhyNot = useId();
+  // "Promela model downloaded" is about the scenario and variant it was made for: shown only while they are open.
+  const [said, say] = useState<{ readonly scenario: Scenario; readonly variant: VariantId; readonly text: string } | null>(null);
+  const status = said !== null && said.scenario === scenario && said.variant === variant ? said.text : '';
+  const setStatus = (text: string) => {
+    const s = store.getState();
+    say({ scenario: s.scenario, variant: s.variant, text });
+  };
+  const refusal = useMemo(() => promelaRefusal(scenario, variant), [scenario, variant]);
   const notice = (text: string) => store.setState({ notice: text });
   const done = (what: string) => setStatus(`${what} downloaded`);
 
@@ -100,6 +114,7 @@ export function ExportBar({ onEdit }: { onEdit: () => void }) {
     const s = store.getState();
     const model = promelaOf(s.scenario, s.variant);
     if (!model.ok) {
+      setStatus('');
       notice(`No Promela model for ${s.scenario.id} under ${s.variant}: ${model.message}`);
       return;
     }
@@ -108,10 +123,12 @@ export function ExportBar({ onEdit }: { onEdit: () => void }) {
   };
 
   return (
-    <section className="export-bar" aria-label="Edit, import and export">
-      <button type="button" onClick={onEdit}>
-        Edit scenario
-      </button>
+    <section className="export-panel panel" aria-label="Edit, import and export">
+      <h2>Import and export</h2>
+      <h3>The scenario, as a file</h3>
+      <p className="export-note">
+        JSON in the format docs/scenario-format.md describes: edit it, keep it next to a patch, open it here or with the command line.
+      </p>
       <span className="export-group" role="group" aria-label="Scenario file">
         <button type="button" onClick={exportScenario}>
           Export scenario JSON
@@ -131,23 +148,35 @@ export function ExportBar({ onEdit }: { onEdit: () => void }) {
           Import scenario JSON
         </label>
       </span>
-      <span className="export-group" role="group" aria-label="Export the run">
-        <button type="button" onClick={exportTrace} title="Chrome Trace Event JSON: open it in ui.perfetto.dev or chrome://tracing">
-          Export trace for Perfetto
-        </button>
-        <button type="button" onClick={exportSvg}>
-          Export timeline SVG
-        </button>
-        <button type="button" onClick={exportPng}>
-          Export timeline PNG
-        </button>
-        <button type="button" onClick={exportPromela} title="A Promela model of the scenario under this variant: spin -a, cc -o pan pan.c, ./pan">
-          Export Promela model
-        </button>
-      </span>
-      <span className="export-status" role="status">
+      <h3>The run</h3>
+      <ul className="export-list" role="group" aria-label="Export the run">
+        <li>
+          <button type="button" onClick={exportTrace}>
+            Export trace for Perfetto
+          </button>{' '}
+          Chrome Trace Event JSON, for ui.perfetto.dev or chrome://tracing: a thread per task, a track per lock, flows from a release to the waiter it wakes.
+        </li>
+        <li>
+          <button type="button" onClick={exportSvg}>
+            Export timeline SVG
+          </button>{' '}
+          <button type="button" onClick={exportPng}>
+            Export timeline PNG
+          </button>{' '}
+          The whole timeline, for a bug report.
+        </li>
+        <li>
+          <button type="button" onClick={exportPromela} disabled={refusal !== null} aria-describedby={promelaWhyNot}>
+            Export Promela model
+          </button>{' '}
+          <span id={promelaWhyNot} className={refusal === null ? undefined : 'export-refusal'}>
+            {refusal === null ? `The scenario under ${variant} for Spin: spin -a, cc -o pan pan.c, ./pan.` : `Not available for ${scenario.id} under ${variant}: ${refusal}`}
+          </span>
+        </li>
+      </ul>
+      <p className="export-status" role="status">
         {status}
-      </span>
+      </p>
     </section>
   );
 }

@@ -7,7 +7,10 @@
 import type { ScaleLinear } from 'd3';
 import type { TimelineModel } from './model.ts';
 
-export const STEP_ROW = 16;
+/** Outcome markers and kernel events (VM_FAULT_RETRY) sit above the steps, so they never cover a step's label. */
+export const MARK_ROW = 15;
+/** Two lines of a step's label. */
+export const STEP_ROW = 28;
 export const FAULT_ROW = 10;
 export const HOLD_ROW = 13;
 export const WAIT_ROW = 13;
@@ -22,6 +25,7 @@ const GAP = 2;
 export interface LaneBand {
   readonly top: number;
   readonly height: number;
+  readonly markTop: number;
   readonly stepTop: number;
   readonly faultTop: number;
   readonly faultRows: number;
@@ -43,13 +47,14 @@ export function laneLayout(model: Pick<TimelineModel, 'lanes' | 'holdRows' | 'fa
     // At least one row each, so every lane has the same rows in the same order.
     const faultRows = Math.max(1, model.faultRows[lane] ?? 0);
     const holdRows = Math.max(1, model.holdRows[lane] ?? 0);
-    const stepTop = top + PAD;
+    const markTop = top + PAD;
+    const stepTop = markTop + MARK_ROW + GAP;
     const faultTop = stepTop + STEP_ROW + GAP;
     const holdTop = faultTop + faultRows * FAULT_ROW + GAP;
     const waitTop = holdTop + holdRows * HOLD_ROW + GAP;
     const pathTop = waitTop + WAIT_ROW + GAP;
     const bottom = pathTop + PATH_ROW + PAD;
-    lanes.push({ top, height: bottom - top, stepTop, faultTop, faultRows, holdTop, holdRows, waitTop, pathTop });
+    lanes.push({ top, height: bottom - top, markTop, stepTop, faultTop, faultRows, holdTop, holdRows, waitTop, pathTop });
     top = bottom;
   }
   return { lanes, height: Math.max(top, 40) };

@@ -3,7 +3,7 @@ import type { VariantId } from '../../kernel/variants.ts';
 import { buildSetup } from '../../scenarios/build.ts';
 import { findPreset } from '../../scenarios/index.ts';
 import { replay } from '../../sim/replay.ts';
-import { LOCK_KINDS, MARKER_KINDS, PATH_KINDS, buildTimeline, syntheticTimeline, type Spans, type TimelineModel } from './model.ts';
+import { EVENT_KINDS, LOCK_KINDS, MARKER_KINDS, PATH_KINDS, buildTimeline, syntheticTimeline, type Spans, type TimelineModel } from './model.ts';
 
 /** A preset's documented schedule under a variant, finished round-robin, as the page replays it. */
 function replayed(id: string, variant: VariantId) {
@@ -33,9 +33,9 @@ function spans(model: TimelineModel, set: Spans, kinds: readonly string[]): Span
   }));
 }
 
-function points(model: TimelineModel, which: 'path' | 'markers') {
+function points(model: TimelineModel, which: 'path' | 'markers' | 'events') {
   const set = model[which];
-  const kinds: readonly string[] = which === 'path' ? PATH_KINDS : MARKER_KINDS;
+  const kinds: readonly string[] = which === 'path' ? PATH_KINDS : which === 'markers' ? MARKER_KINDS : EVENT_KINDS;
   return Array.from({ length: set.count }, (_, i) => ({ lane: set.lane[i] ?? -1, step: set.step[i] ?? -1, kind: kinds[set.kind[i] ?? 255] ?? '?', group: set.group[i] ?? -1 }));
 }
 
@@ -207,5 +207,20 @@ describe('syntheticTimeline', () => {
   it('scales to its size argument', () => {
     expect(syntheticTimeline(0, 3, 1).steps).toBe(0);
     expect(syntheticTimeline(100, 1, 1).lanes).toBe(1);
+  });
+});
+
+describe('kernel events', () => {
+  it('lock-page-retry under dax-2015: one VM_FAULT_RETRY on pid 101, at the step lock_page_or_retry gave up, not again where the handler returns it', () => {
+    const { run, model } = replayed('lock-page-retry', 'dax-2015');
+    const marks = points(model, 'events');
+    expect(marks.map((m) => [m.lane, m.kind])).toEqual([[0, 'VM_FAULT_RETRY']]);
+    const step = marks[0]?.step ?? -1;
+    expect(run.trace[step]?.event).toBe('fault.retry');
+    expect(run.trace[step]?.pid).toBe(101);
+  });
+
+  it('gfs2-abba-dio under gfs2-5.15 takes no VM_FAULT_RETRY and no failed glock try', () => {
+    expect(replayed('gfs2-abba-dio', 'gfs2-5.15').model.events.count).toBe(0);
   });
 });

@@ -16,6 +16,7 @@ import type { Pid } from '../../kernel/ids.ts';
 import { holdsIn } from '../../sim/holds.ts';
 import { baseMachine } from '../../threads/registry.ts';
 import { outcomeOf, waitEdges } from '../../sim/outcome.ts';
+import { PATH_EVENTS, pathEventsOf, type PathEvent } from '../../sim/pathevents.ts';
 import type { TraceStep } from '../../sim/step.ts';
 import type { SystemState } from '../../sim/system.ts';
 import { seededRandom } from '../../sim/seeded.ts';
@@ -33,6 +34,15 @@ export type PathKind = (typeof PATH_KINDS)[number];
 
 export const MARKER_KINDS = ['bug', 'deadlock', 'sigbus', 'use-after-free', 'livelock', 'invariant-violation'] as const;
 export type MarkerKind = (typeof MARKER_KINDS)[number];
+
+/**
+ * Kernel events marked above the step that took them, as the engine names
+ * them (sim/pathevents.ts, the events the compare view counts). The -EFAULT
+ * retry has its own path and SIGBUS its outcome marker; a fault's
+ * VM_FAULT_RETRY (lock_page_or_retry dropping mmap_sem) and a glock try
+ * that failed would otherwise show only as a gap.
+ */
+export const EVENT_KINDS = ['VM_FAULT_RETRY', 'GLR_TRYFAILED'] as const satisfies readonly PathEvent[];
 
 /** Intervals in logical time, sorted by start, so a painter can stop at the first one past the right edge. */
 export interface Spans {
@@ -78,6 +88,8 @@ export interface TimelineModel {
   readonly faultRows: Uint8Array;
   readonly path: Points;
   readonly markers: Points;
+  /** Index into EVENT_KINDS. */
+  readonly events: Points;
   readonly strings: readonly string[];
 }
 
@@ -373,6 +385,11 @@ export function markerText(kind: number): string {
   return name === undefined ? '' : MARKER_TEXT[name];
 }
 
+/** Where a mark sits in time: at the end of its step, where the cursor shows the state the step left. */
+export function markAt(step: number): number {
+  return step + 1;
+}
+
 function outcomeMarkers(trace: readonly TraceStep[], states: readonly SystemState[], steps: number, laneOf: ReadonlyMap<Pid, number>, strings: Strings): RawPoint[] {
   const markers: RawPoint[] = [];
   const add = (kind: MarkerKind, pid: Pid | undefined, step: number, message: string) => {
@@ -397,6 +414,34 @@ function outcomeMarkers(trace: readonly TraceStep[], states: readonly SystemStat
   return markers;
 }
 
+/**
+ * The steps that took one of EVENT_KINDS, on the stepping task's lane. A
+ * VM_FAULT_RETRY travels up the stack as a return value (filemap_fault
+ * returns it, the fault handler acts on it): it is marked once, at the step
+ * that decided it, not again at each caller it is returned through.
+ */
+function eventMarks(trace: readonly TraceStep[], states: readonly SystemState[], steps: number, laneOf: ReadonlyMap<Pid, number>, strings: Strings): RawPoint[] {
+  const marks: RawPoint[] = [];
+  // Per task: the events still on their way up through returns.
+  const returning = new Map<Pid, number>();
+  for (let i = 0; i < steps; i++) {
+    const t = trace[i];
+    const before = states[i];
+    const after = states[i + 1];
+    if (t === undefined || before === undefined || after === undefined) break;
+    const bits = pathEventsOf(t, before, after);
+    const carried = returning.get(t.pid) ?? 0;
+    returning.set(t.pid, t.returned ? carried | bits : bits);
+    const fresh = bits & ~carried;
+    if (fresh === 0) continue;
+    EVENT_KINDS.forEach((kind, k) => {
+      if ((fresh & (1 << PATH_EVENTS.indexOf(kind))) === 0) return;
+      marks.push({ lane: laneOf.get(t.pid) ?? -1, step: i, kind: k, group: -1, label: strings.id(`${kind}: ${t.label}`) });
+    });
+  }
+  return marks;
+}
+
 /* ------------------------------------------------------------------ */
 
 function assemble(parts: {
@@ -409,6 +454,7 @@ function assemble(parts: {
   faults: RawSpan[];
   path: RawPoint[];
   markers: RawPoint[];
+  events: RawPoint[];
   strings: Strings;
 }): TimelineModel {
   const lanes = parts.pids.length;
@@ -430,6 +476,7 @@ function assemble(parts: {
     faultRows: rowsUsed(faults, lanes),
     path: toPoints(parts.path),
     markers: toPoints(parts.markers),
+    events: toPoints(parts.events),
     strings: parts.strings.list,
   };
 }
@@ -459,6 +506,7 @@ export function buildTimeline(trace: readonly TraceStep[], states: readonly Syst
     faults: faultSpans(trace, steps, laneOf, strings),
     path: retryPaths(trace, steps, laneOf, strings),
     markers: outcomeMarkers(trace, states, steps, laneOf, strings),
+    events: eventMarks(trace, states, steps, laneOf, strings),
     strings,
   });
 }
@@ -554,7 +602,7 @@ export function syntheticTimeline(events: number, lanes: number, seed: number): 
     for (const [kind, h] of s.holds) holds.push({ lane: l, start: h.start, end: steps, kind, row: 0, label: h.label });
     s.faults.forEach((f, level) => faults.push({ lane: l, start: f.start, end: steps, kind: f.kind, row: level, label: f.label }));
   });
-  return assemble({ steps, pids, stepLane, stepDepth, holds, waits: waits.filter((w) => w.end > w.start), faults: faults.filter((f) => f.end > f.start), path, markers, strings });
+  return assemble({ steps, pids, stepLane, stepDepth, holds, waits: waits.filter((w) => w.end > w.start), faults: faults.filter((f) => f.end > f.start), path, markers, events: [], strings });
 }
 
 /** Spans of one lane that cover step i (time i..i+1): what the tooltip lists for the lane under the pointer. */

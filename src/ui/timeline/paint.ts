@@ -7,10 +7,12 @@
  * off screen (spans are sorted by start, so a pass stops at the first one
  * past the right edge), draw many sub-pixel steps as one pixel column, batch
  * fills by colour so fillStyle is set a handful of times per frame, and
- * label only boxes wide enough for their text.
+ * label only boxes wide enough for their text. Step labels and the badges of
+ * outcome markers and kernel events are DOM over the canvas (Timeline.tsx):
+ * they wrap, and a test can read them; the canvas draws the markers' lines.
  */
 import { FAULT_ROW, HOLD_ROW, STEP_ROW, TEXT_PAD, WAIT_ROW, pathY, type LaneBand, type TimelineLayout } from './layout.ts';
-import { LOCK_KINDS, MARKER_KINDS, PATH_KINDS, markerText, type Spans, type TimelineModel } from './model.ts';
+import { LOCK_KINDS, PATH_KINDS, markAt, type Spans, type TimelineModel } from './model.ts';
 import {
   BACKGROUND,
   DEPTHS,
@@ -40,7 +42,6 @@ export interface PaintScene {
   /** Grid lines, in logical time. */
   readonly ticks: readonly number[];
   readonly hoverStep: number;
-  readonly stepLabel: ((i: number) => string) | undefined;
 }
 
 const FONT = '10px system-ui, -apple-system, "Segoe UI", Roboto, "Liberation Sans", sans-serif';
@@ -142,12 +143,12 @@ export function paintTimeline(ctx: CanvasRenderingContext2D, scene: PaintScene, 
   ctx.textBaseline = 'middle';
   paintHover(ctx, scene);
   paintGrid(ctx, scene);
-  paintSteps(ctx, scene, text);
+  paintSteps(ctx, scene);
   paintFaults(ctx, scene, text);
   paintHolds(ctx, scene, text);
   paintWaits(ctx, scene, text);
   paintPaths(ctx, scene, text);
-  paintMarkers(ctx, scene, text);
+  paintMarkers(ctx, scene);
 }
 
 /** Text with a halo of the colour under it, so it stays legible over hatching and path lines. */
@@ -181,7 +182,7 @@ function visibleSteps(scene: PaintScene): [number, number] {
   return [first, last];
 }
 
-function paintSteps(ctx: CanvasRenderingContext2D, scene: PaintScene, text: TextMeasure): void {
+function paintSteps(ctx: CanvasRenderingContext2D, scene: PaintScene): void {
   const { model, layout, scale, offset } = scene;
   const [first, last] = visibleSteps(scene);
   const { lastPx } = scratch(model);
@@ -207,17 +208,6 @@ function paintSteps(ctx: CanvasRenderingContext2D, scene: PaintScene, text: Text
       lastPx[lane] = column;
       ctx.fillRect(column, band.stepTop, 1, STEP_ROW);
     }
-  }
-  if (scene.stepLabel === undefined || scale < 30) return;
-  for (let i = first; i < last; i++) {
-    const band = layout.lanes[model.stepLane[i] ?? -1];
-    if (band === undefined) continue;
-    const x0 = Math.max(0, scale * i + offset);
-    const room = Math.min(scale * (i + 1) + offset, scene.width) - x0;
-    const label = text.fit(scene.stepLabel(i), room);
-    if (label === null) continue;
-    ctx.fillStyle = (model.stepDepth[i] ?? 0) >= 3 ? '#ffffff' : '#1b1f2a';
-    ctx.fillText(label, x0 + TEXT_PAD, band.stepTop + STEP_ROW / 2);
   }
 }
 
@@ -391,29 +381,17 @@ function paintPaths(ctx: CanvasRenderingContext2D, scene: PaintScene, text: Text
   ctx.font = FONT;
 }
 
-function paintMarkers(ctx: CanvasRenderingContext2D, scene: PaintScene, text: TextMeasure): void {
+/** A marker's line down its lane (the whole plot without one), at the end of its step; its badge is DOM, in the lane's mark row. */
+function paintMarkers(ctx: CanvasRenderingContext2D, scene: PaintScene): void {
   const { model, layout, scale, offset, width } = scene;
   const { markers } = model;
-  ctx.font = BOLD;
   for (let i = 0; i < markers.count; i++) {
-    const x = scale * ((markers.step[i] ?? 0) + 0.5) + offset;
-    if (x < -80 || x > width + 80) continue;
-    const kind = markers.kind[i] ?? 0;
-    const colour = MARKER_COLOURS[kind] ?? '#000000';
-    const lane = markers.lane[i] ?? -1;
-    const band = layout.lanes[lane];
-    const top = band?.top ?? 0;
+    const x = scale * markAt(markers.step[i] ?? 0) + offset;
+    if (x < -2 || x > width + 2) continue;
+    const band = layout.lanes[markers.lane[i] ?? -1];
+    const top = band?.markTop ?? 0;
     const bottom = band === undefined ? scene.height : band.top + band.height - 1;
-    ctx.fillStyle = colour;
+    ctx.fillStyle = MARKER_COLOURS[markers.kind[i] ?? 0] ?? '#000000';
     ctx.fillRect(Math.round(x) - 1, top, 2, bottom - top);
-    const label = markerText(kind) || (MARKER_KINDS[kind] ?? '');
-    const w = text.width(label) + 8;
-    // The badge sits left of the line when the line is near the right edge, so it stays readable.
-    const bx = x + w + 4 > width ? x - w - 2 : x + 2;
-    const by = (band?.stepTop ?? 2) - 1;
-    ctx.fillRect(bx, by, w, STEP_ROW + 2);
-    ctx.fillStyle = '#ffffff';
-    ctx.fillText(label, bx + 4, by + (STEP_ROW + 2) / 2 + 0.5);
   }
-  ctx.font = FONT;
 }

@@ -4,7 +4,7 @@
  * must never be confused); waits are red and hatched, faults amber, the
  * retry path dark with coloured points.
  */
-import { FAULT_MACHINES, LOCK_KINDS, MARKER_KINDS, PATH_KINDS, type LockKind, type MarkerKind, type PathKind } from './model.ts';
+import { EVENT_KINDS, FAULT_MACHINES, LOCK_KINDS, MARKER_KINDS, PATH_KINDS, type LockKind, type MarkerKind, type PathKind } from './model.ts';
 
 export interface Swatch {
   readonly fill: string;
@@ -78,6 +78,12 @@ const MARKERS: Record<MarkerKind, string> = {
 export const MARKER_COLOURS: readonly string[] = MARKER_KINDS.map((k) => MARKERS[k]);
 
 export const FAULT_NAMES: readonly string[] = FAULT_MACHINES;
+
+const EVENTS: Record<(typeof EVENT_KINDS)[number], string> = {
+  VM_FAULT_RETRY: '#0b6e8a',
+  GLR_TRYFAILED: '#4b2a8a',
+};
+export const EVENT_COLOURS: readonly string[] = EVENT_KINDS.map((k) => EVENTS[k]);
 
 export const GRID = '#e3e5ea';
 export const LANE_RULE = '#c7cbd3';

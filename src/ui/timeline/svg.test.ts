@@ -258,7 +258,7 @@ describe('timelineSvg on gfs2-abba-dio under gfs2-5.15 (deadlock)', () => {
     for (const m of marks) {
       expect(hasClass(m, 'deadlock')).toBe(true);
       expect(textOf(m)).toBe('deadlock');
-      expect(titleOf(m)).toMatch(/^deadlock: pid 101 waits for glock 2\/F2/);
+      expect(titleOf(m)).toMatch(/^step \d+: deadlock: pid 101 waits for glock 2\/F2/);
     }
   });
 

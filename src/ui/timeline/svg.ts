@@ -12,11 +12,12 @@
  * with ids and classes so the file is easy to edit by hand.
  */
 import { scaleLinear } from 'd3';
-import { FAULT_ROW, HOLD_ROW, PATH_ROW, STEP_ROW, TEXT_PAD, WAIT_ROW, axisTicks, laneLayout, pathY, type LaneBand, type TimelineLayout } from './layout.ts';
-import { LOCK_KINDS, MARKER_KINDS, PATH_KINDS, markerText, type Spans, type TimelineModel } from './model.ts';
+import { FAULT_ROW, HOLD_ROW, MARK_ROW, PATH_ROW, STEP_ROW, TEXT_PAD, WAIT_ROW, axisTicks, laneLayout, pathY, type LaneBand, type TimelineLayout } from './layout.ts';
+import { EVENT_KINDS, LOCK_KINDS, MARKER_KINDS, PATH_KINDS, markAt, markerText, type Points, type Spans, type TimelineModel } from './model.ts';
 import {
   BACKGROUND,
   DEPTHS,
+  EVENT_COLOURS,
   FAULT_LEVELS,
   GRID,
   LANE_RULE,
@@ -375,32 +376,40 @@ function retryPaths(plot: Plot): string {
   return `<g id="retry-paths" class="retry-paths">${out.join('')}</g>`;
 }
 
-/** A line down the lane (the whole plot for a marker without a lane) and a badge naming the outcome. */
+/**
+ * As the page draws them: an outcome marker is a line down its lane (the
+ * whole plot without one) at the end of its step, and a badge naming it in
+ * the lane's mark row, ending at the line; a kernel event (VM_FAULT_RETRY)
+ * is the badge alone. The badges sit above the steps, never on a label.
+ */
 function markers(plot: Plot): string {
-  const { model, layout, width } = plot;
-  const { markers: points } = model;
+  const { model, layout } = plot;
   const out: string[] = [];
-  for (let i = 0; i < points.count; i++) {
+  const badge = (points: Points, i: number, cls: string, label: string, colour: string, line: boolean) => {
     const step = points.step[i] ?? 0;
-    if (step < plot.from || step >= plot.to) continue;
-    const kind = points.kind[i] ?? 0;
-    const colour = MARKER_COLOURS[kind] ?? '#000000';
+    if (step < plot.from || step >= plot.to) return;
     const band = layout.lanes[points.lane[i] ?? -1];
-    const x = px(plot, step + 0.5);
-    const top = band?.top ?? 0;
+    const x = px(plot, markAt(step));
+    const top = band?.markTop ?? 0;
     const bottom = band === undefined ? plot.height : band.top + band.height - 1;
-    const label = markerText(kind) || (MARKER_KINDS[kind] ?? '');
     const w = textWidth(label, 10, true) + 8;
-    // Left of the line near the right edge, so the badge stays inside the plot.
-    const bx = x + w + 4 > width ? x - w - 2 : x + 2;
-    const by = (band?.stepTop ?? 2) - 1;
+    const bx = Math.max(0, x - w);
     out.push(
-      `<g class="marker ${MARKER_KINDS[kind] ?? 'marker'}" fill="${colour}"><title>${escapeXml(model.strings[points.label[i] ?? -1] ?? label)}</title>` +
-        `<rect x="${num(Math.round(x) - 1)}" y="${num(top)}" width="2" height="${num(bottom - top)}"/>` +
-        `<rect x="${num(bx)}" y="${num(by)}" width="${num(w)}" height="${STEP_ROW + 2}" rx="2"/>` +
-        text(bx + 4, baseline(by + (STEP_ROW + 2) / 2 + 0.5, 10), label, ' fill="#ffffff" font-weight="600"') +
+      `<g class="${cls}" fill="${colour}"><title>${escapeXml(`step ${step + 1}: ${model.strings[points.label[i] ?? -1] ?? label}`)}</title>` +
+        (line ? `<rect x="${num(Math.round(x) - 1)}" y="${num(top)}" width="2" height="${num(bottom - top)}"/>` : '') +
+        `<rect x="${num(bx)}" y="${num(top)}" width="${num(w)}" height="${MARK_ROW}" rx="2"/>` +
+        text(bx + 4, baseline(top + MARK_ROW / 2 + 0.5, 10), label, ' fill="#ffffff" font-weight="600"') +
         '</g>',
     );
+  };
+  for (let i = 0; i < model.markers.count; i++) {
+    const kind = model.markers.kind[i] ?? 0;
+    badge(model.markers, i, `marker ${MARKER_KINDS[kind] ?? 'marker'}`, markerText(kind) || (MARKER_KINDS[kind] ?? ''), MARKER_COLOURS[kind] ?? '#000000', true);
+  }
+  for (let i = 0; i < model.events.count; i++) {
+    const kind = model.events.kind[i] ?? 0;
+    const name = EVENT_KINDS[kind] ?? '';
+    badge(model.events, i, `event ${name}`, name, EVENT_COLOURS[kind] ?? '#000000', false);
   }
   return `<g id="markers" class="markers">${out.join('')}</g>`;
 }
