@@ -3,7 +3,9 @@
  * (the machine's states are kernel function names) with the current step
  * marked, what the task holds, and either a Step button or why it is blocked.
  * A fault frame sits inside the copy that took it. A frame below the top is
- * waiting for its callee: it shows where it will resume, not a step it runs.
+ * waiting for its callee, like a debugger's call stack: one line naming the
+ * callee and where it will resume, not a step it runs; only the top frame
+ * lists its steps, with the one it runs next marked.
  * Steps of another filesystem's code (gfs2's glock in do_mmap under ext2
  * DAX) are not listed.
  */
@@ -45,16 +47,18 @@ function FrameView({ frame, top, callee, fs }: { frame: Frame; top: boolean; cal
           in {callee}(); resumes at <code>{frame.state}</code>
         </div>
       )}
-      <ol className="frame-code" ref={list}>
-        {lines.map((s) => {
-          const here = s.name === frame.state;
-          return (
-            <li key={s.name} ref={here ? current : undefined} className={here ? (top ? 'pc' : 'resume') : undefined} aria-current={here && top ? 'step' : undefined}>
-              {s.name}
-            </li>
-          );
-        })}
-      </ol>
+      {top && (
+        <ol className="frame-code" ref={list}>
+          {lines.map((s) => {
+            const here = s.name === frame.state;
+            return (
+              <li key={s.name} ref={here ? current : undefined} className={here ? 'pc' : undefined} aria-current={here ? 'step' : undefined}>
+                {s.name}
+              </li>
+            );
+          })}
+        </ol>
+      )}
     </div>
   );
 }
