@@ -330,7 +330,7 @@ export function Timeline({ model, cursor, onSelectStep, laneLabels, stepLabel, r
               <RowCaption top={band.faultTop - band.top} height={FAULT_ROW} text="faults" />
               <RowCaption top={band.holdTop - band.top} height={HOLD_ROW} text="holds" />
               <RowCaption top={band.waitTop - band.top} height={WAIT_ROW} text="waits" />
-              <RowCaption top={band.pathTop - band.top} height={PATH_ROW} text="retry" />
+              {band.pathRows > 0 && <RowCaption top={band.pathTop - band.top} height={PATH_ROW} text="retry" />}
             </li>
           ))}
         </ul>

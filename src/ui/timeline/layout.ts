@@ -2,7 +2,8 @@
  * Where each lane and each row inside it sits, in CSS pixels from the top of
  * the plot. The painter and the React lane labels both read it, so a label
  * always lines up with its band. Lanes grow with the hold slots and fault
- * levels they need.
+ * levels they need; the retry row is there only when some lane has a retry
+ * path (every lane the same rows in the same order either way).
  */
 import type { ScaleLinear } from 'd3';
 import type { TimelineModel } from './model.ts';
@@ -33,6 +34,8 @@ export interface LaneBand {
   readonly holdRows: number;
   readonly waitTop: number;
   readonly pathTop: number;
+  /** 1 when the timeline has a retry path, else 0: the row takes no room. */
+  readonly pathRows: number;
 }
 
 export interface TimelineLayout {
@@ -40,8 +43,9 @@ export interface TimelineLayout {
   readonly height: number;
 }
 
-export function laneLayout(model: Pick<TimelineModel, 'lanes' | 'holdRows' | 'faultRows'>): TimelineLayout {
+export function laneLayout(model: Pick<TimelineModel, 'lanes' | 'holdRows' | 'faultRows'> & { readonly path?: { readonly count: number } }): TimelineLayout {
   const lanes: LaneBand[] = [];
+  const pathRows = (model.path?.count ?? 1) > 0 ? 1 : 0;
   let top = 0;
   for (let lane = 0; lane < model.lanes; lane++) {
     // At least one row each, so every lane has the same rows in the same order.
@@ -53,8 +57,8 @@ export function laneLayout(model: Pick<TimelineModel, 'lanes' | 'holdRows' | 'fa
     const holdTop = faultTop + faultRows * FAULT_ROW + GAP;
     const waitTop = holdTop + holdRows * HOLD_ROW + GAP;
     const pathTop = waitTop + WAIT_ROW + GAP;
-    const bottom = pathTop + PATH_ROW + PAD;
-    lanes.push({ top, height: bottom - top, markTop, stepTop, faultTop, faultRows, holdTop, holdRows, waitTop, pathTop });
+    const bottom = pathTop + pathRows * (PATH_ROW + GAP) - GAP + PAD;
+    lanes.push({ top, height: bottom - top, markTop, stepTop, faultTop, faultRows, holdTop, holdRows, waitTop, pathTop, pathRows });
     top = bottom;
   }
   return { lanes, height: Math.max(top, 40) };

@@ -470,7 +470,7 @@ function laneLabels(plot: Plot, labels: readonly string[]): string {
   ];
   const lanes = plot.layout.lanes.map((band, lane) => {
     const name = labels[lane] ?? `lane ${lane + 1}`;
-    const rows = captions.map(([key, h, caption]) => text(LABEL_COLUMN - 6, baseline(band[key] + h / 2, 9.5), caption));
+    const rows = captions.filter(([key]) => key !== 'pathTop' || band.pathRows > 0).map(([key, h, caption]) => text(LABEL_COLUMN - 6, baseline(band[key] + h / 2, 9.5), caption));
     return (
       `<g class="lane" id="lane-${lane}">` +
       textTitled(8, baseline(band.top + 13, 13), name, LABEL_COLUMN - 8, 13, true, ` font-size="13" font-weight="600" fill="${INK}"`) +
