@@ -14,7 +14,7 @@ import { buildSetup } from '../scenarios/build.ts';
 import { DEFAULT_SCENARIO_ID, PRESETS, findPreset } from '../scenarios/index.ts';
 import type { Scenario } from '../scenarios/types.ts';
 import { outcomeOf, runnablePids } from '../sim/outcome.ts';
-import { MAX_STEPS, roundRobinNext } from '../sim/replay.ts';
+import { MAX_STEPS, createCycleWatch, livelocked, roundRobinNext } from '../sim/replay.ts';
 import { seededRandom } from '../sim/seeded.ts';
 import { step, type TraceStep } from '../sim/step.ts';
 import { initialSystem, type SystemState } from '../sim/system.ts';
@@ -97,6 +97,9 @@ function runOn(from: Replayed, strategy: RunStrategy): Replayed {
   const random = strategy.kind === 'random' ? seededRandom(strategy.seed) : null;
   let state = states[states.length - 1];
   let last = schedule[schedule.length - 1];
+  // Round-robin is deterministic: a repeated (state, last task) is a cycle it would never leave (sim/replay.ts).
+  const watch = random === null ? createCycleWatch() : null;
+  if (state !== undefined) watch?.(state, last, schedule.length);
   while (state !== undefined && schedule.length < MAX_STEPS && outcomeOf(state) === null) {
     const runnable = runnablePids(state);
     const pid = random !== null ? runnable[Math.floor(random() * runnable.length)] : roundRobinNext(state, last);
@@ -106,7 +109,9 @@ function runOn(from: Replayed, strategy: RunStrategy): Replayed {
     state = out.state;
     last = pid;
     schedule.push(pid);
-    states.push(out.state);
+    const from = watch?.(state, pid, schedule.length) ?? null;
+    if (from !== null) state = livelocked(state, pid, from, schedule.length);
+    states.push(state);
     trace.push(out.trace);
   }
   return { schedule, states, trace, refused: from.refused };
