@@ -58,10 +58,13 @@ function where(input: StepInput): string {
   return `${inodeName(input.kernel, input.regs.ino ?? 0)}:${input.regs.index ?? 0}`;
 }
 
-/** v4.x lock_page_or_retry; 5.x filemap_fault calls lock_page_maybe_drop_mmap. */
-function lockCall(input: StepInput): string {
-  return input.variant.era === '2015' ? 'lock_page_or_retry' : 'lock_page_maybe_drop_mmap';
-}
+/**
+ * lock_page_or_retry, whose protocol 5.x keeps (5.15 __lock_page_or_retry:
+ * drop mmap_lock and wait only on a first attempt, fault_flag_allow_retry_first),
+ * though 5.x filemap_fault no longer calls it (lock_page_maybe_drop_mmap) and
+ * only do_swap_page does. Here only the 4.0-shaped do_dax_fault uses it.
+ */
+const LOCK_CALL = 'lock_page_or_retry';
 
 function ret(input: StepInput, value: number, extra: Partial<StepResult> = {}): Partial<StepResult> {
   return { regs: { ...input.regs, ret: value }, ...extra };
@@ -83,7 +86,7 @@ function pageCacheRead(input: StepInput): StepResult {
 }
 
 /**
- * lock_page_or_retry on `regs.page` (mm/filemap.c: __lock_page_or_retry, v4.x):
+ * lock_page_or_retry on `regs.page` (mm/filemap.c: __lock_page_or_retry, v4.x; the same in 5.15):
  * trylock; contended on the first attempt → up_read(mmap_sem),
  * wait_on_page_locked, put_page, VM_FAULT_RETRY; with FAULT_FLAG_TRIED →
  * lock_page, sleeping with mmap_sem held. Used by filemap_fault and
@@ -96,24 +99,24 @@ export function lockPageOrRetry(onLocked: string, onRetry: string): Record<strin
         run: (input) => {
           const page = input.regs.page ?? -1;
           const p = input.kernel.pages[page];
-          if (p === undefined) return { event: 'lock.granted', label: `${lockCall(input)} → no page` };
+          if (p === undefined) return { event: 'lock.granted', label: `${LOCK_CALL} → no page` };
           const taken = tryAcquire(p.lock, input.task.pid, true);
-          if (taken !== null) return { event: 'lock.granted', label: `${lockCall(input)} → trylock_page succeeded`, kernel: withSleepLock(input.kernel, { kind: 'page', page }, taken), lockdep: 'trylock' };
+          if (taken !== null) return { event: 'lock.granted', label: `${LOCK_CALL} → trylock_page succeeded`, kernel: withSleepLock(input.kernel, { kind: 'page', page }, taken), lockdep: 'trylock' };
           const owner = ownersOf(p.lock).map((o) => `pid ${o}`).join(', ') || 'a waiter';
           if (!input.regs.tried) {
             // __lock_page_or_retry with FAULT_FLAG_ALLOW_RETRY: up_read(mmap_sem), wait_on_page_locked, return 0.
             const mm = input.kernel.mms[input.task.mm];
             const up = mm === undefined ? null : release(mm.mmap_sem, input.task.pid);
-            if (up === null || !up.ok) return { event: 'lock.retry', label: `${lockCall(input)} → mmap_sem not held`, outcome: { kind: 'invariant-violation', message: `pid ${input.task.pid} dropped mmap_sem it did not hold` } };
+            if (up === null || !up.ok) return { event: 'lock.retry', label: `${LOCK_CALL} → mmap_sem not held`, outcome: { kind: 'invariant-violation', message: `pid ${input.task.pid} dropped mmap_sem it did not hold` } };
             return {
               event: 'lock.retry',
-              label: `${lockCall(input)} → page locked by ${owner}: ${mmapLockCall(input, false, true)}, wait for the page`,
+              label: `${LOCK_CALL} → page locked by ${owner}: ${mmapLockCall(input, false, true)}, wait for the page`,
               kernel: withSleepLock(input.kernel, { kind: 'mmap_sem', mm: input.task.mm }, up.lock),
             };
           }
           // FAULT_FLAG_TRIED: __lock_page sleeps on the page with mmap_sem held.
           const queued = acquire(p.lock, input.task.pid, true);
-          return { event: 'lock.queued', label: `${lockCall(input)} (FAULT_FLAG_TRIED) → lock_page sleeps, ${input.variant.era === '2015' ? 'mmap_sem' : 'mmap_lock'} held: locked by ${owner}`, kernel: withSleepLock(input.kernel, { kind: 'page', page }, queued.lock) };
+          return { event: 'lock.queued', label: `${LOCK_CALL} (FAULT_FLAG_TRIED) → lock_page sleeps, ${input.variant.era === '2015' ? 'mmap_sem' : 'mmap_lock'} held: locked by ${owner}`, kernel: withSleepLock(input.kernel, { kind: 'page', page }, queued.lock) };
         },
       },
       on: { 'lock.granted': onLocked, 'lock.retry': 'wait_on_page_locked', 'lock.queued': 'lock_page_wait' },
