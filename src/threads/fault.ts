@@ -56,14 +56,16 @@ function retryLabel(input: StepInput): string {
 }
 
 /**
- * finish_fault's tail after ->page_mkwrite in 5.x: fault_dirty_shared_page
- * sets the page dirty, unlocks it and, on a first attempt
- * (fault_flag_allow_retry_first), maybe_unlock_mmap_for_io drops mmap_lock
- * around balance_dirty_pages_ratelimited and returns VM_FAULT_RETRY
- * (mm/memory.c, v5.15–5.18; 89b15332af7c, v5.6). The retry finds the PTE in
- * place. The 6.x code returns VM_FAULT_COMPLETED there instead (the fault is
- * done, mmap_lock already released: no retry); the commit that switched it
- * was not identified. 4.x only throttles, with mmap_sem held.
+ * The tail of do_shared_fault and wp_page_shared after ->page_mkwrite in 5.x:
+ * fault_dirty_shared_page sets the page dirty, unlocks it and, on a first
+ * attempt (fault_flag_allow_retry_first), maybe_unlock_mmap_for_io drops
+ * mmap_lock around balance_dirty_pages_ratelimited and returns
+ * VM_FAULT_RETRY (mm/memory.c, v5.15–5.18; since 89b15332af7c "mm: drop
+ * mmap_sem before calling balance_dirty_pages() in write fault", v5.5). The
+ * retry finds the PTE in place. The 6.x code returns VM_FAULT_COMPLETED there
+ * instead (the fault is done, mmap_lock already released: no retry); the
+ * commit that switched it was not identified. 4.x only throttles, with
+ * mmap_sem held.
  */
 function faultDirtySharedPage(input: StepInput, mapped: Omit<StepResult, 'event'>): StepResult {
   if (mapped.outcome !== undefined || input.variant.era !== '5.x' || input.regs.tried === true || mapped.kernel === undefined) return { event: 'fault.mapped', ...mapped };
