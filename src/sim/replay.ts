@@ -37,7 +37,7 @@ export function createCycleWatch(): (state: SystemState, last: Pid | undefined, 
 
 /** The state that closes a round-robin cycle, marked as the livelock it is. */
 export function livelocked(state: SystemState, pid: Pid, from: number, to: number): SystemState {
-  const message = `round-robin scheduling brings the run back to the state after step ${from} every ${to - from} steps; no task ever returns`;
+  const message = `round-robin scheduling brings the run back to the state after step ${from} every ${to - from} steps; the tasks still running never return`;
   return { ...state, stopped: { kind: 'livelock', pid, message } };
 }
 
