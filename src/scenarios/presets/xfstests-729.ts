@@ -30,6 +30,8 @@ export const xfstests729: Scenario = {
       expect: {
         'gfs2-5.15': { kind: 'bug', summary: 'get_user_pages faults on user page 1 with the DF glock held; gfs2_fault asks for SH as the same pid → trap_recursive → BUG', basis: 'inferred' },
         'gfs2-rfc-2021': { kind: 'livelock', summary: 'gfs2_fault sees the outer DF holder, which does not cover SH → VM_FAULT_SIGBUS → -EFAULT; the write drops the glock, faults one page in and retries, and the invalidation unmaps it again: no round makes progress', basis: 'inferred' },
+        // With 5.16 auto-demotion as v5.16's do_promote is written (issue 16 item 1), the fault-in's SH request would
+        // wait behind the task's own weak DF holder, as in gfs2-dio-read-self, and the run would hang before it loops.
         'gfs2-5.16': { kind: 'livelock', summary: `the nofault write fails, the holder is marked may-demote for the fault-in, and the retry invalidates what was faulted in: ${STUCK.replace('the glock goes, ', 'the DF holder is dequeued for the fault-in, ')}`, basis: 'inferred' },
         'gfs2-5.18': { kind: 'livelock', summary: STUCK, basis: 'verified' },
         'gfs2-6.4': {
