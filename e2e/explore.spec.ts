@@ -7,7 +7,7 @@ test('exploring gfs2-abba-dio under gfs2-5.15 finds the deadlock, and one click 
   await openView(page, 'Explore');
   await page.getByRole('button', { name: 'Explore all interleavings' }).click();
   const status = page.getByRole('status', { name: 'Exploration' });
-  await expect(status).toContainText('explored all 326 states (partial-order reduced); reachable: deadlock', { timeout: 30_000 });
+  await expect(status).toContainText('explored all 446 states (partial-order reduced); reachable: deadlock', { timeout: 30_000 });
   const outcomes = page.getByRole('list', { name: 'Reachable outcomes' });
   await expect(outcomes).toContainText('shortest: 22 steps, 2 switch(es)');
   await outcomes.screenshot({ path: 'e2e/artifacts/explore-outcomes.png' });
@@ -36,4 +36,25 @@ test('a long exploration shows live progress and can be cancelled', async ({ pag
   await page.getByRole('button', { name: 'Cancel' }).click();
   await expect(status).toContainText(/Cancelled after [\d,]+ states\./);
   await expect(page.getByRole('button', { name: 'Explore all interleavings' })).toBeEnabled();
+});
+
+test('xfstests generic/729 under gfs2-5.18: the run goes round the invalidate / fault-in loop, and the explorer reports the livelock; 6.4 completes', async ({ page }) => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto('./');
+  await page.getByLabel('Scenario', { exact: true }).selectOption('xfstests-729');
+  await page.getByLabel('Kernel', { exact: true }).selectOption('gfs2-5.18');
+  const outcome = page.getByRole('region', { name: 'Outcome' });
+  await page.keyboard.press('End');
+  await expect(outcome).toContainText(/livelock: round-robin scheduling brings the run back to the state after step \d+ every \d+ steps/);
+  await page.screenshot({ path: 'e2e/artifacts/livelock-729.png', fullPage: false });
+  await page.getByRole('button', { name: 'Explore all interleavings' }).click();
+  const status = page.getByRole('status', { name: 'Exploration' });
+  await expect(status).toContainText(/explored all [\d,]+ states \(partial-order reduced\); reachable: livelock/, { timeout: 30_000 });
+  const outcomes = page.getByRole('list', { name: 'Reachable outcomes' });
+  await expect(outcomes.getByRole('button')).toHaveText(['livelock']);
+  await outcomes.getByRole('button', { name: 'livelock' }).click();
+  await expect(outcome).toContainText('livelock: round-robin scheduling');
+  await page.getByLabel('Kernel', { exact: true }).selectOption('gfs2-6.4');
+  await page.keyboard.press('End');
+  await expect(outcome).toContainText('completed');
 });

@@ -93,8 +93,8 @@ test('on a real replay, hovering a step names it and clicking moves the cursor a
   const box = await canvas.boundingBox();
   if (box === null) throw new Error('canvas has no box');
 
-  // 47 steps across the plot: the middle of step 13 (index 12) is the read's gfs2_glock_dq before the fault-in.
-  const stepWidth = box.width / 47;
+  // 61 steps across the plot: the middle of step 13 (index 12) is the read's gfs2_glock_dq before the fault-in.
+  const stepWidth = box.width / 61;
   const at = { x: box.x + stepWidth * 12.5, y: box.y + 12 };
   await page.mouse.move(at.x, at.y);
   const tooltip = page.getByRole('tooltip');

@@ -126,7 +126,7 @@ export function runReplay(scenario: Scenario, variantId: string, scheduleText: s
   }
   io.out(`${scenario.id} under ${variant} (${findVariant(variant)?.title ?? ''})`);
   run.trace.forEach((t, i) => io.out(`${String(i + 1).padStart(4)}  pid ${t.pid}  ${'  '.repeat(t.depth)}${t.label}`));
-  io.out(`outcome: ${run.outcome ? describeOutcome(run.outcome) : 'none'}`);
+  io.out(`outcome: ${run.outcome ? describeOutcome(run.outcome) : run.limited ? `none: still running after ${run.trace.length} steps, and not going round a cycle` : 'none'}`);
   if (run.outcome?.kind === 'bug') for (const line of run.outcome.log) io.out(`  ${line}`);
   for (const [pid, values] of Object.entries(returns)) io.out(`pid ${pid} returned: ${values.length > 0 ? values.join(', ') : '(nothing: did not finish)'}`);
   return 0;

@@ -53,6 +53,17 @@ describe('cli replay', () => {
     expect(read.filter((s) => s.label.startsWith('gfs2_glock_dq'))).toHaveLength(2);
   });
 
+  it('says livelock for xfstests generic/729 under gfs2-5.18, where round-robin goes round the invalidate / fault-in loop, and 4096 under 6.4', () => {
+    const stuck = run(['replay', '--scenario', 'xfstests-729', '--variant', 'gfs2-5.18']);
+    expect(stuck.code).toBe(0);
+    expect(stuck.out).toMatch(/\noutcome: livelock: round-robin scheduling brings the run back to the state after step \d+ every \d+ steps; the tasks still running never return\n/);
+    expect(stuck.out).toContain('pid 101 returned: (nothing: did not finish)');
+    const fixed = run(['replay', '--scenario', 'xfstests-729', '--variant', 'gfs2-6.4']);
+    expect(fixed.out).toContain('outcome: completed');
+    expect(fixed.out).toContain('faulted in 1 page(s), but enough_retries → ret = 0: fall back to buffered I/O');
+    expect(fixed.out).toContain('pid 101 returned: 4096');
+  });
+
   it('continues round-robin after an explicit schedule: gfs2-abba-dio deadlocks under gfs2-5.15', () => {
     const r = run(['replay', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15', '--schedule', '101,101,101,102,102,102']);
     expect(r.code).toBe(0);
@@ -192,6 +203,14 @@ describe('cli explore', () => {
     expect(reduced.states).toBeLessThan(full.states);
     expect(Object.keys(reduced.outcomes).sort()).toEqual(Object.keys(full.outcomes).sort());
     expect(reduced.outcomes['deadlock']?.shortest.length).toBe(full.outcomes['deadlock']?.shortest.length);
+  });
+
+  it('reports the livelock of xfstests generic/729 under gfs2-5.18, with a schedule once round the loop', () => {
+    const r = run(['explore', '--scenario', 'xfstests-729', '--variant', 'gfs2-5.18']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^xfstests-729 under gfs2-5\.18: explored all [\d,]+ states \(partial-order reduced\); reachable: livelock\n/);
+    expect(r.out).toMatch(/^ {2}livelock +\d+ state\(s\); shortest: \d+ steps, 0 switches: --schedule 101(,101)+$/m);
+    expect(r.out).not.toMatch(/completed|state limit/);
   });
 
   it('bounds preemptions with --max-preemptions: no deadlock in gfs2-abba-dio without preempting a task', () => {

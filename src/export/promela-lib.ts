@@ -433,6 +433,10 @@ export function taskLocals(): string {
     '  /* the callee frame (filemap_read, iomap_dio_rw, iomap_file_buffered_write, fault_in_iov_iter) */',
     '  byte c_st, c_kind, c_ino, c_pos, c_len, c_buf, c_done, c_index, c_page;',
     '  bit c_noio, c_write;',
+    '  bit c_inval;          /* iomap_dio_rw (WRITE) has invalidated its range */',
+    '  /* gfs2 6.4 gfs2_file_direct_write: prev_count (done + 1, 0: none), window_size in pages, enough_retries */',
+    '  byte w_last, w_win;',
+    '  bit w_enough;',
     '  short c_ret;',
     '  /* a kernel copy to or from one user page */',
     '  byte cp_e, cp_res, cp_retries;',
@@ -440,6 +444,7 @@ export function taskLocals(): string {
     '  /* do_page_fault */',
     '  byte f_st, f_e, f_ino, f_index, f_vmfpage;',
     '  bit f_write, f_shared, f_tried, f_vma;',
+    '  bit f_fpin;           /* filemap_fault dropped mmap_lock (maybe_unlock_mmap_for_io): it owes a VM_FAULT_RETRY */',
     '  short f_ret;',
     '  /* ->fault / ->page_mkwrite (gfs2_fault, gfs2_page_mkwrite) and filemap_fault */',
     '  byte g_st, g_page, g_mode, m_st;',
@@ -461,34 +466,43 @@ function rfcRoute(modeExpr: string): string {
   );
 }
 
-/** filemap_fault (src/threads/filemap.ts), on f_ino:f_index → g_ret, f_vmfpage. */
+/**
+ * filemap_fault (src/threads/filemap.ts) as 5.x does it, on f_ino:f_index →
+ * g_ret, f_vmfpage: a first attempt (not FAULT_FLAG_TRIED) drops mmap_lock
+ * before reading the page in (do_sync_mmap_readahead) or before sleeping on a
+ * contended page lock (lock_page_maybe_drop_mmap), and then returns
+ * VM_FAULT_RETRY once the page is locked and checked.
+ */
 function filemapFault(): string {
   return lines(
-    '/* filemap_fault (mm/filemap.c; src/threads/filemap.ts) on f_ino:f_index → g_ret, f_vmfpage (the locked page) */',
+    '/* filemap_fault (mm/filemap.c, 5.x; src/threads/filemap.ts) on f_ino:f_index → g_ret, f_vmfpage (the locked page) */',
     'inline filemap_fault() {',
-    '  m_st = 1;',
+    '  m_st = 1; f_fpin = 0;',
     '  do',
     '  :: atomic { m_st == 1 ->   /* size_check: pgoff ≥ i_size → VM_FAULT_SIGBUS */',
     '       if :: f_index >= i_size[f_ino] -> g_ret = VM_FAULT_SIGBUS; m_st = 0; break :: else -> m_st = 2 fi }',
-    '  :: atomic { m_st == 2 ->   /* find_get_page */',
-    '       if :: cache[f_ino * NX + f_index] != 0 -> g_page = cache[f_ino * NX + f_index] - 1; m_st = 4 :: else -> m_st = 3 fi }',
-    '  :: atomic { m_st == 3 ->   /* filemap_read_page: add the page, ->readpage, unlock_page: one step */',
+    '  :: atomic { m_st == 2 ->   /* find_get_page / filemap_get_folio; not cached: drop mmap_lock first unless TRIED or already dropped */',
+    '       if',
+    '       :: cache[f_ino * NX + f_index] != 0 -> g_page = cache[f_ino * NX + f_index] - 1; m_st = 4',
+    '       :: else -> m_st = (!f_tried && !f_fpin -> 9 : 3)',
+    '       fi }',
+    '  :: atomic { m_st == 9 -> up(MMAP_LOCK(mm)); f_fpin = 1; m_st = 3 }   /* do_sync_mmap_readahead → maybe_unlock_mmap_for_io */',
+    '  :: atomic { m_st == 3 ->   /* the read: add the page, ->readahead, unlock_page: one step */',
     '       new_page(f_ino, f_index, 0); m_st = 2 }',
-    '  :: atomic { m_st == 4 ->   /* lock_page_maybe_drop_mmap (v4.x lock_page_or_retry) */',
+    '  :: atomic { m_st == 4 ->   /* lock_page_maybe_drop_mmap: trylock, else (first attempt) mmap_read_unlock, then sleep for the page */',
     '       if',
     '       :: CAN_GRANT(PAGE_LOCK(g_page), 1) -> lk_writer[PAGE_LOCK(g_page)] = t + 1; m_st = 7',
     '       :: else ->',
-    '            if',
-    '            :: !f_tried -> up(MMAP_LOCK(mm)); m_st = 5   /* contended: mmap_read_unlock, wait for the page, VM_FAULT_RETRY */',
-    '            :: else -> down(PAGE_LOCK(g_page), 1); m_st = 6  /* FAULT_FLAG_TRIED: lock_page sleeps with mmap_lock held */',
-    '            fi',
+    '            if :: !f_tried && !f_fpin -> up(MMAP_LOCK(mm)); f_fpin = 1 :: else fi;',
+    '            down(PAGE_LOCK(g_page), 1); m_st = 6',
     '       fi }',
-    '  :: atomic { m_st == 5 && (UNLOCKED(PAGE_LOCK(g_page)) || stopped) ->   /* wait_on_page_locked */',
-    '       if :: stopped -> goto stop :: else fi;',
-    '       g_ret = VM_FAULT_RETRY; g_page = 0; m_st = 0; break }',
     '  :: atomic { m_st == 6 && (!waiting[t] || stopped) -> if :: stopped -> goto stop :: else fi; m_st = 7 }',
-    '  :: atomic { m_st == 7 ->   /* page->mapping != mapping (truncated) → unlock_page, put_page, look it up again */',
-    '       if :: pg_map[g_page] == f_ino + 1 -> m_st = 8 :: else -> up(PAGE_LOCK(g_page)); g_page = 0; m_st = 2 fi }',
+    '  :: atomic { m_st == 7 ->   /* page->mapping != mapping (truncated) → unlock, look it up again; mmap_lock dropped → unlock, VM_FAULT_RETRY */',
+    '       if',
+    '       :: pg_map[g_page] != f_ino + 1 -> up(PAGE_LOCK(g_page)); g_page = 0; m_st = 2',
+    '       :: pg_map[g_page] == f_ino + 1 && f_fpin -> up(PAGE_LOCK(g_page)); g_ret = VM_FAULT_RETRY; g_page = 0; f_fpin = 0; m_st = 0; break',
+    '       :: pg_map[g_page] == f_ino + 1 && !f_fpin -> m_st = 8',
+    '       fi }',
     '  :: atomic { m_st == 8 ->   /* i_size re-checked under the page lock */',
     '       if',
     '       :: f_index < i_size[f_ino] -> g_ret = VM_FAULT_LOCKED; f_vmfpage = g_page',
@@ -561,14 +575,15 @@ function faultHandlers(fix: Gfs2Fix, shared: boolean): string {
 }
 
 /** do_page_fault and the handle_mm_fault dispatch (src/threads/fault.ts). */
-function doPageFault(shared: boolean): string {
+function doPageFault(shared: boolean, fix: Gfs2Fix): string {
   return lines(
     '/*',
     ' * do_page_fault (arch/x86/mm/fault.c) and handle_mm_fault (mm/memory.c) on',
     ' * PTE slot E, a write fault when W → f_ret: 0 (the access can be retried)',
     ' * or VM_FAULT_SIGBUS. mmap_lock is held for read across the handler;',
-    ' * VM_FAULT_RETRY means the handler dropped it, and the fault is retried',
-    ' * once with FAULT_FLAG_TRIED.',
+    ' * VM_FAULT_RETRY means the handler dropped it, and the fault runs again with',
+    ' * FAULT_FLAG_TRIED, as often as it is asked to (5.x: FAULT_FLAG_ALLOW_RETRY',
+    ' * stays set). get_user_pages retries the same way.',
     ' */',
     'inline do_page_fault(E, W) {',
     '  f_e = E; f_write = W; f_tried = 0; f_st = 1;',
@@ -578,12 +593,16 @@ function doPageFault(shared: boolean): string {
     '       if :: stopped -> goto stop :: else fi;',
     '       find_vma();',
     '       if :: f_vma -> f_st = 3 :: else -> f_st = 31 fi }   /* no VMA: bad_area */',
-    '  :: atomic { f_st == 3 ->   /* handle_pte_fault: a write to a present read-only page is do_wp_page, not ->fault */',
-    '       if :: f_write && PTE_IS_PAGE(pte[f_e]) && !PTE_W(pte[f_e]) -> f_st = 10 :: else -> f_st = 4 fi }',
+    '  :: atomic { f_st == 3 ->   /* handle_pte_fault: a PTE that allows the access needs nothing; a write to a present read-only page is do_wp_page, not ->fault */',
+    '       if',
+    '       :: ACCESS_OK(f_e, f_write) -> f_st = 30',
+    '       :: !ACCESS_OK(f_e, f_write) && f_write && PTE_IS_PAGE(pte[f_e]) && !PTE_W(pte[f_e]) -> f_st = 10',
+    '       :: else -> f_st = 4',
+    '       fi }',
     '  :: f_st == 4 ->   /* ->fault = gfs2_fault, then what it returned */',
     '       gfs2_fault();',
     '       if',
-    '       :: g_ret == VM_FAULT_RETRY -> if :: f_tried -> LIVELOCK :: else -> f_tried = 1; f_vmfpage = 0; f_st = 1 fi',
+    '       :: g_ret == VM_FAULT_RETRY -> f_tried = 1; f_vmfpage = 0; f_st = 1',
     '       :: g_ret == VM_FAULT_NOPAGE -> f_st = 30',
     '       :: g_ret == VM_FAULT_LOCKED && !f_write -> f_st = 5',
     '       :: g_ret == VM_FAULT_LOCKED && f_write && !f_shared -> f_st = 6',
@@ -607,13 +626,20 @@ function doPageFault(shared: boolean): string {
           '       :: g_ret == VM_FAULT_NOPAGE -> f_st = 30',
           '       :: else -> f_st = 31',
           '       fi',
-          '  :: atomic { f_st == 12 -> pte[f_e] = PTE_PAGE(f_vmfpage, 1); up(PAGE_LOCK(f_vmfpage)); f_st = 30 }   /* set_pte writable, unlock_page */',
+          '  :: atomic { f_st == 12 ->   /* set_pte writable, unlock_page; fault_dirty_shared_page: a first attempt drops mmap_lock for balance_dirty_pages */',
+          '       pte[f_e] = PTE_PAGE(f_vmfpage, 1); up(PAGE_LOCK(f_vmfpage));',
+          '       if',
+          '       :: f_tried -> f_st = 30',
+          fix === '6.4'
+            ? '       :: else -> up(MMAP_LOCK(mm)); f_ret = 0; f_st = 0; break   /* VM_FAULT_COMPLETED */'
+            : '       :: else -> up(MMAP_LOCK(mm)); f_tried = 1; f_vmfpage = 0; f_st = 1   /* VM_FAULT_RETRY */',
+          '       fi }',
         )
       : '  :: atomic { f_st == 10 -> pte[f_e] = PTE_ANON; f_st = 30 }   /* do_wp_page → wp_page_copy (no MAP_SHARED mapping in this scenario: no ->page_mkwrite) */',
     '  :: atomic { f_st == 30 -> up(MMAP_LOCK(mm)); f_ret = 0; f_st = 0; break }   /* mmap_read_unlock */',
     '  :: atomic { f_st == 31 -> up(MMAP_LOCK(mm)); f_ret = VM_FAULT_SIGBUS; f_st = 0; break }   /* mmap_read_unlock → VM_FAULT_SIGBUS */',
     '  od;',
-    '  f_e = 0; f_write = 0; f_tried = 0; f_vmfpage = 0; f_ino = 0; f_index = 0; f_shared = 0; f_vma = 0; g_ret = 0; g_mode = 0',
+    '  f_e = 0; f_write = 0; f_tried = 0; f_vmfpage = 0; f_ino = 0; f_index = 0; f_shared = 0; f_vma = 0; f_fpin = 0; g_ret = 0; g_mode = 0',
     '}',
   );
 }
@@ -685,15 +711,37 @@ function callees(kinds: readonly CalleeKind[]): string {
     parts.push(
       lines(
         '/* iomap_dio_rw (fs/iomap/direct-io.c): pin each user page (bio_iov_iter_get_pages → get_user_pages), or iov_iter_zero for a hole read */',
+        'hidden byte dio_i;',
         'inline iomap_dio_rw() {',
         '  do',
         '  :: atomic { c_st == 1 ->',
         '       c_index = c_pos + c_done;',
+        '       if   /* a write first invalidates the page cache over its range (invalidate_inode_pages2_range), a page at a time */',
+        '       :: c_write && !c_inval ->',
+        '            dio_i = c_index; do :: dio_i < c_pos + c_len && cache[c_ino * NX + dio_i] == 0 -> dio_i++ :: else -> break od;',
+        '            if :: dio_i < c_pos + c_len -> c_page = cache[c_ino * NX + dio_i] - 1; c_st = 3 :: else -> c_inval = 1 fi',
+        '       :: else',
+        '       fi;',
         '       if',
-        '       :: c_done >= c_len -> c_ret = c_done; c_st = 0; break',
-        '       :: c_write && !blk[c_ino * NX + c_index] -> c_ret = c_done; c_st = 0; break   /* gfs2_iomap_begin: a hole → -ENOTBLK, fall back to buffered I/O */',
-        '       :: else -> c_st = 2',
+        '       :: c_st == 3 -> skip',
+        '       :: else ->',
+        '            if',
+        '            :: c_done >= c_len -> c_ret = c_done; c_st = 0; break',
+        '            :: c_write && !blk[c_ino * NX + c_index] -> c_ret = c_done; c_st = 0; break   /* gfs2_iomap_begin: a hole → -ENOTBLK, fall back to buffered I/O */',
+        '            :: else -> c_st = 2',
+        '            fi',
         '       fi }',
+        '  :: atomic { c_st == 3 -> down(PAGE_LOCK(c_page), 1); c_st = 4 }   /* lock_page */',
+        '  :: atomic { c_st == 4 && (!waiting[t] || stopped) -> if :: stopped -> goto stop :: else fi; c_st = 5 }',
+        '  :: atomic { c_st == 5 ->   /* unmap it from every process, delete it from the page cache, unlock_page */',
+        '       if',
+        '       :: pg_map[c_page] == c_ino + 1 ->',
+        '            unmap_page(c_page);',
+        '            dio_i = 0; do :: dio_i < NX -> if :: cache[c_ino * NX + dio_i] == c_page + 1 -> cache[c_ino * NX + dio_i] = 0 :: else fi; dio_i++ :: else -> break od;',
+        '            pg_map[c_page] = 0',
+        '       :: else',
+        '       fi;',
+        '       up(PAGE_LOCK(c_page)); c_page = 0; c_st = 1 }',
         '  :: c_st == 2 ->',
         '       slot_of(c_buf + c_done); user_copy(!c_write);   /* reading the file writes user memory */',
         '       if',
@@ -731,7 +779,7 @@ function callees(kinds: readonly CalleeKind[]): string {
         '  :: atomic { c_st == 2 ->   /* iomap_write_begin: grab the cached page, or add a new one locked */',
         '       if',
         '       :: cache[c_ino * NX + c_index] != 0 -> c_page = cache[c_ino * NX + c_index] - 1; c_st = 3',
-        '       :: else -> new_page(c_ino, c_index, 1); c_page = npages - 1; c_st = 5',
+        '       :: else -> new_page(c_ino, c_index, 1); c_page = np_f; c_st = 5',
         '       fi }',
         '  :: atomic { c_st == 3 -> down(PAGE_LOCK(c_page), 1); c_st = 4 }   /* lock_page */',
         '  :: atomic { c_st == 4 && (!waiting[t] || stopped) -> if :: stopped -> goto stop :: else fi; c_st = 5 }',
@@ -792,7 +840,7 @@ function callSite(kinds: readonly CalleeKind[]): string {
     ...kinds.map((k) => `       :: c_kind == ${codes[k]} -> ${names[k]}()`),
     '       fi;',
     '       if',
-    '       :: c_st == 0 -> c_kind = 0; cp_res = 0; s_st = s_ret_to   /* the callee returned */',
+    '       :: c_st == 0 -> c_kind = 0; cp_res = 0; c_inval = 0; s_st = s_ret_to   /* the callee returned */',
     '       :: else -> do_page_fault(cp_e, cp_w); cp_res = (f_ret == 0 -> COPY_RETRY : COPY_FAILED); f_ret = 0   /* its copy faulted: the fault, then back to the copy */',
     '       fi',
   );
@@ -819,12 +867,15 @@ const ACCUMULATE = 'if :: c_ret > 0 -> done = done + c_ret :: else fi; ret = c_r
 
 /** gfs2_file_read_iter under the variant (src/threads/gfs2.ts). */
 function readIter(fix: Gfs2Fix): string {
-  const nofault = fix === '5.16' || fix === '5.18';
+  // 6.4 reads as 5.18 does (fa58cc888d67 changed the O_DIRECT write only).
+  const late = fix === '5.18' || fix === '6.4';
+  const nofault = fix === '5.16' || late;
   const header: Record<Gfs2Fix, string> = {
     none: '5.15: the glock is held (SH, O_DIRECT: DF) while the copy to the user buffer faults',
     rfc: 'RFC 2021: LM_FLAG_OUTER; a fault that asked for a retry (current_needs_retry) makes the read drop the glock, fault one page in and retry',
     '5.16': '5.16: the read runs with page faults disabled; on -EFAULT or partial progress the holder is marked may-demote, one page is faulted in, and the read retries (under the glock if still held)',
     '5.18': '5.18: the read runs with page faults disabled; on -EFAULT it drops the glock, faults the rest in, re-acquires and retries; no progress → give up',
+    '6.4': '6.4: as 5.18',
   };
   const faultInState = fix === 'rfc' ? 'R_CHECK_RETRY' : fix === '5.16' ? 'R_ALLOW' : 'R_DQ_FAULTIN';
   return lines(
@@ -849,13 +900,13 @@ function readIter(fix: Gfs2Fix): string {
     '  :: s_st == R_NOIO ->',
     '       if',
     '       :: direct -> s_st = R_NQ',
-    `       :: else -> ${fix === '5.18' ? 'pfd++; ' : ''}${CALL_ARGS}; c_noio = 1; c_kind = CALL_READ; s_ret_to = R_NOIO_RET; c_st = 1; c_done = 0; s_st = CALL`,
+    `       :: else -> ${late ? 'pfd++; ' : ''}${CALL_ARGS}; c_noio = 1; c_kind = CALL_READ; s_ret_to = R_NOIO_RET; c_st = 1; c_done = 0; s_st = CALL`,
     '       fi',
     '  :: s_st == R_NOIO_RET ->',
-    `       ${fix === '5.18' ? 'pfd--; ' : ''}${ACCUMULATE}; c_noio = 0;`,
+    `       ${late ? 'pfd--; ' : ''}${ACCUMULATE}; c_noio = 0;`,
     '       if',
     '       :: c_ret >= 0 && plen == done -> s_st = R_RETURN',
-    `       :: else -> if :: c_ret >= 0 || c_ret == -EAGAIN${fix === '5.18' ? ' || c_ret == -EFAULT' : ''} -> s_st = R_NQ :: else -> s_st = R_RETURN fi`,
+    `       :: else -> if :: c_ret >= 0 || c_ret == -EAGAIN${late ? ' || c_ret == -EFAULT' : ''} -> s_st = R_NQ :: else -> s_st = R_RETURN fi`,
     '       fi',
     sysGlock('R_NQ', 'R_NQ_WAIT', 'R_READ', '(direct -> DF : SH)', fix === 'rfc'),
     `  :: s_st == R_READ -> ${nofault ? 'pfd++; ' : ''}${CALL_ARGS}; c_write = 0; c_kind = (direct -> CALL_DIO : CALL_READ); s_ret_to = R_READ_RET; c_st = 1; c_done = 0; s_st = CALL`,
@@ -895,7 +946,7 @@ function readIter(fix: Gfs2Fix): string {
       ),
     ),
     when(
-      fix === '5.18',
+      late,
       lines(
         dq('R_DQ_FAULTIN', ' c_buf = buf + done; c_len = plen - done; c_write = 1; c_kind = CALL_FAULTIN; s_ret_to = R_FAULTED_IN; c_st = 1; c_done = 0; s_st = CALL'),
         '  :: s_st == R_FAULTED_IN -> if :: c_ret > 0 -> s_st = R_NQ :: else -> ret = -EFAULT; s_st = R_RETURN fi   /* fault-in made no progress: give up */',
@@ -907,14 +958,16 @@ function readIter(fix: Gfs2Fix): string {
 
 /** gfs2_file_write_iter under the variant (src/threads/gfs2-write.ts). */
 function writeIter(fix: Gfs2Fix): string {
-  const nofault = fix === '5.16' || fix === '5.18';
+  const late = fix === '5.18' || fix === '6.4';
+  const nofault = fix === '5.16' || late;
   const header: Record<Gfs2Fix, string> = {
     none: '5.15: i_rwsem, then the glock (EX, O_DIRECT: DF) while the copy from the user buffer faults',
     rfc: 'RFC 2021: LM_FLAG_OUTER; after the glock is dropped, a fault that asked for a retry is retried after iov_iter_fault_in_readable(PAGE_SIZE)',
     '5.16': '5.16: copy with page faults disabled; on -EFAULT or partial progress mark the holder may-demote, fault one page in, retry',
     '5.18': '5.18: buffered writes fault the source in before taking the glock; a short copy drops the glock and goes round; O_DIRECT drops the glock, faults in and retries',
+    '6.4': '6.4: as 5.18, but an O_DIRECT write whose retry made no progress with a one-page window faults in once more and falls back to a buffered write (fa58cc888d67)',
   };
-  const afterFallback = fix === '5.18' ? 'W_PREFAULT' : 'W_NQ';
+  const afterFallback = late ? 'W_PREFAULT' : 'W_NQ';
   return lines(
     '/*',
     ` * gfs2_file_write_iter (fs/gfs2/file.c), ${header[fix]}.`,
@@ -936,15 +989,17 @@ function writeIter(fix: Gfs2Fix): string {
     '#define W_PREFAULT 34',
     '#define W_DQ_RETRY 35',
     '#define W_RETURN 36',
+    '#define W_DFAULTIN 37',
+    '#define W_DFAULTED 38',
     '  :: atomic { s_st == W_ILOCK -> down(I_RWSEM(ino), 1); s_st = W_ILOCK_WAIT }   /* inode_lock */',
-    `  :: atomic { s_st == W_ILOCK_WAIT && (!waiting[t] || stopped) -> if :: stopped -> goto stop :: else fi; ${fix === '5.18' ? 's_st = (direct -> W_NQ : W_PREFAULT)' : 's_st = W_NQ'} }`,
+    `  :: atomic { s_st == W_ILOCK_WAIT && (!waiting[t] || stopped) -> if :: stopped -> goto stop :: else fi; ${late ? 's_st = (direct -> W_NQ : W_PREFAULT)' : 's_st = W_NQ'} }`,
     sysGlock('W_NQ', 'W_NQ_WAIT', 'W_WRITE', '(direct -> DF : EX)', fix === 'rfc'),
     `  :: s_st == W_WRITE -> ${nofault ? 'pfd++; ' : ''}${CALL_ARGS}; c_write = 1; c_kind = (direct -> CALL_DIO : CALL_BUFFERED); s_ret_to = W_WRITE_RET; c_st = 1; c_done = 0; s_st = CALL`,
     '  :: s_st == W_WRITE_RET ->',
     `       ${nofault ? 'pfd--; ' : ''}${ACCUMULATE}; c_write = 0;`,
     fix === '5.16'
       ? '       if :: plen > done && (c_ret == -EFAULT || c_ret > 0) -> s_st = W_ALLOW :: else -> s_st = W_DQ fi'
-      : fix === '5.18'
+      : late
         ? '       if :: plen > done && (c_ret == -EFAULT || c_ret > 0) -> s_st = W_DQ_RETRY :: else -> s_st = W_DQ fi'
         : '       s_st = W_DQ',
     dq('W_DQ', fix === 'rfc' ? ' outer_glock = 0; s_st = W_CHECK_RETRY' : ' s_st = W_AFTER_DQ'),
@@ -978,15 +1033,29 @@ function writeIter(fix: Gfs2Fix): string {
       ),
     ),
     when(
-      fix === '5.18',
+      late,
       lines(
         '  :: s_st == W_PREFAULT ->   /* fault_in_iov_iter_readable(rest), no glock held */',
         '       c_buf = buf + done; c_len = plen - done; c_write = 0; c_kind = CALL_FAULTIN; s_ret_to = W_FAULTED_IN; c_st = 1; c_done = 0; s_st = CALL',
         '  :: s_st == W_FAULTED_IN -> if :: c_ret > 0 -> s_st = W_NQ :: else -> ret = -EFAULT; s_st = W_RETURN fi',
-        dq('W_DQ_RETRY', ' s_st = W_PREFAULT'),
+        dq('W_DQ_RETRY', fix === '6.4' ? ' s_st = (direct -> W_DFAULTIN : W_PREFAULT)' : ' s_st = W_PREFAULT'),
       ),
     ),
-    '  :: atomic { s_st == W_RETURN -> up(I_RWSEM(ino)); s_st = S_END }   /* inode_unlock */',
+    when(
+      fix === '6.4',
+      lines(
+        '  :: s_st == W_DFAULTIN ->   /* fa58cc888d67: enough_retries = no progress and window_size <= PAGE_SIZE; fault in one page after no progress */',
+        '       w_enough = (w_last == done + 1 && w_win <= 1); c_len = (w_last == done + 1 -> 1 : plen - done); w_last = done + 1;',
+        '       c_buf = buf + done; c_write = 0; c_kind = CALL_FAULTIN; s_ret_to = W_DFAULTED; c_st = 1; c_done = 0; s_st = CALL',
+        '  :: s_st == W_DFAULTED ->   /* window_size 0 → -EFAULT; else retry, or fall back to buffered I/O (ret = 0) when enough_retries */',
+        '       if',
+        '       :: c_ret <= 0 -> ret = -EFAULT; s_st = W_RETURN',
+        '       :: c_ret > 0 && w_enough -> w_win = c_ret; ret = 0; s_st = W_AFTER_DQ',
+        '       :: c_ret > 0 && !w_enough -> w_win = c_ret; s_st = W_NQ',
+        '       fi',
+      ),
+    ),
+    `  :: atomic { s_st == W_RETURN -> up(I_RWSEM(ino));${fix === '6.4' ? ' w_last = 0; w_win = 0; w_enough = 0;' : ''} s_st = S_END }   /* inode_unlock */`,
   );
 }
 
@@ -1100,7 +1169,7 @@ export function kernelPaths(options: LibraryOptions & Reach): string {
     '',
     faultHandlers(fix, shared),
     '',
-    doPageFault(shared),
+    doPageFault(shared, fix),
     '',
     userCopy(),
     '',

@@ -79,7 +79,7 @@ interface Model {
   readonly pageFrames: number;
 }
 
-const GFS2_FIX = { 'gfs2-5.15': 'none', 'gfs2-rfc-2021': 'rfc', 'gfs2-5.16': '5.16', 'gfs2-5.18': '5.18' } as const;
+const GFS2_FIX = { 'gfs2-5.15': 'none', 'gfs2-rfc-2021': 'rfc', 'gfs2-5.16': '5.16', 'gfs2-5.18': '5.18', 'gfs2-6.4': '6.4' } as const;
 
 function inoOf(scenario: Scenario, name: string): number {
   return scenario.files.findIndex((f) => f.name === name);
@@ -152,7 +152,8 @@ function slotsOf(tasks: readonly TaskInfo[], vmas: readonly VmaInfo[]): SlotInfo
 function pageFrameBound(scenario: Scenario, tasks: readonly TaskInfo[], vmas: readonly VmaInfo[], extent: number, initial: number): number {
   let bound = initial;
   scenario.files.forEach((file, ino) => {
-    const deletions = tasks.reduce((n, t) => n + t.program.filter((s) => (s.call === 'truncate' || s.call === 'punch') && s.file === file.name).length, 0);
+    // Truncate and punch delete pages; so does an O_DIRECT write's invalidation (over and over in a retry loop, within the frames new_page reuses).
+    const deletions = tasks.reduce((n, t) => n + t.program.filter((s) => (s.call === 'truncate' || s.call === 'punch' || (s.call === 'pwrite' && s.direct === true)) && s.file === file.name).length, 0);
     for (let index = 0; index < extent; index++) {
       const adders = tasks.filter((task) => {
         const byIo = task.program.some((s) => (s.call === 'pwrite' || (s.call === 'pread' && s.direct !== true)) && s.file === file.name && index >= s.pos && index < s.pos + s.len);
@@ -249,16 +250,35 @@ function stateDecls(): string {
     'byte nfree;               /* free blocks on the device */',
     'byte cache[NI * NX];      /* page cache: frame + 1, or 0 */',
     'byte pg_map[NP];          /* page->mapping: inode + 1, or 0 (NULL: truncated) */',
+    'byte pg_of[NP];           /* the file page a frame was allocated for: inode * NX + index + 1, kept once it is deleted */',
     'byte npages;              /* page frames used so far */',
     'bit vma_on[NV];           /* the VMA exists (initial mappings; mmap calls add theirs) */',
     'byte pte[NE];             /* user PTEs of the accessed user pages */',
     '',
-    `/* add_to_page_cache_lru: a new frame for (i, x), locked by this task when \`locked\` */`,
+    '/*',
+    ' * add_to_page_cache_lru: a frame for (i, x) → np_f, locked by this task when',
+    ' * `locked`. A frame freed from the same file page is reused (deleted, unlocked,',
+    ' * nobody queued, no PTE to it), as the simulator reuses freed frames',
+    ' * (kernel/pagecache.ts): a loop that invalidates and re-reads a page then',
+    ' * comes back to the same state instead of using up the frames.',
+    ' */',
+    'hidden byte np_f, np_i, np_j;',
     'inline new_page(i, x, locked) {',
-    '  assert(npages < NP);   /* the frame bound promela.ts computed */',
-    '  pg_map[npages] = (i) + 1; cache[(i) * NX + (x)] = npages + 1;',
-    '  if :: locked -> lk_writer[PAGE_LOCK(npages)] = t + 1 :: else fi;',
-    '  npages++',
+    '  np_f = 255; np_i = 0;',
+    '  do',
+    '  :: np_i < npages ->',
+    '       if',
+    '       :: np_f == 255 && pg_of[np_i] == (i) * NX + (x) + 1 && pg_map[np_i] == 0 && UNLOCKED(PAGE_LOCK(np_i)) && lk_wqlen[PAGE_LOCK(np_i)] == 0 ->',
+    '            np_f = np_i; np_j = 0;',
+    '            do :: np_j < NE -> if :: PTE_IS_PAGE(pte[np_j]) && PTE_SLOT(pte[np_j]) == np_i -> np_f = 255 :: else fi; np_j++ :: else -> break od',
+    '       :: else',
+    '       fi;',
+    '       np_i++',
+    '  :: else -> break',
+    '  od;',
+    '  if :: np_f == 255 -> assert(npages < NP); np_f = npages; npages++ :: else fi;   /* the frame bound promela.ts computed */',
+    '  pg_map[np_f] = (i) + 1; pg_of[np_f] = (i) * NX + (x) + 1; cache[(i) * NX + (x)] = np_f + 1;',
+    '  if :: locked -> lk_writer[PAGE_LOCK(np_f)] = t + 1 :: else fi',
     '}',
   ].join('\n');
 }
@@ -273,7 +293,7 @@ function initBlock(m: Model): string {
     });
   });
   m.initialPages.forEach((p, frame) => {
-    out.push(`    pg_map[${frame}] = ${p.ino + 1}; cache[${p.ino * m.extent + p.index}] = ${frame + 1};   /* ${m.scenario.files[p.ino]?.name ?? '?'}:${p.index} cached */`);
+    out.push(`    pg_map[${frame}] = ${p.ino + 1}; pg_of[${frame}] = ${p.ino * m.extent + p.index + 1}; cache[${p.ino * m.extent + p.index}] = ${frame + 1};   /* ${m.scenario.files[p.ino]?.name ?? '?'}:${p.index} cached */`);
   });
   out.push(`    npages = ${m.initialPages.length};`);
   out.push(`    nfree = ${m.scenario.freeBlocks ?? 4};`);
@@ -390,7 +410,7 @@ function checked(scenario: Scenario, variant: VariantId): Checked {
         'Promela export models gfs2 scenarios; ext2-dax scenarios are not modelled: their outcomes (SIGBUS from the i_size re-check, use-after-free of storage, -EIO from short extents) depend on block allocation and contents, and their locks (i_mutex, mmap_sem, i_mmap, invalidate_lock, page lock) in do_dax_fault are not translated yet. Use the explorer for them.',
     };
   }
-  if (v.flags.fs !== 'gfs2') return { ok: false, message: `${variant} is an ${v.flags.fs} variant, but the scenario "${scenario.id}" is gfs2: choose gfs2-5.15, gfs2-rfc-2021, gfs2-5.16 or gfs2-5.18` };
+  if (v.flags.fs !== 'gfs2') return { ok: false, message: `${variant} is an ${v.flags.fs} variant, but the scenario "${scenario.id}" is gfs2: choose gfs2-5.15, gfs2-rfc-2021, gfs2-5.16, gfs2-5.18 or gfs2-6.4` };
   const valid = validateScenario(scenario);
   if (!valid.ok) {
     const first = valid.errors[0];

@@ -183,9 +183,14 @@ describe('traceEventsOf: kernel facts', () => {
     expect(stepAt(retry[0]?.ts ?? 0)).toBeLessThan(again ?? -Infinity);
     expect(trace.traceEvents.filter(isFlowEnd).filter((f) => stepAt(f.ts) === again)).toEqual([]);
     expect(slicesOf(trace, TASKS_PID, 101, 'wait')).toEqual([]);
-    // Two holds by the read, with the fault's in the gap the glock_dq left.
+    // Two holds by the read, with the fault's in the gap the glock_dq left: two of them, as
+    // filemap_fault drops mmap_lock to read the page in, returns VM_FAULT_RETRY, and gfs2_fault runs again.
     const glock = trace.traceEvents.filter(isSlice).filter((s) => s.pid === LOCKS_PID && s.args.lock === 'glock 2/F');
-    expect(glock.map((s) => s.name)).toEqual(['held by pid 101 (SH) · gfs2_file_read_iter', 'held by pid 101 (SH) · gfs2_fault', 'held by pid 101 (SH) · gfs2_file_read_iter']);
+    expect(glock.map((s) => s.name)).toEqual(['held by pid 101 (SH) · gfs2_file_read_iter', 'held by pid 101 (SH) · gfs2_fault', 'held by pid 101 (SH) · gfs2_fault', 'held by pid 101 (SH) · gfs2_file_read_iter']);
+    const vmRetry = trace.traceEvents.filter(isInstant).filter((e) => e.name === 'VM_FAULT_RETRY');
+    expect(vmRetry).toHaveLength(1);
+    expect(stepAt(vmRetry[0]?.ts ?? 0)).toBeGreaterThan(stepAt(retry[0]?.ts ?? 0));
+    expect(stepAt(vmRetry[0]?.ts ?? 0)).toBeLessThan(again ?? -Infinity);
   });
 
   it('imutex-mmapsem under dax-2015: each up on mmap_sem flows to the down it woke, and the lock track shows the holders in turn', () => {

@@ -5,6 +5,7 @@
  * truncate finds out (filemap_fault: "page->mapping != mapping" → retry).
  */
 import type { Ino, PageId, Pid } from './ids.ts';
+import { pageMapped } from './mm.ts';
 import { UNLOCKED, acquire } from './sleeplock.ts';
 import type { Content, Inode, KernelState, Page } from './state.ts';
 
@@ -36,9 +37,30 @@ export function findGetPage(kernel: KernelState, ino: Ino, index: number): { ker
   return { kernel: updatePage(kernel, page, (p) => ({ ...p, refs: p.refs + 1 })), page };
 }
 
+/** get_page / page_cache_get: a reference on a page the caller already knows. */
+export function getPage(kernel: KernelState, page: PageId): KernelState {
+  return updatePage(kernel, page, (p) => ({ ...p, refs: p.refs + 1 }));
+}
+
 /** put_page / page_cache_release. */
 export function putPage(kernel: KernelState, page: PageId): KernelState {
   return updatePage(kernel, page, (p) => ({ ...p, refs: Math.max(0, p.refs - 1) }));
+}
+
+/**
+ * A page frame the allocator may hand out again: out of the page cache, no
+ * reference, no lock holder or sleeper, and no PTE mapping it (PTEs hold no
+ * reference here). Reusing it, as the kernel reuses freed memory, keeps a
+ * loop that drops and re-reads a page from growing the state forever, so
+ * the explorer can see the loop as a cycle.
+ */
+function freePageFrame(kernel: KernelState): PageId | null {
+  for (let id = 0; id < kernel.pages.length; id++) {
+    const p = kernel.pages[id];
+    if (p === undefined || p.mapping !== null || p.refs !== 0 || p.lock.writer !== null || p.lock.readers.length > 0 || p.lock.waiters.length > 0) continue;
+    if (!pageMapped(kernel, id)) return id;
+  }
+  return null;
 }
 
 /**
@@ -54,8 +76,11 @@ export function addLockedPage(
   uptodate: boolean,
 ): { kernel: KernelState; page: PageId } {
   const page: Page = { mapping: ino, index, lock: acquire(UNLOCKED, pid, true).lock, uptodate, refs: 1, content };
-  const id = kernel.pages.length;
-  const withPage = { ...kernel, pages: [...kernel.pages, page] };
+  const free = freePageFrame(kernel);
+  const id = free ?? kernel.pages.length;
+  const pages = kernel.pages.slice();
+  pages[id] = page;
+  const withPage = { ...kernel, pages };
   return {
     kernel: updateInode(withPage, ino, (inode) => {
       const cache = inode.cache.slice();

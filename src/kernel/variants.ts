@@ -13,12 +13,13 @@ export type VariantId =
   | 'gfs2-5.15'
   | 'gfs2-rfc-2021'
   | 'gfs2-5.16'
-  | 'gfs2-5.18';
+  | 'gfs2-5.18'
+  | 'gfs2-6.4';
 
 export type Filesystem = 'ext2-dax' | 'gfs2';
 
 /** Which gfs2 answer to faults under a held glock the variant runs. */
-export type Gfs2Fix = 'none' | 'rfc' | '5.16' | '5.18';
+export type Gfs2Fix = 'none' | 'rfc' | '5.16' | '5.18' | '6.4';
 
 /** What the thread machines branch on. */
 export interface VariantFlags {
@@ -113,6 +114,14 @@ export const VARIANTS: readonly Variant[] = [
     source: 'commits 296abc0d91d8, e1fa9ea85ce8; fs/gfs2/file.c',
     inferred: false,
     flags: { ...GFS2, gfs2Fix: '5.18' },
+  },
+  {
+    id: 'gfs2-6.4',
+    title: 'gfs2 6.4 (O_DIRECT write falls back to buffered)',
+    summary: '5.18’s loop, but an O_DIRECT write whose retry made no progress with a one-page window faults in once more and falls back to a buffered write.',
+    source: 'commit fa58cc888d67 "gfs2: Don\'t get stuck writing page onto itself under direct I/O" (v6.4-rc6); xfstests generic/729',
+    inferred: false,
+    flags: { ...GFS2, gfs2Fix: '6.4' },
   },
 ];
 

@@ -26,6 +26,17 @@ describe('faultline store', () => {
     expect(outcomeAtCursor(store)).toBe('bug');
   });
 
+  it('opens xfstests generic/729 under gfs2-5.18 run round-robin until it comes back to a state: the last state is the livelock', () => {
+    const store = createFaultlineStore({ scenario: findPreset('xfstests-729'), variant: 'gfs2-5.18' });
+    const s = store.getState();
+    expect(s.schedule.length).toBeLessThan(200);
+    store.getState().jumpTo(s.schedule.length);
+    expect(outcomeAtCursor(store)).toBe('livelock');
+    store.getState().selectVariant('gfs2-6.4');
+    store.getState().jumpTo(store.getState().schedule.length);
+    expect(outcomeAtCursor(store)).toBe('completed');
+  });
+
   it('stepping the task that is next in the schedule keeps the rest of it; stepping another drops it', () => {
     const store = createFaultlineStore({ scenario: findPreset('gfs2-abba-dio') });
     const full = store.getState().schedule;

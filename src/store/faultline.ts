@@ -14,7 +14,7 @@ import { buildSetup } from '../scenarios/build.ts';
 import { DEFAULT_SCENARIO_ID, PRESETS, findPreset } from '../scenarios/index.ts';
 import type { Scenario, NamedSchedule } from '../scenarios/types.ts';
 import { outcomeOf, runnablePids } from '../sim/outcome.ts';
-import { MAX_STEPS, roundRobinNext } from '../sim/replay.ts';
+import { MAX_STEPS, createCycleWatch, livelocked, roundRobinNext } from '../sim/replay.ts';
 import { seededRandom } from '../sim/seeded.ts';
 import { step, type TraceStep } from '../sim/step.ts';
 import { initialSystem, type SystemState } from '../sim/system.ts';
@@ -146,6 +146,9 @@ function runOn(from: Replayed, strategy: RunStrategy): Replayed {
   const random = strategy.kind === 'random' ? seededRandom(strategy.seed) : null;
   let state = states[states.length - 1];
   let last = schedule[schedule.length - 1];
+  // Round-robin is deterministic: a repeated (state, last task) is a cycle it would never leave (sim/replay.ts).
+  const watch = random === null ? createCycleWatch() : null;
+  if (state !== undefined) watch?.(state, last, schedule.length);
   while (state !== undefined && schedule.length < MAX_STEPS && outcomeOf(state) === null) {
     const runnable = runnablePids(state);
     const pid = random !== null ? runnable[Math.floor(random() * runnable.length)] : roundRobinNext(state, last);
@@ -155,7 +158,9 @@ function runOn(from: Replayed, strategy: RunStrategy): Replayed {
     state = out.state;
     last = pid;
     schedule.push(pid);
-    states.push(out.state);
+    const from = watch?.(state, pid, schedule.length) ?? null;
+    if (from !== null) state = livelocked(state, pid, from, schedule.length);
+    states.push(state);
     trace.push(out.trace);
   }
   return { schedule, states, trace, refused: from.refused };
@@ -262,7 +267,12 @@ export function createFaultlineStore(options: StoreOptions = {}) {
       return { schedule: schedule.slice(0, cursor), states: states.slice(0, cursor + 1), trace: trace.slice(0, cursor), refused: null };
     };
     /** A new schedule of the user's own, unless it is the one already loaded. */
-    const loadedAfter = (schedule: readonly Pid[]): LoadedSchedule => (sameSchedule(schedule, get().schedule) ? get().loaded : { kind: 'custom' });
+    // Running on from the end of the explorer's schedule (a livelock's goes once round the loop) still shows what the explorer found.
+    const loadedAfter = (schedule: readonly Pid[]): LoadedSchedule => {
+      const { schedule: before, loaded } = get();
+      const extendsExplored = loaded.kind === 'explored' && schedule.length >= before.length && sameSchedule(schedule.slice(0, before.length), before);
+      return sameSchedule(schedule, before) || extendsExplored ? loaded : { kind: 'custom' };
+    };
     /** Another scenario: the view's task and zoom belonged to the old one. */
     const fresh = { statechartPid: null, timelineWindow: null } as const;
 

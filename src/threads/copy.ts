@@ -27,8 +27,12 @@ export interface CopyConfig {
   readonly next: string;
   /** Where a short copy goes (faults disabled, or the fault failed). */
   readonly short: string;
-  /** get_user_pages: a failed fault is vm_fault_to_errno → -EFAULT, not a trap and an exception fixup. */
-  readonly gup?: boolean;
+  /**
+   * get_user_pages: a failed fault is vm_fault_to_errno → -EFAULT, not a trap
+   * and an exception fixup, and a VM_FAULT_RETRY is retried by
+   * __get_user_pages_locked, not by the trap handler.
+   */
+  readonly gup?: boolean | ((input: StepInput) => boolean);
   /**
    * The access calls might_fault() first, as copy_to_user/copy_from_user
    * do. The fault-in helpers use __get_user/unsafe_put_user, which do not
@@ -40,6 +44,10 @@ export interface CopyConfig {
 
 function vpageOf(input: StepInput): number {
   return (input.regs.buf ?? 0) + (input.regs.done ?? 0);
+}
+
+function isGup(config: CopyConfig, input: StepInput): boolean {
+  return typeof config.gup === 'function' ? config.gup(input) : config.gup === true;
 }
 
 function callName(config: CopyConfig, input: StepInput): string {
@@ -55,7 +63,8 @@ export function copyStates(name: string, config: CopyConfig): Record<string, Ste
           const vpage = vpageOf(input);
           const userWrite = typeof config.userWrite === 'boolean' ? config.userWrite : config.userWrite(input);
           // __might_fault returns early when page faults are disabled (mm/memory.c).
-          const hint = (config.mightFault ?? config.gup !== true) && input.task.pagefaultDisabled === 0 ? ({ lockdep: 'might_fault' } as const) : {};
+          const gup = isGup(config, input);
+          const hint = (config.mightFault ?? !gup) && input.task.pagefaultDisabled === 0 ? ({ lockdep: 'might_fault' } as const) : {};
           if (userAccessOk(input.kernel, input.task.mm, vpage, userWrite)) {
             const done = config.transfer(input, vpage);
             return { event: 'copy.done', ...done, regs: { ...(done.regs ?? input.regs), retries: 0 }, ...hint };
@@ -71,7 +80,7 @@ export function copyStates(name: string, config: CopyConfig): Record<string, Ste
             event: 'copy.fault',
             label: `${call} → page fault on user page ${vpage}`,
             regs: { ...input.regs, retries: retries + 1 },
-            call: { machine: 'do_page_fault', regs: { vpage, write: userWrite, kernelMode: true } },
+            call: { machine: 'do_page_fault', regs: { vpage, write: userWrite, kernelMode: true, ...(gup ? { gup } : {}) } },
             ...hint,
           };
         },
@@ -84,7 +93,7 @@ export function copyStates(name: string, config: CopyConfig): Record<string, Ste
           const call = callName(config, input);
           return input.regs.ret === 0
             ? { event: 'fault.done', label: `${call} → fault handled, try the page again` }
-            : { event: 'fault.failed', label: config.gup ? `${call} → faultin_page: VM_FAULT_SIGBUS → vm_fault_to_errno → -EFAULT` : `${call} → VM_FAULT_SIGBUS in kernel mode → exception fixup → short copy` };
+            : { event: 'fault.failed', label: isGup(config, input) ? `${call} → faultin_page: VM_FAULT_SIGBUS → vm_fault_to_errno → -EFAULT` : `${call} → VM_FAULT_SIGBUS in kernel mode → exception fixup → short copy` };
         },
       },
       on: { 'fault.done': name, 'fault.failed': config.short },

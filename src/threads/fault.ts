@@ -4,15 +4,30 @@
  * do_cow_fault, do_shared_fault), and a plain user access that takes it.
  *
  * mmap_sem is held for read across the handler. VM_FAULT_RETRY means the
- * handler already dropped it; x86 retries once with FAULT_FLAG_TRIED. A write
- * to a MAP_PRIVATE mapping calls ->fault and copies to an anonymous page,
- * never ->page_mkwrite; a write to MAP_SHARED calls ->fault, then
- * ->page_mkwrite with the page unlocked.
+ * handler already dropped it. What happens next depends on the era:
+ * - 4.x (arch/x86/mm/fault.c, v4.0 __do_page_fault): retry once, with
+ *   FAULT_FLAG_ALLOW_RETRY cleared and FAULT_FLAG_TRIED set; a handler asked
+ *   not to retry sleeps with mmap_sem held instead.
+ * - 5.x (v5.15–5.18 do_user_addr_fault: `if (unlikely(fault &
+ *   VM_FAULT_RETRY)) { flags |= FAULT_FLAG_TRIED; goto retry; }`): since
+ *   4064b9827063 "mm: allow VM_FAULT_RETRY for multiple times" (v5.7)
+ *   FAULT_FLAG_ALLOW_RETRY stays set, so the fault goes round as often as the
+ *   handler asks. get_user_pages does the same (mm/gup.c, v5.15:
+ *   faultin_page turns VM_FAULT_RETRY into *locked = 0 and -EBUSY;
+ *   __get_user_pages_locked takes mmap_lock again and retries with
+ *   FOLL_TRIED "until we succeeded").
+ * A write to a MAP_PRIVATE mapping calls ->fault and copies to an anonymous
+ * page, never ->page_mkwrite; a write to MAP_SHARED calls ->fault, then
+ * ->page_mkwrite with the page unlocked; in 5.x fault_dirty_shared_page then
+ * drops mmap_lock for balance_dirty_pages_ratelimited on a first attempt.
  */
 import { fileIndexOf, pteAt, setPte, vmaAt } from '../kernel/mm.ts';
 import { VM_FAULT_LOCKED, VM_FAULT_NOPAGE, VM_FAULT_RETRY, VM_FAULT_SIGBUS, readUser, userAccessOk, vmFaultName, writeUser } from '../kernel/uaccess.ts';
 import { FAULT_RETRY_BOUND } from './copy.ts';
 import { defineThread } from './define.ts';
+import { withSleepLock } from '../kernel/locks.ts';
+import { getPage, putPage } from '../kernel/pagecache.ts';
+import { release } from '../kernel/sleeplock.ts';
 import { unlockPage } from './pagelock.ts';
 import { mmapLockCall, takeLock, unlockStep, type LockOf } from './steps.ts';
 import type { StepInput, StepResult } from './types.ts';
@@ -26,6 +41,43 @@ function semName(input: StepInput): string {
 /** Which ->fault the VMA's file has. */
 function faultHandler(input: StepInput): string {
   return input.variant.fs === 'gfs2' ? 'gfs2_fault' : 'do_dax_fault';
+}
+
+/** What the fault path does with VM_FAULT_RETRY, in the words of the code that does it. */
+function retryLabel(input: StepInput): string {
+  if (input.regs.gup === true) {
+    return input.variant.era === '5.x'
+      ? 'faultin_page: VM_FAULT_RETRY → *locked = 0, -EBUSY → __get_user_pages_locked: mmap_read_lock, retry with FOLL_TRIED (FAULT_FLAG_ALLOW_RETRY stays set)'
+      : '__get_user_pages_locked: VM_FAULT_RETRY → down_read(&mm->mmap_sem), retry once with FOLL_TRIED, without FAULT_FLAG_ALLOW_RETRY';
+  }
+  return input.variant.era === '5.x'
+    ? 'do_user_addr_fault: VM_FAULT_RETRY → flags |= FAULT_FLAG_TRIED; goto retry (FAULT_FLAG_ALLOW_RETRY stays set)'
+    : '__do_page_fault: VM_FAULT_RETRY → clear FAULT_FLAG_ALLOW_RETRY, set FAULT_FLAG_TRIED, retry once';
+}
+
+/**
+ * The tail of do_shared_fault and wp_page_shared after ->page_mkwrite in 5.x:
+ * fault_dirty_shared_page sets the page dirty, unlocks it and, on a first
+ * attempt (fault_flag_allow_retry_first), maybe_unlock_mmap_for_io drops
+ * mmap_lock around balance_dirty_pages_ratelimited and returns
+ * VM_FAULT_RETRY (mm/memory.c, v5.15–5.18; since 89b15332af7c "mm: drop
+ * mmap_sem before calling balance_dirty_pages() in write fault", v5.5). The
+ * retry finds the PTE in place. The 6.x code returns VM_FAULT_COMPLETED there
+ * instead (the fault is done, mmap_lock already released: no retry); the
+ * commit that switched it was not identified. 4.x only throttles, with
+ * mmap_sem held.
+ */
+function faultDirtySharedPage(input: StepInput, mapped: Omit<StepResult, 'event'>): StepResult {
+  if (mapped.outcome !== undefined || input.variant.era !== '5.x' || input.regs.tried === true || mapped.kernel === undefined) return { event: 'fault.mapped', ...mapped };
+  const mm = mapped.kernel.mms[input.task.mm];
+  const up = mm === undefined ? null : release(mm.mmap_sem, input.task.pid);
+  if (up === null || !up.ok) return { event: 'fault.mapped', ...mapped, label: `${mapped.label} → mmap_lock not held`, outcome: { kind: 'invariant-violation', message: `pid ${input.task.pid} dropped mmap_lock it did not hold` } };
+  const kernel = withSleepLock(mapped.kernel, { kind: 'mmap_sem', mm: input.task.mm }, up.lock);
+  const completed = input.variant.gfs2Fix === '6.4';
+  const label = `${mapped.label} → fault_dirty_shared_page → maybe_unlock_mmap_for_io: ${mmapLockCall(input, false, true)} → balance_dirty_pages_ratelimited → ${completed ? 'VM_FAULT_COMPLETED' : 'VM_FAULT_RETRY'}`;
+  return completed
+    ? { event: 'fault.completed', label, kernel, regs: { ...input.regs, ret: 0 } }
+    : { event: 'fault.retry', label, kernel, regs: { ...input.regs, ret: VM_FAULT_RETRY } };
 }
 
 function dispatchName(input: StepInput): string {
@@ -77,6 +129,11 @@ export const doPageFault = defineThread({
         run: (input) => {
           // handle_pte_fault: a write to a present, read-only PTE is do_wp_page, not ->fault (mm/memory.c).
           const pte = pteAt(input.kernel, input.task.mm, input.regs.vpage ?? 0);
+          // handle_pte_fault on a PTE that already allows the access: nothing to do (an
+          // attempt that returned VM_FAULT_RETRY after mapping it, or another thread).
+          if (userAccessOk(input.kernel, input.task.mm, input.regs.vpage ?? 0, input.regs.write === true)) {
+            return { event: 'fault.spurious', label: `handle_mm_fault → handle_pte_fault: the PTE is present${input.regs.write ? ' and writable' : ''} → 0` };
+          }
           if (input.regs.write && pte !== null && pte.kind !== 'anon' && !pte.writable) {
             return { event: 'fault.wp', label: `handle_mm_fault → do_wp_page (${input.regs.shared ? 'MAP_SHARED' : 'MAP_PRIVATE'} page mapped read-only)` };
           }
@@ -87,7 +144,7 @@ export const doPageFault = defineThread({
           };
         },
       },
-      on: { 'fault.call': 'fault_returned', 'fault.wp': 'do_wp_page' },
+      on: { 'fault.call': 'fault_returned', 'fault.wp': 'do_wp_page', 'fault.spurious': 'up_read' },
     },
     do_wp_page: {
       step: {
@@ -99,7 +156,8 @@ export const doPageFault = defineThread({
             return { event: 'fault.mapped', label: 'do_wp_page → wp_page_copy: copy to an anonymous page → set_pte (writable)', kernel: setPte(input.kernel, input.task.mm, vpage, { kind: 'anon', content: readUser(input.kernel, input.task.mm, vpage) }) };
           }
           if (input.variant.fs === 'gfs2' && pte.kind === 'page') {
-            return { event: 'fault.mkwrite', label: 'do_wp_page → wp_page_shared → ->page_mkwrite = gfs2_page_mkwrite', call: { machine: 'gfs2_page_mkwrite', regs: { ino: input.regs.ino, index: input.regs.index, page: pte.page } } };
+            // wp_page_shared: get_page(vmf->page) before ->page_mkwrite (mm/memory.c); finish_fault or the error path puts it.
+            return { event: 'fault.mkwrite', label: 'do_wp_page → wp_page_shared → ->page_mkwrite = gfs2_page_mkwrite', kernel: getPage(input.kernel, pte.page), regs: { ...input.regs, vmfPage: pte.page }, call: { machine: 'gfs2_page_mkwrite', regs: { ino: input.regs.ino, index: input.regs.index, page: pte.page } } };
           }
           // ext2 DAX: ->page_mkwrite = ext2_dax_mkwrite → dax_fault, a write fault.
           return { event: 'fault.dax', label: 'do_wp_page → ->page_mkwrite = ext2_dax_mkwrite → do_dax_fault', call: { machine: 'do_dax_fault', regs: { ino: input.regs.ino, index: input.regs.index, write: true, shared: true, vpage, tried: input.regs.tried } } };
@@ -130,10 +188,13 @@ export const doPageFault = defineThread({
     retry: {
       step: {
         run: (input) => {
+          const regs = { ...input.regs, tried: true, vmfPage: undefined };
+          if (input.variant.era === '5.x') return { event: 'fault.again', label: retryLabel(input), regs };
+          // 4.x cleared FAULT_FLAG_ALLOW_RETRY for the second attempt, so no handler can ask again.
           if (input.regs.tried) {
             return { event: 'fault.giveup', label: 'VM_FAULT_RETRY after FAULT_FLAG_TRIED', outcome: { kind: 'livelock', message: 'a fault returned VM_FAULT_RETRY twice' } };
           }
-          return { event: 'fault.again', label: 'retry the fault with FAULT_FLAG_TRIED', regs: { ...input.regs, tried: true, vmfPage: undefined } };
+          return { event: 'fault.again', label: retryLabel(input), regs };
         },
       },
       on: { 'fault.again': 'down_read_mmap_sem', 'fault.giveup': 'sigbus' },
@@ -162,12 +223,14 @@ export const doPageFault = defineThread({
       step: {
         run: (input) => {
           const ret = input.regs.ret ?? VM_FAULT_SIGBUS;
-          if (ret === VM_FAULT_LOCKED) return { event: 'fault.mapped', ...mapLockedPage(input, 'shared') };
-          if (ret === VM_FAULT_NOPAGE) return { event: 'fault.nopage', label: '->page_mkwrite returned VM_FAULT_NOPAGE: the access retries' };
-          return { event: 'fault.sigbus', label: `->page_mkwrite returned ${vmFaultName(ret)}` };
+          if (ret === VM_FAULT_LOCKED) return faultDirtySharedPage(input, mapLockedPage(input, 'shared'));
+          // do_shared_fault and wp_page_shared: put_page(vmf->page) when ->page_mkwrite fails or returns NOPAGE.
+          const put = input.regs.vmfPage === undefined ? input.kernel : putPage(input.kernel, input.regs.vmfPage);
+          if (ret === VM_FAULT_NOPAGE) return { event: 'fault.nopage', label: '->page_mkwrite returned VM_FAULT_NOPAGE → put_page: the access retries', kernel: put };
+          return { event: 'fault.sigbus', label: `->page_mkwrite returned ${vmFaultName(ret)} → put_page`, kernel: put };
         },
       },
-      on: { 'fault.mapped': 'up_read', 'fault.nopage': 'up_read', 'fault.sigbus': 'up_read_sigbus' },
+      on: { 'fault.mapped': 'up_read', 'fault.nopage': 'up_read', 'fault.sigbus': 'up_read_sigbus', 'fault.retry': 'retry', 'fault.completed': 'done' },
     },
     up_read: {
       step: { run: (input) => unlockStep(mmapLockCall(input, false, true), mmapSem, 'fault.done', (i) => ({ regs: { ...i.regs, ret: 0 } })).run(input) },

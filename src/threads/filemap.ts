@@ -9,12 +9,29 @@
  * changed → unlock, put, look up again; i_size re-checked under the page
  * lock → SIGBUS; return VM_FAULT_LOCKED.
  *
- * Simplified: reading a page in is one atomic step (->readpage completes at
- * once and never fails), so the "not uptodate → re-read once" branch is not
- * reachable and not modelled.
+ * filemap_fault (5.x; read in mm/filemap.c as patched by e292e6d644ce
+ * "filemap: Convert filemap_fault to folio", whose context is the v5.16 code
+ * and whose result is 5.17+): the same checks, but the mmap_lock is dropped
+ * for I/O. A first attempt (fault_flag_allow_retry_first: ALLOW_RETRY and
+ * not TRIED) that finds no page calls do_sync_mmap_readahead, which drops
+ * mmap_lock in maybe_unlock_mmap_for_io before starting the read and pins
+ * the file (fpin); a contended page lock does the same in
+ * lock_page_maybe_drop_mmap, then sleeps for the page lock. Once the page is
+ * locked, mapped and uptodate, a fault that dropped mmap_lock unlocks the
+ * page and returns VM_FAULT_RETRY through out_retry (put_page, fput): the
+ * caller takes mmap_lock again and the fault runs from the top, gfs2_fault
+ * included. A TRIED attempt does its I/O and sleeps with mmap_lock held.
+ * 5.17 renamed the helpers for folios (lock_folio_maybe_drop_mmap,
+ * filemap_get_folio, filemap_read_folio); the 5.18 and 6.4 variants print those.
+ *
+ * Simplified: reading a page in is one atomic step (->readpage/->readahead
+ * completes at once and never fails), so the "not uptodate → re-read once"
+ * branch is not reachable and not modelled; 5.15's invalidate_lock around
+ * the page creation is not taken here (nothing in the gfs2 paths takes it
+ * exclusive).
  */
 import { PAGE_SIZE } from '../kernel/ids.ts';
-import { addLockedPage, findGetPage, pageAt, putPage } from '../kernel/pagecache.ts';
+import { addLockedPage, findGetPage, putPage } from '../kernel/pagecache.ts';
 import { lookupBlock } from '../kernel/blocks.ts';
 import { acquire, isLocked, isWaiting, ownersOf, release, tryAcquire } from '../kernel/sleeplock.ts';
 import { withSleepLock } from '../kernel/locks.ts';
@@ -41,10 +58,13 @@ function where(input: StepInput): string {
   return `${inodeName(input.kernel, input.regs.ino ?? 0)}:${input.regs.index ?? 0}`;
 }
 
-/** v4.x lock_page_or_retry; 5.x filemap_fault calls lock_page_maybe_drop_mmap. */
-function lockCall(input: StepInput): string {
-  return input.variant.era === '2015' ? 'lock_page_or_retry' : 'lock_page_maybe_drop_mmap';
-}
+/**
+ * lock_page_or_retry, whose protocol 5.x keeps (5.15 __lock_page_or_retry:
+ * drop mmap_lock and wait only on a first attempt, fault_flag_allow_retry_first),
+ * though 5.x filemap_fault no longer calls it (lock_page_maybe_drop_mmap) and
+ * only do_swap_page does. Here only the 4.0-shaped do_dax_fault uses it.
+ */
+const LOCK_CALL = 'lock_page_or_retry';
 
 function ret(input: StepInput, value: number, extra: Partial<StepResult> = {}): Partial<StepResult> {
   return { regs: { ...input.regs, ret: value }, ...extra };
@@ -66,7 +86,7 @@ function pageCacheRead(input: StepInput): StepResult {
 }
 
 /**
- * lock_page_or_retry on `regs.page` (mm/filemap.c: __lock_page_or_retry, v4.x):
+ * lock_page_or_retry on `regs.page` (mm/filemap.c: __lock_page_or_retry, v4.x; the same in 5.15):
  * trylock; contended on the first attempt → up_read(mmap_sem),
  * wait_on_page_locked, put_page, VM_FAULT_RETRY; with FAULT_FLAG_TRIED →
  * lock_page, sleeping with mmap_sem held. Used by filemap_fault and
@@ -79,24 +99,24 @@ export function lockPageOrRetry(onLocked: string, onRetry: string): Record<strin
         run: (input) => {
           const page = input.regs.page ?? -1;
           const p = input.kernel.pages[page];
-          if (p === undefined) return { event: 'lock.granted', label: `${lockCall(input)} → no page` };
+          if (p === undefined) return { event: 'lock.granted', label: `${LOCK_CALL} → no page` };
           const taken = tryAcquire(p.lock, input.task.pid, true);
-          if (taken !== null) return { event: 'lock.granted', label: `${lockCall(input)} → trylock_page succeeded`, kernel: withSleepLock(input.kernel, { kind: 'page', page }, taken), lockdep: 'trylock' };
+          if (taken !== null) return { event: 'lock.granted', label: `${LOCK_CALL} → trylock_page succeeded`, kernel: withSleepLock(input.kernel, { kind: 'page', page }, taken), lockdep: 'trylock' };
           const owner = ownersOf(p.lock).map((o) => `pid ${o}`).join(', ') || 'a waiter';
           if (!input.regs.tried) {
             // __lock_page_or_retry with FAULT_FLAG_ALLOW_RETRY: up_read(mmap_sem), wait_on_page_locked, return 0.
             const mm = input.kernel.mms[input.task.mm];
             const up = mm === undefined ? null : release(mm.mmap_sem, input.task.pid);
-            if (up === null || !up.ok) return { event: 'lock.retry', label: `${lockCall(input)} → mmap_sem not held`, outcome: { kind: 'invariant-violation', message: `pid ${input.task.pid} dropped mmap_sem it did not hold` } };
+            if (up === null || !up.ok) return { event: 'lock.retry', label: `${LOCK_CALL} → mmap_sem not held`, outcome: { kind: 'invariant-violation', message: `pid ${input.task.pid} dropped mmap_sem it did not hold` } };
             return {
               event: 'lock.retry',
-              label: `${lockCall(input)} → page locked by ${owner}: ${mmapLockCall(input, false, true)}, wait for the page`,
+              label: `${LOCK_CALL} → page locked by ${owner}: ${mmapLockCall(input, false, true)}, wait for the page`,
               kernel: withSleepLock(input.kernel, { kind: 'mmap_sem', mm: input.task.mm }, up.lock),
             };
           }
           // FAULT_FLAG_TRIED: __lock_page sleeps on the page with mmap_sem held.
           const queued = acquire(p.lock, input.task.pid, true);
-          return { event: 'lock.queued', label: `${lockCall(input)} (FAULT_FLAG_TRIED) → lock_page sleeps, ${input.variant.era === '2015' ? 'mmap_sem' : 'mmap_lock'} held: locked by ${owner}`, kernel: withSleepLock(input.kernel, { kind: 'page', page }, queued.lock) };
+          return { event: 'lock.queued', label: `${LOCK_CALL} (FAULT_FLAG_TRIED) → lock_page sleeps, ${input.variant.era === '2015' ? 'mmap_sem' : 'mmap_lock'} held: locked by ${owner}`, kernel: withSleepLock(input.kernel, { kind: 'page', page }, queued.lock) };
         },
       },
       on: { 'lock.granted': onLocked, 'lock.retry': 'wait_on_page_locked', 'lock.queued': 'lock_page_wait' },
@@ -110,13 +130,13 @@ export function lockPageOrRetry(onLocked: string, onRetry: string): Record<strin
           return { lock: { kind: 'page', page }, reason: `wait_on_page_locked: page ${where(input)} locked by ${ownersOf(p.lock).map((o) => `pid ${o}`).join(', ')}`, holders: ownersOf(p.lock) };
         },
         run: (input) => ({
-          event: 'fault.retry',
+          event: 'page.retry',
           label: 'page unlocked → put_page → VM_FAULT_RETRY',
           kernel: putPage(input.kernel, input.regs.page ?? -1),
           ...ret(input, VM_FAULT_RETRY),
         }),
       },
-      on: { 'fault.retry': onRetry },
+      on: { 'page.retry': onRetry },
     },
     lock_page_wait: {
       step: {
@@ -154,6 +174,66 @@ export function checkMapping(onSame: string): StepStateConfig {
   };
 }
 
+/** 5.17 converted filemap_fault to folios (e292e6d644ce, "Folios for 5.17"): the 5.18 and 6.4 variants print the folio names. */
+function folios(input: StepInput): boolean {
+  return input.variant.gfs2Fix === '5.18' || input.variant.gfs2Fix === '6.4';
+}
+
+/** May this attempt drop mmap_lock for I/O (maybe_unlock_mmap_for_io: first attempt, and not dropped already)? */
+function mayDropMmap(input: StepInput): boolean {
+  return input.variant.era === '5.x' && input.regs.tried !== true && input.regs.fpin !== true;
+}
+
+/**
+ * maybe_unlock_mmap_for_io (mm/internal.h, 5.x): get_file and
+ * mmap_read_unlock; the caller now owes a VM_FAULT_RETRY.
+ */
+function dropMmapForIo(input: StepInput, kernel: KernelState = input.kernel): { kernel: KernelState } | { violation: StepResult['outcome'] } {
+  const mm = kernel.mms[input.task.mm];
+  const up = mm === undefined ? null : release(mm.mmap_sem, input.task.pid);
+  if (up === null || !up.ok) return { violation: { kind: 'invariant-violation', message: `pid ${input.task.pid} dropped mmap_lock it did not hold` } };
+  return { kernel: withSleepLock(kernel, { kind: 'mmap_sem', mm: input.task.mm }, up.lock) };
+}
+
+/** The fault's read: 4.x page_cache_read; 5.x the mmap read-around of do_sync_mmap_readahead, which __filemap_get_folio then finds. */
+function faultRead(input: StepInput): StepResult {
+  const read = pageCacheRead(input);
+  if (input.variant.era === '2015') return read;
+  return { ...read, label: `do_page_cache_ra (mmap read-around) → ->readahead(${where(input)}): page read, uptodate, unlocked` };
+}
+
+/** 5.x lock_page_maybe_drop_mmap / lock_folio_maybe_drop_mmap (mm/filemap.c). */
+const lockMaybeDropMmap: StepStateConfig = {
+  step: {
+    run: (input) => {
+      const call = folios(input) ? 'lock_folio_maybe_drop_mmap' : 'lock_page_maybe_drop_mmap';
+      const page = input.regs.page ?? -1;
+      const p = input.kernel.pages[page];
+      if (p === undefined) return { event: 'lock.granted', label: `${call} → no page` };
+      const taken = tryAcquire(p.lock, input.task.pid, true);
+      if (taken !== null) return { event: 'lock.granted', label: `${call} → ${folios(input) ? 'folio_trylock' : 'trylock_page'} succeeded`, kernel: withSleepLock(input.kernel, { kind: 'page', page }, taken), lockdep: 'trylock' };
+      const owner = ownersOf(p.lock).map((o) => `pid ${o}`).join(', ') || 'a waiter';
+      let kernel = input.kernel;
+      let drop = '';
+      if (mayDropMmap(input)) {
+        const dropped = dropMmapForIo(input);
+        if ('violation' in dropped) return { event: 'lock.queued', label: `${call} → mmap_lock not held`, outcome: dropped.violation };
+        kernel = dropped.kernel;
+        drop = `maybe_unlock_mmap_for_io: ${mmapLockCall(input, false, true)}; `;
+      }
+      const held = mayDropMmap(input) || input.regs.fpin === true ? '' : ', mmap_lock held';
+      const queued = acquire(p.lock, input.task.pid, true);
+      return {
+        event: 'lock.queued',
+        label: `${call} → page locked by ${owner}: ${drop}__lock_page_killable sleeps${held}`,
+        kernel: withSleepLock(kernel, { kind: 'page', page }, queued.lock),
+        ...(mayDropMmap(input) ? { regs: { ...input.regs, fpin: true } } : {}),
+      };
+    },
+  },
+  on: { 'lock.granted': 'check_mapping', 'lock.queued': 'lock_page_wait' },
+};
+
 export const filemapFault = defineThread({
   id: 'filemap_fault',
   initial: 'size_check',
@@ -170,16 +250,55 @@ export const filemapFault = defineThread({
     find_get_page: {
       step: {
         run: (input) => {
+          const lookup = input.variant.era === '2015' ? 'find_get_page' : folios(input) ? 'filemap_get_folio' : 'find_get_page';
           const found = findGetPage(input.kernel, input.regs.ino ?? 0, input.regs.index ?? 0);
-          if (found.page === null) return { event: 'page.absent', label: `find_get_page(${where(input)}) → not cached` };
-          return { event: 'page.found', label: `find_get_page(${where(input)}) → page, reference taken`, kernel: found.kernel, regs: { ...input.regs, page: found.page } };
+          const v5 = input.variant.era === '5.x';
+          if (found.page === null) {
+            if (mayDropMmap(input)) return { event: 'page.absent.drop', label: `${lookup}(${where(input)}) → not cached: VM_FAULT_MAJOR` };
+            return { event: 'page.absent', label: `${lookup}(${where(input)}) → not cached${v5 ? `: VM_FAULT_MAJOR; do_sync_mmap_readahead with ${input.regs.fpin === true ? 'mmap_lock already dropped' : 'mmap_lock held (FAULT_FLAG_TRIED)'}` : ''}` };
+          }
+          return { event: v5 ? 'page.found.v5' : 'page.found', label: `${lookup}(${where(input)}) → page, reference taken`, kernel: found.kernel, regs: { ...input.regs, page: found.page } };
         },
       },
-      on: { 'page.found': 'lock_page_or_retry', 'page.absent': 'page_cache_read' },
+      on: { 'page.found': 'lock_page_or_retry', 'page.found.v5': 'lock_page_maybe_drop_mmap', 'page.absent': 'page_cache_read', 'page.absent.drop': 'do_sync_mmap_readahead' },
     },
-    page_cache_read: { step: { run: pageCacheRead }, on: { 'page.read': 'find_get_page' } },
+    do_sync_mmap_readahead: {
+      step: {
+        run: (input) => {
+          const dropped = dropMmapForIo(input);
+          if ('violation' in dropped) return { event: 'step.done', label: 'do_sync_mmap_readahead → mmap_lock not held', outcome: dropped.violation };
+          return {
+            event: 'step.done',
+            label: `do_sync_mmap_readahead → maybe_unlock_mmap_for_io: get_file, ${mmapLockCall(input, false, true)} before the I/O`,
+            kernel: dropped.kernel,
+            regs: { ...input.regs, fpin: true },
+          };
+        },
+      },
+      on: { 'step.done': 'page_cache_read' },
+    },
+    page_cache_read: { step: { run: faultRead }, on: { 'page.read': 'find_get_page' } },
     ...lockPageOrRetry('check_mapping', 'done'),
-    check_mapping: checkMapping('size_recheck'),
+    lock_page_maybe_drop_mmap: lockMaybeDropMmap,
+    check_mapping: {
+      step: {
+        run: (input) => {
+          const page = input.regs.page ?? -1;
+          if (input.kernel.pages[page]?.mapping !== (input.regs.ino ?? 0)) return checkMapping('size_recheck').step.run(input);
+          if (input.regs.fpin !== true) return { event: 'page.ok', label: 'page->mapping == mapping' };
+          // "We've made it this far and we had to drop our mmap_lock, now is the time to return to the upper layer and have it re-find the vma and redo the fault."
+          const unlocked = unlockPage(input.kernel, page, input.task.pid, true);
+          return {
+            event: 'fault.out_retry',
+            label: `page->mapping == mapping, uptodate; mmap_lock was dropped → ${folios(input) ? 'folio_unlock → out_retry: folio_put' : 'unlock_page → out_retry: put_page'}, fput → VM_FAULT_RETRY`,
+            kernel: unlocked.kernel,
+            outcome: unlocked.violation,
+            regs: { ...input.regs, page: undefined, fpin: undefined, ret: VM_FAULT_RETRY },
+          };
+        },
+      },
+      on: { 'page.ok': 'size_recheck', 'page.truncated': 'find_get_page', 'fault.out_retry': 'done' },
+    },
     size_recheck: {
       step: {
         run: (input) => {
@@ -219,9 +338,11 @@ export const filemapRead = defineThread({
           const index = (input.regs.pos ?? 0) + done;
           const end = ioDone(input, 'read.done', 'filemap_read', beyondEof(input.kernel, ino, index));
           if (end !== null) return end;
-          const page = pageAt(input.kernel, ino, index);
+          const found = findGetPage(input.kernel, ino, index);
+          const page = found.page;
           const at = `${inodeName(input.kernel, ino)}:${index}`;
-          if (page !== null) return { event: 'page.found', label: `filemap_get_pages(${at}) → cached`, regs: { ...input.regs, page, index } };
+          // filemap_get_pages takes a reference on each page of its batch; copy_page_to_iter runs under it.
+          if (page !== null) return { event: 'page.found', label: `filemap_get_pages(${at}) → cached, reference taken`, kernel: found.kernel, regs: { ...input.regs, page, index } };
           if (input.regs.noio) {
             return { event: 'read.done', label: `filemap_get_pages(${at}) → not cached, IOCB_NOIO → ${done > 0 ? `${done * PAGE_SIZE} bytes` : '-EAGAIN'}`, regs: { ...input.regs, ret: bytesOr(input, EAGAIN) } };
           }
@@ -237,16 +358,16 @@ export const filemapRead = defineThread({
       transfer: (input, vpage) => {
         const content = input.kernel.pages[input.regs.page ?? -1]?.content ?? ZEROES;
         return {
-          label: `copy_page_to_iter → user page ${vpage} ← ${content}`,
-          kernel: writeUser(input.kernel, input.task.mm, vpage, content),
-          regs: { ...input.regs, done: (input.regs.done ?? 0) + 1 },
+          label: `copy_page_to_iter → user page ${vpage} ← ${content} → put_page`,
+          kernel: putPage(writeUser(input.kernel, input.task.mm, vpage, content), input.regs.page ?? -1),
+          regs: { ...input.regs, done: (input.regs.done ?? 0) + 1, page: undefined },
         };
       },
       next: 'find_page',
       short: 'short_copy',
     }),
     short_copy: {
-      step: { run: (input) => ({ event: 'read.done', label: `short copy → ${bytesOr(input, EFAULT) > 0 ? `${bytesOr(input, EFAULT)} bytes` : '-EFAULT'}`, regs: { ...input.regs, ret: bytesOr(input, EFAULT) } }) },
+      step: { run: (input) => ({ event: 'read.done', label: `short copy → put_page → ${bytesOr(input, EFAULT) > 0 ? `${bytesOr(input, EFAULT)} bytes` : '-EFAULT'}`, kernel: putPage(input.kernel, input.regs.page ?? -1), regs: { ...input.regs, page: undefined, ret: bytesOr(input, EFAULT) } }) },
       on: { 'read.done': 'done' },
     },
     done: { final: true },

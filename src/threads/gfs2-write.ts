@@ -22,7 +22,7 @@
 import { PAGE_SIZE } from '../kernel/ids.ts';
 import { allocateBlock, lookupBlock, writeBlock } from '../kernel/blocks.ts';
 import { findHolder, setMayDemote, type HolderMode } from '../kernel/glock.ts';
-import { addLockedPage, pageAt, writePage } from '../kernel/pagecache.ts';
+import { addLockedPage, findGetPage, writePage } from '../kernel/pagecache.ts';
 import { inodeName } from '../kernel/state.ts';
 import { EFAULT, errnoName, readUser, userAccessOk } from '../kernel/uaccess.ts';
 import { copyStates, FAULT_RETRY_BOUND } from './copy.ts';
@@ -65,8 +65,9 @@ export const iomapBufferedWrite = defineThread({
         run: (input) => {
           const ino = input.regs.ino ?? 0;
           const index = input.regs.index ?? 0;
-          const cached = pageAt(input.kernel, ino, index);
-          if (cached !== null) return { event: 'page.cached', label: `iomap_write_begin → grab page ${inodeName(input.kernel, ino)}:${index}`, regs: { ...input.regs, page: cached } };
+          // iomap_write_begin grabs the page with a reference (new pages come with one), dropped after write_end.
+          const cached = findGetPage(input.kernel, ino, index);
+          if (cached.page !== null) return { event: 'page.cached', label: `iomap_write_begin → grab page ${inodeName(input.kernel, ino)}:${index}`, kernel: cached.kernel, regs: { ...input.regs, page: cached.page } };
           const added = addLockedPage(input.kernel, ino, index, input.task.pid, diskContent(input.kernel, ino, index), true);
           return { event: 'page.locked', label: `iomap_write_begin → new page ${inodeName(input.kernel, ino)}:${index}, locked`, kernel: added.kernel, regs: { ...input.regs, page: added.page } };
         },
@@ -84,7 +85,7 @@ export const iomapBufferedWrite = defineThread({
             return { event: 'copy.done', label: `copy_page_from_iter_atomic ← user page ${vpage} (${content})`, kernel: writePage(input.kernel, page, content), regs: { ...input.regs, retries: 0 } };
           }
           // The atomic copy never faults: copied == 0, unlock, go round and prefault again.
-          const unlocked = unlockPage(input.kernel, page, input.task.pid, false);
+          const unlocked = unlockPage(input.kernel, page, input.task.pid, true);
           const retries = (input.regs.retries ?? 0) + 1;
           const livelock = retries > FAULT_RETRY_BOUND ? { outcome: { kind: 'livelock' as const, message: `iomap_write_iter copied 0 bytes ${retries} times` } } : {};
           return { event: 'copy.zero', label: `copy_page_from_iter_atomic: user page ${vpage} not present → copied 0 → unlock_page, retry`, kernel: unlocked.kernel, regs: { ...input.regs, retries }, ...livelock };
@@ -111,8 +112,8 @@ export const iomapBufferedWrite = defineThread({
             }
           }
           if (block.kind === 'mapped') kernel = writeBlock(kernel, block.block, content);
-          const unlocked = unlockPage(kernel, page, input.task.pid, false);
-          return { event: 'step.done', label: `iomap_write_end${allocated} → unlock_page`, kernel: unlocked.kernel, outcome: unlocked.violation, regs: { ...input.regs, done: (input.regs.done ?? 0) + 1, page: undefined } };
+          const unlocked = unlockPage(kernel, page, input.task.pid, true);
+          return { event: 'step.done', label: `iomap_write_end${allocated} → unlock_page, put_page`, kernel: unlocked.kernel, outcome: unlocked.violation, regs: { ...input.regs, done: (input.regs.done ?? 0) + 1, page: undefined } };
         },
       },
       on: { 'step.done': 'next_page' },
@@ -180,7 +181,11 @@ function afterDq(fallback: string): StepStateConfig {
     step: {
       run: (input) =>
         input.regs.direct && remaining(input) > 0 && (input.regs.ret ?? 0) >= 0
-          ? { event: 'write.fallback', label: 'O_DIRECT write stopped at a hole → buffered write for the rest', regs: { ...input.regs, direct: false } }
+          ? {
+              event: 'write.fallback',
+              label: `O_DIRECT write ${lookupBlock(input.kernel, input.regs.ino ?? 0, (input.regs.pos ?? 0) + (input.regs.done ?? 0)).kind === 'mapped' ? 'gave up retrying (ret = 0)' : 'stopped at a hole'} → buffered write for the rest`,
+              regs: { ...input.regs, direct: false },
+            }
           : { event: 'write.finished', label: 'gfs2_file_write_iter: write done' },
     },
     on: { 'write.fallback': fallback, 'write.finished': 'return' },
@@ -304,50 +309,98 @@ export const gfs2WriteIter516 = defineThread({
   },
 });
 
-export const gfs2WriteIter518 = defineThread({
-  id: 'gfs2_file_write_iter (5.18)',
-  initial: 'inode_lock',
-  states: {
-    ...commonStates(),
-    route: {
-      step: { run: (input) => (input.regs.direct ? { event: 'write.direct', label: 'gfs2_file_direct_write' } : { event: 'write.buffered', label: 'gfs2_file_buffered_write' }) },
-      on: { 'write.direct': 'glock_nq', 'write.buffered': 'prefault' },
-    },
-    // Buffered: fault the source in before the glock is taken (should_fault_in_pages, then fault_in_iov_iter_readable).
-    prefault: {
-      step: {
-        run: (input) => ({
-          event: 'faultin.call',
-          label: `fault_in_iov_iter_readable(${remaining(input)} page(s)), no glock held`,
-          call: { machine: 'fault_in_iov_iter', regs: { buf: (input.regs.buf ?? 0) + (input.regs.done ?? 0), len: remaining(input), write: false } },
-        }),
+/**
+ * 5.18 (e1fa9ea85ce8) and 6.4. 6.4 adds fa58cc888d67 ("gfs2: Don't get stuck
+ * writing page onto itself under direct I/O", v6.4-rc6) to
+ * gfs2_file_direct_write: `enough_retries = prev_count ==
+ * iov_iter_count(from) && window_size <= PAGE_SIZE;` is taken before
+ * should_fault_in_pages, which now faults in a single page when the last
+ * round made no progress; if the fault-in then succeeds but enough_retries
+ * holds, the write stops retrying ("fall back to buffered I/O": ret = 0) and
+ * gfs2_file_write_iter writes the rest through gfs2_file_buffered_write.
+ * Before it, iomap_dio_rw's page-cache invalidation undid every fault-in of a
+ * buffer that maps the page being written, and the loop never ended
+ * (xfstests generic/729).
+ */
+function writeIter518(id: string, directRetryLimit: boolean) {
+  const directFaultedIn = (enough: boolean): StepStateConfig => ({
+    step: {
+      run: (input) => {
+        const faulted = input.regs.ret ?? 0;
+        if (faulted <= 0) return { event: 'retry.giveup', label: 'fault-in made no progress (window_size == 0) → -EFAULT', regs: { ...input.regs, ret: EFAULT } };
+        if (enough) return { event: 'retry.fallback', label: `faulted in ${faulted} page(s), but enough_retries → ret = 0: fall back to buffered I/O`, regs: { ...input.regs, ret: 0, window: faulted } };
+        return { event: 'retry.relock', label: `faulted in ${faulted} page(s) → goto retry`, regs: { ...input.regs, window: faulted } };
       },
-      on: { 'faultin.call': 'prefaulted' },
     },
-    prefaulted: {
-      step: {
-        run: (input) =>
-          (input.regs.ret ?? 0) > 0
-            ? { event: 'step.done', label: `faulted in ${input.regs.ret ?? 0} page(s)` }
-            : { event: 'retry.giveup', label: 'nothing could be faulted in → -EFAULT', regs: { ...input.regs, ret: EFAULT } },
+    on: { 'retry.giveup': 'return', 'retry.fallback': 'after_dq', 'retry.relock': 'glock_nq' },
+  });
+  return defineThread({
+    id,
+    initial: 'inode_lock',
+    states: {
+      ...commonStates(),
+      route: {
+        step: { run: (input) => (input.regs.direct ? { event: 'write.direct', label: 'gfs2_file_direct_write' } : { event: 'write.buffered', label: 'gfs2_file_buffered_write' }) },
+        on: { 'write.direct': 'glock_nq', 'write.buffered': 'prefault' },
       },
-      on: { 'step.done': 'glock_nq', 'retry.giveup': 'return' },
+      // Buffered: fault the source in before the glock is taken (should_fault_in_pages, then fault_in_iov_iter_readable).
+      prefault: {
+        step: {
+          run: (input) => ({
+            event: 'faultin.call',
+            label: `fault_in_iov_iter_readable(${remaining(input)} page(s)), no glock held`,
+            call: { machine: 'fault_in_iov_iter', regs: { buf: (input.regs.buf ?? 0) + (input.regs.done ?? 0), len: remaining(input), write: false } },
+          }),
+        },
+        on: { 'faultin.call': 'prefaulted' },
+      },
+      prefaulted: {
+        step: {
+          run: (input) =>
+            (input.regs.ret ?? 0) > 0
+              ? { event: 'step.done', label: `faulted in ${input.regs.ret ?? 0} page(s)` }
+              : { event: 'retry.giveup', label: 'nothing could be faulted in → -EFAULT', regs: { ...input.regs, ret: EFAULT } },
+        },
+        on: { 'step.done': 'glock_nq', 'retry.giveup': 'return' },
+      },
+      ...takeGlock('glock_nq', { caller: writeCaller, mode: writeMode }, 'write'),
+      write: { step: { run: (input) => writeCall(input, true) }, on: { 'write.call': 'write_returned' } },
+      write_returned: writeReturned(true, 'glock_dq_retry', 'glock_dq'),
+      glock_dq_retry: {
+        step: { run: (input) => dropGlock(writeCaller).run(input) },
+        on: { 'glock.released': 'retry_route' },
+      },
+      retry_route: {
+        step: { run: (input) => (input.regs.direct ? { event: 'write.direct', label: 'gfs2_file_direct_write: fault the source in, then goto retry' } : { event: 'write.buffered', label: 'goto retry' }) },
+        on: { 'write.direct': 'direct_fault_in', 'write.buffered': 'prefault' },
+      },
+      direct_fault_in: directRetryLimit
+        ? {
+            step: {
+              run: (input) => {
+                const done = input.regs.done ?? 0;
+                const noProgress = input.regs.lastDone === done;
+                const enough = noProgress && (input.regs.window ?? Number.POSITIVE_INFINITY) <= 1;
+                const window = noProgress ? 1 : remaining(input);
+                return {
+                  event: enough ? 'faultin.enough' : 'faultin.call',
+                  label: `enough_retries = ${enough ? 'true (no progress, window ≤ PAGE_SIZE)' : 'false'}; fault_in_iov_iter_readable(${window} page(s))`,
+                  regs: { ...input.regs, lastDone: done },
+                  call: { machine: 'fault_in_iov_iter', regs: { buf: (input.regs.buf ?? 0) + done, len: window, write: false } },
+                };
+              },
+            },
+            on: { 'faultin.call': 'direct_faulted_in', 'faultin.enough': 'direct_faulted_in_enough' },
+          }
+        : {
+            step: { run: (input) => ({ event: 'faultin.call', label: 'fault_in_iov_iter_readable', call: { machine: 'fault_in_iov_iter', regs: { buf: (input.regs.buf ?? 0) + (input.regs.done ?? 0), len: remaining(input), write: false } } }) },
+            on: { 'faultin.call': 'prefaulted' },
+          },
+      ...(directRetryLimit ? { direct_faulted_in: directFaultedIn(false), direct_faulted_in_enough: directFaultedIn(true) } : {}),
+      after_dq: afterDq('prefault'),
     },
-    ...takeGlock('glock_nq', { caller: writeCaller, mode: writeMode }, 'write'),
-    write: { step: { run: (input) => writeCall(input, true) }, on: { 'write.call': 'write_returned' } },
-    write_returned: writeReturned(true, 'glock_dq_retry', 'glock_dq'),
-    glock_dq_retry: {
-      step: { run: (input) => dropGlock(writeCaller).run(input) },
-      on: { 'glock.released': 'retry_route' },
-    },
-    retry_route: {
-      step: { run: (input) => (input.regs.direct ? { event: 'write.direct', label: `fault_in_iov_iter_readable(${remaining(input)} page(s))` } : { event: 'write.buffered', label: 'goto retry' }) },
-      on: { 'write.direct': 'direct_fault_in', 'write.buffered': 'prefault' },
-    },
-    direct_fault_in: {
-      step: { run: (input) => ({ event: 'faultin.call', label: 'fault_in_iov_iter_readable', call: { machine: 'fault_in_iov_iter', regs: { buf: (input.regs.buf ?? 0) + (input.regs.done ?? 0), len: remaining(input), write: false } } }) },
-      on: { 'faultin.call': 'prefaulted' },
-    },
-    after_dq: afterDq('prefault'),
-  },
-});
+  });
+}
+
+export const gfs2WriteIter518 = writeIter518('gfs2_file_write_iter (5.18)', false);
+export const gfs2WriteIter64 = writeIter518('gfs2_file_write_iter (6.4)', true);

@@ -202,7 +202,7 @@ function noioPass(next: string): Record<string, StepStateConfig> {
       step: {
         run: (input) => {
           if (input.regs.direct) return { event: 'read.direct', label: `gfs2_file_read_iter(${inodeName(input.kernel, input.regs.ino ?? 0)}, O_DIRECT) → gfs2_file_direct_read` };
-          const faultsOff = input.variant.gfs2Fix === '5.18';
+          const faultsOff = input.variant.gfs2Fix === '5.18' || input.variant.gfs2Fix === '6.4';
           return readCall(input, true, faultsOff, `${faultsOff ? 'pagefault_disable(); ' : ''}generic_file_read_iter(IOCB_NOIO), no glock`);
         },
       },
@@ -211,7 +211,7 @@ function noioPass(next: string): Record<string, StepStateConfig> {
     noio_returned: {
       step: {
         run: (input) => {
-          const faultsOff = input.variant.gfs2Fix === '5.18';
+          const faultsOff = input.variant.gfs2Fix === '5.18' || input.variant.gfs2Fix === '6.4';
           const task = faultsOff ? { task: { pagefaultDisabled: input.task.pagefaultDisabled - 1 } } : {};
           const ret = input.regs.ret ?? 0;
           const regs = accumulate(input);
@@ -361,9 +361,13 @@ export const gfs2ReadIter516 = defineThread({
   },
 });
 
-/** 5.18: nofault read; on -EFAULT drop the glock, fault in, re-acquire, retry. */
-export const gfs2ReadIter518 = defineThread({
-  id: 'gfs2_file_read_iter (5.18)',
+/**
+ * 5.18: nofault read; on -EFAULT drop the glock, fault in, re-acquire,
+ * retry. The 6.4 read is the same (fa58cc888d67 changed only the direct
+ * write and should_fault_in_pages' window).
+ */
+const readIter518 = (id: string) => defineThread({
+  id,
   initial: 'noio_pass',
   states: {
     ...noioPass('glock_nq'),
@@ -396,3 +400,6 @@ export const gfs2ReadIter518 = defineThread({
     bug: { final: true },
   },
 });
+
+export const gfs2ReadIter518 = readIter518('gfs2_file_read_iter (5.18)');
+export const gfs2ReadIter64 = readIter518('gfs2_file_read_iter (6.4)');

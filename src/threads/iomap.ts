@@ -9,6 +9,16 @@
  * that and pagefault_disable() by the task's page-faults-disabled count,
  * which is what the gfs2 callers set around the call.
  *
+ * Before a write, iomap_dio_rw writes back and invalidates the page cache
+ * over the range (fs/iomap/direct-io.c, 5.15–6.4: filemap_write_and_wait_range,
+ * then invalidate_inode_pages2_range, kiocb_invalidate_pages from 6.6),
+ * which unmaps each cached page from every process (unmap_mapping_pages,
+ * even_cows = 0) before dropping it: a user buffer that maps the very page
+ * being written loses its PTE here, after any fault-in (xfstests
+ * generic/729). A failed invalidation would return -ENOTBLK; it cannot fail
+ * here, as no page is ever dirty in the model. The second invalidation in
+ * iomap_dio_complete, after a write that did I/O, is not modelled.
+ *
  * Simplified: an O_DIRECT write to a hole returns 0 bytes (-ENOTBLK from
  * gfs2_iomap_begin), and gfs2_file_write_iter falls back to a buffered write.
  */
@@ -18,9 +28,44 @@ import { inodeName, ZEROES } from '../kernel/state.ts';
 import { EFAULT, readUser, writeUser } from '../kernel/uaccess.ts';
 import { copyStates } from './copy.ts';
 import { defineThread } from './define.ts';
-import { ioDone } from './steps.ts';
-import type { StepInput } from './types.ts';
+import { ioDone, takeLock } from './steps.ts';
+import type { StepInput, StepResult } from './types.ts';
 import { bytesOr } from './filemap.ts';
+import { pageMapped, unmapPage } from '../kernel/mm.ts';
+import { deleteFromPageCache, getPage } from '../kernel/pagecache.ts';
+import { unlockPage } from './pagelock.ts';
+
+/** The file range a call covers, for labels: "F:1–1". */
+function rangeName(input: StepInput): string {
+  const from = (input.regs.pos ?? 0) + (input.regs.done ?? 0);
+  return `${inodeName(input.kernel, input.regs.ino ?? 0)}:${from}–${(input.regs.pos ?? 0) + (input.regs.len ?? 0) - 1}`;
+}
+
+/** The first page cached in what is left of the range, or null. */
+function cachedPageIn(input: StepInput): number | null {
+  const cache = input.kernel.inodes[input.regs.ino ?? 0]?.cache ?? [];
+  const from = (input.regs.pos ?? 0) + (input.regs.done ?? 0);
+  for (let index = from; index < (input.regs.pos ?? 0) + (input.regs.len ?? 0); index++) {
+    const page = cache[index];
+    if (page !== null && page !== undefined) return page;
+  }
+  return null;
+}
+
+/** The I/O of the next page: a write stops at a hole, a read of a hole zeroes the buffer, else the user page is pinned. */
+function dioPage(input: StepInput, prefix: string): StepResult {
+  const end = ioDone(input, 'dio.done', 'iomap_dio_rw');
+  if (end !== null) return { ...end, label: `${prefix}${end.label}`, regs: { ...(end.regs ?? input.regs), invalidated: input.regs.invalidated } };
+  const done = input.regs.done ?? 0;
+  const index = (input.regs.pos ?? 0) + done;
+  const block = lookupBlock(input.kernel, input.regs.ino ?? 0, index);
+  if (input.regs.write && block.kind !== 'mapped') {
+    return { event: 'dio.done', label: `${prefix}gfs2_iomap_begin: ${inodeName(input.kernel, input.regs.ino ?? 0)}:${index} is a hole → -ENOTBLK, fall back to buffered I/O`, regs: { ...input.regs, ret: done * PAGE_SIZE } };
+  }
+  // A hole read is no I/O: iomap_dio_hole_iter → iov_iter_zero, a CPU copy that can fault (why b01b2d72da25 also disables page faults).
+  if (!input.regs.write && block.kind !== 'mapped') return { event: 'dio.hole', label: `${prefix}iomap_dio_rw: ${inodeName(input.kernel, input.regs.ino ?? 0)}:${index} is a hole → iomap_dio_hole_iter`, regs: { ...input.regs, index } };
+  return { event: 'dio.page', label: `${prefix}iomap_dio_rw: ${inodeName(input.kernel, input.regs.ino ?? 0)}:${index} on block ${block.kind === 'mapped' ? block.block : '?'}`, regs: { ...input.regs, index } };
+}
 
 export const iomapDioRw = defineThread({
   id: 'iomap_dio_rw',
@@ -29,20 +74,44 @@ export const iomapDioRw = defineThread({
     next_page: {
       step: {
         run: (input) => {
-          const end = ioDone(input, 'dio.done', 'iomap_dio_rw');
-          if (end !== null) return end;
-          const done = input.regs.done ?? 0;
-          const index = (input.regs.pos ?? 0) + done;
-          const block = lookupBlock(input.kernel, input.regs.ino ?? 0, index);
-          if (input.regs.write && block.kind !== 'mapped') {
-            return { event: 'dio.done', label: `gfs2_iomap_begin: ${inodeName(input.kernel, input.regs.ino ?? 0)}:${index} is a hole → -ENOTBLK, fall back to buffered I/O`, regs: { ...input.regs, ret: done * PAGE_SIZE } };
+          if (input.regs.write === true && input.regs.invalidated !== true) {
+            const page = cachedPageIn(input);
+            if (page !== null) {
+              // find_lock_entries: a reference first, then the page lock.
+              return { event: 'dio.invalidate', label: `iomap_dio_rw (WRITE): invalidate_inode_pages2_range(${rangeName(input)}) → page ${inodeName(input.kernel, input.regs.ino ?? 0)}:${input.kernel.pages[page]?.index ?? '?'} is cached`, kernel: getPage(input.kernel, page), regs: { ...input.regs, page } };
+            }
+            // Nothing (more) cached in the range: go on to the I/O in this same step.
+            return dioPage({ ...input, regs: { ...input.regs, invalidated: true, page: undefined } }, `iomap_dio_rw (WRITE): invalidate_inode_pages2_range(${rangeName(input)}) → nothing cached; `);
           }
-          // A hole read is no I/O: iomap_dio_hole_iter → iov_iter_zero, a CPU copy that can fault (why b01b2d72da25 also disables page faults).
-          if (!input.regs.write && block.kind !== 'mapped') return { event: 'dio.hole', label: `iomap_dio_rw: ${inodeName(input.kernel, input.regs.ino ?? 0)}:${index} is a hole → iomap_dio_hole_iter`, regs: { ...input.regs, index } };
-          return { event: 'dio.page', label: `iomap_dio_rw: ${inodeName(input.kernel, input.regs.ino ?? 0)}:${index} on block ${block.kind === 'mapped' ? block.block : '?'}`, regs: { ...input.regs, index } };
+          return dioPage(input, '');
         },
       },
-      on: { 'dio.done': 'done', 'dio.page': 'bio_iov_iter_get_pages', 'dio.hole': 'iov_iter_zero' },
+      on: { 'dio.done': 'done', 'dio.page': 'bio_iov_iter_get_pages', 'dio.hole': 'iov_iter_zero', 'dio.invalidate': 'invalidate_lock_page' },
+    },
+    ...takeLock('invalidate_lock_page', 'lock_page', (input) => ({ kind: 'page', page: input.regs.page ?? -1 }), true, 'invalidate_page'),
+    invalidate_page: {
+      step: {
+        run: (input) => {
+          const page = input.regs.page ?? -1;
+          const regs = { ...input.regs, page: undefined };
+          if (input.kernel.pages[page]?.mapping !== (input.regs.ino ?? 0)) {
+            const unlocked = unlockPage(input.kernel, page, input.task.pid, true);
+            return { event: 'step.done', label: 'page->mapping != mapping (already truncated) → unlock_page, put_page', kernel: unlocked.kernel, outcome: unlocked.violation, regs };
+          }
+          // mm/truncate.c (5.15): invalidate_inode_pages2_range → page_mapped → unmap_mapping_pages(mapping, index, 1, false) → invalidate_complete_page2.
+          const mapped = pageMapped(input.kernel, page);
+          const unmapped = mapped ? unmapPage(input.kernel, page) : input.kernel;
+          const unlocked = unlockPage(deleteFromPageCache(unmapped, page), page, input.task.pid, true);
+          return {
+            event: 'step.done',
+            label: `${mapped ? 'page_mapped → unmap_mapping_pages (every PTE of it, even_cows = 0) → ' : ''}invalidate_complete_page2: delete from the page cache → unlock_page, put_page`,
+            kernel: unlocked.kernel,
+            outcome: unlocked.violation,
+            regs,
+          };
+        },
+      },
+      on: { 'step.done': 'next_page' },
     },
     ...copyStates('bio_iov_iter_get_pages', {
       call: 'bio_iov_iter_get_pages → get_user_pages',
@@ -112,6 +181,9 @@ export const faultInIovIter = defineThread({
       next: 'next_page',
       short: 'stopped',
       mightFault: false,
+      // 5.16+ fault_in_iov_iter_writeable → fault_in_safe_writeable walks the pages with
+      // __get_user_pages_locked (mm/gup.c, cdd591fc86e3); the readable one touches them with __get_user.
+      gup: (input) => input.regs.write === true && input.variant.gfs2Fix !== 'none' && input.variant.gfs2Fix !== 'rfc',
     }),
     stopped: {
       step: { run: (input) => ({ event: 'faultin.done', label: `fault-in stopped after ${input.regs.done ?? 0} page(s)`, regs: { ...input.regs, ret: input.regs.done ?? 0 } }) },

@@ -20,7 +20,7 @@
 import { freeBlocks } from '../kernel/blocks.ts';
 import { findHolder } from '../kernel/glock.ts';
 import { pageMapped, unmapMappingRange, unmapPage } from '../kernel/mm.ts';
-import { deleteFromPageCache } from '../kernel/pagecache.ts';
+import { deleteFromPageCache, getPage } from '../kernel/pagecache.ts';
 import { inodeName, type KernelState } from '../kernel/state.ts';
 import { PAGE_SIZE } from '../kernel/ids.ts';
 import { defineThread } from './define.ts';
@@ -117,7 +117,8 @@ function truncateLike(id: string, kind: Kind) {
             const page = nextCachedPage(input.kernel, input.regs.ino ?? 0, from, to);
             const call = kind === 'truncate' ? 'truncate_inode_pages' : 'truncate_inode_pages_range';
             if (page === null) return { event: 'pages.none', label: `${call} → no cached page left`, regs: { ...input.regs, page: undefined } };
-            return { event: 'pages.next', label: `${call} → page ${inodeName(input.kernel, input.regs.ino ?? 0)}:${input.kernel.pages[page]?.index ?? '?'}`, regs: { ...input.regs, page } };
+            // find_lock_entries holds a reference on the page while truncate sleeps for its lock.
+            return { event: 'pages.next', label: `${call} → page ${inodeName(input.kernel, input.regs.ino ?? 0)}:${input.kernel.pages[page]?.index ?? '?'}`, kernel: getPage(input.kernel, page), regs: { ...input.regs, page } };
           },
         },
         on: { 'pages.none': 'free_blocks', 'pages.next': 'lock_page' },
@@ -131,8 +132,8 @@ function truncateLike(id: string, kind: Kind) {
             // first unmap_mapping_range (it waited for the page lock we now hold): unmap it again.
             const mapped = pageMapped(input.kernel, page);
             const unmapped = mapped ? unmapPage(input.kernel, page) : input.kernel;
-            const unlocked = unlockPage(deleteFromPageCache(unmapped, page), page, input.task.pid, false);
-            const label = `${mapped ? 'truncate_inode_page: page_mapped → unmap_mapping_range(page), ' : ''}delete_from_page_cache (page->mapping = NULL) → unlock_page`;
+            const unlocked = unlockPage(deleteFromPageCache(unmapped, page), page, input.task.pid, true);
+            const label = `${mapped ? 'truncate_inode_page: page_mapped → unmap_mapping_range(page), ' : ''}delete_from_page_cache (page->mapping = NULL) → unlock_page, ${input.variant.era === '2015' ? 'page_cache_release' : 'put_page'}`;
             return { event: 'step.done', label, kernel: unlocked.kernel, outcome: unlocked.violation };
           },
         },

@@ -37,8 +37,15 @@ export interface Regs {
   readonly direct?: boolean;
   /** Fault taken from kernel mode (a copy or gup), not by a user instruction. */
   readonly kernelMode?: boolean;
-  /** FAULT_FLAG_TRIED: the second attempt after VM_FAULT_RETRY. */
+  /** FAULT_FLAG_TRIED: an attempt after VM_FAULT_RETRY (the second in 4.x; any later one in 5.x). */
   readonly tried?: boolean;
+  /**
+   * filemap_fault (5.x) pinned the file and dropped mmap_lock to wait for I/O or
+   * a page lock (maybe_unlock_mmap_for_io): it must return VM_FAULT_RETRY.
+   */
+  readonly fpin?: boolean;
+  /** The fault is get_user_pages' (faultin_page), not a CPU trap: its VM_FAULT_RETRY is handled by __get_user_pages_locked. */
+  readonly gup?: boolean;
   /** A page reference the frame holds (find_get_page). */
   readonly page?: number;
   /** vmf->page: the locked page a ->fault or ->page_mkwrite returns with VM_FAULT_LOCKED. */
@@ -61,8 +68,10 @@ export interface Regs {
   readonly shared?: boolean;
   /** IOCB_NOIO: read only what is cached, never start I/O. */
   readonly noio?: boolean;
-  /** The fault-in window still to do, in pages (gfs2 5.16+). */
+  /** Pages the last fault-in brought in (window_size after fault_in_iov_iter_readable, gfs2 6.4). */
   readonly window?: number;
+  /** iomap_dio_rw (WRITE) has invalidated the page cache over its range. */
+  readonly invalidated?: boolean;
   /** The exit path has already dropped the lock the function took on entry. */
   readonly unlocked?: boolean;
 }

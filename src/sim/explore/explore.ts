@@ -17,6 +17,12 @@
  *
  * States are told apart by hash-consing (intern.ts): a state is the id of
  * its root, so the visited set is a table from ids to state numbers.
+ *
+ * Livelock (livelock.ts): once every reachable state has been expanded, a
+ * state from which no state where the run ends can be reached is a
+ * livelock: whatever the scheduler does from there, the tasks go round
+ * forever. Such states are reported as the outcome `livelock`, with a
+ * schedule that enters them and goes once round a cycle among them.
  */
 import type { Pid } from '../../kernel/ids.ts';
 import type { VariantId } from '../../kernel/variants.ts';
@@ -28,6 +34,7 @@ import { step, stepLocal, type Engine, type TraceStep } from '../step.ts';
 import { initialSystem, taskByPid, type SystemSetup, type SystemState } from '../system.ts';
 import { createEncoder } from './encode.ts';
 import { createInterner } from './intern.ts';
+import { createEdgeStore, findLivelock } from './livelock.ts';
 import { otherMmChanged, reducibleTasks } from './reduce.ts';
 import { regroupLocalSteps, switchesOf } from './regroup.ts';
 import { createStateSet } from './stateset.ts';
@@ -234,6 +241,9 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
     for (let at = id; at > 0; at = parent[at] ?? 0) schedule.push(via[at] ?? 0);
     return schedule.reverse();
   };
+  // The transition graph, for the livelock analysis; not under a preemption bound,
+  // where a node that cannot reach an end may only have run out of preemptions.
+  const edges = bound === null ? createEdgeStore() : null;
   const ld = lim.lockdep ? createLockdep(false) : null;
   const graph = lim.paths ? { from: [] as number[], to: [] as number[], events: [] as number[] } : null;
   // Per terminal state id: how the run ended there (for path counts).
@@ -261,6 +271,7 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
       head = 0;
     }
     if (state === undefined) continue;
+    edges?.open(id);
 
     const outcome = outcomeOf(state);
     if (outcome !== null) {
@@ -280,6 +291,7 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
       transitions++;
       const found = visited.addOrFind(nodeOf(next, pid, used));
       const target = found < 0 ? -found - 1 : found;
+      edges?.add(target, pid);
       if (ld !== null) observeStep(ld, state, next, trace, depth[id] ?? 0, () => [...scheduleTo(id), pid]);
       if (graph !== null) {
         graph.from.push(id);
@@ -307,6 +319,7 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
     const runnable = runnablePids(state);
     const local = reducible === null ? null : localStep(state, runnable, id === 0 ? null : last);
     if (local !== null) {
+      edges?.markLocal(id);
       if (visited.size() >= lim.maxStates) full = true;
       else reach(local.pid, local.state, local.trace, 0);
     } else {
@@ -348,6 +361,19 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
     if (id === undefined) continue;
     const schedule = reducible === null ? scheduleTo(id) : regroupLocalSteps(initial, scheduleTo(id), reducible, lim.engine);
     outcomes[kind] = { count: counts.get(kind) ?? 0, shortest: { schedule, length: schedule.length, switches: switchesOf(schedule) } };
+  }
+  if (edges !== null && stoppedBy === null) {
+    const found = findLivelock(edges.graph(visited.size()), new Set(ending.keys()));
+    if (found.kind === 'local-cycle') {
+      // The reduction may have hidden the way out (livelock.ts): decide on every interleaving.
+      return explore(setup, variant, { ...limits, reduction: 'none' });
+    }
+    if (found.kind === 'livelock') {
+      const schedule = [...scheduleTo(found.entry), ...found.lap];
+      const known = outcomes.livelock;
+      const witness = { schedule, length: schedule.length, switches: switchesOf(schedule) };
+      outcomes.livelock = { count: (known?.count ?? 0) + found.states, shortest: known !== undefined && known.shortest.length <= witness.length ? known.shortest : witness };
+    }
   }
   return {
     variant,
@@ -442,7 +468,7 @@ const LIMIT_WORDS: Record<NonNullable<ExploreResult['stoppedBy']>, string> = {
 
 /** One line in the words the issue asks for: what was explored, and what that rests on. */
 export function summarize(result: ExploreResult): string {
-  const bad = (['deadlock', 'bug', 'use-after-free'] as const).filter((k) => result.outcomes[k] !== undefined);
+  const bad = (['deadlock', 'bug', 'use-after-free', 'livelock'] as const).filter((k) => result.outcomes[k] !== undefined);
   const count = result.states.toLocaleString('en-US');
   if (!result.complete) {
     return `explored ${count} states, ${LIMIT_WORDS[result.stoppedBy ?? 'cancelled']}; ${bad.length === 0 ? 'no deadlock, BUG or use-after-free found so far' : `found: ${bad.join(', ')}`}`;

@@ -34,6 +34,7 @@ export function ExplorePanel() {
   const scenario = useFaultline((s) => s.scenario);
   const variant = useFaultline((s) => s.variant);
   const openView = useFaultline((s) => s.openView);
+  const runToEnd = useFaultline((s) => s.runToEnd);
   const [run, setRun] = useState<Run>({ kind: 'idle' });
   const worker = useRef<Worker | null>(null);
   const key = `${scenario.id}/${variant}`;
@@ -93,7 +94,14 @@ export function ExplorePanel() {
             if (found === undefined) return null;
             return (
               <li key={kind}>
-                <button type="button" onClick={() => openView({ scenario, variant, schedule: found.shortest.schedule, cursor: found.shortest.length }, { kind: 'explored', outcome: kind })}>
+                <button
+                  type="button"
+                  onClick={() => {
+                    openView({ scenario, variant, schedule: found.shortest.schedule, cursor: found.shortest.length }, { kind: 'explored', outcome: kind });
+                    // A livelock's schedule ends inside the loop: going on round-robin goes round it until the store sees the repeat.
+                    if (kind === 'livelock') runToEnd({ kind: 'round-robin' });
+                  }}
+                >
                   {kind}
                 </button>{' '}
                 in {found.count.toLocaleString('en-US')} state(s); shortest: {found.shortest.length} steps, {found.shortest.switches} switch(es)
