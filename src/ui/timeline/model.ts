@@ -20,9 +20,6 @@ import { PATH_EVENTS, pathEventsOf, type PathEvent } from '../../sim/pathevents.
 import type { TraceStep } from '../../sim/step.ts';
 import type { SystemState } from '../../sim/system.ts';
 import { seededRandom } from '../../sim/seeded.ts';
-import { PATH_EVENTS, pathEventsOf } from '../../sim/pathevents.ts';
-
-const VM_FAULT_RETRY_BIT = PATH_EVENTS.indexOf('VM_FAULT_RETRY');
 
 /** Lock kinds, by index: the `kind` of a hold or wait span. Each gets its own colour. */
 export const LOCK_KINDS = ['glock', 'mmap_sem', 'i_rwsem', 'page', 'i_mmap', 'invalidate_lock'] as const;
@@ -35,8 +32,8 @@ export const FAULT_MACHINES = ['do_page_fault', 'gfs2_fault', 'filemap_fault', '
 export const PATH_KINDS = ['copy-short', 'glock-dropped', 'fault-in', 'glock-reacquired', 'copy-done'] as const;
 export type PathKind = (typeof PATH_KINDS)[number];
 
-/** Outcomes, and the one path event drawn as a marker: a fault that returned VM_FAULT_RETRY (sim/pathevents.ts). */
-export const MARKER_KINDS = ['bug', 'deadlock', 'sigbus', 'use-after-free', 'livelock', 'invariant-violation', 'vm-fault-retry'] as const;
+/** How a run can end, each drawn as a marker at the step that ended it. */
+export const MARKER_KINDS = ['bug', 'deadlock', 'sigbus', 'use-after-free', 'livelock', 'invariant-violation'] as const;
 export type MarkerKind = (typeof MARKER_KINDS)[number];
 
 /**
@@ -382,7 +379,6 @@ const MARKER_TEXT: Record<MarkerKind, string> = {
   'use-after-free': 'use-after-free',
   livelock: 'livelock',
   'invariant-violation': 'invariant',
-  'vm-fault-retry': 'VM_FAULT_RETRY',
 };
 
 export function markerText(kind: number): string {
@@ -409,8 +405,6 @@ function outcomeMarkers(trace: readonly TraceStep[], states: readonly SystemStat
     const stop = after.stopped;
     if (stop !== null && before.stopped === null) add(stop.kind, 'pid' in stop ? stop.pid : stepper, k - 1, stop.message);
     for (const signal of after.signals.slice(before.signals.length)) add('sigbus', signal.pid, k - 1, signal.message);
-    const t = trace[k - 1];
-    if (t !== undefined && (pathEventsOf(t, before, after) & (1 << VM_FAULT_RETRY_BIT)) !== 0) add('vm-fault-retry', t.pid, k - 1, t.label);
   }
   const last = states[steps];
   const outcome = last === undefined || steps === 0 ? null : outcomeOf(last);

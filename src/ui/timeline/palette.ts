@@ -74,7 +74,6 @@ const MARKERS: Record<MarkerKind, string> = {
   'use-after-free': '#111111',
   livelock: '#b35900',
   'invariant-violation': '#555555',
-  'vm-fault-retry': '#0f6f8f',
 };
 export const MARKER_COLOURS: readonly string[] = MARKER_KINDS.map((k) => MARKERS[k]);
 
