@@ -16,6 +16,12 @@ export interface WaitEdge {
   /** Kernel words: "waiting for glock 2/F1 in SH: held DF by pid 101". */
   readonly reason: string;
   readonly holders: readonly Pid[];
+  /**
+   * The holders as the report names them: "pid 102", or for a glock in a
+   * cluster of several nodes "pid 102 on node 1" (each node has its own
+   * glock for the inode, so the holder's node says which one).
+   */
+  readonly holderNames: readonly string[];
 }
 
 export interface Deadlock {
@@ -36,7 +42,12 @@ export function waitEdges(state: SystemState): readonly WaitEdge[] {
   for (const task of state.tasks) {
     const wait = waitOf(state, task);
     if (wait === null) continue;
-    edges.push({ pid: task.pid, lock: wait.lock, lockName: lockName(state.kernel, wait.lock, state.flags.era), reason: wait.reason, holders: wait.holders });
+    const onNode = wait.lock.kind === 'glock' && state.kernel.nodes > 1;
+    const holderNames = wait.holders.map((pid) => {
+      const node = state.tasks.find((t) => t.pid === pid)?.node;
+      return onNode && node !== undefined ? `pid ${pid} on node ${node}` : `pid ${pid}`;
+    });
+    edges.push({ pid: task.pid, lock: wait.lock, lockName: lockName(state.kernel, wait.lock, state.flags.era), reason: wait.reason, holders: wait.holders, holderNames });
   }
   return edges;
 }
@@ -70,7 +81,7 @@ export function findCycle(edges: readonly WaitEdge[]): readonly WaitEdge[] | nul
 }
 
 export function describeCycle(cycle: readonly WaitEdge[]): string {
-  return cycle.map((e) => `pid ${e.pid} waits for ${e.lockName} held by ${e.holders.map((h) => `pid ${h}`).join(', ')}`).join('; ');
+  return cycle.map((e) => `pid ${e.pid} waits for ${e.lockName} held by ${e.holderNames.join(', ')}`).join('; ');
 }
 
 export function runnablePids(state: SystemState): readonly Pid[] {
