@@ -28,7 +28,7 @@ export interface CopyConfig {
   /** Where a short copy goes (faults disabled, or the fault failed). */
   readonly short: string;
   /** get_user_pages: a failed fault is vm_fault_to_errno → -EFAULT, not a trap and an exception fixup. */
-  readonly gup?: boolean;
+  readonly gup?: boolean | ((input: StepInput) => boolean);
   /**
    * The access calls might_fault() first, as copy_to_user/copy_from_user
    * do. The fault-in helpers use __get_user/unsafe_put_user, which do not
@@ -36,6 +36,34 @@ export interface CopyConfig {
    * get_user_pages_fast does not either. Default: true unless `gup`.
    */
   readonly mightFault?: boolean;
+  /**
+   * The uaccess primitive that touches the page, for labels (the fault-in
+   * helpers: fault_in_pages_readable → __get_user). A failed fault in kernel
+   * mode is then shown as that primitive returning -EFAULT through the
+   * exception table.
+   */
+  readonly uaccess?: string | ((input: StepInput) => string | undefined);
+}
+
+/**
+ * A fault that failed: get_user_pages turns VM_FAULT_SIGBUS into -EFAULT
+ * (faultin_page → vm_fault_to_errno); a CPU access in kernel mode goes to
+ * the exception table (arch/x86/mm/fault.c: do_user_addr_fault →
+ * kernelmode_fixup_or_oops (no_context before 5.12) → fixup_exception), so
+ * the uaccess returns -EFAULT and no signal is sent.
+ */
+function failedLabel(gup: boolean, call: string, uaccess: string | undefined): string {
+  if (gup) return `${call} → faultin_page: VM_FAULT_SIGBUS → vm_fault_to_errno → -EFAULT`;
+  if (uaccess !== undefined) return `${call} → VM_FAULT_SIGBUS in kernel mode → fixup_exception: ${uaccess.split(' → ').at(-1) ?? uaccess} returns -EFAULT, no signal`;
+  return `${call} → VM_FAULT_SIGBUS in kernel mode → exception fixup → short copy`;
+}
+
+function isGup(config: CopyConfig, input: StepInput): boolean {
+  return typeof config.gup === 'function' ? config.gup(input) : config.gup === true;
+}
+
+function uaccessOf(config: CopyConfig, input: StepInput): string | undefined {
+  return typeof config.uaccess === 'function' ? config.uaccess(input) : config.uaccess;
 }
 
 function vpageOf(input: StepInput): number {
@@ -55,7 +83,8 @@ export function copyStates(name: string, config: CopyConfig): Record<string, Ste
           const vpage = vpageOf(input);
           const userWrite = typeof config.userWrite === 'boolean' ? config.userWrite : config.userWrite(input);
           // __might_fault returns early when page faults are disabled (mm/memory.c).
-          const hint = (config.mightFault ?? config.gup !== true) && input.task.pagefaultDisabled === 0 ? ({ lockdep: 'might_fault' } as const) : {};
+          const gup = isGup(config, input);
+          const hint = (config.mightFault ?? !gup) && input.task.pagefaultDisabled === 0 ? ({ lockdep: 'might_fault' } as const) : {};
           if (userAccessOk(input.kernel, input.task.mm, vpage, userWrite)) {
             const done = config.transfer(input, vpage);
             return { event: 'copy.done', ...done, regs: { ...(done.regs ?? input.regs), retries: 0 }, ...hint };
@@ -63,13 +92,16 @@ export function copyStates(name: string, config: CopyConfig): Record<string, Ste
           if (input.task.pagefaultDisabled > 0) {
             return { event: 'copy.short', label: `${call} → user page ${vpage} not present, page faults disabled → short copy` };
           }
+          if (gup && input.regs.nofault === true) {
+            return { event: 'copy.short', label: `${call} → user page ${vpage} not present, iter->nofault (FOLL_NOFAULT) → no fault, short` };
+          }
           const retries = input.regs.retries ?? 0;
           if (retries >= FAULT_RETRY_BOUND) {
             return { event: 'copy.short', label: `${call} → fault on page ${vpage} again`, outcome: { kind: 'livelock', message: `${call} faulted on user page ${vpage} ${retries} times without progress` } };
           }
           return {
             event: 'copy.fault',
-            label: `${call} → page fault on user page ${vpage}`,
+            label: `${call} → ${uaccessOf(config, input) !== undefined ? `${uaccessOf(config, input) ?? ''}(user page ${vpage}) → ` : ''}page fault on user page ${vpage}`,
             regs: { ...input.regs, retries: retries + 1 },
             call: { machine: 'do_page_fault', regs: { vpage, write: userWrite, kernelMode: true } },
             ...hint,
@@ -84,7 +116,7 @@ export function copyStates(name: string, config: CopyConfig): Record<string, Ste
           const call = callName(config, input);
           return input.regs.ret === 0
             ? { event: 'fault.done', label: `${call} → fault handled, try the page again` }
-            : { event: 'fault.failed', label: config.gup ? `${call} → faultin_page: VM_FAULT_SIGBUS → vm_fault_to_errno → -EFAULT` : `${call} → VM_FAULT_SIGBUS in kernel mode → exception fixup → short copy` };
+            : { event: 'fault.failed', label: failedLabel(isGup(config, input), call, uaccessOf(config, input)) };
         },
       },
       on: { 'fault.done': name, 'fault.failed': config.short },

@@ -105,7 +105,9 @@ export interface GlockRequest {
   readonly mode: (input: StepInput) => HolderMode;
   readonly try?: (input: StepInput) => boolean;
   /** LM_FLAG_OUTER (RFC 2021): the task now holds an outer glock. */
-  readonly outer?: boolean;
+  readonly outer?: (input: StepInput) => boolean;
+  /** The calls that lead to the gfs2_glock_nq, printed before it ("iomap_iter → gfs2_iomap_begin → gfs2_write_lock: "). */
+  readonly via?: (input: StepInput) => string;
 }
 
 /**
@@ -119,8 +121,9 @@ export function takeGlock(name: string, req: GlockRequest, next: string, onTryFa
       const ino = input.regs.ino ?? 0;
       const mode = req.mode(input);
       const isTry = req.try?.(input) ?? false;
-      const flags = [...(isTry ? ['LM_FLAG_TRY'] : []), ...(req.outer ? ['LM_FLAG_OUTER'] : [])];
-      const call = `${nqCall(mode, flags)} on glock 2/${inodeName(input.kernel, ino)}`;
+      const isOuter = req.outer?.(input) ?? false;
+      const flags = [...(isTry ? ['LM_FLAG_TRY'] : []), ...(isOuter ? ['LM_FLAG_OUTER'] : [])];
+      const call = `${req.via?.(input) ?? ''}${nqCall(mode, flags)} on glock 2/${inodeName(input.kernel, ino)}`;
       const caller = callerOf(req, input);
       const result = glockNq(input.kernel, {
         pid: input.task.pid,
@@ -131,7 +134,7 @@ export function takeGlock(name: string, req: GlockRequest, next: string, onTryFa
         caller,
         recursionSkipsMayDemote: input.variant.gfs2Fix === '5.16',
       });
-      const outer = req.outer ? { task: { outerGlock: true } } : {};
+      const outer = isOuter ? { task: { outerGlock: true } } : {};
       switch (result.kind) {
         case 'recursive':
           return {
