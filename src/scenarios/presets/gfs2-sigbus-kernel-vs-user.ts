@@ -12,14 +12,14 @@ import type { Scenario } from '../types.ts';
  * uaccess returns -EFAULT.
  */
 /** pwrite returns -EFAULT (-14); the load records VM_FAULT_SIGBUS (2), as every touch that ends in SIGBUS does; truncate returns 0. */
-const USER_SIGBUS = { '101': [-14, 2], '103': [0] };
+const USER_SIGBUS = { '101': [-14, 2], '102': [0] };
 
 export const gfs2SigbusKernelVsUser: Scenario = {
   id: 'gfs2-sigbus-kernel-vs-user',
   title: 'VM_FAULT_SIGBUS on one page: -EFAULT from the kernel, SIGBUS from user space',
   story:
     'Jan Kara’s question in the RFC thread: does VM_FAULT_SIGBUS from gfs2_fault reach user space as SIGBUS? Here one page gives VM_FAULT_SIGBUS to both kinds of access. ' +
-    'User page 1 is a MAP_SHARED mapping of G page 1; pid 103 truncates G to one page, so that page now lies past EOF and filemap_fault answers VM_FAULT_SIGBUS. ' +
+    'User page 1 is a MAP_SHARED mapping of G page 1; pid 102, another thread of the process, truncates G to one page, so that page now lies past EOF and filemap_fault answers VM_FAULT_SIGBUS. ' +
     'pid 101 then writes F from user page 1: the prefault touches it from the kernel (iov_iter_fault_in_readable → fault_in_pages_readable → __get_user), the fault fails in kernel mode, fixup_exception makes __get_user return -EFAULT, and pwrite returns -EFAULT with no signal. ' +
     'Then pid 101 loads from the same page in user mode: the same VM_FAULT_SIGBUS, now do_sigbus → SIGBUS. ' +
     'The RFC’s own VM_FAULT_SIGBUS (a failed trylock or an incompatible outer holder) needs a glock held by the task, which only happens inside a syscall, so it only ever meets the kernel-mode half.',
@@ -39,13 +39,13 @@ export const gfs2SigbusKernelVsUser: Scenario = {
         { call: 'touch', vpage: 1, write: false },
       ],
     },
-    { pid: 103, process: 1, program: [{ call: 'truncate', file: 'G', size: 1 }] },
+    { pid: 102, process: 0, program: [{ call: 'truncate', file: 'G', size: 1 }] },
   ],
   schedules: [
     {
       name: 'truncate-then-kernel-then-user-access',
-      description: 'pid 103 truncates G first; then pid 101 writes from the page past EOF and loads from it.',
-      steps: runs([103, 16]),
+      description: 'pid 102 truncates G first; then pid 101 writes from the page past EOF and loads from it.',
+      steps: runs([102, 16]),
       expect: {
         'gfs2-5.15': {
           kind: 'sigbus',
