@@ -12,7 +12,7 @@ import type { Scenario } from '../types.ts';
  */
 export const gfs2ReadMkwrite: Scenario = {
   id: 'gfs2-read-mkwrite',
-  title: 'pread into a read-only MAP_SHARED mapping of the same file: page_mkwrite during read_iter',
+  title: 'page_mkwrite during read_iter: pread into a read-only shared mmap',
   story:
     'Question (2) of the RFC’s cover letter asks whether .page_mkwrite can run during .read_iter. It can: file F has page 0 in the page cache and page 1 on disk; ' +
     'user page 0 is a MAP_SHARED mapping of F page 0, already faulted in read-only by an earlier load. pid 101 reads F page 1 into user page 0. ' +

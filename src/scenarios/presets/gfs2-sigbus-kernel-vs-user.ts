@@ -16,7 +16,7 @@ const USER_SIGBUS = { '101': [-14, 2], '102': [0] };
 
 export const gfs2SigbusKernelVsUser: Scenario = {
   id: 'gfs2-sigbus-kernel-vs-user',
-  title: 'VM_FAULT_SIGBUS on one page: -EFAULT from the kernel, SIGBUS from user space',
+  title: 'One VM_FAULT_SIGBUS: -EFAULT in the kernel, SIGBUS in user space',
   story:
     'Jan Kara’s question in the RFC thread: does VM_FAULT_SIGBUS from gfs2_fault reach user space as SIGBUS? Here one page gives VM_FAULT_SIGBUS to both kinds of access. ' +
     'User page 1 is a MAP_SHARED mapping of G page 1; pid 102, another thread of the process, truncates G to one page, so that page now lies past EOF and filemap_fault answers VM_FAULT_SIGBUS. ' +
