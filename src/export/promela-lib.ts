@@ -942,6 +942,10 @@ function writeIter(fix: Gfs2Fix): string {
     '/*',
     ` * gfs2_file_write_iter (fs/gfs2/file.c), ${header[fix]}.`,
     ' * An O_DIRECT write that stops at a hole goes on as a buffered write.',
+    when(
+      fix === 'none' || fix === 'rfc',
+      ' * The buffered EX is taken here around the whole write; the simulator takes it\n * in gfs2_iomap_begin → gfs2_write_lock per iomap iteration: for one iteration,\n * the same locks in the same order.',
+    ),
     ' */',
     '#define W_ILOCK 21',
     '#define W_ILOCK_WAIT 22',
