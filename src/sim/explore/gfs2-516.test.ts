@@ -61,6 +61,40 @@ describe('gfs2 5.16: a local waiter never demotes a weak (HIF_MAY_DEMOTE) holder
   });
 });
 
+describe('gfs2 5.16: xfstests generic/647, one case at a time', () => {
+  // src/mmap-rw-fault.c runs the cases in order; each on its own shows what 5.16 does with it.
+  const program = preset('xfstests-647').tasks[0]?.program ?? [];
+  const alone = (n: number): Scenario => {
+    const base = preset('xfstests-647');
+    const call = program[n - 1];
+    if (call === undefined) throw new Error(`no case ${n}`);
+    return { ...base, id: `xfstests-647-case-${n}`, tasks: [{ pid: 101, process: 0, program: [call] }], schedules: [] };
+  };
+  it.each([
+    [1, 'completed'],
+    [2, 'deadlock'],
+    [3, 'completed'],
+    [4, 'completed'],
+    [5, 'deadlock'],
+  ] as const)('case %i alone: %s', (n, kind) => {
+    const run = replay(buildSetup(alone(n)), 'gfs2-5.16', [], { finish: true });
+    expect(run.outcome?.kind).toBe(kind);
+    if (kind === 'completed') expect(run.states.at(-1)?.tasks[0]?.returns).toEqual([4096]);
+  });
+
+  it('in cases 3 and 4 the fault’s SH is granted beside the write’s weak EX holder (holder stealing), not after demoting it', () => {
+    for (const n of [3, 4]) {
+      const run = replay(buildSetup(alone(n)), 'gfs2-5.16', [], { finish: true });
+      const granted = run.trace.findIndex((t) => t.machine === 'gfs2_fault' && t.event === 'glock.granted');
+      const gl = run.states[granted + 1]?.kernel.glocks.find((g) => g.holders.some((h) => h.caller === 'gfs2_fault'));
+      expect(gl?.holders.map((h) => [h.caller, h.mode, h.granted, h.mayDemote])).toEqual([
+        ['gfs2_file_buffered_write', 'EX', true, true],
+        ['gfs2_fault', 'SH', true, false],
+      ]);
+    }
+  });
+});
+
 describe('gfs2 5.16: gfs2_holder_allow_demote runs no queue, and do_promote steals', () => {
   it('write-vs-mmap: gfs2_mmap’s SH refused while EX was strong stays refused after EX turns weak (deadlock); asked after, it is granted beside the weak EX, and the EX made strong again conflicts with it', () => {
     expect(reachable(preset('gfs2-write-vs-mmap'))).toEqual(['completed', 'deadlock', 'invariant-violation']);
