@@ -141,18 +141,6 @@ describe('Promela export: Spin agrees with the explorer (required cases)', { con
     expect(spin.deadlock).toBe(true);
   });
 
-  it('gfs2-dio-read-self under gfs2-5.16: the fault-in’s SH waits behind the task’s own may-demote DF holder (v5.16 demotes none for a local waiter): Spin reports an invalid end state, the explorer a deadlock', async () => {
-    const { explorer, spin } = await crossCheck(preset('gfs2-dio-read-self'), 'gfs2-5.16');
-    expect(explorer).toEqual({ deadlock: true, bug: false });
-    expect(spin.deadlock).toBe(true);
-  });
-
-  it('gfs2-two-node-write under gfs2-5.16: a remote request dequeues the other node’s weak EX holder, or waits for its gfs2_glock_dq: neither Spin nor the explorer finds a deadlock', async () => {
-    const { explorer, spin } = await crossCheck(preset('gfs2-two-node-write'), 'gfs2-5.16');
-    expect(explorer).toEqual({ deadlock: false, bug: false });
-    expect(spin.deadlock).toBe(false);
-  });
-
   it('gfs2-dio-ring N=3 under gfs2-5.18: neither Spin nor the explorer finds a deadlock', async () => {
     const { explorer, spin } = await crossCheck(gfs2DioRing(3), 'gfs2-5.18');
     expect(explorer).toEqual({ deadlock: false, bug: false });
