@@ -122,7 +122,10 @@ beforeAll(() => {
   }
 });
 
-describe('Promela export: Spin agrees with the explorer (required cases)', { concurrent: true, timeout: 120_000 }, () => {
+// A guard against a hung Spin, not a speed target: on a loaded two-core machine a search and its compile take minutes.
+const SPIN_TIMEOUT = 300_000;
+
+describe('Promela export: Spin agrees with the explorer (required cases)', { concurrent: true, timeout: SPIN_TIMEOUT }, () => {
   it('gfs2-abba-dio under gfs2-5.15: each read holds its DF glock while get_user_pages faults wanting SH on the other: Spin reports an invalid end state, the explorer a deadlock', async () => {
     const { explorer, spin } = await crossCheck(preset('gfs2-abba-dio'), 'gfs2-5.15');
     expect(explorer).toEqual({ deadlock: true, bug: false });
@@ -213,7 +216,7 @@ const widened = [...PRESETS.filter((s) => s.fs === 'gfs2'), gfs2DioRing(2), gfs2
   .flatMap((scenario) => scenario.variants.map((variant) => ({ scenario, variant, name: scenario.id === 'gfs2-dio-ring' ? `gfs2-dio-ring/${scenario.tasks.length}` : scenario.id })))
   .filter((c) => !REQUIRED.has(`${c.name} ${c.variant}`));
 
-describe('Promela export: Spin agrees with the explorer on every gfs2 preset, ring and custom scenario', { concurrent: true, timeout: 120_000 }, () => {
+describe('Promela export: Spin agrees with the explorer on every gfs2 preset, ring and custom scenario', { concurrent: true, timeout: SPIN_TIMEOUT }, () => {
   it.each(widened.map((c) => [c.name, c.variant, c] as const))('%s under %s', async (_name, _variant, { scenario, variant }) => {
     await crossCheck(scenario, variant);
   });
