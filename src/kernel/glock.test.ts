@@ -282,27 +282,83 @@ describe('gfs2 glocks (fs/gfs2/glock.c)', () => {
       if (result.kind === 'granted') expect(checkInvariants(result.kernel)).toBeNull();
     });
 
-    it('5.16: a may-demote EX holder of the same pid is dropped (demote_incompat_holders) so its SH fault is granted', () => {
+    it('5.16: gfs2_holder_allow_demote only sets HIF_MAY_DEMOTE: a waiter refused before stays queued', () => {
+      // fs/gfs2/glock.h (dc732906c245): spin_lock; set_bit(HIF_MAY_DEMOTE); spin_unlock. No run_queue.
+      let kernel = enqueue(cluster(1), { pid: 101, mode: 'EX' }, 'granted');
+      kernel = enqueue(kernel, { pid: 102, mode: 'SH' }, 'queued');
+      kernel = setMayDemote(kernel, 0, 0, 101, callerOf(101), true);
+      expect(glock(kernel).holders.map((h) => [h.pid, h.granted, h.mayDemote])).toEqual([
+        [101, true, true],
+        [102, false, false],
+      ]);
+    });
+
+    it('5.16: a weak DF holder is not demoted for its own task’s SH fault; the fault waits behind it (may_grant(gl, NULL, SH) is false under DF, and the waiter is not at the head)', () => {
+      let kernel = enqueue(cluster(1), { pid: 101, mode: 'DF', caller: 'gfs2_file_direct_read' }, 'granted');
+      kernel = setMayDemote(kernel, 0, 0, 101, 'gfs2_file_direct_read', true);
+      const result = nq(kernel, { pid: 101, mode: 'SH', caller: 'gfs2_fault', recursionSkipsMayDemote: true });
+      if (result.kind !== 'queued') throw new Error(`expected queued, got ${result.kind}`);
+      expect(glock(result.kernel).holders.map((h) => [h.caller, h.granted])).toEqual([
+        ['gfs2_file_direct_read', true],
+        ['gfs2_fault', false],
+      ]);
+      expect(glockBlockers(result.kernel, 0, 0, 101, 'gfs2_fault').map((h) => [h.pid, h.mode, h.mayDemote])).toEqual([[101, 'DF', true]]);
+    });
+
+    it('5.16: a weak EX holder is kept and its task’s SH fault is granted beside it (demote_incompat_holders(gl, NULL) finds nothing incompatible: "holder stealing")', () => {
       let kernel = enqueue(cluster(1), { pid: 101, mode: 'EX', caller: 'gfs2_file_buffered_write' }, 'granted');
       kernel = setMayDemote(kernel, 0, 0, 101, 'gfs2_file_buffered_write', true);
       const result = nq(kernel, { pid: 101, mode: 'SH', caller: 'gfs2_fault', recursionSkipsMayDemote: true });
       if (result.kind !== 'granted') throw new Error(`expected granted, got ${result.kind}`);
-      expect(glock(result.kernel).holders.map((h) => [h.caller, h.granted])).toEqual([['gfs2_fault', true]]);
+      expect(glock(result.kernel).holders.map((h) => [h.caller, h.mode, h.granted])).toEqual([
+        ['gfs2_file_buffered_write', 'EX', true],
+        ['gfs2_fault', 'SH', true],
+      ]);
       expect(checkInvariants(result.kernel)).toBeNull();
     });
 
-    it('5.16: may-demote holders dropped for a waiter stay dropped while the waiter still waits for another node to demote', () => {
-      // Node 1 holds SH; on node 0, pid 101's SH holder may be demoted and pid 102 asks for EX.
-      let kernel = enqueue(cluster(2), { pid: 201, mode: 'SH', node: 1 }, 'granted');
-      kernel = enqueue(kernel, { pid: 101, mode: 'SH' }, 'granted');
+    it('5.16: the stolen SH and the weak EX made strong again (gfs2_holder_disallow_demote) are two conflicting holders: an invariant violation', () => {
+      let kernel = enqueue(cluster(1), { pid: 101, mode: 'EX' }, 'granted');
       kernel = setMayDemote(kernel, 0, 0, 101, callerOf(101), true);
-      kernel = enqueue(kernel, { pid: 102, mode: 'EX' }, 'queued');
-      // do_promote → demote_incompat_holders drops 101's holder; do_xmote to EX must first have node 1 drop its SH.
-      expect(glock(kernel).holders.map((h) => [h.pid, h.granted])).toEqual([[102, false]]);
-      expect(glock(kernel, 1).demote).not.toBeNull();
-      kernel = dequeue(kernel, 201, 1);
-      expect(granted(kernel, 102)).toBe(true);
-      expect(glock(kernel).state).toBe('EX');
+      kernel = enqueue(kernel, { pid: 102, mode: 'SH' }, 'granted');
+      kernel = setMayDemote(kernel, 0, 0, 101, callerOf(101), false);
+      expect(checkInvariants(kernel)?.message).toContain('EX holder shares the glock with 1 other holder(s)');
+    });
+
+    it('5.16: a remote request with no strong holder left dequeues the weak holders (gfs2_glock_cb → demote_incompat_holders with a mock EX holder for UN)', () => {
+      let kernel = enqueue(cluster(2), { pid: 101, mode: 'EX', node: 0 }, 'granted');
+      kernel = setMayDemote(kernel, 0, 0, 101, callerOf(101), true);
+      kernel = enqueue(kernel, { pid: 201, mode: 'EX', node: 1 }, 'granted');
+      expect(glock(kernel, 0)).toMatchObject({ state: 'UN', holders: [], demote: null });
+      expect(glock(kernel, 1).state).toBe('EX');
+    });
+
+    it('5.16: a remote SH request keeps a weak SH holder (the mock holder is SH, which may share with it) and waits for it to be dequeued', () => {
+      // Node 0 caches EX with no holder; pid 102's SH is granted under it, then made weak.
+      let kernel = dequeue(enqueue(cluster(2), { pid: 101, mode: 'EX', node: 0 }, 'granted'), 101, 0);
+      kernel = enqueue(kernel, { pid: 102, mode: 'SH', node: 0 }, 'granted');
+      kernel = setMayDemote(kernel, 0, 0, 102, callerOf(102), true);
+      // gdlm_bast for a DLM_LOCK_PR request: gfs2_glock_cb(gl, LM_ST_SHARED).
+      kernel = enqueue(kernel, { pid: 201, mode: 'SH', node: 1 }, 'queued');
+      expect(glock(kernel, 0)).toMatchObject({ state: 'EX', demote: 'SH' });
+      expect(glock(kernel, 0).holders.map((h) => h.pid)).toEqual([102]);
+      kernel = dequeue(kernel, 102, 0);
+      expect(glock(kernel, 0).state).toBe('SH');
+      expect(granted(kernel, 201, 1)).toBe(true);
+    });
+
+    it('5.16: a remote request while a strong holder is left demotes nothing; the weak holder made weak later stays until the strong one is dequeued (__gfs2_glock_dq)', () => {
+      let kernel = enqueue(cluster(2), { pid: 101, mode: 'SH', node: 0 }, 'granted');
+      kernel = enqueue(kernel, { pid: 102, mode: 'SH', node: 0 }, 'granted');
+      kernel = enqueue(kernel, { pid: 201, mode: 'EX', node: 1 }, 'queued');
+      expect(glock(kernel, 0).demote).toBe('UN');
+      // pid 101's holder turns weak after the callback: nothing looks at it again…
+      kernel = setMayDemote(kernel, 0, 0, 101, callerOf(101), true);
+      expect(glock(kernel, 0).holders.map((h) => h.pid)).toEqual([101, 102]);
+      // …until the last strong holder is dequeued with the demote pending: then the weak one goes too.
+      kernel = dequeue(kernel, 102, 0);
+      expect(glock(kernel, 0)).toMatchObject({ state: 'UN', holders: [], demote: null });
+      expect(granted(kernel, 201, 1)).toBe(true);
     });
 
     it('5.16: a holder not marked may-demote still traps', () => {

@@ -3,21 +3,40 @@
  *
  * Owns: the node's cached lock state (UN/SH/DF/EX), the queue of holders
  * (granted first, then waiters, strictly FIFO), the recursion trap, trylocks,
- * and the demote a conflicting request from another node asks for.
+ * the demote a conflicting request from another node asks for, and 5.16's
+ * weak (HIF_MAY_DEMOTE) holders.
  *
- * Granting follows `may_grant`: a holder other than the first may share the
- * glock only if neither it nor the first holder wants EX, and the glock's
- * state must equal the requested mode (an EX state also serves SH or DF
- * requests when the first holder wants the same). A state change happens only
- * for the first holder, when no holder is granted (`do_promote` returns 1 and
- * `run_queue` calls `do_xmote`). A pending demote stops all promotion on the
- * node until its holders are gone (`run_queue` tests GLF_DEMOTE before
- * `do_promote`). Across nodes the DLM lets SH share with SH and DF with DF;
- * EX shares with nothing.
+ * Granting follows `do_promote` and `may_grant` as v5.16 has them ("gfs2:
+ * Clean up function may_grant" and dc732906c245, read as the 5.15.y
+ * backport of the series, which 5.15.37 took): a waiter is compared with the
+ * first granted strong holder (`find_first_strong_holder`): it shares with
+ * an SH or DF holder of its own mode and with no EX holder; with no strong
+ * holder it is compared with the glock's state (an EX state also serves SH
+ * and DF). Before 5.16 `may_grant` compared with the first holder of the
+ * queue; with no weak holders the two give the same answers, so one rule
+ * serves every variant. A waiter that cannot be granted at the head of the
+ * queue makes `run_queue` change the state (`do_xmote`); anywhere else it
+ * waits (`do_error` fails only trylocks). A pending demote stops all
+ * promotion on the node until its holders are gone (`run_queue` tests
+ * GLF_DEMOTE before `do_promote`). Across nodes the DLM lets SH share with
+ * SH and DF with DF; EX shares with nothing.
  *
- * Not modelled: the minimum hold time, LM_FLAG_ANY/GL_EXACT, DLM deadlock
- * detection, and the glock workqueue's latency: a demote or promote happens
- * within the step that made it possible.
+ * 5.16 auto-demotion, as the code is written (not as its commit message
+ * describes it): `gfs2_holder_allow_demote` only sets the bit and runs no
+ * queue; `do_promote` calls `demote_incompat_holders(gl, first_gh)` for
+ * the first waiter it grants, with `first_gh` the strong holder (NULL when
+ * there is none), so a local waiter never demotes a weak holder: one that
+ * may_grant refuses waits behind it, and one it allows is granted beside it
+ * ("holder stealing", fixed by "gfs2: do_promote glock holder stealing fix",
+ * 2022). Weak holders go only on a remote request: `gfs2_glock_cb` dequeues
+ * those incompatible with the requested state when no strong holder is left,
+ * and `__gfs2_glock_dq` of the last strong holder dequeues the rest while a
+ * demote is pending.
+ *
+ * Not modelled: the minimum hold time, LM_FLAG_ANY/GL_EXACT/
+ * LM_FLAG_NODE_SCOPE, DLM deadlock detection, and the glock workqueue's
+ * latency: a demote or promote happens within the step that made it
+ * possible.
  */
 import type { Ino, NodeId, Pid } from './ids.ts';
 import { glockIndex, inodeName, type KernelState } from './state.ts';
@@ -65,11 +84,37 @@ function demoteTarget(wanted: HolderMode): GlockMode {
   return wanted === 'EX' ? 'UN' : wanted;
 }
 
-/** fs/gfs2/glock.c: may_grant, for a holder whose glock is already in some state. */
-function mayGrant(gl: Glock, gh: GlockHolder, head: GlockHolder): boolean {
-  if (gh !== head && (gh.mode === 'EX' || head.mode === 'EX')) return false;
+/**
+ * find_first_strong_holder (v5.16): the first granted holder not marked
+ * HIF_MAY_DEMOTE, looking no further than the granted holders.
+ */
+function firstStrongHolder(holders: readonly GlockHolder[]): GlockHolder | null {
+  for (const h of holders) {
+    if (!h.granted) return null;
+    if (!h.mayDemote) return h;
+  }
+  return null;
+}
+
+/**
+ * may_grant (v5.16): against `current`, a granted holder, an SH or DF holder
+ * shares with its own mode and an EX holder with nothing (LM_FLAG_NODE_SCOPE
+ * is not modelled); with no current holder, the glock's state decides, and
+ * an EX state serves SH and DF too.
+ */
+function mayGrant(gl: Glock, current: GlockHolder | null, gh: GlockHolder): boolean {
+  if (current !== null) return current.mode !== 'EX' && gh.mode === current.mode;
   if (gl.state === gh.mode) return true;
-  return gl.state === 'EX' && gh.mode === head.mode && gh.mode !== 'EX';
+  return gl.state === 'EX' && gh.mode !== 'EX';
+}
+
+/**
+ * demote_incompat_holders: dequeue the granted weak holders that may_grant
+ * would not let share with `current`; their tasks find them gone
+ * (gfs2_holder_queued is false).
+ */
+function demoteIncompatHolders(gl: Glock, holders: readonly GlockHolder[], current: GlockHolder | null): GlockHolder[] {
+  return holders.filter((h) => !(h.granted && h.mayDemote && !mayGrant(gl, current, h)));
 }
 
 export function glockAt(kernel: KernelState, node: NodeId, ino: Ino): Glock | undefined {
@@ -89,16 +134,6 @@ function otherNodes(kernel: KernelState, gl: Glock): Glock[] {
     if (node !== gl.node && other !== undefined) others.push(other);
   }
   return others;
-}
-
-/** Remove may-demote holders of a glock (5.16 demote_incompat_holders): their tasks find them lost. */
-function dropMayDemoteHolders(gl: Glock, incompatibleWith: HolderMode | null): Glock {
-  const holders = gl.holders.filter((h) => !(h.granted && h.mayDemote && (incompatibleWith === null || !localShare(h.mode, incompatibleWith))));
-  return holders.length === gl.holders.length ? gl : { ...gl, holders };
-}
-
-function localShare(a: HolderMode, b: HolderMode): boolean {
-  return a === b && a !== 'EX';
 }
 
 /**
@@ -130,48 +165,67 @@ function runQueue(kernel: KernelState, start: Glock): KernelState {
   let next = kernel;
   const demote = gl.demote;
   if (demote !== null) {
-    // 5.16 gfs2_glock_cb: holders that agreed to be demoted go first (demote_incompat_holders).
-    if (gl.holders.some((h) => h.granted)) gl = dropMayDemoteHolders(gl, null);
-    if (gl.holders.some((h) => h.granted)) return gl === start ? kernel : withGlock(kernel, gl);
+    // run_queue: GLF_DEMOTE with any holder granted, weak or strong (find_first_holder) → nothing to do.
+    if (gl.holders.some((h) => h.granted)) return kernel;
     // The DLM grants the remote request this demote was for before this
     // node's own waiters can ask again (fs/dlm/lock.c: do_convert_effects →
     // grant_pending_locks), so promotion waits for the next pass.
     return withGlock(kernel, { ...gl, state: demote, demote: null });
   }
-  const holders = gl.holders.slice();
+  // do_promote
+  let holders = gl.holders.slice();
+  let current = firstStrongHolder(holders);
+  let demoted = false;
   for (let i = 0; i < holders.length; i++) {
     const gh = holders[i];
-    const head = holders[0];
-    if (gh === undefined || head === undefined || gh.granted) continue;
-    if (gl.state !== 'UN' && mayGrant(gl, gh, head)) {
-      holders[i] = { ...gh, granted: true };
+    if (gh === undefined || gh.granted) continue;
+    if (mayGrant(gl, current, gh)) {
+      const promoted = { ...gh, granted: true };
+      if (!demoted) {
+        // v5.16 passes the strong holder it compared with, not the new one:
+        // with none, nothing the glock's state allows is incompatible.
+        holders = demoteIncompatHolders(gl, holders, current);
+        i = holders.indexOf(gh);
+        demoted = true;
+        current = promoted;
+      }
+      holders[i] = promoted;
       continue;
     }
-    if (i === 0 || !holders.slice(0, i).some((h) => h.granted)) {
-      // First in line and nothing granted: do_xmote to the mode it wants, if the DLM allows.
+    if (i === 0) {
+      // Head of the queue, nothing granted: do_xmote to the mode it wants, if the DLM allows.
       const conflicts = otherNodes(next, gl).filter((o) => !nodesCompatible(o.state, gh.mode));
-      if (conflicts.length === 0 && i === 0) {
+      if (conflicts.length === 0) {
         gl = { ...gl, state: gh.mode };
         holders[i] = { ...gh, granted: true };
+        current = holders[i] ?? null;
         continue;
       }
       for (const other of conflicts) {
-        if (other.demote === null) next = withGlock(next, { ...other, demote: demoteTarget(gh.mode) });
-      }
-    } else if (holders.slice(0, i).every((h) => !h.granted || h.mayDemote)) {
-      // 5.16: the granted holders in the way agreed to be demoted.
-      const kept = dropMayDemoteHolders({ ...gl, holders }, gh.mode);
-      if (kept.holders.length !== holders.length) {
-        // The dropped holders are gone whatever the next pass does: a pass that
-        // changes nothing more still hands back the glock without them.
-        const after = runQueue(next, kept);
-        return after === next ? withGlock(next, kept) : after;
+        if (other.demote === null) next = withGlock(next, remoteCallback(other, demoteTarget(gh.mode)));
       }
     }
+    // Anywhere else: do_error fails trylocks (glockNq does), the rest wait.
     break;
   }
   const updated = { ...gl, holders };
   return sameGlock(updated, start) ? next : withGlock(next, updated);
+}
+
+/**
+ * gfs2_glock_cb on the node asked to demote (gdlm_bast), as v5.16 (with
+ * "gfs2: Fix remote demote of weak glock holders", 5.16-rc4) has it: only
+ * when no strong holder is left, the weak holders incompatible with a mock
+ * holder in the requested state (EX for UN) are dequeued; then GLF_DEMOTE is
+ * set. Holders that turn weak later are not looked at again.
+ */
+function remoteCallback(gl: Glock, target: GlockMode): Glock {
+  let holders = gl.holders;
+  if (firstStrongHolder(holders) === null) {
+    const mock: GlockHolder = { pid: 0, mode: target === 'UN' ? 'EX' : target, try: false, mayDemote: false, caller: 'gfs2_glock_cb', granted: true };
+    holders = demoteIncompatHolders(gl, holders, mock);
+  }
+  return { ...gl, holders, demote: target };
 }
 
 function sameGlock(a: Glock, b: Glock): boolean {
@@ -225,23 +279,32 @@ export function isGranted(kernel: KernelState, node: NodeId, ino: Ino, pid: Pid,
   return findHolder(kernel, node, ino, pid, caller)?.granted === true;
 }
 
-/** gfs2_glock_dq: drop the holder and let the queues run. */
+/**
+ * gfs2_glock_dq: drop the holder and let the queues run. With a demote
+ * pending and no strong holder left, __gfs2_glock_dq (v5.16) dequeues the
+ * weak holders too, so the glock can be demoted.
+ */
 export function glockDq(kernel: KernelState, node: NodeId, ino: Ino, pid: Pid, caller: string): { ok: true; kernel: KernelState } | { ok: false; violation: string } {
   const gl = glockAt(kernel, node, ino);
   const holder = findHolder(kernel, node, ino, pid, caller);
   if (gl === undefined || holder === undefined || !holder.granted) {
     return { ok: false, violation: `pid ${pid} dequeued glock 2/${inodeName(kernel, ino)} it does not hold (${caller})` };
   }
-  const dropped = withGlock(kernel, { ...gl, holders: gl.holders.filter((h) => h !== holder) });
-  return { ok: true, kernel: runGlockQueues(dropped, ino) };
+  let holders = gl.holders.filter((h) => h !== holder);
+  if (gl.demote !== null && firstStrongHolder(holders) === null) holders = holders.filter((h) => !h.granted);
+  return { ok: true, kernel: runGlockQueues(withGlock(kernel, { ...gl, holders }), ino) };
 }
 
-/** Mark a granted holder may-demote or not (5.16 gfs2_holder_allow_demote / disallow_demote). */
+/**
+ * gfs2_holder_allow_demote / gfs2_holder_disallow_demote (v5.16 glock.h):
+ * set or clear HIF_MAY_DEMOTE under the glock's spinlock, and nothing else:
+ * no queue runs, so a waiter already refused stays queued.
+ */
 export function setMayDemote(kernel: KernelState, node: NodeId, ino: Ino, pid: Pid, caller: string, mayDemote: boolean): KernelState {
   const gl = glockAt(kernel, node, ino);
   if (gl === undefined) return kernel;
   const holders = gl.holders.map((h) => (h.pid === pid && h.caller === caller ? { ...h, mayDemote } : h));
-  return runGlockQueues(withGlock(kernel, { ...gl, holders }), ino);
+  return withGlock(kernel, { ...gl, holders });
 }
 
 /** A granted holder in someone's way, and the node it is on. */

@@ -22,8 +22,13 @@ function sleepLockBroken(lock: SleepLock): string | null {
 function glockBroken(kernel: KernelState, gl: Glock): string | null {
   const granted = gl.holders.filter((h) => h.granted);
   if (granted.length > 0 && gl.state === 'UN') return 'holders granted while the glock is unlocked';
-  if (granted.length > 1 && granted.some((h) => h.mode === 'EX')) return `EX holder shares the glock with ${granted.length - 1} other holder(s)`;
-  if (new Set(granted.map((h) => h.mode)).size > 1) return `holders granted in different modes: ${granted.map((h) => h.mode).join(', ')}`;
+  // v5.16 do_promote compares a waiter with the strong holders only, so it may
+  // grant one beside an incompatible weak (HIF_MAY_DEMOTE) holder ("holder
+  // stealing", fs/gfs2/glock.c until 2022). Two strong holders that conflict
+  // are what that leads to when the weak one is made strong again.
+  const strong = granted.filter((h) => !h.mayDemote);
+  if (strong.length > 1 && strong.some((h) => h.mode === 'EX')) return `EX holder shares the glock with ${strong.length - 1} other holder(s): ${strong.map((h) => `${h.mode} by pid ${h.pid}`).join(', ')}`;
+  if (new Set(strong.map((h) => h.mode)).size > 1) return `holders granted in different modes: ${strong.map((h) => h.mode).join(', ')}`;
   for (const h of granted) {
     if (gl.state !== h.mode && gl.state !== 'EX') return `holder ${h.mode} granted under state ${gl.state}`;
   }

@@ -84,10 +84,12 @@ export const VARIANTS: readonly Variant[] = [
     flags: { ...DAX_2015, era: '5.x', invalidateLock: true },
   },
   {
+    // The id keeps its old name for links; the code is every kernel from v5.8 (gfs2_file_read_iter takes
+    // the glock itself, 20f829999c38) to 5.15.36: 5.15.37 took the 5.16 series (5.15.37-rc1 review, April 2022).
     id: 'gfs2-5.15',
-    title: 'gfs2 before the fix (≤ 5.15)',
-    summary: 'The user copy faults while the inode glock is held.',
-    source: 'fs/gfs2/file.c (v5.15)',
+    title: 'gfs2 unfixed: v5.8 to 5.15.36',
+    summary: 'The user copy faults while the inode glock is held: v5.8 up to the last unfixed 5.15.y (5.15.36; 5.15.37 took the 5.16 fix).',
+    source: 'fs/gfs2/file.c (v5.15); linux-5.15.y up to 5.15.36',
     inferred: false,
     flags: GFS2,
   },
@@ -101,9 +103,9 @@ export const VARIANTS: readonly Variant[] = [
   },
   {
     id: 'gfs2-5.16',
-    title: 'gfs2 5.16 merged fix',
-    summary: 'Copy with page faults disabled; on -EFAULT let the holder be demoted, fault in, retry.',
-    source: 'commits 00bfe02f4796, dc732906c245',
+    title: 'gfs2 5.16 merged fix (and 5.15.37+)',
+    summary: 'Copy with page faults disabled; on -EFAULT mark the holder may-demote (HIF_MAY_DEMOTE), fault in, retry. A local waiter never demotes it, as v5.16’s do_promote is written; a remote request does.',
+    source: 'commits 00bfe02f4796, b01b2d72da25, dc732906c245 (v5.16; backported to 5.15.37)',
     inferred: false,
     flags: { ...GFS2, gfs2Fix: '5.16' },
   },

@@ -4,7 +4,9 @@ import { daxShortExtent } from './presets/dax-short-extent.ts';
 import { daxTruncate } from './presets/dax-truncate.ts';
 import { gfs2AbbaDio } from './presets/gfs2-abba-dio.ts';
 import { gfs2DioReadSelf } from './presets/gfs2-dio-read-self.ts';
+import { gfs2ReadMkwrite } from './presets/gfs2-read-mkwrite.ts';
 import { gfs2ReadSelf } from './presets/gfs2-read-self.ts';
+import { gfs2SigbusKernelVsUser } from './presets/gfs2-sigbus-kernel-vs-user.ts';
 import { gfs2TwoNodeWrite } from './presets/gfs2-two-node-write.ts';
 import { gfs2WriteVsMmap } from './presets/gfs2-write-vs-mmap.ts';
 import { imutexMmapsem } from './presets/imutex-mmapsem.ts';
@@ -14,7 +16,7 @@ import { xfstests647 } from './presets/xfstests-647.ts';
 import { xfstests729 } from './presets/xfstests-729.ts';
 import type { Scenario } from './types.ts';
 
-export const PRESETS: readonly Scenario[] = [gfs2ReadSelf, gfs2DioReadSelf, gfs2AbbaDio, gfs2TwoNodeWrite, gfs2WriteVsMmap, daxTruncate, daxPunch, imutexMmapsem, lockPageRetry, truncateMappingRepeat, daxShortExtent, xfstests647, xfstests729];
+export const PRESETS: readonly Scenario[] = [gfs2ReadSelf, gfs2DioReadSelf, gfs2AbbaDio, gfs2TwoNodeWrite, gfs2WriteVsMmap, daxTruncate, daxPunch, imutexMmapsem, lockPageRetry, truncateMappingRepeat, daxShortExtent, xfstests647, xfstests729, gfs2ReadMkwrite, gfs2SigbusKernelVsUser];
 
 export function findPreset(id: string): Scenario | undefined {
   return PRESETS.find((s) => s.id === id);

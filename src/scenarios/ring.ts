@@ -30,7 +30,7 @@ export function gfs2DioRing(n: number): Scenario {
         expect: {
           'gfs2-5.15': { kind: 'deadlock', summary: `a wait-for cycle of ${tasks}: each task holds its glock DF and waits for the next one's SH`, basis: 'inferred' },
           'gfs2-rfc-2021': { kind: 'completed', summary: 'every fault fails its trylock and the reads retry', basis: 'inferred' },
-          'gfs2-5.16': { kind: 'completed', summary: 'nofault reads, fault-in with may-demote holders', basis: 'inferred' },
+          'gfs2-5.16': { kind: 'deadlock', summary: `the same cycle of ${tasks}: each DF holder is marked weak, but a local SH waiter is neither granted under DF nor allowed to demote it (do_promote, v5.16)`, basis: 'verified' },
           'gfs2-5.18': { kind: 'completed', summary: 'drop the glock, fault in, retry', basis: 'inferred' },
         },
       },

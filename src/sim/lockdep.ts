@@ -29,8 +29,10 @@
  *   (glock.c: nq_m_sync sorts holders with glock_compare), and the DLM
  *   resource is the same cluster-wide, so a cycle through two nodes is one
  *   cycle. A 5.16 holder marked may-demote (HIF_MAY_DEMOTE) is not counted
- *   as held: gfs2 lets it be taken away while the task faults, which is why
- *   trap_recursive skips it too.
+ *   as held, as trap_recursive does not count it. That is a choice: in v5.16
+ *   only another node's request takes such a holder away, and a local waiter
+ *   waits for it, so the 5.16 cycles through weak holders show in the
+ *   wait-for graph and not here.
  * - An edge is recorded from every held lock, not only the most recent one
  *   (check_prevs_add stops at the first non-trylock): the cycles found are
  *   the same, and the chain printed is the shortest.

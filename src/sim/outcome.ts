@@ -22,6 +22,12 @@ export interface WaitEdge {
   readonly owners: readonly Pid[];
   /** The waiters among `holders`, each as the kernel queued it (a writer, a reader, or a glock holder in a mode). */
   readonly queuedAhead: readonly string[];
+  /**
+   * The owners as the report names them: "pid 102", or for a glock in a
+   * cluster of several nodes "pid 102 on node 1" (each node has its own
+   * glock for the inode, so the holder's node says which one).
+   */
+  readonly ownerNames: readonly string[];
 }
 
 export interface Deadlock {
@@ -45,7 +51,12 @@ export function waitEdges(state: SystemState): readonly WaitEdge[] {
     const key = lockKey(wait.lock);
     const owners = [...new Set(holdsIn(state).filter((h) => h.lockKey === key).map((h) => h.pid))];
     const queuedAhead = wait.holders.filter((pid) => !owners.includes(pid)).map((pid) => queuedAs(state, wait.lock, pid));
-    edges.push({ pid: task.pid, lock: wait.lock, lockName: lockName(state.kernel, wait.lock, state.flags.era), reason: wait.reason, holders: wait.holders, owners, queuedAhead });
+    const onNode = wait.lock.kind === 'glock' && state.kernel.nodes > 1;
+    const ownerNames = owners.map((pid) => {
+      const node = state.tasks.find((t) => t.pid === pid)?.node;
+      return onNode && node !== undefined ? `pid ${pid} on node ${node}` : `pid ${pid}`;
+    });
+    edges.push({ pid: task.pid, lock: wait.lock, lockName: lockName(state.kernel, wait.lock, state.flags.era), reason: wait.reason, holders: wait.holders, owners, queuedAhead, ownerNames });
   }
   return edges;
 }
@@ -96,7 +107,7 @@ export function findCycle(edges: readonly WaitEdge[]): readonly WaitEdge[] | nul
 export function describeCycle(cycle: readonly WaitEdge[]): string {
   return cycle
     .map((e) => {
-      const held = e.owners.length > 0 ? `held by ${e.owners.map((h) => `pid ${h}`).join(', ')}` : 'held by no one';
+      const held = e.owners.length > 0 ? `held by ${e.ownerNames.join(', ')}` : 'held by no one';
       const behind = e.queuedAhead.length > 0 ? `, queued behind ${e.queuedAhead.join(', ')}` : '';
       return `pid ${e.pid} waits for ${e.lockName} ${held}${behind}`;
     })

@@ -40,14 +40,38 @@ export interface CopyConfig {
    * get_user_pages_fast does not either. Default: true unless `gup`.
    */
   readonly mightFault?: boolean;
+  /**
+   * The uaccess primitive that touches the page, for labels (the fault-in
+   * helpers: fault_in_pages_readable → __get_user). A failed fault in kernel
+   * mode is then shown as that primitive returning -EFAULT through the
+   * exception table.
+   */
+  readonly uaccess?: string | ((input: StepInput) => string | undefined);
 }
 
-function vpageOf(input: StepInput): number {
-  return (input.regs.buf ?? 0) + (input.regs.done ?? 0);
+/**
+ * A fault that failed: get_user_pages turns VM_FAULT_SIGBUS into -EFAULT
+ * (faultin_page → vm_fault_to_errno); a CPU access in kernel mode goes to
+ * the exception table (arch/x86/mm/fault.c: do_user_addr_fault →
+ * kernelmode_fixup_or_oops (no_context before 5.12) → fixup_exception), so
+ * the uaccess returns -EFAULT and no signal is sent.
+ */
+function failedLabel(gup: boolean, call: string, uaccess: string | undefined): string {
+  if (gup) return `${call} → faultin_page: VM_FAULT_SIGBUS → vm_fault_to_errno → -EFAULT`;
+  if (uaccess !== undefined) return `${call} → VM_FAULT_SIGBUS in kernel mode → fixup_exception: ${uaccess.split(' → ').at(-1) ?? uaccess} returns -EFAULT, no signal`;
+  return `${call} → VM_FAULT_SIGBUS in kernel mode → exception fixup → short copy`;
 }
 
 function isGup(config: CopyConfig, input: StepInput): boolean {
   return typeof config.gup === 'function' ? config.gup(input) : config.gup === true;
+}
+
+function uaccessOf(config: CopyConfig, input: StepInput): string | undefined {
+  return typeof config.uaccess === 'function' ? config.uaccess(input) : config.uaccess;
+}
+
+function vpageOf(input: StepInput): number {
+  return (input.regs.buf ?? 0) + (input.regs.done ?? 0);
 }
 
 function callName(config: CopyConfig, input: StepInput): string {
@@ -72,13 +96,16 @@ export function copyStates(name: string, config: CopyConfig): Record<string, Ste
           if (input.task.pagefaultDisabled > 0) {
             return { event: 'copy.short', label: `${call} → user page ${vpage} not present, page faults disabled → short copy` };
           }
+          if (gup && input.regs.nofault === true) {
+            return { event: 'copy.short', label: `${call} → user page ${vpage} not present, iter->nofault (FOLL_NOFAULT) → no fault, short` };
+          }
           const retries = input.regs.retries ?? 0;
           if (retries >= FAULT_RETRY_BOUND) {
             return { event: 'copy.short', label: `${call} → fault on page ${vpage} again`, outcome: { kind: 'livelock', message: `${call} faulted on user page ${vpage} ${retries} times without progress` } };
           }
           return {
             event: 'copy.fault',
-            label: `${call} → page fault on user page ${vpage}`,
+            label: `${call} → ${uaccessOf(config, input) !== undefined ? `${uaccessOf(config, input) ?? ''}(user page ${vpage}) → ` : ''}page fault on user page ${vpage}`,
             regs: { ...input.regs, retries: retries + 1 },
             call: { machine: 'do_page_fault', regs: { vpage, write: userWrite, kernelMode: true, ...(gup ? { gup } : {}) } },
             ...hint,
@@ -93,7 +120,7 @@ export function copyStates(name: string, config: CopyConfig): Record<string, Ste
           const call = callName(config, input);
           return input.regs.ret === 0
             ? { event: 'fault.done', label: `${call} → fault handled, try the page again` }
-            : { event: 'fault.failed', label: isGup(config, input) ? `${call} → faultin_page: VM_FAULT_SIGBUS → vm_fault_to_errno → -EFAULT` : `${call} → VM_FAULT_SIGBUS in kernel mode → exception fixup → short copy` };
+            : { event: 'fault.failed', label: failedLabel(isGup(config, input), call, uaccessOf(config, input)) };
         },
       },
       on: { 'fault.done': name, 'fault.failed': config.short },

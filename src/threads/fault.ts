@@ -24,7 +24,7 @@
 import { fileIndexOf, pteAt, setPte, vmaAt } from '../kernel/mm.ts';
 import { VM_FAULT_LOCKED, VM_FAULT_NOPAGE, VM_FAULT_RETRY, VM_FAULT_SIGBUS, readUser, userAccessOk, vmFaultName, writeUser } from '../kernel/uaccess.ts';
 import { FAULT_RETRY_BOUND } from './copy.ts';
-import { defineThread } from './define.ts';
+import { defineThread, type StepStateConfig } from './define.ts';
 import { withSleepLock } from '../kernel/locks.ts';
 import { getPage, putPage } from '../kernel/pagecache.ts';
 import { release } from '../kernel/sleeplock.ts';
@@ -86,21 +86,46 @@ function dispatchName(input: StepInput): string {
 }
 
 /** Finish a fault that returned a locked page: map it, unlock it, drop the reference. */
-function mapLockedPage(input: StepInput, how: 'read' | 'cow' | 'shared'): Omit<StepResult, 'event'> {
+function mapLockedPage(input: StepInput, how: 'read' | 'cow' | 'shared' | 'wp'): Omit<StepResult, 'event'> {
   const page = input.regs.vmfPage ?? -1;
   const vpage = input.regs.vpage ?? 0;
   const content = input.kernel.pages[page]?.content ?? '0';
   const mapped =
     how === 'cow'
       ? setPte(input.kernel, input.task.mm, vpage, { kind: 'anon', content })
-      : setPte(input.kernel, input.task.mm, vpage, { kind: 'page', page, writable: how === 'shared' });
+      : setPte(input.kernel, input.task.mm, vpage, { kind: 'page', page, writable: how === 'shared' || how === 'wp' });
   const unlocked = unlockPage(mapped, page, input.task.pid, true);
   if (unlocked.violation) return { label: 'unlock_page → not locked by us', outcome: unlocked.violation };
   const label =
     how === 'cow'
       ? `do_cow_fault → copy_user_highpage to an anonymous page → set_pte (writable) → unlock_page`
-      : `${how === 'read' ? 'do_read_fault' : 'do_shared_fault'} → set_pte (${how === 'read' ? 'read-only' : 'writable'}) → unlock_page`;
+      : how === 'wp'
+        ? // wp_page_shared after ->page_mkwrite (mm/memory.c, 5.x): the PTE is already there, read-only.
+          'finish_mkwrite_fault → wp_page_reuse: PTE made writable → unlock_page'
+        : `${how === 'read' ? 'do_read_fault' : 'do_shared_fault'} → set_pte (${how === 'read' ? 'read-only' : 'writable'}) → unlock_page`;
   return { label, kernel: unlocked.kernel };
+}
+
+/**
+ * After ->page_mkwrite: map the locked page writable (do_shared_fault, or
+ * wp_page_shared's finish_mkwrite_fault) and let fault_dirty_shared_page
+ * decide whether the fault retries; or, when ->page_mkwrite failed or
+ * returned NOPAGE, put_page(vmf->page) (both callers do, mm/memory.c 5.x)
+ * and retry the access or fail.
+ */
+function pageMkwriteReturned(how: 'shared' | 'wp'): StepStateConfig {
+  return {
+    step: {
+      run: (input) => {
+        const ret = input.regs.ret ?? VM_FAULT_SIGBUS;
+        if (ret === VM_FAULT_LOCKED) return faultDirtySharedPage(input, mapLockedPage(input, how));
+        const put = input.regs.vmfPage === undefined ? input.kernel : putPage(input.kernel, input.regs.vmfPage);
+        if (ret === VM_FAULT_NOPAGE) return { event: 'fault.nopage', label: '->page_mkwrite returned VM_FAULT_NOPAGE → put_page: the access retries', kernel: put };
+        return { event: 'fault.sigbus', label: `->page_mkwrite returned ${vmFaultName(ret)} → put_page`, kernel: put };
+      },
+    },
+    on: { 'fault.mapped': 'up_read', 'fault.nopage': 'up_read', 'fault.sigbus': 'up_read_sigbus', 'fault.retry': 'retry', 'fault.completed': 'done' },
+  };
 }
 
 export const doPageFault = defineThread({
@@ -157,13 +182,13 @@ export const doPageFault = defineThread({
           }
           if (input.variant.fs === 'gfs2' && pte.kind === 'page') {
             // wp_page_shared: get_page(vmf->page) before ->page_mkwrite (mm/memory.c); finish_fault or the error path puts it.
-            return { event: 'fault.mkwrite', label: 'do_wp_page → wp_page_shared → ->page_mkwrite = gfs2_page_mkwrite', kernel: getPage(input.kernel, pte.page), regs: { ...input.regs, vmfPage: pte.page }, call: { machine: 'gfs2_page_mkwrite', regs: { ino: input.regs.ino, index: input.regs.index, page: pte.page } } };
+            return { event: 'fault.mkwrite', label: 'do_wp_page → wp_page_shared → do_page_mkwrite → ->page_mkwrite = gfs2_page_mkwrite', kernel: getPage(input.kernel, pte.page), regs: { ...input.regs, vmfPage: pte.page }, call: { machine: 'gfs2_page_mkwrite', regs: { ino: input.regs.ino, index: input.regs.index, page: pte.page } } };
           }
           // ext2 DAX: ->page_mkwrite = ext2_dax_mkwrite → dax_fault, a write fault.
           return { event: 'fault.dax', label: 'do_wp_page → ->page_mkwrite = ext2_dax_mkwrite → do_dax_fault', call: { machine: 'do_dax_fault', regs: { ino: input.regs.ino, index: input.regs.index, write: true, shared: true, vpage, tried: input.regs.tried } } };
         },
       },
-      on: { 'fault.mapped': 'up_read', 'fault.mkwrite': 'page_mkwrite_returned', 'fault.dax': 'fault_returned' },
+      on: { 'fault.mapped': 'up_read', 'fault.mkwrite': 'wp_page_mkwrite_returned', 'fault.dax': 'fault_returned' },
     },
     fault_returned: {
       step: {
@@ -219,19 +244,8 @@ export const doPageFault = defineThread({
       },
       on: { 'fault.mapped': 'up_read', 'fault.mkwrite': 'page_mkwrite_returned' },
     },
-    page_mkwrite_returned: {
-      step: {
-        run: (input) => {
-          const ret = input.regs.ret ?? VM_FAULT_SIGBUS;
-          if (ret === VM_FAULT_LOCKED) return faultDirtySharedPage(input, mapLockedPage(input, 'shared'));
-          // do_shared_fault and wp_page_shared: put_page(vmf->page) when ->page_mkwrite fails or returns NOPAGE.
-          const put = input.regs.vmfPage === undefined ? input.kernel : putPage(input.kernel, input.regs.vmfPage);
-          if (ret === VM_FAULT_NOPAGE) return { event: 'fault.nopage', label: '->page_mkwrite returned VM_FAULT_NOPAGE → put_page: the access retries', kernel: put };
-          return { event: 'fault.sigbus', label: `->page_mkwrite returned ${vmFaultName(ret)} → put_page`, kernel: put };
-        },
-      },
-      on: { 'fault.mapped': 'up_read', 'fault.nopage': 'up_read', 'fault.sigbus': 'up_read_sigbus', 'fault.retry': 'retry', 'fault.completed': 'done' },
-    },
+    page_mkwrite_returned: pageMkwriteReturned('shared'),
+    wp_page_mkwrite_returned: pageMkwriteReturned('wp'),
     up_read: {
       step: { run: (input) => unlockStep(mmapLockCall(input, false, true), mmapSem, 'fault.done', (i) => ({ regs: { ...i.regs, ret: 0 } })).run(input) },
       on: { 'fault.done': 'done' },
@@ -281,7 +295,8 @@ export const userAccess = defineThread({
           if (input.regs.ret === 0) return { event: 'fault.done', label: 'fault handled: the access restarts' };
           return {
             event: 'fault.sigbus',
-            label: 'VM_FAULT_SIGBUS in user mode → do_sigbus → force_sig(SIGBUS)',
+            // arch/x86/mm/fault.c: mm_fault_error → do_sigbus; in user mode the signal goes out (force_sig_fault, 5.x; force_sig_info_fault, 4.0), no fixup.
+            label: `VM_FAULT_SIGBUS in user mode → mm_fault_error → do_sigbus → ${input.variant.era === '2015' ? 'force_sig_info_fault(SIGBUS, BUS_ADRERR)' : 'force_sig_fault(SIGBUS, BUS_ADRERR)'}`,
             task: { killed: true },
             regs: { ...input.regs, ret: VM_FAULT_SIGBUS },
             outcome: { kind: 'sigbus', message: `SIGBUS delivered to pid ${input.task.pid} at user page ${input.regs.vpage ?? 0}` },

@@ -6,15 +6,27 @@
  * buffered writes, DF for O_DIRECT. An O_DIRECT write to a hole falls back to
  * a buffered write (-ENOTBLK from gfs2_iomap_begin).
  * - 5.15: the copy from the user buffer faults with the glock held (the
- *   prefault in iomap_write_iter, and get_user_pages for O_DIRECT).
- * - RFC 2021: LM_FLAG_OUTER; after dropping the glock, a fault that asked
- *   for a retry is retried after iov_iter_fault_in_readable(PAGE_SIZE).
+ *   prefault in iomap_write_iter, and get_user_pages for O_DIRECT). A
+ *   buffered write takes EX in each iomap iteration: iomap_iter →
+ *   gfs2_iomap_begin → gfs2_write_lock, released in gfs2_iomap_end →
+ *   gfs2_write_unlock (fs/gfs2/bmap.c, v5.15).
+ * - RFC 2021 (on 5.13: iomap_apply, iomap_write_actor): the same per
+ *   iteration EX, now with LM_FLAG_OUTER (RFC part 2: gfs2_write_lock);
+ *   O_DIRECT takes DF|LM_FLAG_OUTER in gfs2_file_direct_write. After the
+ *   glock is dropped, a fault that asked for a retry is retried after
+ *   iov_iter_fault_in_readable(PAGE_SIZE): for a buffered write in the
+ *   RFC's gfs2_file_buffered_write, around iomap_file_buffered_write.
  * - 5.16: copy with page faults disabled; on -EFAULT or partial progress
  *   mark the holder may-demote, fault in, retry (buffered: short write if
  *   the glock was lost after bytes were written).
  * - 5.18: buffered writes fault the source in before taking the glock; on a
  *   short copy drop the glock and go round again; O_DIRECT drops the glock,
  *   faults in and retries; give up when fault-in makes no progress.
+ * 5.16 and 5.18 take the buffered write's EX in gfs2_file_buffered_write
+ * (b924bdab7445, "Move the inode glock locking to gfs2_file_buffered_write");
+ * their O_DIRECT writes set only from->nofault: "For writes, iomap_dio_rw
+ * only triggers manual page faults, so we don't need to disable physical
+ * ones" (b01b2d72da25).
  *
  * Simplified: writeback is not modelled; write_end writes the page cache and
  * its block together, so a later O_DIRECT read sees the data.
@@ -29,28 +41,39 @@ import { copyStates, FAULT_RETRY_BOUND } from './copy.ts';
 import { defineThread, type StepStateConfig, type ThreadStateConfig } from './define.ts';
 import { bytesOr, diskContent } from './filemap.ts';
 import { unlockPage } from './pagelock.ts';
-import { faultInName } from './iomap.ts';
+import { faultInName, faultInUaccess } from './iomap.ts';
 import { dropGlock, inodeLockName, inodeUnlockName, ioDone, takeGlock, takeLock, unlockStep, type LockOf } from './steps.ts';
 import type { Regs, StepInput, StepResult } from './types.ts';
 
 const iRwsem: LockOf = (input) => ({ kind: 'i_rwsem', ino: input.regs.ino ?? 0 });
 const pageLock: LockOf = (input) => ({ kind: 'page', page: input.regs.page ?? -1 });
 
-/** iomap_write_iter over the request: prefault, write_begin, atomic copy, write_end, per page. */
-export const iomapBufferedWrite = defineThread({
-  id: 'iomap_file_buffered_write',
-  initial: 'next_page',
-  states: {
+/** The RFC's tree is 5.13: iomap_apply and its actor; 5.15 has iomap_iter (fs/iomap/iter.c) and iomap_write_iter. */
+const actorName = (input: StepInput) => (input.variant.gfs2Fix === 'rfc' ? 'iomap_write_actor' : 'iomap_write_iter');
+const iterName = (input: StepInput) => (input.variant.gfs2Fix === 'rfc' ? 'iomap_apply' : 'iomap_iter');
+/** copy_page_from_iter_atomic arrived in 5.14; 5.13 has iov_iter_copy_from_user_atomic. */
+const atomicCopyName = (input: StepInput) => (input.variant.gfs2Fix === 'rfc' ? 'iov_iter_copy_from_user_atomic' : 'copy_page_from_iter_atomic');
+/** The buffered write's EX holder when gfs2_iomap_begin takes it (5.15, RFC). */
+export const WRITE_LOCK_CALLER = 'gfs2_write_lock';
+
+/**
+ * One page of the write actor (iomap_write_actor in 5.13, iomap_write_iter
+ * from 5.15): prefault the source, write_begin, atomic copy, write_end.
+ * `endOfPass` is where the pass goes when the request is done or the
+ * prefault fails.
+ */
+function writeActorStates(endOfPass: string): Record<string, ThreadStateConfig> {
+  return {
     next_page: {
       step: {
         run: (input) => {
-          const end = ioDone(input, 'write.done', 'iomap_file_buffered_write');
+          const end = ioDone(input, 'write.done', actorName(input));
           if (end !== null) return end;
           const done = input.regs.done ?? 0;
-          return { event: 'write.page', label: `iomap_write_iter: ${inodeName(input.kernel, input.regs.ino ?? 0)}:${(input.regs.pos ?? 0) + done}`, regs: { ...input.regs, index: (input.regs.pos ?? 0) + done } };
+          return { event: 'write.page', label: `${actorName(input)}: ${inodeName(input.kernel, input.regs.ino ?? 0)}:${(input.regs.pos ?? 0) + done}`, regs: { ...input.regs, index: (input.regs.pos ?? 0) + done } };
         },
       },
-      on: { 'write.done': 'done', 'write.page': 'fault_in_iov_iter_readable' },
+      on: { 'write.done': endOfPass, 'write.page': 'fault_in_iov_iter_readable' },
     },
     ...copyStates('fault_in_iov_iter_readable', {
       call: (input) => `${faultInName({ ...input, regs: { ...input.regs, write: false } })} (prefault)`,
@@ -59,6 +82,7 @@ export const iomapBufferedWrite = defineThread({
       next: 'write_begin',
       short: 'short',
       mightFault: false,
+      uaccess: (input) => faultInUaccess({ ...input, regs: { ...input.regs, write: false } }),
     }),
     write_begin: {
       step: {
@@ -82,13 +106,13 @@ export const iomapBufferedWrite = defineThread({
           const page = input.regs.page ?? -1;
           if (userAccessOk(input.kernel, input.task.mm, vpage, false)) {
             const content = readUser(input.kernel, input.task.mm, vpage);
-            return { event: 'copy.done', label: `copy_page_from_iter_atomic ← user page ${vpage} (${content})`, kernel: writePage(input.kernel, page, content), regs: { ...input.regs, retries: 0 } };
+            return { event: 'copy.done', label: `${atomicCopyName(input)} ← user page ${vpage} (${content})`, kernel: writePage(input.kernel, page, content), regs: { ...input.regs, retries: 0 } };
           }
           // The atomic copy never faults: copied == 0, unlock, go round and prefault again.
           const unlocked = unlockPage(input.kernel, page, input.task.pid, true);
           const retries = (input.regs.retries ?? 0) + 1;
-          const livelock = retries > FAULT_RETRY_BOUND ? { outcome: { kind: 'livelock' as const, message: `iomap_write_iter copied 0 bytes ${retries} times` } } : {};
-          return { event: 'copy.zero', label: `copy_page_from_iter_atomic: user page ${vpage} not present → copied 0 → unlock_page, retry`, kernel: unlocked.kernel, regs: { ...input.regs, retries }, ...livelock };
+          const livelock = retries > FAULT_RETRY_BOUND ? { outcome: { kind: 'livelock' as const, message: `${actorName(input)} copied 0 bytes ${retries} times` } } : {};
+          return { event: 'copy.zero', label: `${atomicCopyName(input)}: user page ${vpage} not present → copied 0 → unlock_page, retry`, kernel: unlocked.kernel, regs: { ...input.regs, retries }, ...livelock };
         },
       },
       on: { 'copy.done': 'write_end', 'copy.zero': 'next_page' },
@@ -118,29 +142,104 @@ export const iomapBufferedWrite = defineThread({
       },
       on: { 'step.done': 'next_page' },
     },
-    short: {
-      step: { run: (input) => ({ event: 'write.done', label: `prefault failed → ${bytesOr(input, EFAULT) > 0 ? `${bytesOr(input, EFAULT)} bytes` : '-EFAULT'}`, regs: { ...input.regs, ret: bytesOr(input, EFAULT) } }) },
-      on: { 'write.done': 'done' },
-    },
+  };
+}
+
+/** The prefault failed: what the pass wrote, else -EFAULT. */
+function prefaultFailed(next: string): StepStateConfig {
+  return {
+    step: { run: (input) => ({ event: 'write.done', label: `prefault failed → ${bytesOr(input, EFAULT) > 0 ? `${bytesOr(input, EFAULT)} bytes` : '-EFAULT'}`, regs: { ...input.regs, ret: bytesOr(input, EFAULT) } }) },
+    on: { 'write.done': next },
+  };
+}
+
+/** iomap_file_buffered_write with the glock already held by the caller (5.16, 5.18): the actor over the request. */
+export const iomapBufferedWrite = defineThread({
+  id: 'iomap_file_buffered_write',
+  initial: 'next_page',
+  states: {
+    ...writeActorStates('done'),
+    short: prefaultFailed('done'),
     done: { final: true },
   },
 });
 
+/**
+ * iomap_file_buffered_write when gfs2_iomap_begin takes the glock (5.15, and
+ * the RFC with LM_FLAG_OUTER): each iteration (iomap_iter in 5.15,
+ * iomap_apply in 5.13) calls gfs2_iomap_begin → gfs2_write_lock, which
+ * queues an EX holder (ip->i_gh), runs the actor, and gfs2_iomap_end →
+ * gfs2_write_unlock dequeues it. An iteration covers the rest of the
+ * request (extents are not modelled); one that wrote something and stopped
+ * short is followed by another; one that wrote nothing ends the write with
+ * what was written, else its error (5.13 iomap_file_buffered_write:
+ * "if (ret <= 0) break; … return written ? written : ret").
+ */
+export const iomapBufferedWriteLocked = defineThread({
+  id: 'iomap_file_buffered_write (gfs2_iomap_begin locks)',
+  initial: 'write_lock',
+  states: {
+    ...takeGlock(
+      'write_lock',
+      {
+        caller: WRITE_LOCK_CALLER,
+        mode: () => 'EX',
+        outer: (input) => input.variant.gfs2Fix === 'rfc',
+        via: (input) => `${iterName(input)} → ->iomap_begin = gfs2_iomap_begin(${inodeName(input.kernel, input.regs.ino ?? 0)}:${(input.regs.pos ?? 0) + (input.regs.done ?? 0)}) → gfs2_write_lock: `,
+      },
+      'next_page',
+    ),
+    ...writeActorStates('iomap_end'),
+    short: prefaultFailed('iomap_end'),
+    iomap_end: {
+      step: {
+        run: (input) => {
+          const dq = dropGlock(WRITE_LOCK_CALLER, 'glock.released', input.variant.gfs2Fix === 'rfc').run(input);
+          const done = input.regs.done ?? 0;
+          const wrote = done - (input.regs.lastDone ?? 0);
+          const label = `->iomap_end = gfs2_iomap_end → gfs2_write_unlock: ${dq.label}`;
+          if (wrote > 0 && done < (input.regs.len ?? 0)) return { ...dq, event: 'iter.next', label: `${label}; the iteration wrote ${wrote} page(s): next iteration`, regs: { ...input.regs, lastDone: done } };
+          const ret = done > 0 ? done * PAGE_SIZE : Math.min(input.regs.ret ?? 0, 0);
+          return { ...dq, event: 'iter.end', label: `${label} → ${ret >= 0 ? `${ret} bytes` : errnoName(ret)}`, regs: { ...input.regs, ret } };
+        },
+      },
+      on: { 'iter.next': 'write_lock', 'iter.end': 'done' },
+    },
+    done: { final: true },
+    bug: { final: true },
+  },
+});
+
 const writeMode = (input: StepInput): HolderMode => (input.regs.direct ? 'DF' : 'EX');
-/** gh_ip of the write holder: gfs2_file_direct_write, or the buffered write (gfs2_iomap_begin before 5.16). */
-const writeCaller = (input: StepInput) => (input.regs.direct ? 'gfs2_file_direct_write' : input.variant.gfs2Fix === 'none' ? 'gfs2_iomap_begin' : 'gfs2_file_buffered_write');
+/** gh_ip of the write holder: gfs2_file_direct_write, or the buffered write (5.16+; before, gfs2_write_lock takes it per iomap iteration). */
+const writeCaller = (input: StepInput) => (input.regs.direct ? 'gfs2_file_direct_write' : 'gfs2_file_buffered_write');
 const remaining = (input: StepInput) => (input.regs.len ?? 0) - (input.regs.done ?? 0);
 
+/**
+ * Call the write on what is left of the request. `faultsOff` (5.16, 5.18):
+ * a buffered write runs under pagefault_disable(); an O_DIRECT write sets
+ * only from->nofault, which makes get_user_pages fail instead of faulting
+ * (FOLL_NOFAULT) and leaves CPU faults alone.
+ */
 function writeCall(input: StepInput, faultsOff: boolean): StepResult {
   const done = input.regs.done ?? 0;
-  const args: Regs = { ino: input.regs.ino, pos: (input.regs.pos ?? 0) + done, len: remaining(input), buf: (input.regs.buf ?? 0) + done, write: true, done: 0 };
-  const callee = input.regs.direct ? 'iomap_dio_rw' : 'iomap_file_buffered_write';
+  const direct = input.regs.direct === true;
+  const args: Regs = { ino: input.regs.ino, pos: (input.regs.pos ?? 0) + done, len: remaining(input), buf: (input.regs.buf ?? 0) + done, write: true, done: 0, ...(faultsOff && direct ? { nofault: true } : {}) };
+  if (direct) return { event: 'write.call', label: `${faultsOff ? 'from->nofault = true; ' : ''}iomap_dio_rw (WRITE)`, call: { machine: 'iomap_dio_rw', regs: args } };
   return {
     event: 'write.call',
-    label: `${faultsOff ? 'pagefault_disable(); ' : ''}${callee}${input.regs.direct ? ' (WRITE)' : ''}`,
-    call: { machine: callee, regs: args },
+    label: `${faultsOff ? 'pagefault_disable(); ' : ''}iomap_file_buffered_write`,
+    call: { machine: 'iomap_file_buffered_write', regs: args },
     ...(faultsOff ? { task: { pagefaultDisabled: input.task.pagefaultDisabled + 1 } } : {}),
   };
+}
+
+/** 5.15 and RFC: the buffered write, whose iomap iterations take the glock themselves. */
+function lockedBufferedCall(input: StepInput): StepResult {
+  const done = input.regs.done ?? 0;
+  const args: Regs = { ino: input.regs.ino, pos: (input.regs.pos ?? 0) + done, len: remaining(input), buf: (input.regs.buf ?? 0) + done, write: true, done: 0, lastDone: 0 };
+  const label = input.variant.gfs2Fix === 'rfc' ? 'gfs2_file_buffered_write → iomap_file_buffered_write' : 'iomap_file_buffered_write';
+  return { event: 'write.buffered', label, call: { machine: 'iomap_file_buffered_write (gfs2_iomap_begin locks)', regs: args } };
 }
 
 /** Add what the callee wrote to `done`, keeping its return in `ret`. */
@@ -150,9 +249,10 @@ function writeReturned(faultsOff: boolean, more?: string, finished?: string): St
       run: (input) => {
         const ret = input.regs.ret ?? 0;
         const regs: Regs = { ...input.regs, done: (input.regs.done ?? 0) + (ret > 0 ? ret / PAGE_SIZE : 0) };
-        const task = faultsOff ? { task: { pagefaultDisabled: input.task.pagefaultDisabled - 1 } } : {};
+        const buffered = faultsOff && input.regs.direct !== true;
+        const task = buffered ? { task: { pagefaultDisabled: input.task.pagefaultDisabled - 1 } } : {};
         const what = ret >= 0 ? `${ret} bytes` : errnoName(ret);
-        const label = `${faultsOff ? 'pagefault_enable(); ' : ''}write returned ${what}`;
+        const label = `${buffered ? 'pagefault_enable(); ' : faultsOff ? 'from->nofault = false; ' : ''}write returned ${what}`;
         if (more !== undefined && moreToWrite({ ...input, regs })) return { event: 'write.faultin', label: `${label}: should_fault_in_pages → yes`, regs, ...task };
         return { event: 'write.finished', label, regs, ...task };
       },
@@ -215,54 +315,89 @@ function commonStates(): Record<string, ThreadStateConfig> {
 }
 
 const toGlock: StepStateConfig = {
-  // 5.15 has no gfs2_file_buffered_write: the buffered write is iomap_file_buffered_write, and gfs2_iomap_begin takes the glock.
-  step: { run: (input) => ({ event: 'step.done', label: input.regs.direct ? 'gfs2_file_direct_write' : input.variant.gfs2Fix === 'none' ? 'iomap_file_buffered_write → gfs2_iomap_begin' : 'gfs2_file_buffered_write' }) },
+  step: { run: (input) => ({ event: 'step.done', label: input.regs.direct ? 'gfs2_file_direct_write' : 'gfs2_file_buffered_write' }) },
   on: { 'step.done': 'glock_nq' },
 };
+
+/**
+ * 5.15 and RFC: O_DIRECT takes DF here; a buffered write calls
+ * iomap_file_buffered_write, whose iterations take EX (5.15 has no
+ * gfs2_file_buffered_write; the RFC adds it as a wrapper).
+ */
+const routeLocked: StepStateConfig = {
+  step: { run: (input) => (input.regs.direct ? { event: 'write.direct', label: 'gfs2_file_direct_write' } : lockedBufferedCall(input)) },
+  on: { 'write.direct': 'glock_nq', 'write.buffered': 'buffered_returned' },
+};
+
+/** What iomap_file_buffered_write returned: the bytes written, else its error. */
+const bufferedReturned = (next: string): StepStateConfig => ({
+  step: {
+    run: (input) => {
+      const ret = input.regs.ret ?? 0;
+      return { event: 'write.finished', label: `iomap_file_buffered_write returned ${ret >= 0 ? `${ret} bytes` : errnoName(ret)}`, regs: { ...input.regs, done: (input.regs.done ?? 0) + (ret > 0 ? ret / PAGE_SIZE : 0) } };
+    },
+  },
+  on: { 'write.finished': next },
+});
 
 export const gfs2WriteIter515 = defineThread({
   id: 'gfs2_file_write_iter',
   initial: 'inode_lock',
   states: {
     ...commonStates(),
-    route: toGlock,
+    route: routeLocked,
+    buffered_returned: bufferedReturned('return'),
     ...takeGlock('glock_nq', { caller: writeCaller, mode: writeMode }, 'write'),
     write: { step: { run: (input) => writeCall(input, false) }, on: { 'write.call': 'write_returned' } },
     write_returned: writeReturned(false),
-    after_dq: afterDq('glock_nq'),
+    after_dq: afterDq('route'),
   },
 });
+
+/** RFC: after the glock is dropped, current_needs_retry and -EFAULT → fault one page in and go again. */
+function rfcCheckRetry(noRetry: string, faultedIn: string): StepStateConfig {
+  return {
+    step: {
+      run: (input) => {
+        if (!input.task.needsRetry) return { event: 'retry.no', label: 'current_needs_retry → no' };
+        if (input.regs.ret !== EFAULT) return { event: 'retry.no', label: 'current_needs_retry → yes, but the write did not fail with -EFAULT', task: { needsRetry: false } };
+        return {
+          event: 'retry.faultin',
+          label: 'current_needs_retry and -EFAULT → set_current_needs_retry(false); iov_iter_fault_in_readable(PAGE_SIZE)',
+          task: { needsRetry: false },
+          call: { machine: 'fault_in_iov_iter', regs: { buf: (input.regs.buf ?? 0) + (input.regs.done ?? 0), len: 1, write: false } },
+        };
+      },
+    },
+    on: { 'retry.no': noRetry, 'retry.faultin': faultedIn },
+  };
+}
+
+function rfcFaultedIn(again: string): StepStateConfig {
+  return {
+    step: { run: (input) => ((input.regs.ret ?? 0) > 0 ? { event: 'retry.again', label: 'page faulted in → retry' } : { event: 'retry.giveup', label: 'fault-in failed → return', regs: { ...input.regs, ret: EFAULT } }) },
+    on: { 'retry.again': again, 'retry.giveup': 'return' },
+  };
+}
 
 export const gfs2WriteIterRfc = defineThread({
   id: 'gfs2_file_write_iter (RFC)',
   initial: 'inode_lock',
   states: {
     ...commonStates(),
-    route: toGlock,
-    ...takeGlock('glock_nq', { caller: writeCaller, mode: writeMode, outer: true }, 'write'),
+    route: routeLocked,
+    // gfs2_file_buffered_write (RFC part 2): retry: iomap_file_buffered_write; current_needs_retry → fault in, goto retry.
+    buffered_returned: bufferedReturned('check_retry_buffered'),
+    check_retry_buffered: rfcCheckRetry('return', 'faulted_in_buffered'),
+    faulted_in_buffered: rfcFaultedIn('route'),
+    // gfs2_file_direct_write (RFC part 2): DF|LM_FLAG_OUTER; after gfs2_glock_dq the same retry.
+    ...takeGlock('glock_nq', { caller: writeCaller, mode: writeMode, outer: () => true }, 'write'),
     write: { step: { run: (input) => writeCall(input, false) }, on: { 'write.call': 'write_returned' } },
     write_returned: writeReturned(false),
     glock_dq: { step: { run: (input) => dropGlock(writeCaller, 'glock.released', true).run(input) }, on: { 'glock.released': 'check_retry' } },
-    check_retry: {
-      step: {
-        run: (input) => {
-          if (!input.task.needsRetry) return { event: 'retry.no', label: 'current_needs_retry → no' };
-          if (input.regs.ret !== EFAULT) return { event: 'retry.no', label: 'current_needs_retry → yes, but the write did not fail with -EFAULT', task: { needsRetry: false } };
-          return {
-            event: 'retry.faultin',
-            label: 'current_needs_retry and -EFAULT → set_current_needs_retry(false); iov_iter_fault_in_readable(PAGE_SIZE)',
-            task: { needsRetry: false },
-            call: { machine: 'fault_in_iov_iter', regs: { buf: (input.regs.buf ?? 0) + (input.regs.done ?? 0), len: 1, write: false } },
-          };
-        },
-      },
-      on: { 'retry.no': 'after_dq', 'retry.faultin': 'faulted_in' },
-    },
-    faulted_in: {
-      step: { run: (input) => ((input.regs.ret ?? 0) > 0 ? { event: 'retry.again', label: 'page faulted in → retry' } : { event: 'retry.giveup', label: 'fault-in failed → return', regs: { ...input.regs, ret: EFAULT } }) },
-      on: { 'retry.again': 'glock_nq', 'retry.giveup': 'return' },
-    },
-    after_dq: afterDq('glock_nq'),
+    check_retry: rfcCheckRetry('after_dq', 'faulted_in'),
+    faulted_in: rfcFaultedIn('glock_nq'),
+    after_dq: afterDq('route'),
   },
 });
 

@@ -163,7 +163,9 @@ const remaining = (input: StepInput) => (input.regs.len ?? 0) - (input.regs.done
 /** Call the buffered or direct read on what is left of the request. */
 function readCall(input: StepInput, noio: boolean, faultsOff: boolean, label: string): StepResult {
   const done = input.regs.done ?? 0;
-  const args: Regs = { ino: input.regs.ino, pos: (input.regs.pos ?? 0) + done, len: remaining(input), buf: (input.regs.buf ?? 0) + done, noio };
+  // 5.16+ O_DIRECT reads set to->nofault as well: "for reads, iomap_dio_rw can trigger physical as well as manual page faults" (b01b2d72da25).
+  const nofault = faultsOff && input.regs.direct === true ? { nofault: true } : {};
+  const args: Regs = { ino: input.regs.ino, pos: (input.regs.pos ?? 0) + done, len: remaining(input), buf: (input.regs.buf ?? 0) + done, noio, ...nofault };
   return {
     event: 'read.call',
     label,
@@ -249,7 +251,7 @@ export const gfs2ReadIterRfc = defineThread({
   initial: 'noio_pass',
   states: {
     ...noioPass('glock_nq'),
-    ...takeGlock('glock_nq', { caller: readCaller, mode: readMode, outer: true }, 'read'),
+    ...takeGlock('glock_nq', { caller: readCaller, mode: readMode, outer: () => true }, 'read'),
     read: { step: { run: (input) => readCall(input, false, false, input.regs.direct ? 'iomap_dio_rw' : 'generic_file_read_iter') }, on: { 'read.call': 'read_returned' } },
     read_returned: { step: plainStep((input) => `read returned ${(input.regs.ret ?? 0) >= 0 ? `${input.regs.ret ?? 0} bytes` : errnoName(input.regs.ret ?? 0)}`, 'step.done', (input) => ({ regs: accumulate(input) })), on: { 'step.done': 'glock_dq' } },
     glock_dq: { step: dropGlock(readCaller, 'glock.released', true), on: { 'glock.released': 'check_retry' } },
@@ -286,7 +288,7 @@ function shouldFaultIn(input: StepInput): boolean {
 }
 
 const readNofault: StepStateConfig = {
-  step: { run: (input) => readCall(input, false, true, `pagefault_disable(); ${input.regs.direct ? 'iomap_dio_rw (nofault)' : 'generic_file_read_iter'}`) },
+  step: { run: (input) => readCall(input, false, true, `pagefault_disable(); ${input.regs.direct ? 'to->nofault = true; iomap_dio_rw' : 'generic_file_read_iter'}`) },
   on: { 'read.call': 'read_returned' },
 };
 

@@ -27,7 +27,7 @@ import { lookupBlock, writeBlock } from '../kernel/blocks.ts';
 import { inodeName, ZEROES } from '../kernel/state.ts';
 import { EFAULT, readUser, writeUser } from '../kernel/uaccess.ts';
 import { copyStates } from './copy.ts';
-import { defineThread } from './define.ts';
+import { defineThread, type StepStateConfig } from './define.ts';
 import { ioDone, takeLock } from './steps.ts';
 import type { StepInput, StepResult } from './types.ts';
 import { bytesOr } from './filemap.ts';
@@ -139,15 +139,27 @@ export const iomapDioRw = defineThread({
       userWrite: true,
       transfer: (input, vpage) => ({ label: `iov_iter_zero → user page ${vpage} ← 0`, kernel: writeUser(input.kernel, input.task.mm, vpage, ZEROES), regs: { ...input.regs, done: (input.regs.done ?? 0) + 1 } }),
       next: 'next_page',
-      short: 'short',
+      short: 'zero_short',
     }),
-    short: {
-      step: { run: (input) => ({ event: 'dio.done', label: `get_user_pages failed → ${bytesOr(input, EFAULT) > 0 ? `${bytesOr(input, EFAULT)} bytes (partial)` : '-EFAULT'}`, regs: { ...input.regs, ret: bytesOr(input, EFAULT) } }) },
-      on: { 'dio.done': 'done' },
-    },
+    // bio_iov_iter_get_pages: get_user_pages pinned nothing → -EFAULT (partial with IOMAP_DIO_PARTIAL, 5.16+).
+    short: shortDio((input) => `bio_iov_iter_get_pages: get_user_pages failed → ${partialOr(input)}`),
+    // iomap_dio_hole_iter: "if (!length) return -EFAULT" after iov_iter_zero, a CPU copy (no get_user_pages).
+    zero_short: shortDio((input) => `iomap_dio_hole_iter: iov_iter_zero copied nothing → ${partialOr(input)}`),
     done: { final: true },
   },
 });
+
+function partialOr(input: StepInput): string {
+  const ret = bytesOr(input, EFAULT);
+  return ret > 0 ? `${ret} bytes (partial)` : '-EFAULT';
+}
+
+function shortDio(label: (input: StepInput) => string): StepStateConfig {
+  return {
+    step: { run: (input) => ({ event: 'dio.done', label: label(input), regs: { ...input.regs, ret: bytesOr(input, EFAULT) } }) },
+    on: { 'dio.done': 'done' },
+  };
+}
 
 /**
  * fault_in_iov_iter_writeable / fault_in_iov_iter_readable: touch each page
@@ -157,7 +169,22 @@ export const iomapDioRw = defineThread({
 /** fault_in_iov_iter_* arrived in 5.16; 5.15 and the RFC's tree call them iov_iter_fault_in_*. */
 export function faultInName(input: StepInput): string {
   const what = input.regs.write ? 'writeable' : 'readable';
-  return input.variant.gfs2Fix === 'none' || input.variant.gfs2Fix === 'rfc' ? `iov_iter_fault_in_${what}` : `fault_in_iov_iter_${what}`;
+  return before516(input) ? `iov_iter_fault_in_${what}` : `fault_in_iov_iter_${what}`;
+}
+
+const before516 = (input: StepInput) => input.variant.gfs2Fix === 'none' || input.variant.gfs2Fix === 'rfc';
+
+/**
+ * What touches each page, as the version has it: readable is
+ * fault_in_pages_readable → __get_user (include/linux/pagemap.h, 5.13–5.15;
+ * fault_in_readable from 5.16, a6294593e8a1); the RFC's
+ * iov_iter_fault_in_writeable is fault_in_pages_writeable → __put_user. In
+ * 5.16+ fault_in_iov_iter_writeable is fault_in_safe_writeable, which goes
+ * through get_user_pages (mm/gup.c), not a CPU access.
+ */
+export function faultInUaccess(input: StepInput): string | undefined {
+  if (input.regs.write === true) return before516(input) ? 'fault_in_pages_writeable → __put_user' : undefined;
+  return before516(input) ? 'fault_in_pages_readable → __get_user' : 'fault_in_readable → __get_user';
 }
 
 export const faultInIovIter = defineThread({
@@ -175,15 +202,16 @@ export const faultInIovIter = defineThread({
       on: { 'faultin.done': 'done', 'faultin.page': 'touch' },
     },
     ...copyStates('touch', {
-      call: faultInName,
+      call: (input) => (input.regs.write === true && !before516(input) ? 'fault_in_iov_iter_writeable → fault_in_safe_writeable → get_user_pages' : faultInName(input)),
       userWrite: (input) => input.regs.write === true,
       transfer: (input, vpage) => ({ label: `user page ${vpage} is present`, regs: { ...input.regs, done: (input.regs.done ?? 0) + 1 } }),
       next: 'next_page',
       short: 'stopped',
       mightFault: false,
+      uaccess: faultInUaccess,
       // 5.16+ fault_in_iov_iter_writeable → fault_in_safe_writeable walks the pages with
       // __get_user_pages_locked (mm/gup.c, cdd591fc86e3); the readable one touches them with __get_user.
-      gup: (input) => input.regs.write === true && input.variant.gfs2Fix !== 'none' && input.variant.gfs2Fix !== 'rfc',
+      gup: (input) => input.regs.write === true && !before516(input),
     }),
     stopped: {
       step: { run: (input) => ({ event: 'faultin.done', label: `fault-in stopped after ${input.regs.done ?? 0} page(s)`, regs: { ...input.regs, ret: input.regs.done ?? 0 } }) },

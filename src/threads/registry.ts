@@ -8,7 +8,7 @@ import { filemapFault, filemapRead } from './filemap.ts';
 import { gfs2Fault, gfs2PageMkwrite, gfs2ReadIter515, gfs2ReadIter516, gfs2ReadIter518, gfs2ReadIter64, gfs2ReadIterRfc } from './gfs2.ts';
 import { faultInIovIter, iomapDioRw } from './iomap.ts';
 import { daxReadIter, daxWriteIter, doDaxFault } from './dax.ts';
-import { gfs2WriteIter515, gfs2WriteIter516, gfs2WriteIter518, gfs2WriteIter64, gfs2WriteIterRfc, iomapBufferedWrite } from './gfs2-write.ts';
+import { gfs2WriteIter515, gfs2WriteIter516, gfs2WriteIter518, gfs2WriteIter64, gfs2WriteIterRfc, iomapBufferedWrite, iomapBufferedWriteLocked } from './gfs2-write.ts';
 import { doTruncate, punchHole } from './truncate.ts';
 import { doMmap, taskMachine } from './task.ts';
 
@@ -29,6 +29,7 @@ export const MACHINES: readonly ThreadMachine[] = [
   gfs2ReadIter518,
   gfs2ReadIter64,
   iomapBufferedWrite,
+  iomapBufferedWriteLocked,
   gfs2WriteIter515,
   gfs2WriteIterRfc,
   gfs2WriteIter516,

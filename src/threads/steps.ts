@@ -7,11 +7,11 @@
  * both states; the wait state's `wait` tells the scheduler why the task is
  * not runnable.
  */
-import { glockBlockers, glockDq, glockNq, isGranted, type HolderMode } from '../kernel/glock.ts';
+import { glockAt, glockBlockers, glockDq, glockNq, isGranted, type Blocker, type HolderMode } from '../kernel/glock.ts';
 import { lockName, sleepLockOf, withSleepLock, type LockRef } from '../kernel/locks.ts';
 import { acquire, blockersOf, holdOf, isLocked, isWaiting, ownersOf, release, type SleepLock } from '../kernel/sleeplock.ts';
 import { PAGE_SIZE } from '../kernel/ids.ts';
-import { inodeName } from '../kernel/state.ts';
+import { inodeName, type KernelState } from '../kernel/state.ts';
 import type { StepStateConfig } from './define.ts';
 import type { StepInput, StepResult, StepSpec, WaitInfo } from './types.ts';
 
@@ -105,7 +105,9 @@ export interface GlockRequest {
   readonly mode: (input: StepInput) => HolderMode;
   readonly try?: (input: StepInput) => boolean;
   /** LM_FLAG_OUTER (RFC 2021): the task now holds an outer glock. */
-  readonly outer?: boolean;
+  readonly outer?: (input: StepInput) => boolean;
+  /** The calls that lead to the gfs2_glock_nq, printed before it ("iomap_iter → gfs2_iomap_begin → gfs2_write_lock: "). */
+  readonly via?: (input: StepInput) => string;
 }
 
 /**
@@ -119,8 +121,9 @@ export function takeGlock(name: string, req: GlockRequest, next: string, onTryFa
       const ino = input.regs.ino ?? 0;
       const mode = req.mode(input);
       const isTry = req.try?.(input) ?? false;
-      const flags = [...(isTry ? ['LM_FLAG_TRY'] : []), ...(req.outer ? ['LM_FLAG_OUTER'] : [])];
-      const call = `${nqCall(mode, flags)} on glock 2/${inodeName(input.kernel, ino)}`;
+      const isOuter = req.outer?.(input) ?? false;
+      const flags = [...(isTry ? ['LM_FLAG_TRY'] : []), ...(isOuter ? ['LM_FLAG_OUTER'] : [])];
+      const call = `${req.via?.(input) ?? ''}${nqCall(mode, flags)} on glock 2/${inodeName(input.kernel, ino)}`;
       const caller = callerOf(req, input);
       const result = glockNq(input.kernel, {
         pid: input.task.pid,
@@ -131,7 +134,7 @@ export function takeGlock(name: string, req: GlockRequest, next: string, onTryFa
         caller,
         recursionSkipsMayDemote: input.variant.gfs2Fix === '5.16',
       });
-      const outer = req.outer ? { task: { outerGlock: true } } : {};
+      const outer = isOuter ? { task: { outerGlock: true } } : {};
       switch (result.kind) {
         case 'recursive':
           return {
@@ -143,7 +146,7 @@ export function takeGlock(name: string, req: GlockRequest, next: string, onTryFa
         case 'tryfailed':
           return { event: 'glock.tryfailed', label: `${call} → GLR_TRYFAILED` };
         case 'granted':
-          return { event: 'glock.granted', label: `${call} → granted`, kernel: result.kernel, ...outer, ...(isTry ? { lockdep: 'trylock' as const } : {}) };
+          return { event: 'glock.granted', label: `${call} → granted${besideWeak(result.kernel, input, mode)}`, kernel: result.kernel, ...outer, ...(isTry ? { lockdep: 'trylock' as const } : {}) };
         case 'queued':
           return { event: 'glock.queued', label: `${call} → waits`, kernel: result.kernel, ...outer };
       }
@@ -159,6 +162,16 @@ export function takeGlock(name: string, req: GlockRequest, next: string, onTryFa
   return { [name]: { step: nq, on, fs: 'gfs2' }, [`${name}_wait`]: { step: wait, on: { 'glock.granted': next }, fs: 'gfs2' } };
 }
 
+/**
+ * 5.16 "holder stealing": a holder granted beside a weak holder it could not
+ * share with, because do_promote compared it with the glock's state and
+ * demote_incompat_holders(gl, NULL) demoted nothing (fs/gfs2/glock.c, v5.16).
+ */
+function besideWeak(kernel: KernelState, input: StepInput, mode: HolderMode): string {
+  const weak = glockAt(kernel, input.task.node, input.regs.ino ?? 0)?.holders.filter((h) => h.granted && h.mayDemote && !(h.mode === mode && mode !== 'EX')) ?? [];
+  return weak.length === 0 ? '' : ` beside ${weak.map((h) => `pid ${h.pid}'s weak ${h.mode} holder`).join(', ')} (not demoted)`;
+}
+
 function callerOf(req: GlockRequest, input: StepInput): string {
   return typeof req.caller === 'string' ? req.caller : req.caller(input);
 }
@@ -170,10 +183,13 @@ function glockWait(input: StepInput, caller: string, mode: HolderMode): WaitInfo
   const blockers = glockBlockers(input.kernel, node, ino, pid, caller);
   const ref: LockRef = { kind: 'glock', node, ino };
   const name = lockName(input.kernel, ref, era(input));
+  // A holder is named with its node in a cluster (each node has its own glock
+  // for the inode), and marked when it is weak (5.16 HIF_MAY_DEMOTE).
+  const where = (h: Blocker) => (input.kernel.nodes > 1 ? ` on node ${h.node}` : '');
   const held =
     blockers.length === 0
       ? 'a demote in progress'
-      : blockers.map((h) => `${h.mode} by pid ${h.pid}${h.node !== node ? ` on node ${h.node} (demote requested)` : ''}`).join(', ');
+      : blockers.map((h) => `${h.mode} by pid ${h.pid}${where(h)}${h.node !== node ? ' (demote requested)' : ''}${h.mayDemote ? ' (HIF_MAY_DEMOTE)' : ''}`).join(', ');
   return { lock: ref, reason: `waiting for ${name} in ${mode}: held ${held}`, holders: blockers.map((h) => h.pid) };
 }
 

@@ -74,6 +74,12 @@ export interface Regs {
   readonly invalidated?: boolean;
   /** The exit path has already dropped the lock the function took on entry. */
   readonly unlocked?: boolean;
+  /**
+   * iov_iter->nofault (5.16+): get_user_pages on this iterator fails instead
+   * of faulting (FOLL_NOFAULT); CPU accesses still fault unless page faults
+   * are disabled too.
+   */
+  readonly nofault?: boolean;
 }
 
 /**

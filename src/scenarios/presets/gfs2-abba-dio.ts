@@ -39,10 +39,11 @@ export const gfs2AbbaDio: Scenario = {
           basis: 'verified',
         },
         'gfs2-5.16': {
-          kind: 'completed',
-          summary: 'nofault get_user_pages → -EFAULT; during fault-in the DF holders are may-demote, so the SH requests demote them; both re-acquire and return 4096',
-          returns: { '101': [4096], '102': [4096] },
-          basis: 'inferred',
+          kind: 'deadlock',
+          summary:
+            'nofault get_user_pages → -EFAULT; each DF holder is marked weak (gfs2_holder_allow_demote only sets the bit) and each fault-in asks for SH on the other file, on the same node: do_promote grants a waiter only if may_grant allows it (SH under a DF glock: no) and demotes weak holders only for a waiter it grants, so both wait: the same cycle of two as 5.15. ' +
+            'From the v5.16 code (dc732906c245); no run was reported. The 5.16 series presented auto-demotion as what breaks such cycles (dc732906c245’s message).',
+          basis: 'verified',
         },
         'gfs2-5.18': {
           kind: 'completed',
@@ -53,5 +54,5 @@ export const gfs2AbbaDio: Scenario = {
       },
     },
   ],
-  sources: ['RFC thread: 20210423173018.23133-2-jack@suse.cz (Jan Kara)', 'fs/gfs2/file.c: gfs2_file_direct_read', 'fs/gfs2/glock.c: may_grant', 'commits b01b2d72da25, e1fa9ea85ce8'],
+  sources: ['RFC thread: 20210423173018.23133-2-jack@suse.cz (Jan Kara)', 'fs/gfs2/file.c: gfs2_file_direct_read', 'fs/gfs2/glock.c: may_grant', 'commits b01b2d72da25, dc732906c245, e1fa9ea85ce8', 'fs/gfs2/glock.c (v5.16): do_promote, demote_incompat_holders'],
 };

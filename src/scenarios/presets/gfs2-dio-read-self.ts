@@ -27,15 +27,15 @@ export const gfs2DioReadSelf: Scenario = {
           basis: 'verified',
         },
         'gfs2-5.16': {
-          kind: 'completed',
-          summary: 'nofault get_user_pages → -EFAULT; with the DF holder may-demote, the fault’s SH request demotes it; the glock is lost, so the read re-acquires DF and resumes → 4096',
-          returns: { '101': [4096] },
-          userPages: { '0:0': 'F:1' },
-          basis: 'inferred',
+          kind: 'deadlock',
+          summary:
+            'nofault get_user_pages → -EFAULT; gfs2_holder_allow_demote only marks the DF holder weak; fault_in_iov_iter_writeable → gfs2_fault → gfs2_glock_nq(SH) on the same glock: the recursion check skips the weak holder, but do_promote compares SH with the glock’s state (no strong holder): may_grant is false under DF, the waiter is not at the head, and a local waiter demotes no one (only gfs2_glock_cb, for another node, does) → pid 101 waits for itself forever. ' +
+            'From the v5.16 code (dc732906c245 as backported to 5.15.37); no run of it was reported. This disagrees with b01b2d72da25’s description (lose the glock while faulting in, then resume), and with xfstests generic/647 step 2 passing; e1fa9ea85ce8 (5.18) stopped using auto-demotion for "unresolved issues".',
+          basis: 'verified',
         },
         'gfs2-5.18': { kind: 'completed', summary: '-EFAULT → gfs2_glock_dq → fault in → DF again → 4096', returns: { '101': [4096] }, userPages: { '0:0': 'F:1' }, basis: 'verified' },
       },
     },
   ],
-  sources: ['seed gfs2-page-faults-2021', 'fs/gfs2/file.c: gfs2_file_direct_read', 'fs/gfs2/glock.c: add_to_queue (trap_recursive)', 'xfstests generic/647', 'commits b01b2d72da25, dc732906c245, e1fa9ea85ce8'],
+  sources: ['seed gfs2-page-faults-2021', 'fs/gfs2/file.c: gfs2_file_direct_read', 'fs/gfs2/glock.c: add_to_queue (trap_recursive)', 'xfstests generic/647', 'commits b01b2d72da25, dc732906c245, e1fa9ea85ce8', 'fs/gfs2/glock.c (v5.16): do_promote, may_grant, demote_incompat_holders, gfs2_glock_cb'],
 };

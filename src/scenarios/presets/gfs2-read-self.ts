@@ -32,7 +32,8 @@ export const gfs2ReadSelf: Scenario = {
         },
         'gfs2-5.16': {
           kind: 'completed',
-          summary: 'the copy runs with page faults disabled → -EFAULT; the holder may be demoted while fault_in_iov_iter_writeable faults page 0 in; retry under the glock → 4096',
+          summary:
+            'the copy runs with page faults disabled → -EFAULT; gfs2_holder_allow_demote marks the SH holder weak and fault_in_iov_iter_writeable faults page 0 in: the recursion check skips the weak holder, and may_grant lets gfs2_fault’s SH share the SH glock (nothing is demoted); gfs2_holder_disallow_demote, the holder is still queued → retry under the glock → 4096',
           returns: { '101': [4096] },
           basis: 'verified',
         },

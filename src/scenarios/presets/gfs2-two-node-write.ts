@@ -42,9 +42,10 @@ export const gfs2TwoNodeWrite: Scenario = {
         },
         'gfs2-5.16': {
           kind: 'completed',
-          summary: 'the copy runs with page faults disabled; during fault-in the EX holders are may-demote, so the remote demotes go through; both write 4096',
+          summary:
+            'the copy runs with page faults disabled; each task marks its EX holder weak before its fault-in asks the other node for SH. A request that finds the other holder already weak dequeues it (gfs2_glock_cb, no strong holder left); one that finds it still strong sets GLF_DEMOTE, and the demote waits for that holder’s gfs2_glock_dq. A task whose holder was taken re-acquires EX after its fault-in; one whose holder stayed retries under it: both write 4096, in every interleaving. From the v5.16 code.',
           returns: { '101': [4096], '102': [4096] },
-          basis: 'inferred',
+          basis: 'verified',
         },
         'gfs2-5.18': {
           kind: 'completed',
@@ -55,5 +56,5 @@ export const gfs2TwoNodeWrite: Scenario = {
       },
     },
   ],
-  sources: ['seed gfs2-page-faults-2021', 'fs/gfs2/glock.c: run_queue (GLF_DEMOTE before do_promote), handle_callback', 'fs/gfs2/lock_dlm.c: gdlm_bast', 'Documentation/filesystems/gfs2-glocks.rst'],
+  sources: ['seed gfs2-page-faults-2021', 'fs/gfs2/glock.c: run_queue (GLF_DEMOTE before do_promote), handle_callback, gfs2_glock_cb and __gfs2_glock_dq (v5.16)', 'fs/gfs2/lock_dlm.c: gdlm_bast', 'Documentation/filesystems/gfs2-glocks.rst'],
 };

@@ -36,10 +36,10 @@ export const gfs2WriteVsMmap: Scenario = {
           basis: 'inferred',
         },
         'gfs2-5.16': {
-          kind: 'completed',
-          summary: 'the copy runs with page faults disabled, so pid 101 never waits for mmap_lock under the glock; its fault-in waits with the holder may-demote, gfs2_mmap demotes it, and the write re-acquires EX: 4096',
-          returns: { '101': [4096], '102': [0] },
-          basis: 'inferred',
+          kind: 'deadlock',
+          summary:
+            'gfs2_mmap asks for SH while pid 101’s EX holder is still strong, and waits. pid 101’s copy fails with page faults disabled; gfs2_holder_allow_demote marks EX weak but runs no queue, so the refused SH stays queued, and pid 101’s fault-in waits for mmap_lock, held by pid 102: the cycle of 5.15, reached one step later. From the v5.16 code (glock.h: gfs2_holder_allow_demote only sets HIF_MAY_DEMOTE).',
+          basis: 'verified',
         },
         'gfs2-5.18': {
           kind: 'completed',
@@ -49,6 +49,20 @@ export const gfs2WriteVsMmap: Scenario = {
         },
       },
     },
+    {
+      name: 'mmap-during-fault-in',
+      description: 'pid 101 gets as far as faulting its source in with the EX holder marked weak; then pid 102 mmaps F; then pid 101 goes on.',
+      steps: runs([101, 32], [102, 4], [101, 1]),
+      expect: {
+        'gfs2-5.16': {
+          kind: 'invariant-violation',
+          summary:
+            'gfs2_mmap’s SH is granted beside pid 101’s weak EX holder: with no strong holder, may_grant compares SH with the EX state (granted) and demote_incompat_holders(gl, NULL) finds nothing incompatible. gfs2_holder_disallow_demote then makes EX strong again while pid 102 holds SH: two conflicting holders on one node. ' +
+            'This is the bug "gfs2: do_promote glock holder stealing fix" (Bob Peterson, 2022) describes: "when the glock had no strong holders, we were accidentally calling demote_incompat_holders() with new_gh == NULL, so no weak holders were considered incompatible".',
+          basis: 'verified',
+        },
+      },
+    },
   ],
-  sources: ['fs/gfs2/file.c: gfs2_mmap, gfs2_file_buffered_write', 'mm/mmap.c: do_mmap under mmap_write_lock', 'commits 00bfe02f4796, e1fa9ea85ce8'],
+  sources: ['fs/gfs2/file.c: gfs2_mmap, gfs2_file_buffered_write', 'mm/mmap.c: do_mmap under mmap_write_lock', 'commits 00bfe02f4796, dc732906c245, e1fa9ea85ce8', 'gfs2: do_promote glock holder stealing fix (20220629163711.732931-8-agruenba@redhat.com)'],
 };

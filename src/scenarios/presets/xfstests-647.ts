@@ -45,10 +45,17 @@ export const xfstests647: Scenario = {
       expect: {
         'gfs2-5.15': { kind: 'bug', summary: 'case 1 already BUGs: the buffered read\'s copy faults on its own file under the SH glock → trap_recursive', basis: 'verified' },
         'gfs2-rfc-2021': passes('every case returns 4096 and the data matches: covered faults take no new holder, incompatible or contended ones come back as -EFAULT and are retried', 'inferred'),
-        'gfs2-5.16': passes('every case returns 4096 and the data matches', 'inferred'),
+        'gfs2-5.16': {
+          kind: 'deadlock',
+          summary:
+            'case 1 returns 4096 (gfs2_fault’s SH shares the SH glock beside the weak holder); case 2 hangs: the O_DIRECT read’s DF holder is marked weak, its fault-in asks for SH on the same glock, and do_promote neither grants SH under DF nor demotes a weak holder for a local waiter, so pid 101 waits for itself. ' +
+            'Run one by one, cases 3 and 4 complete (the fault’s SH is granted beside the weak EX, "holder stealing") and case 5 hangs like case 2. From the v5.16 code; no 5.16 run of generic/647 was reported, and the series it came with says it fixes these cases.',
+          returns: { '101': [4096] },
+          basis: 'verified',
+        },
         'gfs2-5.18': passes('every case returns 4096 and the data matches', 'verified'),
       },
     },
   ],
-  sources: ['xfstests tests/generic/647 and src/mmap-rw-fault.c', 'seed gfs2-page-faults-2021', 'commits 00bfe02f4796, b01b2d72da25, 296abc0d91d8, e1fa9ea85ce8'],
+  sources: ['xfstests tests/generic/647 and src/mmap-rw-fault.c', 'seed gfs2-page-faults-2021', 'commits 00bfe02f4796, b01b2d72da25, dc732906c245, 296abc0d91d8, e1fa9ea85ce8'],
 };

@@ -10,8 +10,12 @@ import type { Scenario } from '../../scenarios/types.ts';
 import { replay } from '../replay.ts';
 import { explore, summarize } from './explore.ts';
 
-/** Variants that carry a fix for the bug their scenarios show. */
-const FIXED: readonly VariantId[] = ['gfs2-5.16', 'gfs2-5.18', 'gfs2-6.4', 'dax-invalidate-lock'];
+/**
+ * Variants that carry a fix for the bug their scenarios show. Not 5.16: its
+ * auto-demotion, as the code is written, leaves some of the cycles in place
+ * (see the 5.16 test below).
+ */
+const FIXED: readonly VariantId[] = ['gfs2-5.18', 'gfs2-6.4', 'dax-invalidate-lock'];
 
 const cases = PRESETS.flatMap((scenario) => scenario.variants.map((variant) => ({ scenario, variant })));
 
@@ -20,7 +24,8 @@ describe('explorer', () => {
   it.each(cases.map((c) => [c.scenario.id, c.variant, c] as const))('%s under %s: documented outcomes are reachable, no invariant breaks', { timeout: 120_000 }, (_id, _v, { scenario, variant }) => {
     const result = explore(buildSetup(scenario), variant, { maxStates: 200_000 });
     expect(result.complete, summarize(result)).toBe(true);
-    expect(result.outcomes['invariant-violation']).toBeUndefined();
+    // A broken invariant is a model bug, unless a schedule documents it as what the kernel does (5.16's holder stealing).
+    if (!scenario.schedules.some((s) => s.expect[variant]?.kind === 'invariant-violation')) expect(result.outcomes['invariant-violation']).toBeUndefined();
     for (const schedule of scenario.schedules) {
       const expected = schedule.expect[variant];
       if (expected !== undefined) expect(Object.keys(result.outcomes), schedule.name).toContain(expected.kind);
@@ -77,13 +82,13 @@ describe('explorer', () => {
   });
 
   // Beyond what the explorer finishes here, the documented interleaving is the witness.
-  it.each([2, 3, 4, 5, 6])('gfs2-dio-ring with %i tasks: everyone taking DF first deadlocks under gfs2-5.15 in a cycle of all of them, and completes under every fix', (n) => {
+  it.each([2, 3, 4, 5, 6])('gfs2-dio-ring with %i tasks: everyone taking DF first deadlocks under gfs2-5.15 and 5.16 in a cycle of all of them, and completes under the RFC and 5.18', (n) => {
     const scenario = gfs2DioRing(n);
     const [schedule] = scenario.schedules;
     if (schedule === undefined) throw new Error('no schedule');
     for (const variant of scenario.variants) {
       const run = replay(buildSetup(scenario), variant, schedule.steps, { finish: true });
-      expect(run.outcome?.kind, variant).toBe(variant === 'gfs2-5.15' ? 'deadlock' : 'completed');
+      expect(run.outcome?.kind, variant).toBe(variant === 'gfs2-5.15' || variant === 'gfs2-5.16' ? 'deadlock' : 'completed');
       if (run.outcome?.kind === 'deadlock') expect(run.outcome.cycle.length).toBe(n);
     }
   });
