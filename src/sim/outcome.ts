@@ -48,8 +48,7 @@ export function waitEdges(state: SystemState): readonly WaitEdge[] {
   for (const task of state.tasks) {
     const wait = waitOf(state, task);
     if (wait === null) continue;
-    const key = lockKey(wait.lock);
-    const owners = [...new Set(holdsIn(state).filter((h) => h.lockKey === key).map((h) => h.pid))];
+    const owners = ownersOf(state, wait.lock, wait.holders);
     const queuedAhead = wait.holders.filter((pid) => !owners.includes(pid)).map((pid) => queuedAs(state, wait.lock, pid));
     const onNode = wait.lock.kind === 'glock' && state.kernel.nodes > 1;
     const ownerNames = owners.map((pid) => {
@@ -62,6 +61,21 @@ export function waitEdges(state: SystemState): readonly WaitEdge[] {
 }
 
 /** "writer pid 103", "reader pid 102", "pid 104 (EX)": a waiter as its lock's queue has it. */
+/**
+ * Who holds the lock a task waits for, in any mode. For a glock that is this
+ * node's granted holders and, across nodes, the granted holders elsewhere
+ * that keep it waiting (each node has its own glock for the inode; the other
+ * node's holders are what its demote waits for).
+ */
+function ownersOf(state: SystemState, ref: LockRef, blockers: readonly Pid[]): readonly Pid[] {
+  if (ref.kind !== 'glock') {
+    const key = lockKey(ref);
+    return [...new Set(holdsIn(state).filter((h) => h.lockKey === key).map((h) => h.pid))];
+  }
+  const granted = state.kernel.glocks.filter((g) => g.ino === ref.ino).flatMap((g) => g.holders.filter((h) => h.granted && (g.node === ref.node || blockers.includes(h.pid))).map((h) => h.pid));
+  return [...new Set(granted)];
+}
+
 function queuedAs(state: SystemState, ref: LockRef, pid: Pid): string {
   if (ref.kind === 'glock') {
     const mode = state.kernel.glocks.find((g) => g.node === ref.node && g.ino === ref.ino)?.holders.find((h) => h.pid === pid && !h.granted)?.mode;

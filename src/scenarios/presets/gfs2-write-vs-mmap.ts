@@ -52,7 +52,7 @@ export const gfs2WriteVsMmap: Scenario = {
     {
       name: 'mmap-during-fault-in',
       description: 'pid 101 gets as far as faulting its source in with the EX holder marked weak; then pid 102 mmaps F; then pid 101 goes on.',
-      steps: runs([101, 32], [102, 4], [101, 1]),
+      steps: runs([101, 46], [102, 4], [101, 1]),
       expect: {
         'gfs2-5.16': {
           kind: 'invariant-violation',

@@ -14,7 +14,7 @@ export const xfstests729: Scenario = {
     'iomap_dio_rw invalidates the page cache over the range it writes before doing the I/O, and invalidate_inode_pages2_range unmaps the page from every process first. ' +
     'So whatever the write faulted in before the round is gone when get_user_pages, now with page faults disabled (nofault), comes to pin it: ' +
     'gfs2 faults it in and retries, and the invalidation undoes the fault-in every time. ' +
-    'Before the fix (5.16 to 6.3) the loop never ends: a livelock, not a hang (the task keeps taking steps) and not a deadlock. ' +
+    'Before the fix (5.18 to 6.3) the loop never ends: a livelock, not a hang (the task keeps taking steps) and not a deadlock; 5.16, as its auto-demotion is written, hangs on its own weak glock holder before the loop starts. ' +
     'fa58cc888d67 (v6.4) falls back to a buffered write once a round made no progress with a one-page window. ' +
     'Under 5.15 the fault is taken with the DF glock held and BUGs on the recursive glock; under the RFC it fails its own outer glock, which the retry drops and takes again, round after round.',
   fs: 'gfs2',
@@ -30,9 +30,13 @@ export const xfstests729: Scenario = {
       expect: {
         'gfs2-5.15': { kind: 'bug', summary: 'get_user_pages faults on user page 1 with the DF glock held; gfs2_fault asks for SH as the same pid → trap_recursive → BUG', basis: 'inferred' },
         'gfs2-rfc-2021': { kind: 'livelock', summary: 'gfs2_fault sees the outer DF holder, which does not cover SH → VM_FAULT_SIGBUS → -EFAULT; the write drops the glock, faults one page in and retries, and the invalidation unmaps it again: no round makes progress', basis: 'inferred' },
-        // With 5.16 auto-demotion as v5.16's do_promote is written (issue 16 item 1), the fault-in's SH request would
-        // wait behind the task's own weak DF holder, as in gfs2-dio-read-self, and the run would hang before it loops.
-        'gfs2-5.16': { kind: 'livelock', summary: `the nofault write fails, the holder is marked may-demote for the fault-in, and the retry invalidates what was faulted in: ${STUCK.replace('the glock goes, ', 'the DF holder is dequeued for the fault-in, ')}`, basis: 'inferred' },
+        'gfs2-5.16': {
+          kind: 'deadlock',
+          summary:
+            'the nofault write fails and gfs2_holder_allow_demote only marks the DF holder weak; fault_in_iov_iter_readable → gfs2_fault → gfs2_glock_nq(SH): v5.16’s do_promote finds no strong holder, may_grant is false under DF, and a waiter on the same node demotes no one, so pid 101 waits behind its own weak holder before the loop can start (as in gfs2-dio-read-self under 5.16). ' +
+            'From the v5.16 code; no 5.16 run of generic/729 was reported (the test came in 2023, after 5.18 stopped using auto-demotion).',
+          basis: 'verified',
+        },
         'gfs2-5.18': { kind: 'livelock', summary: STUCK, basis: 'verified' },
         'gfs2-6.4': {
           kind: 'completed',
