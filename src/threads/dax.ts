@@ -1,19 +1,34 @@
 /**
- * ext2 on DAX, Linux 4.0 (fs/dax.c: __dax_fault / do_dax_fault, dax_do_io),
- * and the 5.15 invalidate_lock variant.
+ * ext2 on DAX, Linux 4.0 (fs/dax.c: dax_fault / do_dax_fault, dax_do_io;
+ * fs/ext2/file.c: ext2_dax_fault), and the 5.15 invalidate_lock variant.
  *
- * do_dax_fault (kernel-semantics.md §3; fs/dax.c v4.0–4.1): size check →
- * SIGBUS; a hole page in the page cache is looked up and locked
- * (lock_page_or_retry, mapping check → repeat, size check → -EIO);
- * get_block(create=0), b_size < PAGE_SIZE → -EIO; an unmapped block on a
- * write fault is allocated with get_block(create=1) and a racing hole page
- * evicted, on a read fault dax_load_hole maps a zeroed page-cache page;
- * dax_insert_mapping takes i_mmap for read, re-checks i_size (→ -EIO),
- * zeroes a new block and inserts the PTE. -EIO is VM_FAULT_SIGBUS, success
- * VM_FAULT_NOPAGE. The handler never takes i_mutex: the faulting task may
- * hold it and certainly holds mmap_sem. The `dax-imutex-fault` variant takes
- * it anyway, to show the inversion; `dax-invalidate-lock` takes
- * invalidate_lock shared around the whole fault (commit 730633f0b7f9).
+ * ->fault = ext2_dax_fault → dax_fault, which brackets a write fault with
+ * sb_start_pagefault / file_update_time … sb_end_pagefault and calls the
+ * static do_dax_fault (named __dax_fault from 4.2). do_dax_fault
+ * (kernel-semantics.md §3; fs/dax.c v4.0–4.1): size check → SIGBUS; a hole
+ * page in the page cache is looked up and locked (lock_page_or_retry,
+ * mapping check → repeat, size check → -EIO: unlock_page and
+ * page_cache_release); get_block(create=0), b_size < PAGE_SIZE → -EIO; then
+ * - a write fault on a MAP_PRIVATE mapping (vmf->cow_page, passed by
+ *   do_cow_fault) never allocates and never maps the file: copy_user_bh
+ *   copies the block into the COW page (clear_user_highpage for a hole) and
+ *   the fault returns VM_FAULT_LOCKED, with the hole page as vmf->page if it
+ *   holds one, else with i_mmap held for read after its own i_size re-check
+ *   (-EIO if truncated); do_cow_fault maps the anonymous copy and drops
+ *   them;
+ * - an unmapped block on a write fault is allocated with get_block(create=1)
+ *   and a racing hole page evicted; on a read fault dax_load_hole maps a
+ *   zeroed page-cache page;
+ * - dax_insert_mapping takes i_mmap for read, re-checks i_size (→ -EIO),
+ *   zeroes a new block and inserts the PTE.
+ * -EIO is VM_FAULT_SIGBUS, success VM_FAULT_NOPAGE. The handler never takes
+ * i_mutex: the faulting task may hold it and certainly holds mmap_sem. The
+ * `dax-imutex-fault` variant takes it anyway, to show the inversion;
+ * `dax-invalidate-lock` takes invalidate_lock shared around the whole fault
+ * (commit 730633f0b7f9). Read in fs/dax.c of the v4.1 tree (the fault path is
+ * v4.0's: do_dax_fault, copy_user_bh, dax_insert_mapping) and mm/memory.c
+ * do_cow_fault of v4.0 ("The fault handler has no page to lock, so it holds
+ * i_mmap_lock for read to protect against truncate").
  */
 import { allocateBlock, lookupBlock, writeBlock, zeroBlock } from '../kernel/blocks.ts';
 import { setPte, unmapMappingRange } from '../kernel/mm.ts';
@@ -39,16 +54,34 @@ function fail(input: StepInput, label: string, extra: Partial<StepResult> = {}):
   return { event: 'dax.fail', label: `${label} → VM_FAULT_SIGBUS`, regs: { ...input.regs, ret: VM_FAULT_SIGBUS, page: undefined }, ...extra };
 }
 
-/** Unlock and put the hole page this fault holds, then fail with -EIO. */
+/** page_cache_release in 4.0, put_page from 4.6 on. */
+function putName(input: StepInput): string {
+  return input.variant.era === '2015' ? 'page_cache_release' : 'put_page';
+}
+
+/** The unlock_page: exit: unlock the hole page this fault holds and drop its reference, then fail with -EIO. */
 function failWithPage(input: StepInput, label: string): StepResult {
   const page = input.regs.page;
   if (page === undefined) return fail(input, label);
   const unlocked = unlockPage(input.kernel, page, input.task.pid, true);
-  return fail(input, `${label} → unlock_page`, { kernel: unlocked.kernel, outcome: unlocked.violation });
+  return fail(input, `${label} → unlock_page, ${putName(input)}`, { kernel: unlocked.kernel, outcome: unlocked.violation });
 }
 
+/** dax_fault ends a write fault with sb_end_pagefault (fs/dax.c, v4.0). */
 function returnLabel(input: StepInput): string {
-  return `return ${vmFaultName(input.regs.ret ?? VM_FAULT_SIGBUS)}`;
+  const end = input.regs.write && !input.variant.invalidateLock ? 'sb_end_pagefault → ' : '';
+  return `${end}return ${vmFaultName(input.regs.ret ?? VM_FAULT_SIGBUS)}`;
+}
+
+/** do_cow_fault passes vmf->cow_page for a write fault on a MAP_PRIVATE mapping (mm/memory.c: do_fault). */
+function cowFault(input: StepInput): boolean {
+  return input.regs.write === true && input.regs.shared !== true;
+}
+
+/** ext2_dax_fault → dax_fault: a write fault is bracketed by sb_start_pagefault and file_update_time (v4.0; the 5.15 ext2_dax_fault too). */
+function enterLabel(input: StepInput, inner: string): string {
+  const write = input.regs.write ? ': sb_start_pagefault, file_update_time' : '';
+  return input.variant.invalidateLock ? `ext2_dax_fault(${at(input)})${write}` : `dax_fault${write} → ${inner}`;
 }
 
 export const doDaxFault = defineThread({
@@ -58,9 +91,9 @@ export const doDaxFault = defineThread({
     enter: {
       step: {
         run: (input) => {
-          if (input.variant.faultTakesIMutex) return { event: 'dax.imutex', label: `do_dax_fault(${at(input)}) (hypothetical: takes i_mutex)` };
-          if (input.variant.invalidateLock) return { event: 'dax.invalidate', label: `dax_iomap_fault(${at(input)})` };
-          return { event: 'step.done', label: `do_dax_fault(${at(input)})` };
+          if (input.variant.faultTakesIMutex) return { event: 'dax.imutex', label: enterLabel(input, `do_dax_fault(${at(input)}) (hypothetical: takes i_mutex)`) };
+          if (input.variant.invalidateLock) return { event: 'dax.invalidate', label: enterLabel(input, '') };
+          return { event: 'step.done', label: enterLabel(input, `do_dax_fault(${at(input)})`) };
         },
       },
       on: { 'dax.imutex': 'mutex_lock_i_mutex', 'dax.invalidate': 'filemap_invalidate_lock_shared', 'step.done': 'size_check' },
@@ -99,16 +132,48 @@ export const doDaxFault = defineThread({
             case 'short-extent':
               return failWithPage(input, 'get_block(create=0): bh.b_size < PAGE_SIZE → -EIO');
             case 'mapped':
+              if (cowFault(input)) return { event: 'block.cow', label: `get_block(create=0) → block ${result.block}; vmf->cow_page set (MAP_PRIVATE write fault)`, regs: { ...input.regs, block: result.block } };
               // A hole page this fault locked must go before the block is mapped (fs/dax.c: "if (page) { unmap_mapping_range … }").
               return { event: input.regs.page !== undefined ? 'block.evict' : 'block.mapped', label: `get_block(create=0) → block ${result.block}`, regs: { ...input.regs, block: result.block } };
             case 'hole':
+              // "!buffer_mapped && !buffer_unwritten && !vmf->cow_page": a COW fault allocates nothing.
+              if (cowFault(input)) return { event: 'block.cow', label: 'get_block(create=0) → unmapped; vmf->cow_page set (MAP_PRIVATE write fault): no allocation', regs: { ...input.regs, block: undefined } };
               if (input.regs.write) return { event: 'block.hole.write', label: 'get_block(create=0) → unmapped, write fault' };
               if (input.regs.page !== undefined) return { event: 'block.hole.page', label: 'get_block(create=0) → unmapped; the hole page is already here → VM_FAULT_LOCKED', regs: { ...input.regs, ret: VM_FAULT_LOCKED, vmfPage: input.regs.page } };
               return { event: 'block.hole.read', label: 'get_block(create=0) → unmapped, read fault' };
           }
         },
       },
-      on: { 'dax.fail': 'out', 'block.mapped': 'i_mmap_lock_read', 'block.evict': 'evict_hole_page', 'block.hole.write': 'get_block_create', 'block.hole.page': 'out', 'block.hole.read': 'dax_load_hole' },
+      on: { 'dax.fail': 'out', 'block.cow': 'copy_user_bh', 'block.mapped': 'i_mmap_lock_read', 'block.evict': 'evict_hole_page', 'block.hole.write': 'get_block_create', 'block.hole.page': 'out', 'block.hole.read': 'dax_load_hole' },
+    },
+    // The seed's copy_user_bh hunk (fs/dax.c, v4.0): "if (vmf->cow_page) { … copy_user_bh(new_page, &bh, blkbits, vaddr) … else clear_user_highpage … vmf->page = page; … return VM_FAULT_LOCKED; }".
+    copy_user_bh: {
+      step: {
+        run: (input) => {
+          const block = input.regs.block;
+          const content = block === undefined ? ZEROES : (input.kernel.blocks[block]?.content ?? ZEROES);
+          const copy = block === undefined ? 'clear_user_highpage(vmf->cow_page)' : `copy_user_bh: block ${block} (${content}) → vmf->cow_page`;
+          const regs = { ...input.regs, cow: content };
+          if (input.regs.page !== undefined) {
+            // vmf->page = the locked hole page: do_cow_fault copies from it (and unlocks it), so no i_mmap here.
+            return { event: 'fault.locked', label: `${copy}; vmf->page = the hole page → VM_FAULT_LOCKED`, regs: { ...regs, ret: VM_FAULT_LOCKED, vmfPage: input.regs.page, page: undefined } };
+          }
+          return { event: 'cow.nopage', label: `${copy}; no page to lock`, regs };
+        },
+      },
+      on: { 'fault.locked': 'out', 'cow.nopage': 'cow_i_mmap_lock_read' },
+    },
+    ...takeLock('cow_i_mmap_lock_read', 'i_mmap_lock_read (no page to lock: hold i_mmap against truncate)', iMmap, false, 'cow_size_recheck'),
+    cow_size_recheck: {
+      step: {
+        run: (input) => {
+          const locked = { event: 'fault.locked', regs: { ...input.regs, ret: VM_FAULT_LOCKED, vmfPage: undefined } };
+          if (!input.variant.daxSizeRecheck) return { ...locked, label: 'no i_size re-check (dax-2015-norecheck) → VM_FAULT_LOCKED, i_mmap still held for read' };
+          if (beyondEof(input.kernel, input.regs.ino ?? 0, input.regs.index ?? 0)) return { event: 'dax.eio', label: '"Check we didn\'t race with truncate": i_size re-checked under i_mmap: truncated → -EIO' };
+          return { ...locked, label: 'i_size re-checked under i_mmap → VM_FAULT_LOCKED, returning with i_mmap held for read' };
+        },
+      },
+      on: { 'fault.locked': 'out', 'dax.eio': 'i_mmap_unlock_eio' },
     },
     get_block_create: {
       step: {
@@ -142,7 +207,7 @@ export const doDaxFault = defineThread({
           const unmapped = unmapMappingRange(input.kernel, input.regs.ino ?? 0, index, index + 1, false);
           const deleted = deleteFromPageCache(unmapped, page);
           const unlocked = unlockPage(deleted, page, input.task.pid, true);
-          return { event: 'step.done', label: 'unmap_mapping_range + delete_from_page_cache of the hole page → unlock_page', kernel: unlocked.kernel, outcome: unlocked.violation, regs: { ...input.regs, page: undefined } };
+          return { event: 'step.done', label: `unmap_mapping_range + delete_from_page_cache of the hole page → unlock_page, ${putName(input)}`, kernel: unlocked.kernel, outcome: unlocked.violation, regs: { ...input.regs, page: undefined } };
         },
       },
       on: { 'step.done': 'i_mmap_lock_read' },

@@ -9,7 +9,9 @@
  * never ->page_mkwrite; a write to MAP_SHARED calls ->fault, then
  * ->page_mkwrite with the page unlocked.
  */
+import { sleepLockOf, withSleepLock } from '../kernel/locks.ts';
 import { fileIndexOf, pteAt, setPte, vmaAt } from '../kernel/mm.ts';
+import { release, UNLOCKED } from '../kernel/sleeplock.ts';
 import { VM_FAULT_LOCKED, VM_FAULT_NOPAGE, VM_FAULT_RETRY, VM_FAULT_SIGBUS, readUser, userAccessOk, vmFaultName, writeUser } from '../kernel/uaccess.ts';
 import { FAULT_RETRY_BOUND } from './copy.ts';
 import { defineThread } from './define.ts';
@@ -26,6 +28,40 @@ function semName(input: StepInput): string {
 /** Which ->fault the VMA's file has. */
 function faultHandler(input: StepInput): string {
   return input.variant.fs === 'gfs2' ? 'gfs2_fault' : 'do_dax_fault';
+}
+
+/** The ->fault as the kernel's vm_operations_struct names it (fs/ext2/file.c: ext2_dax_fault, v4.0 and 5.15). */
+function faultOpName(input: StepInput): string {
+  return input.variant.fs === 'ext2-dax' ? 'ext2_dax_fault' : faultHandler(input);
+}
+
+/**
+ * do_cow_fault after ->fault returned VM_FAULT_LOCKED (mm/memory.c, v4.0):
+ * copy_user_highpage from vmf->page when there is one (overwriting what a
+ * DAX handler put in the COW page), set the anonymous PTE, then unlock and
+ * release the page, or, when the handler had no page to lock (DAX),
+ * i_mmap_unlock_read: "The fault handler has no page to lock, so it holds
+ * i_mmap_lock for read to protect against truncate."
+ */
+function finishCowFault(input: StepInput): Omit<StepResult, 'event'> {
+  const page = input.regs.vmfPage;
+  const vpage = input.regs.vpage ?? 0;
+  const put = input.variant.era === '2015' ? 'page_cache_release' : 'put_page';
+  const regs = { ...input.regs, cow: undefined, vmfPage: undefined };
+  if (page === undefined) {
+    const content = input.regs.cow ?? '0';
+    const mapped = setPte(input.kernel, input.task.mm, vpage, { kind: 'anon', content });
+    const ref = { kind: 'i_mmap', ino: input.regs.ino ?? 0 } as const;
+    const released = release(sleepLockOf(mapped, ref) ?? UNLOCKED, input.task.pid);
+    if (!released.ok) return { label: 'i_mmap_unlock_read → not held', outcome: { kind: 'invariant-violation', message: `${released.violation}: i_mmap_rwsem` }, regs };
+    const woke = released.woken.length > 0 ? ` → wakes ${released.woken.map((p) => `pid ${p}`).join(', ')}` : '';
+    return { label: `do_cow_fault: no fault page → do_set_pte(anonymous copy ${content}, writable) → i_mmap_unlock_read${woke}`, kernel: withSleepLock(mapped, ref, released.lock), regs };
+  }
+  const content = input.kernel.pages[page]?.content ?? '0';
+  const mapped = setPte(input.kernel, input.task.mm, vpage, { kind: 'anon', content });
+  const unlocked = unlockPage(mapped, page, input.task.pid, true);
+  if (unlocked.violation) return { label: 'unlock_page → not locked by us', outcome: unlocked.violation, regs };
+  return { label: `do_cow_fault → copy_user_highpage(vmf->page: ${content}) → do_set_pte(anonymous, writable) → unlock_page, ${put}`, kernel: unlocked.kernel, regs };
 }
 
 function dispatchName(input: StepInput): string {
@@ -82,7 +118,7 @@ export const doPageFault = defineThread({
           }
           return {
           event: 'fault.call',
-          label: `handle_mm_fault → ${dispatchName(input)} → ->fault = ${faultHandler(input)}${input.regs.tried ? ' (FAULT_FLAG_TRIED)' : ''}`,
+          label: `handle_mm_fault → ${dispatchName(input)} → ->fault = ${faultOpName(input)}${input.regs.tried ? ' (FAULT_FLAG_TRIED)' : ''}`,
           call: { machine: faultHandler(input), regs: { ino: input.regs.ino, index: input.regs.index, write: input.regs.write, shared: input.regs.shared, vpage: input.regs.vpage, tried: input.regs.tried } },
           };
         },
@@ -101,8 +137,8 @@ export const doPageFault = defineThread({
           if (input.variant.fs === 'gfs2' && pte.kind === 'page') {
             return { event: 'fault.mkwrite', label: 'do_wp_page → wp_page_shared → ->page_mkwrite = gfs2_page_mkwrite', call: { machine: 'gfs2_page_mkwrite', regs: { ino: input.regs.ino, index: input.regs.index, page: pte.page } } };
           }
-          // ext2 DAX: ->page_mkwrite = ext2_dax_mkwrite → dax_fault, a write fault.
-          return { event: 'fault.dax', label: 'do_wp_page → ->page_mkwrite = ext2_dax_mkwrite → do_dax_fault', call: { machine: 'do_dax_fault', regs: { ino: input.regs.ino, index: input.regs.index, write: true, shared: true, vpage, tried: input.regs.tried } } };
+          // ext2 DAX: ->page_mkwrite = ext2_dax_mkwrite → dax_mkwrite, which is dax_fault (include/linux/fs.h, v4.0): a write fault.
+          return { event: 'fault.dax', label: 'do_wp_page → ->page_mkwrite = ext2_dax_mkwrite → dax_mkwrite (= dax_fault)', call: { machine: 'do_dax_fault', regs: { ino: input.regs.ino, index: input.regs.index, write: true, shared: true, vpage, tried: input.regs.tried } } };
         },
       },
       on: { 'fault.mapped': 'up_read', 'fault.mkwrite': 'page_mkwrite_returned', 'fault.dax': 'fault_returned' },
@@ -133,13 +169,13 @@ export const doPageFault = defineThread({
           if (input.regs.tried) {
             return { event: 'fault.giveup', label: 'VM_FAULT_RETRY after FAULT_FLAG_TRIED', outcome: { kind: 'livelock', message: 'a fault returned VM_FAULT_RETRY twice' } };
           }
-          return { event: 'fault.again', label: 'retry the fault with FAULT_FLAG_TRIED', regs: { ...input.regs, tried: true, vmfPage: undefined } };
+          return { event: 'fault.again', label: 'retry the fault with FAULT_FLAG_TRIED', regs: { ...input.regs, tried: true, vmfPage: undefined, cow: undefined } };
         },
       },
       on: { 'fault.again': 'down_read_mmap_sem', 'fault.giveup': 'sigbus' },
     },
     do_read_fault: { step: { run: (input) => ({ event: 'fault.mapped', ...mapLockedPage(input, 'read') }) }, on: { 'fault.mapped': 'up_read' } },
-    do_cow_fault: { step: { run: (input) => ({ event: 'fault.mapped', ...mapLockedPage(input, 'cow') }) }, on: { 'fault.mapped': 'up_read' } },
+    do_cow_fault: { step: { run: (input) => ({ event: 'fault.mapped', ...(input.variant.fs === 'ext2-dax' ? finishCowFault(input) : mapLockedPage(input, 'cow')) }) }, on: { 'fault.mapped': 'up_read' } },
     do_shared_fault: {
       step: {
         run: (input) => {

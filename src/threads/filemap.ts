@@ -111,7 +111,8 @@ export function lockPageOrRetry(onLocked: string, onRetry: string): Record<strin
         },
         run: (input) => ({
           event: 'fault.retry',
-          label: 'page unlocked → put_page → VM_FAULT_RETRY',
+          // v4.0 do_dax_fault / filemap_fault: page_cache_release(page); return VM_FAULT_RETRY (put_page from 4.6).
+          label: `page unlocked → ${input.variant.era === '2015' ? 'page_cache_release' : 'put_page'} → VM_FAULT_RETRY`,
           kernel: putPage(input.kernel, input.regs.page ?? -1),
           ...ret(input, VM_FAULT_RETRY),
         }),

@@ -43,6 +43,8 @@ export interface Regs {
   readonly page?: number;
   /** vmf->page: the locked page a ->fault or ->page_mkwrite returns with VM_FAULT_LOCKED. */
   readonly vmfPage?: number;
+  /** What the handler put in vmf->cow_page (DAX copies the block there: fs/dax.c copy_user_bh, v4.0). */
+  readonly cow?: string;
   /** A block the frame looked up or allocated. */
   readonly block?: number;
   /** New i_size in pages (truncate), or the punched range's end. */
