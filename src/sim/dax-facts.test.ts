@@ -126,3 +126,52 @@ describe('4.0 names on the DAX fault path', () => {
     expect(labels.some((l) => l.includes('put_page'))).toBe(false);
   });
 });
+
+describe('a DAX write and the hole pages in its range (dax-write-hole-page)', () => {
+  const scenario = preset('dax-write-hole-page');
+
+  it('under dax-2015, generic_file_direct_write drops the mapped hole page before ->direct_IO: the PTE goes, the page leaves the page cache, and the next load maps the written block', () => {
+    const steps = scheduled('dax-write-hole-page', 'write-drops-the-hole-page');
+    const run = replay(buildSetup(scenario), 'dax-2015', steps, { finish: true });
+    expect(run.outcome?.kind).toBe('completed');
+    const write = run.trace.filter((t) => t.pid === 102).map((t) => t.label);
+    const invalidate = write.indexOf('page_mapped → unmap_mapping_range(pages 1–1), invalidate_complete_page2 → delete_from_page_cache (page->mapping = NULL) → unlock_page');
+    const directIo = write.findIndex((l) => l.startsWith('dax_do_io: get_block(F:1, create=1)'));
+    expect(invalidate).toBeGreaterThan(0);
+    expect(directIo).toBeGreaterThan(invalidate);
+    // Right after the write: no PTE to the hole page, no hole page in the cache.
+    const afterWrite = run.states[18 + 13];
+    expect(afterWrite?.kernel.mms[0]?.ptes[1] ?? null).toBeNull();
+    expect(afterWrite?.kernel.inodes[0]?.cache[1]).toBeNull();
+    expect(afterWrite?.kernel.pages[0]?.mapping).toBeNull();
+    const last = run.states[run.states.length - 1];
+    if (last === undefined) throw new Error('no state');
+    expect(last.kernel.mms[0]?.ptes[1]).toEqual({ kind: 'dax', block: 2, writable: false });
+    expect(readUser(last.kernel, 0, 1)).toBe('G:0');
+  });
+
+  it('under dax-2015, a hole page faulted in between the two invalidations is dropped by the one after ->direct_IO', () => {
+    const run = replay(buildSetup(scenario), 'dax-2015', scheduled('dax-write-hole-page', 'hole-page-between-invalidations'), { finish: true });
+    const write = run.trace.filter((t) => t.pid === 102).map((t) => t.label);
+    const copy = write.findIndex((l) => l.startsWith('copy_from_iter'));
+    const drops = write.flatMap((l, i) => (l.includes('delete_from_page_cache') ? [i] : []));
+    expect(drops).toHaveLength(2);
+    expect(drops[1]).toBeGreaterThan(copy);
+    const last = run.states[run.states.length - 1];
+    if (last === undefined) throw new Error('no state');
+    expect(last.tasks.find((t) => t.pid === 101)?.returns).toEqual([0, 0, 0]);
+    expect(readUser(last.kernel, 0, 1)).toBe('G:0');
+  });
+
+  it('under dax-invalidate-lock (5.15), the invalidation follows the allocation of a new block (IOMAP_F_NEW), before the copy', () => {
+    const run = replay(buildSetup(scenario), 'dax-invalidate-lock', scheduled('dax-write-hole-page', 'iomap-new-block-invalidates'), { finish: true });
+    const write = run.trace.filter((t) => t.pid === 102).map((t) => t.label);
+    expect(write[2]).toBe('dax_iomap_rw: get_block(F:1, create=1) → allocates block 2, dax_clear_blocks (IOMAP_F_NEW)');
+    expect(write.findIndex((l) => l.includes('delete_from_page_cache'))).toBeLessThan(write.findIndex((l) => l.startsWith('copy_from_iter')));
+  });
+
+  it('costs no step when the file has nothing in the page cache (mapping->nrpages == 0)', () => {
+    const run = replay(buildSetup(preset('imutex-mmapsem')), 'dax-2015', scheduled('imutex-mmapsem', 'self-deadlock'), { finish: true });
+    expect(run.trace.some((t) => t.label.startsWith('invalidate_inode_pages2_range') || t.label.startsWith('generic_file_direct_write'))).toBe(false);
+  });
+});

@@ -38,6 +38,7 @@ import { EFAULT, VM_FAULT_LOCKED, VM_FAULT_NOPAGE, VM_FAULT_SIGBUS, readUser, vm
 import { copyStates } from './copy.ts';
 import { defineThread } from './define.ts';
 import { beyondEof, bytesOr, checkMapping, lockPageOrRetry } from './filemap.ts';
+import { hasCachedPages, invalidatePages2Range } from './invalidate.ts';
 import { unlockPage } from './pagelock.ts';
 import { inodeLockName, inodeUnlockName, ioDone, maybeUnlockStep, plainStep, takeLock, unlockStep, type LockOf } from './steps.ts';
 import type { StepInput, StepResult } from './types.ts';
@@ -336,10 +337,25 @@ export const daxReadIter = defineThread({
 
 /**
  * ext2_file_write_iter on DAX: generic_file_write_iter takes i_mutex, and
- * IS_DAX sends it down the direct-I/O path to dax_do_io, which allocates
- * blocks with get_block(create=1) and copies from the user buffer with
- * faults enabled: i_mutex → mmap_sem, the legal order of mm/rmap.c.
+ * IS_DAX sends it down the direct-I/O path (mm/filemap.c:
+ * generic_file_direct_write, v4.0): invalidate_inode_pages2_range over the
+ * written range when the file has pages in the page cache, then
+ * ->direct_IO = dax_do_io, which allocates blocks with get_block(create=1)
+ * and copies from the user buffer with faults enabled (i_mutex → mmap_sem,
+ * the legal order of mm/rmap.c), then invalidate_inode_pages2_range again:
+ * a hole page a read fault mapped before or during the write is unmapped and
+ * dropped, so the next access faults and maps the written block. The 5.15
+ * variant invalidates where 5.15's dax_iomap_iter does: after allocating a
+ * block (IOMAP_F_NEW), before copying into it.
  */
+function afterDirectIo(input: StepInput, result: StepResult): StepResult {
+  if (input.variant.era !== '2015' || !hasCachedPages(input.kernel, input.regs.ino ?? 0)) return result;
+  return { ...result, event: 'io.invalidate', regs: { ...(result.regs ?? input.regs), index: input.regs.pos ?? 0, rangeUnmapped: undefined } };
+}
+
+const writtenRange = { from: (input: StepInput) => input.regs.pos ?? 0, to: (input: StepInput) => (input.regs.pos ?? 0) + (input.regs.len ?? 0) };
+const newBlockRange = { from: (input: StepInput) => (input.regs.pos ?? 0) + (input.regs.done ?? 0), to: (input: StepInput) => (input.regs.pos ?? 0) + (input.regs.done ?? 0) + 1 };
+
 export const daxWriteIter = defineThread({
   id: 'dax_write_iter',
   initial: 'inode_lock',
@@ -348,25 +364,21 @@ export const daxWriteIter = defineThread({
     next_page: {
       step: {
         run: (input) => {
-          const end = ioDone(input, 'io.done', ioCall(input));
-          if (end !== null) return end;
-          const done = input.regs.done ?? 0;
           const ino = input.regs.ino ?? 0;
-          const index = (input.regs.pos ?? 0) + done;
-          const block = lookupBlock(input.kernel, ino, index);
-          if (block.kind === 'mapped') return { event: 'io.page', label: `${ioCall(input)}: get_block(${inodeName(input.kernel, ino)}:${index}, create=1) → block ${block.block}`, regs: { ...input.regs, index, block: block.block } };
-          const allocated = allocateBlock(input.kernel, ino, index);
-          if (allocated === null) return { event: 'io.done', label: `get_block(create=1) → -ENOSPC`, regs: { ...input.regs, ret: bytesOr(input, -28) } };
-          return {
-            event: 'io.page',
-            label: `${ioCall(input)}: get_block(${inodeName(input.kernel, ino)}:${index}, create=1) → allocates block ${allocated.block}, dax_clear_blocks`,
-            kernel: zeroBlock(allocated.kernel, allocated.block),
-            regs: { ...input.regs, index, block: allocated.block },
-          };
+          if (input.variant.era === '2015' && input.regs.invalidated !== true) {
+            if (hasCachedPages(input.kernel, ino)) {
+              return { event: 'io.invalidate', label: 'generic_file_direct_write: mapping->nrpages != 0', regs: { ...input.regs, invalidated: true, index: input.regs.pos ?? 0 } };
+            }
+            return nextPage({ ...input, regs: { ...input.regs, invalidated: true } });
+          }
+          return nextPage(input);
         },
       },
-      on: { 'io.done': 'inode_unlock', 'io.page': 'copy_from_iter' },
+      on: { 'io.done': 'inode_unlock', 'io.invalidate': 'invalidate_before', 'io.page': 'copy_from_iter', 'io.new': 'invalidate_new', 'io.end': 'invalidate_after' },
     },
+    ...invalidatePages2Range('invalidate_before', { ...writtenRange, done: 'next_page' }),
+    ...invalidatePages2Range('invalidate_new', { ...newBlockRange, done: 'copy_from_iter' }),
+    ...invalidatePages2Range('invalidate_after', { ...writtenRange, done: 'inode_unlock' }),
     ...copyStates('copy_from_iter', {
       call: 'copy_from_iter',
       userWrite: false,
@@ -377,8 +389,38 @@ export const daxWriteIter = defineThread({
       next: 'next_page',
       short: 'short',
     }),
-    short: { step: plainStep((input) => `short copy → ${bytesOr(input, EFAULT)}`, 'io.done', (input) => ({ regs: { ...input.regs, ret: bytesOr(input, EFAULT) } })), on: { 'io.done': 'inode_unlock' } },
+    short: {
+      step: { run: (input) => endOfDirectIo(input, { event: 'io.done', label: `short copy → ${bytesOr(input, EFAULT)}`, regs: { ...input.regs, ret: bytesOr(input, EFAULT) } }) },
+      on: { 'io.done': 'inode_unlock', 'io.end': 'invalidate_after' },
+    },
     inode_unlock: { step: { run: (input) => unlockStep(inodeUnlockName(input), iMutex).run(input) }, on: { 'lock.released': 'done' } },
     done: { final: true },
   },
 });
+
+/** dax_do_io returned: generic_file_direct_write invalidates the range again when the file has cached pages (2015). */
+function endOfDirectIo(input: StepInput, result: StepResult): StepResult {
+  const next = afterDirectIo(input, result);
+  return next.event === 'io.invalidate' ? { ...next, event: 'io.end' } : next;
+}
+
+/** One page of dax_do_io / dax_iomap_rw: get_block(create=1), then the copy. */
+function nextPage(input: StepInput): StepResult {
+  const end = ioDone(input, 'io.done', ioCall(input));
+  if (end !== null) return endOfDirectIo(input, end);
+  const done = input.regs.done ?? 0;
+  const ino = input.regs.ino ?? 0;
+  const index = (input.regs.pos ?? 0) + done;
+  const block = lookupBlock(input.kernel, ino, index);
+  if (block.kind === 'mapped') return { event: 'io.page', label: `${ioCall(input)}: get_block(${inodeName(input.kernel, ino)}:${index}, create=1) → block ${block.block}`, regs: { ...input.regs, index, block: block.block } };
+  const allocated = allocateBlock(input.kernel, ino, index);
+  if (allocated === null) return endOfDirectIo(input, { event: 'io.done', label: `get_block(create=1) → -ENOSPC`, regs: { ...input.regs, ret: bytesOr(input, -28) } });
+  // 5.15 dax_iomap_iter: "Write can allocate block for an area which has a hole page mapped into page tables" → IOMAP_F_NEW → invalidate.
+  const fresh = input.variant.era !== '2015' && hasCachedPages(allocated.kernel, ino);
+  return {
+    event: fresh ? 'io.new' : 'io.page',
+    label: `${ioCall(input)}: get_block(${inodeName(input.kernel, ino)}:${index}, create=1) → allocates block ${allocated.block}, dax_clear_blocks${fresh ? ' (IOMAP_F_NEW)' : ''}`,
+    kernel: zeroBlock(allocated.kernel, allocated.block),
+    regs: { ...input.regs, index, block: allocated.block },
+  };
+}

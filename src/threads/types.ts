@@ -67,6 +67,10 @@ export interface Regs {
   readonly window?: number;
   /** The exit path has already dropped the lock the function took on entry. */
   readonly unlocked?: boolean;
+  /** generic_file_direct_write has done its first invalidate_inode_pages2_range (or had nothing cached to drop). */
+  readonly invalidated?: boolean;
+  /** invalidate_inode_pages2_range's did_range_unmap: the rest of the range is already unmapped. */
+  readonly rangeUnmapped?: boolean;
 }
 
 /**
