@@ -42,6 +42,20 @@ export function putPage(kernel: KernelState, page: PageId): KernelState {
 }
 
 /**
+ * A page frame the page allocator may hand out again: out of the page cache
+ * (page->mapping NULL), no reference left, unlocked with no sleeper, and in
+ * no page table, so the kernel has freed it. Reusing it keeps a fault that
+ * re-reads a page a truncate keeps dropping from growing the state without
+ * bound (the explorer would never see a state twice).
+ */
+function freePageSlot(kernel: KernelState): PageId | null {
+  const mapped = new Set<number>();
+  for (const mm of kernel.mms) for (const pte of mm.ptes) if (pte?.kind === 'page') mapped.add(pte.page);
+  const id = kernel.pages.findIndex((p, i) => p.mapping === null && p.refs === 0 && p.lock.writer === null && p.lock.readers.length === 0 && p.lock.waiters.length === 0 && !mapped.has(i));
+  return id < 0 ? null : id;
+}
+
+/**
  * add_to_page_cache_lru with the page locked by `pid` (a page being read in,
  * or a zeroed hole page from dax_load_hole), and a reference for the caller.
  */
@@ -54,8 +68,10 @@ export function addLockedPage(
   uptodate: boolean,
 ): { kernel: KernelState; page: PageId } {
   const page: Page = { mapping: ino, index, lock: acquire(UNLOCKED, pid, true).lock, uptodate, refs: 1, content };
-  const id = kernel.pages.length;
-  const withPage = { ...kernel, pages: [...kernel.pages, page] };
+  const id = freePageSlot(kernel) ?? kernel.pages.length;
+  const pages = kernel.pages.slice();
+  pages[id] = page;
+  const withPage = { ...kernel, pages };
   return {
     kernel: updateInode(withPage, ino, (inode) => {
       const cache = inode.cache.slice();

@@ -14,9 +14,10 @@ import { xfstests647 } from './presets/xfstests-647.ts';
 import { daxPrivateWrite } from './presets/dax-private-write.ts';
 import { daxHolePageEio } from './presets/dax-hole-page-eio.ts';
 import { daxWriteHolePage } from './presets/dax-write-hole-page.ts';
+import { pagecachePunchFault } from './presets/pagecache-punch-fault.ts';
 import type { Scenario } from './types.ts';
 
-export const PRESETS: readonly Scenario[] = [gfs2ReadSelf, gfs2DioReadSelf, gfs2AbbaDio, gfs2TwoNodeWrite, gfs2WriteVsMmap, daxTruncate, daxPunch, imutexMmapsem, lockPageRetry, truncateMappingRepeat, daxShortExtent, xfstests647, daxPrivateWrite, daxHolePageEio, daxWriteHolePage];
+export const PRESETS: readonly Scenario[] = [gfs2ReadSelf, gfs2DioReadSelf, gfs2AbbaDio, gfs2TwoNodeWrite, gfs2WriteVsMmap, daxTruncate, daxPunch, imutexMmapsem, lockPageRetry, truncateMappingRepeat, daxShortExtent, xfstests647, daxPrivateWrite, daxHolePageEio, daxWriteHolePage, pagecachePunchFault];
 
 export function findPreset(id: string): Scenario | undefined {
   return PRESETS.find((s) => s.id === id);

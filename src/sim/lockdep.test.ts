@@ -141,7 +141,7 @@ describe('gfs2-abba-dio', () => {
 });
 
 describe('fixed variants record no inversion', () => {
-  const fixed: readonly VariantId[] = ['gfs2-5.16', 'gfs2-5.18', 'dax-2015', 'dax-2015-norecheck', 'dax-invalidate-lock'];
+  const fixed: readonly VariantId[] = ['gfs2-5.16', 'gfs2-5.18', 'dax-2015', 'dax-2015-norecheck', 'dax-invalidate-lock', 'xfs-2015-mmaplock'];
   const cases = PRESETS.flatMap((scenario) => scenario.variants.filter((v) => fixed.includes(v)).map((variant) => ({ scenario, variant })));
   it.each(cases.map((c) => [c.scenario.id, c.variant, c] as const))('%s under %s: no cycle, no recursion, in any interleaving', (_id, _variant, { scenario, variant }) => {
     const result = across(scenario.id, variant);

@@ -182,6 +182,9 @@ function advance<R extends StepOutput | null>(state: SystemState, pid: Pid, engi
       case 'invariant-violation':
         stopped = { kind: 'invariant-violation', message: outcome.message };
         break;
+      case 'use-after-free':
+        stopped = { kind: 'use-after-free', message: outcome.message };
+        break;
     }
   }
   // The invariants are of the kernel alone, and held before this step (or

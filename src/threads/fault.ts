@@ -25,9 +25,22 @@ function semName(input: StepInput): string {
   return input.variant.era === '2015' ? 'mmap_sem' : 'mmap_lock';
 }
 
-/** Which ->fault the VMA's file has. */
+/**
+ * Which ->fault the VMA's file has: gfs2_fault; ext2_dax_fault (modelled by
+ * do_dax_fault); ext4 4.0's ext4_file_vm_ops.fault = filemap_fault itself;
+ * XFS 4.1's xfs_filemap_fault.
+ */
 function faultHandler(input: StepInput): string {
-  return input.variant.fs === 'gfs2' ? 'gfs2_fault' : 'do_dax_fault';
+  switch (input.variant.fs) {
+    case 'gfs2':
+      return 'gfs2_fault';
+    case 'ext2-dax':
+      return 'do_dax_fault';
+    case 'ext4':
+      return 'filemap_fault';
+    case 'xfs':
+      return 'xfs_filemap_fault';
+  }
 }
 
 /** The ->fault as the kernel's vm_operations_struct names it (fs/ext2/file.c: ext2_dax_fault, v4.0 and 5.15). */

@@ -24,6 +24,7 @@ import { copyStates } from './copy.ts';
 import { defineThread, type StepStateConfig } from './define.ts';
 import { unlockPage } from './pagelock.ts';
 import { ioDone, mmapLockCall, sleepWait } from './steps.ts';
+import { isPageCacheFs } from '../kernel/variants.ts';
 import type { StepInput, StepResult } from './types.ts';
 
 /** What ->readpage finds on disk for a file page: its block's data, or zeroes for a hole. */
@@ -172,11 +173,22 @@ export const filemapFault = defineThread({
       step: {
         run: (input) => {
           const found = findGetPage(input.kernel, input.regs.ino ?? 0, input.regs.index ?? 0);
-          if (found.page === null) return { event: 'page.absent', label: `find_get_page(${where(input)}) → not cached` };
+          if (found.page === null) {
+            // ext4/xfs 2015: a miss reads around first (do_sync_mmap_readahead, threads/readahead.ts), then looks again; a second miss reads the page alone.
+            if (isPageCacheFs(input.variant.fs) && input.regs.readAround !== true) {
+              return {
+                event: 'page.readahead',
+                label: `find_get_page(${where(input)}) → not cached`,
+                regs: { ...input.regs, readAround: true },
+                call: { machine: 'do_sync_mmap_readahead', regs: { ino: input.regs.ino, index: input.regs.index } },
+              };
+            }
+            return { event: 'page.absent', label: `find_get_page(${where(input)}) → not cached` };
+          }
           return { event: 'page.found', label: `find_get_page(${where(input)}) → page, reference taken`, kernel: found.kernel, regs: { ...input.regs, page: found.page } };
         },
       },
-      on: { 'page.found': 'lock_page_or_retry', 'page.absent': 'page_cache_read' },
+      on: { 'page.found': 'lock_page_or_retry', 'page.absent': 'page_cache_read', 'page.readahead': 'find_get_page' },
     },
     page_cache_read: { step: { run: pageCacheRead }, on: { 'page.read': 'find_get_page' } },
     ...lockPageOrRetry('check_mapping', 'done'),

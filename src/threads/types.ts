@@ -71,6 +71,14 @@ export interface Regs {
   readonly invalidated?: boolean;
   /** invalidate_inode_pages2_range's did_range_unmap: the rest of the range is already unmapped. */
   readonly rangeUnmapped?: boolean;
+  /** ext4_punch_hole's second truncate_pagecache_range, after the blocks are freed. */
+  readonly again?: boolean;
+  /** filemap_fault has run do_sync_mmap_readahead for this miss (ext4/xfs 2015). */
+  readonly readAround?: boolean;
+  /** mpage_readpages' map_bh: the extent the last get_block returned (first file page, length, first block). */
+  readonly mapFirst?: number;
+  readonly mapLen?: number;
+  readonly mapBlock?: number;
 }
 
 /**
@@ -129,6 +137,8 @@ export type LockdepHint = 'might_fault' | 'trylock' | { readonly asks: LockRef; 
 export type StepOutcome =
   | { readonly kind: 'bug'; readonly message: string; readonly log: readonly string[] }
   | { readonly kind: 'sigbus'; readonly message: string }
+  /** The step read storage that is no longer the file's (a page read through a block map looked up before the block was freed). */
+  | { readonly kind: 'use-after-free'; readonly message: string }
   | { readonly kind: 'invariant-violation'; readonly message: string }
   | { readonly kind: 'livelock'; readonly message: string };
 
