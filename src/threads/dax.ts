@@ -348,11 +348,6 @@ export const daxReadIter = defineThread({
  * variant invalidates where 5.15's dax_iomap_iter does: after allocating a
  * block (IOMAP_F_NEW), before copying into it.
  */
-function afterDirectIo(input: StepInput, result: StepResult): StepResult {
-  if (input.variant.era !== '2015' || !hasCachedPages(input.kernel, input.regs.ino ?? 0)) return result;
-  return { ...result, event: 'io.invalidate', regs: { ...(result.regs ?? input.regs), index: input.regs.pos ?? 0, rangeUnmapped: undefined } };
-}
-
 const writtenRange = { from: (input: StepInput) => input.regs.pos ?? 0, to: (input: StepInput) => (input.regs.pos ?? 0) + (input.regs.len ?? 0) };
 const newBlockRange = { from: (input: StepInput) => (input.regs.pos ?? 0) + (input.regs.done ?? 0), to: (input: StepInput) => (input.regs.pos ?? 0) + (input.regs.done ?? 0) + 1 };
 
@@ -398,10 +393,10 @@ export const daxWriteIter = defineThread({
   },
 });
 
-/** dax_do_io returned: generic_file_direct_write invalidates the range again when the file has cached pages (2015). */
+/** dax_do_io returned: generic_file_direct_write invalidates the range again ('io.end') when the file has cached pages (2015). */
 function endOfDirectIo(input: StepInput, result: StepResult): StepResult {
-  const next = afterDirectIo(input, result);
-  return next.event === 'io.invalidate' ? { ...next, event: 'io.end' } : next;
+  if (input.variant.era !== '2015' || !hasCachedPages(input.kernel, input.regs.ino ?? 0)) return result;
+  return { ...result, event: 'io.end', regs: { ...(result.regs ?? input.regs), index: input.regs.pos ?? 0, rangeUnmapped: undefined } };
 }
 
 /** One page of dax_do_io / dax_iomap_rw: get_block(create=1), then the copy. */
