@@ -68,9 +68,9 @@ function failWithPage(input: StepInput, label: string): StepResult {
   return fail(input, `${label} → unlock_page, ${putName(input)}`, { kernel: unlocked.kernel, outcome: unlocked.violation });
 }
 
-/** dax_fault ends a write fault with sb_end_pagefault (fs/dax.c, v4.0). */
+/** dax_fault (v4.0) and ext2_dax_fault (5.15) end a write fault with sb_end_pagefault. */
 function returnLabel(input: StepInput): string {
-  const end = input.regs.write && !input.variant.invalidateLock ? 'sb_end_pagefault → ' : '';
+  const end = input.regs.write ? 'sb_end_pagefault → ' : '';
   return `${end}return ${vmFaultName(input.regs.ret ?? VM_FAULT_SIGBUS)}`;
 }
 
