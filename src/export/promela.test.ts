@@ -242,6 +242,16 @@ describe('promelaOf', () => {
     if (!result.ok) expect(result.message).toMatch(/^Promela export models gfs2 scenarios; ext2-dax scenarios are not modelled: .*do_dax_fault/);
   });
 
+  it('refuses ext4 and xfs scenarios, saying what is not modelled', () => {
+    const pagecache = PRESETS.find((s) => s.fs === 'ext4');
+    if (pagecache === undefined) throw new Error('no ext4 preset');
+    for (const variant of pagecache.variants) {
+      const result = promelaOf(pagecache, variant);
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.message).toMatch(/^Promela export models gfs2 scenarios; ext4 scenarios are not modelled: .*i_mmaplock/);
+    }
+  });
+
   it('refuses a DAX variant for a gfs2 scenario', () => {
     const result = promelaOf(preset('gfs2-abba-dio'), 'dax-2015');
     expect(result).toEqual({ ok: false, message: expect.stringMatching(/dax-2015 is an ext2-dax variant, but the scenario "gfs2-abba-dio" is gfs2/) as unknown as string });

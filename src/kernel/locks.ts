@@ -24,7 +24,9 @@ export function lockName(kernel: KernelState, ref: LockRef, era: Era): string {
     case 'i_mmap':
       return `i_mmap_rwsem of ${inodeName(kernel, ref.ino)}`;
     case 'invalidate_lock':
-      return `invalidate_lock of ${inodeName(kernel, ref.ino)}`;
+      // The per-inode lock that fences faults from truncate and punch: XFS's i_mmaplock (4.1,
+      // 653c60b633a9) is the only 2015 one; 5.15 generalized it as mapping->invalidate_lock (730633f0b7f9).
+      return `${era === '2015' ? 'i_mmaplock' : 'invalidate_lock'} of ${inodeName(kernel, ref.ino)}`;
     case 'mmap_sem':
       return `${era === '2015' ? 'mmap_sem' : 'mmap_lock'} of mm ${ref.mm}`;
     case 'page': {

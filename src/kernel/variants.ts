@@ -14,9 +14,26 @@ export type VariantId =
   | 'gfs2-rfc-2021'
   | 'gfs2-5.16'
   | 'gfs2-5.18'
-  | 'gfs2-6.4';
+  | 'gfs2-6.4'
+  | 'ext4-2015'
+  | 'xfs-2015-mmaplock';
 
-export type Filesystem = 'ext2-dax' | 'gfs2';
+/**
+ * ext2-dax: no page cache for data; gfs2: the cluster filesystem; ext4 and
+ * xfs: local block filesystems whose data goes through the page cache (the
+ * seed's "the same problem exists with non-DAX files too").
+ */
+export type Filesystem = 'ext2-dax' | 'gfs2' | 'ext4' | 'xfs';
+
+/** ext4 and xfs: the local page-cache filesystems, whose scenarios are the same data and may run under either's variants. */
+export function isPageCacheFs(fs: Filesystem): boolean {
+  return fs === 'ext4' || fs === 'xfs';
+}
+
+/** May a variant of filesystem `variant` run a scenario written for `scenario`? */
+export function variantFitsFs(variant: Filesystem, scenario: Filesystem): boolean {
+  return variant === scenario || (isPageCacheFs(variant) && isPageCacheFs(scenario));
+}
 
 /** Which gfs2 answer to faults under a held glock the variant runs. */
 export type Gfs2Fix = 'none' | 'rfc' | '5.16' | '5.18' | '6.4';
@@ -30,7 +47,11 @@ export interface VariantFlags {
   readonly daxSizeRecheck: boolean;
   /** The hypothetical DAX fault handler that takes i_mutex. */
   readonly faultTakesIMutex: boolean;
-  /** Faults take invalidate_lock shared; truncate and punch take it exclusive. */
+  /**
+   * Faults take invalidate_lock shared; truncate and punch take it
+   * exclusive. On xfs (2015) the same lock is XFS's i_mmaplock, which 5.15
+   * turned into mapping->invalidate_lock.
+   */
   readonly invalidateLock: boolean;
   readonly gfs2Fix: Gfs2Fix;
 }
@@ -49,6 +70,7 @@ export interface Variant {
 
 const DAX_2015: VariantFlags = { fs: 'ext2-dax', era: '2015', daxSizeRecheck: true, faultTakesIMutex: false, invalidateLock: false, gfs2Fix: 'none' };
 const GFS2: VariantFlags = { fs: 'gfs2', era: '5.x', daxSizeRecheck: true, faultTakesIMutex: false, invalidateLock: false, gfs2Fix: 'none' };
+const PAGECACHE_2015: VariantFlags = { fs: 'ext4', era: '2015', daxSizeRecheck: true, faultTakesIMutex: false, invalidateLock: false, gfs2Fix: 'none' };
 
 export const VARIANTS: readonly Variant[] = [
   {
@@ -124,6 +146,22 @@ export const VARIANTS: readonly Variant[] = [
     source: 'commit fa58cc888d67 "gfs2: Don\'t get stuck writing page onto itself under direct I/O" (v6.4-rc6); xfstests generic/729',
     inferred: false,
     flags: { ...GFS2, gfs2Fix: '6.4' },
+  },
+  {
+    id: 'ext4-2015',
+    title: 'ext4, Linux 4.0 (page cache)',
+    summary: 'Page faults and hole punch are not serialized: ext4_punch_hole drops the page cache, frees the blocks and drops it again, but a read-around that looked the blocks up first adds its pages after.',
+    source: 'fs/ext4/inode.c (v4.0–4.4): ext4_punch_hole; fs/mpage.c: mpage_readpages; fixed in 4.5 by ea3d7209ca01 (CVE-2015-8839)',
+    inferred: false,
+    flags: PAGECACHE_2015,
+  },
+  {
+    id: 'xfs-2015-mmaplock',
+    title: 'XFS with i_mmaplock, Linux 4.1',
+    summary: 'xfs_filemap_fault holds XFS_MMAPLOCK_SHARED around filemap_fault; hole punch and truncate hold it exclusive across the page-cache drop and the block free.',
+    source: 'commit 653c60b633a9 ("xfs: introduce mmap/truncate lock"); fs/xfs/xfs_file.c (v4.1): xfs_filemap_fault, xfs_file_fallocate',
+    inferred: false,
+    flags: { ...PAGECACHE_2015, fs: 'xfs', invalidateLock: true },
   },
 ];
 

@@ -14,9 +14,13 @@ import { lockPageRetry } from './presets/lock-page-retry.ts';
 import { truncateMappingRepeat } from './presets/truncate-mapping-repeat.ts';
 import { xfstests647 } from './presets/xfstests-647.ts';
 import { xfstests729 } from './presets/xfstests-729.ts';
+import { daxPrivateWrite } from './presets/dax-private-write.ts';
+import { daxHolePageEio } from './presets/dax-hole-page-eio.ts';
+import { daxWriteHolePage } from './presets/dax-write-hole-page.ts';
+import { pagecachePunchFault } from './presets/pagecache-punch-fault.ts';
 import type { Scenario } from './types.ts';
 
-export const PRESETS: readonly Scenario[] = [gfs2ReadSelf, gfs2DioReadSelf, gfs2AbbaDio, gfs2TwoNodeWrite, gfs2WriteVsMmap, daxTruncate, daxPunch, imutexMmapsem, lockPageRetry, truncateMappingRepeat, daxShortExtent, xfstests647, xfstests729, gfs2ReadMkwrite, gfs2SigbusKernelVsUser];
+export const PRESETS: readonly Scenario[] = [gfs2ReadSelf, gfs2DioReadSelf, gfs2AbbaDio, gfs2TwoNodeWrite, gfs2WriteVsMmap, daxTruncate, daxPunch, imutexMmapsem, lockPageRetry, truncateMappingRepeat, daxShortExtent, xfstests647, xfstests729, gfs2ReadMkwrite, gfs2SigbusKernelVsUser, daxPrivateWrite, daxHolePageEio, daxWriteHolePage, pagecachePunchFault];
 
 export function findPreset(id: string): Scenario | undefined {
   return PRESETS.find((s) => s.id === id);

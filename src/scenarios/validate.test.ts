@@ -172,7 +172,7 @@ const INVALID: [string, Json, string, string[]][] = [
   ['an empty title', gfs2((s) => (asObject(s).title = '')), 'title', ['must not be empty']],
   ['a title of 201 characters', gfs2((s) => (asObject(s).title = 't'.repeat(201))), 'title', ['at most 200']],
   ['a story of 4001 characters', gfs2((s) => (asObject(s).story = 's'.repeat(4001))), 'story', ['at most 4000']],
-  ['fs ext4', gfs2((s) => (asObject(s).fs = 'ext4')), 'fs', ["'gfs2', 'ext2-dax'", 'the string "ext4"']],
+  ['fs btrfs', gfs2((s) => (asObject(s).fs = 'btrfs')), 'fs', ["'gfs2', 'ext2-dax', 'ext4', 'xfs'", 'the string "btrfs"']],
   ['no variants', gfs2((s) => (asObject(s).variants = [])), 'variants', ['has 0 entries']],
   ['an unknown variant', gfs2((s) => (asObject(s).variants = ['gfs2-5.15', 'gfs2-9.9', 'gfs2-5.18'])), 'variants[1]', ['unknown variant "gfs2-9.9"']],
   ['a variant listed twice', gfs2((s) => (asObject(s).variants = ['gfs2-5.15', 'gfs2-5.18', 'gfs2-5.15'])), 'variants[2]', ['listed twice']],
@@ -500,7 +500,7 @@ describe('jsonSyntaxError', () => {
 
 it('knows every variant the kernel layer defines', () => {
   for (const v of VARIANTS) {
-    const base = v.flags.fs === 'gfs2' ? gfs2() : dax();
+    const base = v.flags.fs === 'gfs2' ? gfs2() : dax((s) => (asObject(s).fs = v.flags.fs));
     Object.assign(asObject(base), { variants: [v.id], schedules: [] });
     expect(errorsOf(base), v.id).toEqual([]);
   }

@@ -12,7 +12,7 @@
  * nothing from the input (extra keys, `__proto__`) reaches the engine.
  */
 import { PAGE_SIZE, type Pid } from '../kernel/ids.ts';
-import { VARIANTS, findVariant, type Filesystem, type VariantId } from '../kernel/variants.ts';
+import { VARIANTS, findVariant, isPageCacheFs, variantFitsFs, type Filesystem, type VariantId } from '../kernel/variants.ts';
 import type { Expectation, FileSpec, MappingSpec, NamedSchedule, OutcomeKind, PageState, Scenario, SyscallSpec, TaskSpec } from './types.ts';
 
 export interface ValidationError {
@@ -74,7 +74,7 @@ const OUTCOME_KINDS: Readonly<Record<OutcomeKind, true>> = {
   livelock: true,
   'invariant-violation': true,
 };
-const FILESYSTEMS: Readonly<Record<Filesystem, true>> = { gfs2: true, 'ext2-dax': true };
+const FILESYSTEMS: Readonly<Record<Filesystem, true>> = { gfs2: true, 'ext2-dax': true, ext4: true, xfs: true };
 const BASES: Readonly<Record<Expectation['basis'], true>> = { verified: true, inferred: true };
 /** The member of SyscallSpec for one call name ('pread' shares its member with 'pwrite'). */
 type SpecOf<K> = SyscallSpec extends infer S ? (S extends { readonly call: infer C } ? (K extends C ? S : never) : never) : never;
@@ -327,7 +327,7 @@ function checkFile(c: Context, path: string, value: unknown): FileSpec | undefin
   if (rawShort !== undefined) {
     const shortPath = member(path, 'shortExtents');
     const list = asArray(r, shortPath, rawShort, 0, LIMITS.filePages, 'page indexes');
-    if (list !== undefined && list.length > 0 && c.fs === 'gfs2') r.add(shortPath, 'short extents are a DAX get_block case: only ext2-dax scenarios may have them');
+    if (list !== undefined && list.length > 0 && c.fs !== undefined && c.fs !== 'ext2-dax') r.add(shortPath, 'short extents are a DAX get_block case: only ext2-dax scenarios may have them');
     shortExtents = [];
     list?.forEach((v, i) => {
       const at = index(shortPath, i);
@@ -467,6 +467,8 @@ function checkSyscall(c: Context, path: string, value: unknown): SyscallSpec | u
   switch (call) {
     case 'pread':
     case 'pwrite': {
+      // ext4 and xfs are here for page faults against truncate and hole punch; their read_iter and write_iter are not modelled.
+      if (c.fs !== undefined && isPageCacheFs(c.fs)) r.add(callPath, `${call} on ${c.fs} is not modelled: ${c.fs} scenarios may use mmap, loads and stores, truncate and hole punch`);
       const file = checkFileRef(c, p('file'), f('file'));
       const pos = asInt(r, p('pos'), f('pos'), 0, LIMITS.filePages - 1, 'the file position in pages');
       const len = asInt(r, p('len'), f('len'), 1, LIMITS.ioPages, 'the length in pages');
@@ -815,13 +817,13 @@ function checkScenario(r: Report, input: unknown): Scenario | undefined {
     const variant = findVariant(name);
     if (variant === undefined) r.add(at, `unknown variant ${quote(name)} (variants: ${VARIANTS.map((x) => x.id).join(', ')})`);
     else if (variants.includes(variant.id)) r.add(at, `${variant.id} is listed twice`);
-    else if (fs !== undefined && variant.flags.fs !== fs) r.add(at, `${variant.id} is ${variant.flags.fs === 'ext2-dax' ? 'an' : 'a'} ${variant.flags.fs} variant, but the scenario's fs is ${fs}`);
+    else if (fs !== undefined && !variantFitsFs(variant.flags.fs, fs)) r.add(at, `${variant.id} is ${variant.flags.fs === 'ext2-dax' || variant.flags.fs === 'ext4' ? 'an' : 'a'} ${variant.flags.fs} variant, but the scenario's fs is ${fs}`);
     else variants.push(variant.id);
   });
 
   const rawNodes = field(obj, 'nodes');
   const nodes = rawNodes === undefined ? undefined : asInt(r, 'nodes', rawNodes, 1, LIMITS.nodes, 'the number of cluster nodes');
-  if (nodes !== undefined && nodes > 1 && fs === 'ext2-dax') r.add('nodes', `ext2-dax is a local filesystem: only a gfs2 scenario can have more than one node, not ${nodes}`);
+  if (nodes !== undefined && nodes > 1 && fs !== undefined && fs !== 'gfs2') r.add('nodes', `${fs} is a local filesystem: only a gfs2 scenario can have more than one node, not ${nodes}`);
   c.nodes = nodes ?? 1;
 
   const rawBlockSize = field(obj, 'blockSize');

@@ -55,16 +55,23 @@ describe('imutex-mmapsem', () => {
     const report = lockdep.reports[0];
     if (report?.kind !== 'circular') throw new Error('expected a circular report');
     const text = formatReport(lockdep, report, 'dax-imutex-fault');
-    expect(text).toContain('WARNING: possible circular locking dependency detected');
-    expect(text).toContain('pid 101 is trying to acquire lock:\n (&mm->mmap_sem){read}, at: dax_write_iter');
-    expect(text).toContain('but task is already holding lock:\n (&sb->s_type->i_mutex_key){write}');
+    // v4.0's print_circular_bug_header: a 54-character rule, the "[ INFO: … ]" title, the ident, a 55-character rule.
+    expect(text).toContain(['='.repeat(54), '[ INFO: possible circular locking dependency detected ]', 'dax-imutex-fault', '-'.repeat(55)].join('\n'));
+    expect(text).not.toContain('WARNING');
+    // print_lock: the class with its six 2015 usage characters (mmap_sem taken for read and write, i_mutex for write).
+    expect(text).toContain('faultline/101 is trying to acquire lock:\n (&mm->mmap_sem){++++++}, at: dax_write_iter');
+    expect(text).toContain('but task is already holding lock:\n (&sb->s_type->i_mutex_key){+.+.+.}');
     expect(text).toContain('which lock already depends on the new lock.');
     expect(text).toContain('the existing dependency chain (in reverse order) is:');
     // #1 is the older dependency (pid 102's fault took i_mutex under mmap_sem), #0 the new one, with the step that made each.
-    expect(text).toMatch(/-> #1 \(&sb->s_type->i_mutex_key\)\{write\}:\n {7}mutex_lock\(&inode->i_mutex\) → granted\n(.*\n)*? {7}\[step \d+, pid 102\]/);
-    expect(text).toMatch(/-> #0 \(&mm->mmap_sem\)\{read\}:\n {7}__might_fault\n {7}copy_from_iter/);
+    expect(text).toMatch(/-> #1 \(&sb->s_type->i_mutex_key\)\{\+\.\+\.\+\.\}:\n {7}mutex_lock\(&inode->i_mutex\) → granted\n(.*\n)*? {7}\[step \d+, pid 102\]/);
+    expect(text).toMatch(/-> #0 \(&mm->mmap_sem\)\{\+\+\+\+\+\+\}:\n {7}__might_fault\n {7}copy_from_iter/);
+    // A direct cycle: no "Chain exists of:", and every line says lock(), as 4.0's print_circular_lock_scenario does.
+    expect(text).not.toContain('Chain exists of:');
     expect(text).toContain(
       [
+        'other info that might help us debug this:',
+        '',
         ' Possible unsafe locking scenario:',
         '',
         '       CPU0                    CPU1',
@@ -72,12 +79,17 @@ describe('imutex-mmapsem', () => {
         '  lock(&sb->s_type->i_mutex_key);',
         '                               lock(&mm->mmap_sem);',
         '                               lock(&sb->s_type->i_mutex_key);',
-        '  rlock(&mm->mmap_sem);',
+        '  lock(&mm->mmap_sem);',
         '',
         ' *** DEADLOCK ***',
+        '',
+        '1 lock held by faultline/101:',
+        ' #0:  (&sb->s_type->i_mutex_key){+.+.+.}, at: dax_write_iter',
       ].join('\n'),
     );
-    expect(text).toContain('1 lock held by pid 101:\n #0: (&sb->s_type->i_mutex_key){write}, at: dax_write_iter');
+    expect(text).toMatch(/\nstack backtrace:\n {7}__might_fault\n/);
+    // Only glocks and the page lock get the extension note.
+    expect(text).not.toContain('Faultline extension');
   });
 
   it('under dax-imutex-fault, the self-deadlock is also possible recursive locking of i_mutex', () => {
@@ -86,8 +98,9 @@ describe('imutex-mmapsem', () => {
     expect(recursive?.acquiring.cls).toBe('i_rwsem');
     if (recursive === undefined) return;
     const text = formatReport(lockdep, recursive, 'dax-imutex-fault');
-    expect(text).toContain('WARNING: possible recursive locking detected');
-    expect(text).toContain('       CPU0\n       ----\n  lock(&sb->s_type->i_mutex_key);\n  lock(&sb->s_type->i_mutex_key);');
+    expect(text).toContain(['='.repeat(45), '[ INFO: possible recursive locking detected ]', 'dax-imutex-fault', '-'.repeat(45)].join('\n'));
+    expect(text).toContain('faultline/101 is trying to acquire lock:\n (&sb->s_type->i_mutex_key){+.+.+.}');
+    expect(text).toContain('other info that might help us debug this:\n Possible unsafe locking scenario:\n\n       CPU0\n       ----\n  lock(&sb->s_type->i_mutex_key);\n  lock(&sb->s_type->i_mutex_key);');
     expect(text).toContain(' May be due to missing lock nesting notation');
   });
 
@@ -128,7 +141,7 @@ describe('gfs2-abba-dio', () => {
 });
 
 describe('fixed variants record no inversion', () => {
-  const fixed: readonly VariantId[] = ['gfs2-5.16', 'gfs2-5.18', 'dax-2015', 'dax-2015-norecheck', 'dax-invalidate-lock'];
+  const fixed: readonly VariantId[] = ['gfs2-5.16', 'gfs2-5.18', 'dax-2015', 'dax-2015-norecheck', 'dax-invalidate-lock', 'xfs-2015-mmaplock'];
   const cases = PRESETS.flatMap((scenario) => scenario.variants.filter((v) => fixed.includes(v)).map((variant) => ({ scenario, variant })));
   it.each(cases.map((c) => [c.scenario.id, c.variant, c] as const))('%s under %s: no cycle, no recursion, in any interleaving', (_id, _variant, { scenario, variant }) => {
     const result = across(scenario.id, variant);
@@ -194,32 +207,56 @@ describe('lockdep across the explorer', () => {
 });
 
 describe('the unsafe scenario of a longer cycle', () => {
-  it('draws one column per lock, each taking its first lock, then its second, last CPU first', () => {
-    const site = (step: number) => ({ step, pid: 1, label: `step ${step}`, backtrace: [`step ${step}`, 'f'] });
-    const e = (from: string, to: string, step: number): DepEdge => ({ from, to, fromMode: 'write', toMode: 'write', via: 'acquire', site: site(step) });
-    const classes = ['A', 'B', 'C'].map((k) => ({ key: k, kind: 'i_rwsem' as const, lockdepName: k, name: k }));
+  const site = (step: number) => ({ step, pid: 1, label: `step ${step}`, backtrace: [`step ${step}`, 'f'] });
+  const e = (from: string, to: string, step: number): DepEdge => ({ from, to, fromMode: 'write', toMode: 'write', via: 'acquire', site: site(step) });
+  const classes = ['A', 'X', 'B', 'C'].map((k) => ({ key: k, kind: 'i_rwsem' as const, lockdepName: k, name: k }));
+  const report = (chain: DepEdge[]) => ({ kind: 'circular' as const, key: 'k', pid: 1, acquiring: { cls: 'A', mode: 'write' as const, site: site(9) }, holding: { cls: 'C', mode: 'write' as const, at: site(8) }, held: [{ cls: 'C', mode: 'write' as const, at: site(8) }], chain });
+
+  it('draws two CPUs, as print_circular_lock_scenario does, after "Chain exists of:" naming the new lock, the one the held lock was taken under, and the held lock', () => {
     // Holding C, acquiring A; existing A → B → C.
     const result: LockdepResult = { era: '5.x', classes, edges: [], reports: [] };
-    const text = formatReport(
-      result,
-      { kind: 'circular', key: 'k', pid: 1, acquiring: { cls: 'A', mode: 'write', site: site(9) }, holding: { cls: 'C', mode: 'write', at: site(8) }, held: [{ cls: 'C', mode: 'write', at: site(8) }], chain: [e('B', 'C', 2), e('A', 'B', 1), e('C', 'A', 9)] },
-      't',
-    );
-    expect(text).toContain('Chain exists of:\n  A --> B --> C');
-    expect(text).toContain('-> #2 (C){write}:');
-    expect(text).toContain('-> #0 (A){write}:');
+    const text = formatReport(result, report([e('B', 'C', 2), e('A', 'B', 1), e('C', 'A', 9)]), 't');
+    expect(text).toContain(['='.repeat(54), 'WARNING: possible circular locking dependency detected', 't', '-'.repeat(54)].join('\n'));
+    expect(text).toContain('-> #2 (C){+.+.}-{3:3}:');
+    expect(text).toContain('-> #0 (A){+.+.}-{3:3}:');
     expect(text).toContain(
       [
-        '       CPU0                    CPU1                         CPU2',
-        '       ----                    ----                         ----',
+        'Chain exists of:',
+        '  A --> B --> C',
+        '',
+        ' Possible unsafe locking scenario:',
+        '',
+        '       CPU0                    CPU1',
+        '       ----                    ----',
         '  lock(C);',
-        '                               lock(A);',
-        '                                                            lock(B);',
-        '                                                            lock(C);',
         '                               lock(B);',
+        '                               lock(C);',
         '  lock(A);',
       ].join('\n'),
     );
+  });
+
+  it('names only source, parent and target of a cycle of four, as the kernel does', () => {
+    const result: LockdepResult = { era: '2015', classes, edges: [], reports: [] };
+    const text = formatReport(result, report([e('B', 'C', 3), e('X', 'B', 2), e('A', 'X', 1), e('C', 'A', 9)]), 't');
+    expect(text).toContain('[ INFO: possible circular locking dependency detected ]');
+    expect(text).toContain('Chain exists of:\n  A --> B --> C\n');
+    expect(text).toContain('-> #3 (C){+.+.+.}:');
+    expect(text.match(/CPU\d/g)).toEqual(['CPU0', 'CPU1']);
+  });
+});
+
+describe('lockdep reports in the 5.x format', () => {
+  it('gfs2-abba-dio under gfs2-5.15: "WARNING:", four usage characters and the wait type, and the note that glocks are Faultline\'s extension', () => {
+    const { lockdep } = along('gfs2-abba-dio', 'gfs2-5.15', 'both-take-DF-first');
+    const report = lockdep.reports.find((r) => r.kind === 'circular' && cycleOf(r).every((c) => c.startsWith('glock')));
+    if (report === undefined) throw new Error('expected the glock cycle');
+    const text = formatReport(lockdep, report, 'gfs2-5.15 (Faultline model)');
+    expect(text.split('\n')[0]).toBe('Faultline extension: lockdep does not track gfs2 glocks; Faultline gives it lock classes to show this order.');
+    expect(text).toContain(['', '='.repeat(54), 'WARNING: possible circular locking dependency detected', 'gfs2-5.15 (Faultline model)', '-'.repeat(54)].join('\n'));
+    // Glocks taken DF and SH only: the read column.
+    expect(text).toMatch(/faultline\/10[12] is trying to acquire lock:\n \(glock 2\/F[12]\)\{\.\+\.\+\}-\{3:3\}, at: /);
+    expect(text).toMatch(/\d locks? held by faultline\/10[12]:\n #0: {2}\(/);
   });
 });
 

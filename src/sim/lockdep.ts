@@ -58,6 +58,12 @@ export interface LockClass {
   readonly lockdepName: string;
   /** Short kernel words for the graph: `i_mutex`, `mmap_lock`, `glock 2/F1`. */
   readonly name: string;
+  /**
+   * How the class was ever taken (lockdep's usage bits: mark_usage runs at
+   * lock_acquire, before the task sleeps): for the "{+.+.}" of a report.
+   * Filled in by lockdepResult.
+   */
+  readonly usage?: { readonly read: boolean; readonly write: boolean };
 }
 
 /** Where a dependency or a hold came from: the step that asked for the lock. */
@@ -131,6 +137,8 @@ export interface Lockdep {
   readonly out: Map<string, DepEdge[]>;
   readonly reports: LockdepReport[];
   readonly reportKeys: Set<string>;
+  /** Per class: taken for read, for write (glocks: SH and DF read, EX write). */
+  readonly usage: Map<string, { read: boolean; write: boolean }>;
   /** `${pid}/${class}` → where the task took it; only along a single schedule. */
   readonly heldSince: Map<string, Site> | null;
   era: Era | null;
@@ -138,7 +146,7 @@ export interface Lockdep {
 
 /** `trackHolds`: remember where each held lock was taken (true along one schedule; the explorer's branches would mix them). */
 export function createLockdep(trackHolds: boolean): Lockdep {
-  return { classes: new Map(), edges: new Map(), out: new Map(), reports: [], reportKeys: new Set(), heldSince: trackHolds ? new Map() : null, era: null };
+  return { classes: new Map(), edges: new Map(), out: new Map(), reports: [], reportKeys: new Set(), usage: new Map(), heldSince: trackHolds ? new Map() : null, era: null };
 }
 
 /** A lock a step took or asked for, found by comparing the kernel before and after it. */
@@ -162,7 +170,10 @@ function sleepClass(kind: Exclude<LockClassKind, 'glock'>, era: Era): LockClass 
     case 'i_mmap':
       return { key: kind, kind, lockdepName: '&mapping->i_mmap_rwsem', name: 'i_mmap_rwsem' };
     case 'invalidate_lock':
-      return { key: kind, kind, lockdepName: 'mapping.invalidate_lock', name: 'invalidate_lock' };
+      // The only 2015 variant that takes this lock is XFS 4.1's i_mmaplock, an mrlock (init_rwsem(&mrp->mr_lock)); 5.15 made it mapping->invalidate_lock.
+      return era === '2015'
+        ? { key: kind, kind, lockdepName: '&(&ip->i_mmaplock)->mr_lock', name: 'i_mmaplock' }
+        : { key: kind, kind, lockdepName: 'mapping.invalidate_lock', name: 'invalidate_lock' };
     case 'page':
       return { key: kind, kind, lockdepName: 'PG_locked', name: 'page lock' };
   }
@@ -307,6 +318,7 @@ export function observeStep(ld: Lockdep, before: SystemState, after: SystemState
     const mightFault = hint === 'might_fault' && ev.cls.kind === 'mmap_sem' && ev.pid === trace.pid && !ev.waits;
     const trylock = ev.trylock || (hint === 'trylock' && ev.pid === trace.pid && !ev.waits);
     ld.classes.set(ev.cls.key, ev.cls);
+    markUsage(ld, ev.cls.key, ev.mode);
     let site: Site | null = null;
     const here = () => (site ??= siteOf(before, trace, step, schedule, mightFault));
     const sinceKey = `${ev.pid}/${ev.cls.key}`;
@@ -351,8 +363,19 @@ export function observeStep(ld: Lockdep, before: SystemState, after: SystemState
   }
 }
 
+function markUsage(ld: Lockdep, key: string, mode: LockMode): void {
+  const read = mode === 'read' || mode === 'SH' || mode === 'DF';
+  const usage = ld.usage.get(key) ?? { read: false, write: false };
+  if (read ? usage.read : usage.write) return;
+  ld.usage.set(key, read ? { ...usage, read: true } : { ...usage, write: true });
+}
+
 export function lockdepResult(ld: Lockdep): LockdepResult {
-  return { era: ld.era ?? '5.x', classes: [...ld.classes.values()], edges: [...ld.edges.values()], reports: ld.reports.slice() };
+  const classes = [...ld.classes.values()].map((c) => {
+    const usage = ld.usage.get(c.key);
+    return usage === undefined ? c : { ...c, usage };
+  });
+  return { era: ld.era ?? '5.x', classes, edges: [...ld.edges.values()], reports: ld.reports.slice() };
 }
 
 function validateRun(states: readonly SystemState[], trace: readonly TraceStep[]): Lockdep {

@@ -5,7 +5,7 @@
  * against the kernel and names its result as an event; the machine's
  * transition picks the next state. A step may push a callee frame (a fault
  * inside a copy); reaching a final state pops the frame and hands its `ret`
- * (and, for VM_FAULT_LOCKED, `vmfPage`) to the caller's registers.
+ * (and, for VM_FAULT_LOCKED, `vmfPage` and a DAX `cow` copy) to the caller's registers.
  */
 import { checkInvariants } from '../kernel/invariants.ts';
 import type { Pid } from '../kernel/ids.ts';
@@ -149,7 +149,7 @@ function advance<R extends StepOutput | null>(state: SystemState, pid: Pid, engi
     returned = true;
     const caller = stack[stack.length - 1];
     if (caller !== undefined) {
-      stack = [...stack.slice(0, -1), { ...caller, regs: { ...caller.regs, ret: regs.ret, ...(regs.vmfPage !== undefined ? { vmfPage: regs.vmfPage } : {}) } }];
+      stack = [...stack.slice(0, -1), { ...caller, regs: { ...caller.regs, ret: regs.ret, ...(regs.vmfPage !== undefined ? { vmfPage: regs.vmfPage } : {}), ...(regs.cow !== undefined ? { cow: regs.cow } : {}) } }];
     }
   } else {
     stack = [...stack, { machine: frame.machine, state: to, regs }];
@@ -181,6 +181,9 @@ function advance<R extends StepOutput | null>(state: SystemState, pid: Pid, engi
         break;
       case 'invariant-violation':
         stopped = { kind: 'invariant-violation', message: outcome.message };
+        break;
+      case 'use-after-free':
+        stopped = { kind: 'use-after-free', message: outcome.message };
         break;
     }
   }

@@ -1,19 +1,34 @@
 /**
- * ext2 on DAX, Linux 4.0 (fs/dax.c: __dax_fault / do_dax_fault, dax_do_io),
- * and the 5.15 invalidate_lock variant.
+ * ext2 on DAX, Linux 4.0 (fs/dax.c: dax_fault / do_dax_fault, dax_do_io;
+ * fs/ext2/file.c: ext2_dax_fault), and the 5.15 invalidate_lock variant.
  *
- * do_dax_fault (kernel-semantics.md §3; fs/dax.c v4.0–4.1): size check →
- * SIGBUS; a hole page in the page cache is looked up and locked
- * (lock_page_or_retry, mapping check → repeat, size check → -EIO);
- * get_block(create=0), b_size < PAGE_SIZE → -EIO; an unmapped block on a
- * write fault is allocated with get_block(create=1) and a racing hole page
- * evicted, on a read fault dax_load_hole maps a zeroed page-cache page;
- * dax_insert_mapping takes i_mmap for read, re-checks i_size (→ -EIO),
- * zeroes a new block and inserts the PTE. -EIO is VM_FAULT_SIGBUS, success
- * VM_FAULT_NOPAGE. The handler never takes i_mutex: the faulting task may
- * hold it and certainly holds mmap_sem. The `dax-imutex-fault` variant takes
- * it anyway, to show the inversion; `dax-invalidate-lock` takes
- * invalidate_lock shared around the whole fault (commit 730633f0b7f9).
+ * ->fault = ext2_dax_fault → dax_fault, which brackets a write fault with
+ * sb_start_pagefault / file_update_time … sb_end_pagefault and calls the
+ * static do_dax_fault (named __dax_fault from 4.2). do_dax_fault
+ * (kernel-semantics.md §3; fs/dax.c v4.0–4.1): size check → SIGBUS; a hole
+ * page in the page cache is looked up and locked (lock_page_or_retry,
+ * mapping check → repeat, size check → -EIO: unlock_page and
+ * page_cache_release); get_block(create=0), b_size < PAGE_SIZE → -EIO; then
+ * - a write fault on a MAP_PRIVATE mapping (vmf->cow_page, passed by
+ *   do_cow_fault) never allocates and never maps the file: copy_user_bh
+ *   copies the block into the COW page (clear_user_highpage for a hole) and
+ *   the fault returns VM_FAULT_LOCKED, with the hole page as vmf->page if it
+ *   holds one, else with i_mmap held for read after its own i_size re-check
+ *   (-EIO if truncated); do_cow_fault maps the anonymous copy and drops
+ *   them;
+ * - an unmapped block on a write fault is allocated with get_block(create=1)
+ *   and a racing hole page evicted; on a read fault dax_load_hole maps a
+ *   zeroed page-cache page;
+ * - dax_insert_mapping takes i_mmap for read, re-checks i_size (→ -EIO),
+ *   zeroes a new block and inserts the PTE.
+ * -EIO is VM_FAULT_SIGBUS, success VM_FAULT_NOPAGE. The handler never takes
+ * i_mutex: the faulting task may hold it and certainly holds mmap_sem. The
+ * `dax-imutex-fault` variant takes it anyway, to show the inversion;
+ * `dax-invalidate-lock` takes invalidate_lock shared around the whole fault
+ * (commit 730633f0b7f9). Read in fs/dax.c of the v4.1 tree (the fault path is
+ * v4.0's: do_dax_fault, copy_user_bh, dax_insert_mapping) and mm/memory.c
+ * do_cow_fault of v4.0 ("The fault handler has no page to lock, so it holds
+ * i_mmap_lock for read to protect against truncate").
  */
 import { allocateBlock, lookupBlock, writeBlock, zeroBlock } from '../kernel/blocks.ts';
 import { setPte, unmapMappingRange } from '../kernel/mm.ts';
@@ -23,6 +38,7 @@ import { EFAULT, VM_FAULT_LOCKED, VM_FAULT_NOPAGE, VM_FAULT_SIGBUS, readUser, vm
 import { copyStates } from './copy.ts';
 import { defineThread } from './define.ts';
 import { beyondEof, bytesOr, checkMapping, lockPageOrRetry } from './filemap.ts';
+import { hasCachedPages, invalidatePages2Range } from './invalidate.ts';
 import { unlockPage } from './pagelock.ts';
 import { inodeLockName, inodeUnlockName, ioDone, maybeUnlockStep, plainStep, takeLock, unlockStep, type LockOf } from './steps.ts';
 import type { StepInput, StepResult } from './types.ts';
@@ -39,16 +55,34 @@ function fail(input: StepInput, label: string, extra: Partial<StepResult> = {}):
   return { event: 'dax.fail', label: `${label} → VM_FAULT_SIGBUS`, regs: { ...input.regs, ret: VM_FAULT_SIGBUS, page: undefined }, ...extra };
 }
 
-/** Unlock and put the hole page this fault holds, then fail with -EIO. */
+/** page_cache_release in 4.0, put_page from 4.6 on. */
+function putName(input: StepInput): string {
+  return input.variant.era === '2015' ? 'page_cache_release' : 'put_page';
+}
+
+/** The unlock_page: exit: unlock the hole page this fault holds and drop its reference, then fail with -EIO. */
 function failWithPage(input: StepInput, label: string): StepResult {
   const page = input.regs.page;
   if (page === undefined) return fail(input, label);
   const unlocked = unlockPage(input.kernel, page, input.task.pid, true);
-  return fail(input, `${label} → unlock_page`, { kernel: unlocked.kernel, outcome: unlocked.violation });
+  return fail(input, `${label} → unlock_page, ${putName(input)}`, { kernel: unlocked.kernel, outcome: unlocked.violation });
 }
 
+/** dax_fault (v4.0) and ext2_dax_fault (5.15) end a write fault with sb_end_pagefault. */
 function returnLabel(input: StepInput): string {
-  return `return ${vmFaultName(input.regs.ret ?? VM_FAULT_SIGBUS)}`;
+  const end = input.regs.write ? 'sb_end_pagefault → ' : '';
+  return `${end}return ${vmFaultName(input.regs.ret ?? VM_FAULT_SIGBUS)}`;
+}
+
+/** do_cow_fault passes vmf->cow_page for a write fault on a MAP_PRIVATE mapping (mm/memory.c: do_fault). */
+function cowFault(input: StepInput): boolean {
+  return input.regs.write === true && input.regs.shared !== true;
+}
+
+/** ext2_dax_fault → dax_fault: a write fault is bracketed by sb_start_pagefault and file_update_time (v4.0; the 5.15 ext2_dax_fault too). */
+function enterLabel(input: StepInput, inner: string): string {
+  const write = input.regs.write ? ': sb_start_pagefault, file_update_time' : '';
+  return input.variant.invalidateLock ? `ext2_dax_fault(${at(input)})${write}` : `dax_fault${write} → ${inner}`;
 }
 
 export const doDaxFault = defineThread({
@@ -58,9 +92,9 @@ export const doDaxFault = defineThread({
     enter: {
       step: {
         run: (input) => {
-          if (input.variant.faultTakesIMutex) return { event: 'dax.imutex', label: `do_dax_fault(${at(input)}) (hypothetical: takes i_mutex)` };
-          if (input.variant.invalidateLock) return { event: 'dax.invalidate', label: `dax_iomap_fault(${at(input)})` };
-          return { event: 'step.done', label: `do_dax_fault(${at(input)})` };
+          if (input.variant.faultTakesIMutex) return { event: 'dax.imutex', label: enterLabel(input, `do_dax_fault(${at(input)}) (hypothetical: takes i_mutex)`) };
+          if (input.variant.invalidateLock) return { event: 'dax.invalidate', label: enterLabel(input, '') };
+          return { event: 'step.done', label: enterLabel(input, `do_dax_fault(${at(input)})`) };
         },
       },
       on: { 'dax.imutex': 'mutex_lock_i_mutex', 'dax.invalidate': 'filemap_invalidate_lock_shared', 'step.done': 'size_check' },
@@ -99,16 +133,48 @@ export const doDaxFault = defineThread({
             case 'short-extent':
               return failWithPage(input, 'get_block(create=0): bh.b_size < PAGE_SIZE → -EIO');
             case 'mapped':
+              if (cowFault(input)) return { event: 'block.cow', label: `get_block(create=0) → block ${result.block}; vmf->cow_page set (MAP_PRIVATE write fault)`, regs: { ...input.regs, block: result.block } };
               // A hole page this fault locked must go before the block is mapped (fs/dax.c: "if (page) { unmap_mapping_range … }").
               return { event: input.regs.page !== undefined ? 'block.evict' : 'block.mapped', label: `get_block(create=0) → block ${result.block}`, regs: { ...input.regs, block: result.block } };
             case 'hole':
+              // "!buffer_mapped && !buffer_unwritten && !vmf->cow_page": a COW fault allocates nothing.
+              if (cowFault(input)) return { event: 'block.cow', label: 'get_block(create=0) → unmapped; vmf->cow_page set (MAP_PRIVATE write fault): no allocation', regs: { ...input.regs, block: undefined } };
               if (input.regs.write) return { event: 'block.hole.write', label: 'get_block(create=0) → unmapped, write fault' };
               if (input.regs.page !== undefined) return { event: 'block.hole.page', label: 'get_block(create=0) → unmapped; the hole page is already here → VM_FAULT_LOCKED', regs: { ...input.regs, ret: VM_FAULT_LOCKED, vmfPage: input.regs.page } };
               return { event: 'block.hole.read', label: 'get_block(create=0) → unmapped, read fault' };
           }
         },
       },
-      on: { 'dax.fail': 'out', 'block.mapped': 'i_mmap_lock_read', 'block.evict': 'evict_hole_page', 'block.hole.write': 'get_block_create', 'block.hole.page': 'out', 'block.hole.read': 'dax_load_hole' },
+      on: { 'dax.fail': 'out', 'block.cow': 'copy_user_bh', 'block.mapped': 'i_mmap_lock_read', 'block.evict': 'evict_hole_page', 'block.hole.write': 'get_block_create', 'block.hole.page': 'out', 'block.hole.read': 'dax_load_hole' },
+    },
+    // The seed's copy_user_bh hunk (fs/dax.c, v4.0): "if (vmf->cow_page) { … copy_user_bh(new_page, &bh, blkbits, vaddr) … else clear_user_highpage … vmf->page = page; … return VM_FAULT_LOCKED; }".
+    copy_user_bh: {
+      step: {
+        run: (input) => {
+          const block = input.regs.block;
+          const content = block === undefined ? ZEROES : (input.kernel.blocks[block]?.content ?? ZEROES);
+          const copy = block === undefined ? 'clear_user_highpage(vmf->cow_page)' : `copy_user_bh: block ${block} (${content}) → vmf->cow_page`;
+          const regs = { ...input.regs, cow: content };
+          if (input.regs.page !== undefined) {
+            // vmf->page = the locked hole page: do_cow_fault copies from it (and unlocks it), so no i_mmap here.
+            return { event: 'fault.locked', label: `${copy}; vmf->page = the hole page → VM_FAULT_LOCKED`, regs: { ...regs, ret: VM_FAULT_LOCKED, vmfPage: input.regs.page, page: undefined } };
+          }
+          return { event: 'cow.nopage', label: `${copy}; no page to lock`, regs };
+        },
+      },
+      on: { 'fault.locked': 'out', 'cow.nopage': 'cow_i_mmap_lock_read' },
+    },
+    ...takeLock('cow_i_mmap_lock_read', 'i_mmap_lock_read (no page to lock: hold i_mmap against truncate)', iMmap, false, 'cow_size_recheck'),
+    cow_size_recheck: {
+      step: {
+        run: (input) => {
+          const locked = { event: 'fault.locked', regs: { ...input.regs, ret: VM_FAULT_LOCKED, vmfPage: undefined } };
+          if (!input.variant.daxSizeRecheck) return { ...locked, label: 'no i_size re-check (dax-2015-norecheck) → VM_FAULT_LOCKED, i_mmap still held for read' };
+          if (beyondEof(input.kernel, input.regs.ino ?? 0, input.regs.index ?? 0)) return { event: 'dax.eio', label: '"Check we didn\'t race with truncate": i_size re-checked under i_mmap: truncated → -EIO' };
+          return { ...locked, label: 'i_size re-checked under i_mmap → VM_FAULT_LOCKED, returning with i_mmap held for read' };
+        },
+      },
+      on: { 'fault.locked': 'out', 'dax.eio': 'i_mmap_unlock_eio' },
     },
     get_block_create: {
       step: {
@@ -142,7 +208,7 @@ export const doDaxFault = defineThread({
           const unmapped = unmapMappingRange(input.kernel, input.regs.ino ?? 0, index, index + 1, false);
           const deleted = deleteFromPageCache(unmapped, page);
           const unlocked = unlockPage(deleted, page, input.task.pid, true);
-          return { event: 'step.done', label: 'unmap_mapping_range + delete_from_page_cache of the hole page → unlock_page', kernel: unlocked.kernel, outcome: unlocked.violation, regs: { ...input.regs, page: undefined } };
+          return { event: 'step.done', label: `unmap_mapping_range + delete_from_page_cache of the hole page → unlock_page, ${putName(input)}`, kernel: unlocked.kernel, outcome: unlocked.violation, regs: { ...input.regs, page: undefined } };
         },
       },
       on: { 'step.done': 'i_mmap_lock_read' },
@@ -271,10 +337,20 @@ export const daxReadIter = defineThread({
 
 /**
  * ext2_file_write_iter on DAX: generic_file_write_iter takes i_mutex, and
- * IS_DAX sends it down the direct-I/O path to dax_do_io, which allocates
- * blocks with get_block(create=1) and copies from the user buffer with
- * faults enabled: i_mutex → mmap_sem, the legal order of mm/rmap.c.
+ * IS_DAX sends it down the direct-I/O path (mm/filemap.c:
+ * generic_file_direct_write, v4.0): invalidate_inode_pages2_range over the
+ * written range when the file has pages in the page cache, then
+ * ->direct_IO = dax_do_io, which allocates blocks with get_block(create=1)
+ * and copies from the user buffer with faults enabled (i_mutex → mmap_sem,
+ * the legal order of mm/rmap.c), then invalidate_inode_pages2_range again:
+ * a hole page a read fault mapped before or during the write is unmapped and
+ * dropped, so the next access faults and maps the written block. The 5.15
+ * variant invalidates where 5.15's dax_iomap_iter does: after allocating a
+ * block (IOMAP_F_NEW), before copying into it.
  */
+const writtenRange = { from: (input: StepInput) => input.regs.pos ?? 0, to: (input: StepInput) => (input.regs.pos ?? 0) + (input.regs.len ?? 0) };
+const newBlockRange = { from: (input: StepInput) => (input.regs.pos ?? 0) + (input.regs.done ?? 0), to: (input: StepInput) => (input.regs.pos ?? 0) + (input.regs.done ?? 0) + 1 };
+
 export const daxWriteIter = defineThread({
   id: 'dax_write_iter',
   initial: 'inode_lock',
@@ -283,25 +359,21 @@ export const daxWriteIter = defineThread({
     next_page: {
       step: {
         run: (input) => {
-          const end = ioDone(input, 'io.done', ioCall(input));
-          if (end !== null) return end;
-          const done = input.regs.done ?? 0;
           const ino = input.regs.ino ?? 0;
-          const index = (input.regs.pos ?? 0) + done;
-          const block = lookupBlock(input.kernel, ino, index);
-          if (block.kind === 'mapped') return { event: 'io.page', label: `${ioCall(input)}: get_block(${inodeName(input.kernel, ino)}:${index}, create=1) → block ${block.block}`, regs: { ...input.regs, index, block: block.block } };
-          const allocated = allocateBlock(input.kernel, ino, index);
-          if (allocated === null) return { event: 'io.done', label: `get_block(create=1) → -ENOSPC`, regs: { ...input.regs, ret: bytesOr(input, -28) } };
-          return {
-            event: 'io.page',
-            label: `${ioCall(input)}: get_block(${inodeName(input.kernel, ino)}:${index}, create=1) → allocates block ${allocated.block}, dax_clear_blocks`,
-            kernel: zeroBlock(allocated.kernel, allocated.block),
-            regs: { ...input.regs, index, block: allocated.block },
-          };
+          if (input.variant.era === '2015' && input.regs.invalidated !== true) {
+            if (hasCachedPages(input.kernel, ino)) {
+              return { event: 'io.invalidate', label: 'generic_file_direct_write: mapping->nrpages != 0', regs: { ...input.regs, invalidated: true, index: input.regs.pos ?? 0 } };
+            }
+            return nextPage({ ...input, regs: { ...input.regs, invalidated: true } });
+          }
+          return nextPage(input);
         },
       },
-      on: { 'io.done': 'inode_unlock', 'io.page': 'copy_from_iter' },
+      on: { 'io.done': 'inode_unlock', 'io.invalidate': 'invalidate_before', 'io.page': 'copy_from_iter', 'io.new': 'invalidate_new', 'io.end': 'invalidate_after' },
     },
+    ...invalidatePages2Range('invalidate_before', { ...writtenRange, done: 'next_page' }),
+    ...invalidatePages2Range('invalidate_new', { ...newBlockRange, done: 'copy_from_iter' }),
+    ...invalidatePages2Range('invalidate_after', { ...writtenRange, done: 'inode_unlock' }),
     ...copyStates('copy_from_iter', {
       call: 'copy_from_iter',
       userWrite: false,
@@ -312,8 +384,38 @@ export const daxWriteIter = defineThread({
       next: 'next_page',
       short: 'short',
     }),
-    short: { step: plainStep((input) => `short copy → ${bytesOr(input, EFAULT)}`, 'io.done', (input) => ({ regs: { ...input.regs, ret: bytesOr(input, EFAULT) } })), on: { 'io.done': 'inode_unlock' } },
+    short: {
+      step: { run: (input) => endOfDirectIo(input, { event: 'io.done', label: `short copy → ${bytesOr(input, EFAULT)}`, regs: { ...input.regs, ret: bytesOr(input, EFAULT) } }) },
+      on: { 'io.done': 'inode_unlock', 'io.end': 'invalidate_after' },
+    },
     inode_unlock: { step: { run: (input) => unlockStep(inodeUnlockName(input), iMutex).run(input) }, on: { 'lock.released': 'done' } },
     done: { final: true },
   },
 });
+
+/** dax_do_io returned: generic_file_direct_write invalidates the range again ('io.end') when the file has cached pages (2015). */
+function endOfDirectIo(input: StepInput, result: StepResult): StepResult {
+  if (input.variant.era !== '2015' || !hasCachedPages(input.kernel, input.regs.ino ?? 0)) return result;
+  return { ...result, event: 'io.end', regs: { ...(result.regs ?? input.regs), index: input.regs.pos ?? 0, rangeUnmapped: undefined } };
+}
+
+/** One page of dax_do_io / dax_iomap_rw: get_block(create=1), then the copy. */
+function nextPage(input: StepInput): StepResult {
+  const end = ioDone(input, 'io.done', ioCall(input));
+  if (end !== null) return endOfDirectIo(input, end);
+  const done = input.regs.done ?? 0;
+  const ino = input.regs.ino ?? 0;
+  const index = (input.regs.pos ?? 0) + done;
+  const block = lookupBlock(input.kernel, ino, index);
+  if (block.kind === 'mapped') return { event: 'io.page', label: `${ioCall(input)}: get_block(${inodeName(input.kernel, ino)}:${index}, create=1) → block ${block.block}`, regs: { ...input.regs, index, block: block.block } };
+  const allocated = allocateBlock(input.kernel, ino, index);
+  if (allocated === null) return endOfDirectIo(input, { event: 'io.done', label: `get_block(create=1) → -ENOSPC`, regs: { ...input.regs, ret: bytesOr(input, -28) } });
+  // 5.15 dax_iomap_iter: "Write can allocate block for an area which has a hole page mapped into page tables" → IOMAP_F_NEW → invalidate.
+  const fresh = input.variant.era !== '2015' && hasCachedPages(allocated.kernel, ino);
+  return {
+    event: fresh ? 'io.new' : 'io.page',
+    label: `${ioCall(input)}: get_block(${inodeName(input.kernel, ino)}:${index}, create=1) → allocates block ${allocated.block}, dax_clear_blocks${fresh ? ' (IOMAP_F_NEW)' : ''}`,
+    kernel: zeroBlock(allocated.kernel, allocated.block),
+    regs: { ...input.regs, index, block: allocated.block },
+  };
+}

@@ -21,13 +21,13 @@
  * ->page_mkwrite with the page unlocked; in 5.x fault_dirty_shared_page then
  * drops mmap_lock for balance_dirty_pages_ratelimited on a first attempt.
  */
+import { sleepLockOf, withSleepLock } from '../kernel/locks.ts';
 import { fileIndexOf, pteAt, setPte, vmaAt } from '../kernel/mm.ts';
+import { getPage, putPage } from '../kernel/pagecache.ts';
+import { release, UNLOCKED } from '../kernel/sleeplock.ts';
 import { VM_FAULT_LOCKED, VM_FAULT_NOPAGE, VM_FAULT_RETRY, VM_FAULT_SIGBUS, readUser, userAccessOk, vmFaultName, writeUser } from '../kernel/uaccess.ts';
 import { FAULT_RETRY_BOUND } from './copy.ts';
 import { defineThread, type StepStateConfig } from './define.ts';
-import { withSleepLock } from '../kernel/locks.ts';
-import { getPage, putPage } from '../kernel/pagecache.ts';
-import { release } from '../kernel/sleeplock.ts';
 import { unlockPage } from './pagelock.ts';
 import { mmapLockCall, takeLock, unlockStep, type LockOf } from './steps.ts';
 import type { StepInput, StepResult } from './types.ts';
@@ -38,9 +38,56 @@ function semName(input: StepInput): string {
   return input.variant.era === '2015' ? 'mmap_sem' : 'mmap_lock';
 }
 
-/** Which ->fault the VMA's file has. */
+/**
+ * Which ->fault the VMA's file has: gfs2_fault; ext2_dax_fault (modelled by
+ * do_dax_fault); ext4 4.0's ext4_file_vm_ops.fault = filemap_fault itself;
+ * XFS 4.1's xfs_filemap_fault.
+ */
 function faultHandler(input: StepInput): string {
-  return input.variant.fs === 'gfs2' ? 'gfs2_fault' : 'do_dax_fault';
+  switch (input.variant.fs) {
+    case 'gfs2':
+      return 'gfs2_fault';
+    case 'ext2-dax':
+      return 'do_dax_fault';
+    case 'ext4':
+      return 'filemap_fault';
+    case 'xfs':
+      return 'xfs_filemap_fault';
+  }
+}
+
+/** The ->fault as the kernel's vm_operations_struct names it (fs/ext2/file.c: ext2_dax_fault, v4.0 and 5.15). */
+function faultOpName(input: StepInput): string {
+  return input.variant.fs === 'ext2-dax' ? 'ext2_dax_fault' : faultHandler(input);
+}
+
+/**
+ * do_cow_fault after ->fault returned VM_FAULT_LOCKED (mm/memory.c, v4.0):
+ * copy_user_highpage from vmf->page when there is one (overwriting what a
+ * DAX handler put in the COW page), set the anonymous PTE, then unlock and
+ * release the page, or, when the handler had no page to lock (DAX),
+ * i_mmap_unlock_read: "The fault handler has no page to lock, so it holds
+ * i_mmap_lock for read to protect against truncate."
+ */
+function finishCowFault(input: StepInput): Omit<StepResult, 'event'> {
+  const page = input.regs.vmfPage;
+  const vpage = input.regs.vpage ?? 0;
+  const put = input.variant.era === '2015' ? 'page_cache_release' : 'put_page';
+  const regs = { ...input.regs, cow: undefined, vmfPage: undefined };
+  if (page === undefined) {
+    const content = input.regs.cow ?? '0';
+    const mapped = setPte(input.kernel, input.task.mm, vpage, { kind: 'anon', content });
+    const ref = { kind: 'i_mmap', ino: input.regs.ino ?? 0 } as const;
+    const released = release(sleepLockOf(mapped, ref) ?? UNLOCKED, input.task.pid);
+    if (!released.ok) return { label: 'i_mmap_unlock_read → not held', outcome: { kind: 'invariant-violation', message: `${released.violation}: i_mmap_rwsem` }, regs };
+    const woke = released.woken.length > 0 ? ` → wakes ${released.woken.map((p) => `pid ${p}`).join(', ')}` : '';
+    return { label: `do_cow_fault: no fault page → do_set_pte(anonymous copy ${content}, writable) → i_mmap_unlock_read${woke}`, kernel: withSleepLock(mapped, ref, released.lock), regs };
+  }
+  const content = input.kernel.pages[page]?.content ?? '0';
+  const mapped = setPte(input.kernel, input.task.mm, vpage, { kind: 'anon', content });
+  const unlocked = unlockPage(mapped, page, input.task.pid, true);
+  if (unlocked.violation) return { label: 'unlock_page → not locked by us', outcome: unlocked.violation, regs };
+  return { label: `do_cow_fault → copy_user_highpage(vmf->page: ${content}) → do_set_pte(anonymous, writable) → unlock_page, ${put}`, kernel: unlocked.kernel, regs };
 }
 
 /** What the fault path does with VM_FAULT_RETRY, in the words of the code that does it. */
@@ -164,7 +211,7 @@ export const doPageFault = defineThread({
           }
           return {
           event: 'fault.call',
-          label: `handle_mm_fault → ${dispatchName(input)} → ->fault = ${faultHandler(input)}${input.regs.tried ? ' (FAULT_FLAG_TRIED)' : ''}`,
+          label: `handle_mm_fault → ${dispatchName(input)} → ->fault = ${faultOpName(input)}${input.regs.tried ? ' (FAULT_FLAG_TRIED)' : ''}`,
           call: { machine: faultHandler(input), regs: { ino: input.regs.ino, index: input.regs.index, write: input.regs.write, shared: input.regs.shared, vpage: input.regs.vpage, tried: input.regs.tried } },
           };
         },
@@ -184,8 +231,8 @@ export const doPageFault = defineThread({
             // wp_page_shared: get_page(vmf->page) before ->page_mkwrite (mm/memory.c); finish_fault or the error path puts it.
             return { event: 'fault.mkwrite', label: 'do_wp_page → wp_page_shared → do_page_mkwrite → ->page_mkwrite = gfs2_page_mkwrite', kernel: getPage(input.kernel, pte.page), regs: { ...input.regs, vmfPage: pte.page }, call: { machine: 'gfs2_page_mkwrite', regs: { ino: input.regs.ino, index: input.regs.index, page: pte.page } } };
           }
-          // ext2 DAX: ->page_mkwrite = ext2_dax_mkwrite → dax_fault, a write fault.
-          return { event: 'fault.dax', label: 'do_wp_page → ->page_mkwrite = ext2_dax_mkwrite → do_dax_fault', call: { machine: 'do_dax_fault', regs: { ino: input.regs.ino, index: input.regs.index, write: true, shared: true, vpage, tried: input.regs.tried } } };
+          // ext2 DAX: ->page_mkwrite = ext2_dax_mkwrite → dax_mkwrite, which is dax_fault (include/linux/fs.h, v4.0): a write fault.
+          return { event: 'fault.dax', label: 'do_wp_page → ->page_mkwrite = ext2_dax_mkwrite → dax_mkwrite (= dax_fault)', call: { machine: 'do_dax_fault', regs: { ino: input.regs.ino, index: input.regs.index, write: true, shared: true, vpage, tried: input.regs.tried } } };
         },
       },
       on: { 'fault.mapped': 'up_read', 'fault.mkwrite': 'wp_page_mkwrite_returned', 'fault.dax': 'fault_returned' },
@@ -219,13 +266,13 @@ export const doPageFault = defineThread({
           if (input.regs.tried) {
             return { event: 'fault.giveup', label: 'VM_FAULT_RETRY after FAULT_FLAG_TRIED', outcome: { kind: 'livelock', message: 'a fault returned VM_FAULT_RETRY twice' } };
           }
-          return { event: 'fault.again', label: retryLabel(input), regs };
+          return { event: 'fault.again', label: retryLabel(input), regs: { ...regs, cow: undefined } };
         },
       },
       on: { 'fault.again': 'down_read_mmap_sem', 'fault.giveup': 'sigbus' },
     },
     do_read_fault: { step: { run: (input) => ({ event: 'fault.mapped', ...mapLockedPage(input, 'read') }) }, on: { 'fault.mapped': 'up_read' } },
-    do_cow_fault: { step: { run: (input) => ({ event: 'fault.mapped', ...mapLockedPage(input, 'cow') }) }, on: { 'fault.mapped': 'up_read' } },
+    do_cow_fault: { step: { run: (input) => ({ event: 'fault.mapped', ...(input.variant.fs === 'ext2-dax' ? finishCowFault(input) : mapLockedPage(input, 'cow')) }) }, on: { 'fault.mapped': 'up_read' } },
     do_shared_fault: {
       step: {
         run: (input) => {

@@ -41,6 +41,7 @@ import { copyStates } from './copy.ts';
 import { defineThread, type StepStateConfig } from './define.ts';
 import { unlockPage } from './pagelock.ts';
 import { ioDone, mmapLockCall, sleepWait } from './steps.ts';
+import { isPageCacheFs } from '../kernel/variants.ts';
 import type { StepInput, StepResult } from './types.ts';
 
 /** What ->readpage finds on disk for a file page: its block's data, or zeroes for a hole. */
@@ -131,7 +132,8 @@ export function lockPageOrRetry(onLocked: string, onRetry: string): Record<strin
         },
         run: (input) => ({
           event: 'page.retry',
-          label: 'page unlocked → put_page → VM_FAULT_RETRY',
+          // v4.0 do_dax_fault / filemap_fault: page_cache_release(page); return VM_FAULT_RETRY (put_page from 4.6).
+          label: `page unlocked → ${input.variant.era === '2015' ? 'page_cache_release' : 'put_page'} → VM_FAULT_RETRY`,
           kernel: putPage(input.kernel, input.regs.page ?? -1),
           ...ret(input, VM_FAULT_RETRY),
         }),
@@ -254,13 +256,22 @@ export const filemapFault = defineThread({
           const found = findGetPage(input.kernel, input.regs.ino ?? 0, input.regs.index ?? 0);
           const v5 = input.variant.era === '5.x';
           if (found.page === null) {
+            // ext4/xfs 2015: a miss reads around first (do_sync_mmap_readahead, threads/readahead.ts), then looks again; a second miss reads the page alone.
+            if (isPageCacheFs(input.variant.fs) && input.regs.readAround !== true) {
+              return {
+                event: 'page.readahead',
+                label: `${lookup}(${where(input)}) → not cached`,
+                regs: { ...input.regs, readAround: true },
+                call: { machine: 'do_sync_mmap_readahead', regs: { ino: input.regs.ino, index: input.regs.index } },
+              };
+            }
             if (mayDropMmap(input)) return { event: 'page.absent.drop', label: `${lookup}(${where(input)}) → not cached: VM_FAULT_MAJOR` };
             return { event: 'page.absent', label: `${lookup}(${where(input)}) → not cached${v5 ? `: VM_FAULT_MAJOR; do_sync_mmap_readahead with ${input.regs.fpin === true ? 'mmap_lock already dropped' : 'mmap_lock held (FAULT_FLAG_TRIED)'}` : ''}` };
           }
           return { event: v5 ? 'page.found.v5' : 'page.found', label: `${lookup}(${where(input)}) → page, reference taken`, kernel: found.kernel, regs: { ...input.regs, page: found.page } };
         },
       },
-      on: { 'page.found': 'lock_page_or_retry', 'page.found.v5': 'lock_page_maybe_drop_mmap', 'page.absent': 'page_cache_read', 'page.absent.drop': 'do_sync_mmap_readahead' },
+      on: { 'page.found': 'lock_page_or_retry', 'page.found.v5': 'lock_page_maybe_drop_mmap', 'page.absent': 'page_cache_read', 'page.absent.drop': 'do_sync_mmap_readahead', 'page.readahead': 'find_get_page' },
     },
     do_sync_mmap_readahead: {
       step: {

@@ -11,6 +11,8 @@ import { daxReadIter, daxWriteIter, doDaxFault } from './dax.ts';
 import { gfs2WriteIter515, gfs2WriteIter516, gfs2WriteIter518, gfs2WriteIter64, gfs2WriteIterRfc, iomapBufferedWrite, iomapBufferedWriteLocked } from './gfs2-write.ts';
 import { doTruncate, punchHole } from './truncate.ts';
 import { doMmap, taskMachine } from './task.ts';
+import { mpageReadahead } from './readahead.ts';
+import { xfsFilemapFault } from './xfs.ts';
 
 export const MACHINES: readonly ThreadMachine[] = [
   taskMachine,
@@ -40,6 +42,8 @@ export const MACHINES: readonly ThreadMachine[] = [
   daxWriteIter,
   doTruncate,
   punchHole,
+  mpageReadahead,
+  xfsFilemapFault,
 ];
 
 const COMPILED: ReadonlyMap<string, CompiledMachine> = new Map(MACHINES.map((m) => [m.id, compile(m)]));

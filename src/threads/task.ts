@@ -19,7 +19,9 @@ export function syscallMachine(sys: Syscall, flags: VariantFlags): { machine: st
     case 'pwrite': {
       const regs: Regs = { ino: sys.ino, pos: sys.pos, len: sys.len, buf: sys.buf, direct: sys.direct, done: 0 };
       const dir = sys.call === 'pread' ? 'read' : 'write';
-      if (flags.fs !== 'gfs2') return { machine: `dax_${dir}_iter`, regs };
+      if (flags.fs === 'ext2-dax') return { machine: `dax_${dir}_iter`, regs };
+      // The validator refuses read and write on ext4/xfs; a machine that does not exist stops the run with "model error".
+      if (flags.fs !== 'gfs2') return { machine: `generic_file_${dir}_iter on ${flags.fs} (not modelled)`, regs };
       const suffix = flags.gfs2Fix === 'none' ? '' : flags.gfs2Fix === 'rfc' ? ' (RFC)' : ` (${flags.gfs2Fix})`;
       return { machine: `gfs2_file_${dir}_iter${suffix}`, regs };
     }
@@ -107,12 +109,20 @@ export const doMmap = defineThread({
     ...takeLock('down_write', (input) => mmapLockCall(input, true, false), mmapSem, true, 'f_op_mmap'),
     f_op_mmap: {
       step: {
-        run: (input) =>
-          input.variant.fs === 'gfs2'
-            ? { event: 'mmap.gfs2', label: 'mmap_region → ->mmap = gfs2_mmap (atime on)' }
-            : { event: 'mmap.dax', label: 'mmap_region → ->mmap = ext2_file_mmap (VM_MIXEDMAP for DAX)' },
+        run: (input) => {
+          switch (input.variant.fs) {
+            case 'gfs2':
+              return { event: 'mmap.gfs2', label: 'mmap_region → ->mmap = gfs2_mmap (atime on)' };
+            case 'ext2-dax':
+              return { event: 'mmap.local', label: 'mmap_region → ->mmap = ext2_file_mmap (VM_MIXEDMAP for DAX)' };
+            case 'ext4':
+              return { event: 'mmap.local', label: 'mmap_region → ->mmap = ext4_file_mmap' };
+            case 'xfs':
+              return { event: 'mmap.local', label: 'mmap_region → ->mmap = xfs_file_mmap' };
+          }
+        },
       },
-      on: { 'mmap.gfs2': 'gfs2_mmap_glock', 'mmap.dax': 'add_vma' },
+      on: { 'mmap.gfs2': 'gfs2_mmap_glock', 'mmap.local': 'add_vma' },
     },
     ...takeGlock('gfs2_mmap_glock', { caller: 'gfs2_mmap', mode: () => 'SH' }, 'gfs2_mmap_dq'),
     gfs2_mmap_dq: { step: dropGlock('gfs2_mmap'), on: { 'glock.released': 'add_vma' }, fs: 'gfs2' },

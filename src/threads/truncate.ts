@@ -14,6 +14,18 @@
  * i_rwsem; the 5.15 invalidate_lock variant takes invalidate_lock exclusive
  * around the whole operation.
  *
+ * ext4 (v4.0–4.4, fs/ext4/inode.c: ext4_punch_hole, ext4_setattr): punch
+ * drops the page cache of the range, frees the blocks (ext4_ext_remove_space
+ * under i_data_sem, not modelled as a lock), then drops the page cache again
+ * ("Now release the pages again to reduce race window"), all under i_mutex
+ * and nothing that faults take; ea3d7209ca01 (4.5) replaced the second drop
+ * with i_mmap_sem. XFS 4.1 (fs/xfs/xfs_file.c: xfs_file_fallocate;
+ * xfs_iops.c: xfs_vn_setattr) takes XFS_IOLOCK_EXCL (not a lock object here:
+ * no modelled XFS path takes it, as read and write on ext4/xfs are not
+ * modelled) and XFS_MMAPLOCK_EXCL, the i_mmaplock faults take shared, around
+ * truncate_pagecache_range and xfs_free_file_space; fallocate takes no
+ * i_mutex.
+ *
  * Not modelled: the second unmap_mapping_range of truncate_pagecache (it
  * catches private COW pages instantiated in between, which no scenario does).
  */
@@ -35,6 +47,41 @@ const pageLock: LockOf = (input) => ({ kind: 'page', page: input.regs.page ?? -1
 
 type Kind = 'truncate' | 'punch';
 
+/** The lock faults take shared and truncate/punch exclusive, as the variant's kernel spells it. */
+function invalidateLockCall(input: StepInput, unlock: boolean): string {
+  if (input.variant.fs === 'xfs') return unlock ? 'xfs_iunlock(XFS_IOLOCK_EXCL | XFS_MMAPLOCK_EXCL)' : 'xfs_ilock(XFS_MMAPLOCK_EXCL)';
+  return unlock ? 'filemap_invalidate_unlock' : 'filemap_invalidate_lock';
+}
+
+/** What frees the blocks, per filesystem. */
+function freeCall(input: StepInput, kind: Kind): string {
+  switch (input.variant.fs) {
+    case 'gfs2':
+      return 'gfs2 dealloc';
+    case 'ext2-dax':
+      return kind === 'truncate' ? '__ext2_truncate_blocks' : 'free blocks in the hole';
+    case 'ext4':
+      return kind === 'truncate' ? 'ext4_truncate' : 'ext4_ext_remove_space';
+    case 'xfs':
+      return kind === 'truncate' ? 'xfs_itruncate_extents' : 'xfs_free_file_space → xfs_bunmapi';
+  }
+}
+
+function routeLabel(input: StepInput, kind: Kind): string {
+  const truncate = kind === 'truncate';
+  switch (input.variant.fs) {
+    case 'gfs2':
+      return truncate ? 'gfs2_setattr_size' : 'gfs2_fallocate → gfs2_punch_hole';
+    case 'ext2-dax':
+      if (input.variant.invalidateLock) return truncate ? 'ext2_setsize' : 'punch_hole';
+      return truncate ? 'ext2_setsize → truncate_setsize' : 'punch_hole → truncate_pagecache_range';
+    case 'ext4':
+      return truncate ? 'ext4_setattr' : 'ext4_fallocate → ext4_punch_hole → truncate_pagecache_range';
+    case 'xfs':
+      return truncate ? 'xfs_vn_setattr → xfs_ilock(XFS_IOLOCK_EXCL)' : 'xfs_file_fallocate → xfs_ilock(XFS_IOLOCK_EXCL)';
+  }
+}
+
 /** The file page range [from, to) the operation removes. */
 function range(kind: Kind, input: StepInput): { from: number; to: number } {
   if (kind === 'truncate') return { from: input.regs.size ?? 0, to: Number.POSITIVE_INFINITY };
@@ -54,7 +101,7 @@ function nextCachedPage(kernel: KernelState, ino: number, from: number, to: numb
 function truncateLike(id: string, kind: Kind) {
   const caller = kind === 'truncate' ? 'gfs2_setattr_size' : 'gfs2_punch_hole';
   const release = (input: StepInput): StepResult => {
-    const invalidate = maybeUnlockStep('filemap_invalidate_unlock', invalidateLock, () => '').run(input);
+    const invalidate = maybeUnlockStep(invalidateLockCall(input, true), invalidateLock, () => '').run(input);
     if (invalidate.event === 'lock.released') return invalidate;
     if (findHolder(input.kernel, input.task.node, input.regs.ino ?? 0, input.task.pid, caller)?.granted) return dropGlock(caller, 'lock.released').run(input);
     const inode = maybeUnlockStep(inodeUnlockName(input), iRwsem, () => `${kind === 'truncate' ? 'truncate' : 'fallocate'} returns 0`).run(input);
@@ -66,23 +113,28 @@ function truncateLike(id: string, kind: Kind) {
     states: {
       inode_lock: {
         step: {
-          run: (input) => ({ event: 'step.done', label: `${kind === 'truncate' ? 'do_truncate → notify_change' : 'vfs_fallocate(FALLOC_FL_PUNCH_HOLE)'}(${inodeName(input.kernel, input.regs.ino ?? 0)})` }),
+          run: (input) => ({
+            // xfs_file_fallocate takes no i_mutex: its XFS_IOLOCK_EXCL is in the route step.
+            event: kind === 'punch' && input.variant.fs === 'xfs' ? 'step.skip' : 'step.done',
+            label: `${kind === 'truncate' ? 'do_truncate → notify_change' : 'vfs_fallocate(FALLOC_FL_PUNCH_HOLE)'}(${inodeName(input.kernel, input.regs.ino ?? 0)})`,
+          }),
         },
-        on: { 'step.done': 'take_i_rwsem' },
+        on: { 'step.done': 'take_i_rwsem', 'step.skip': 'route' },
       },
       ...takeLock('take_i_rwsem', inodeLockName, iRwsem, true, 'route'),
       route: {
         step: {
           run: (input) => {
-            if (input.variant.fs === 'gfs2') return { event: 'route.gfs2', label: kind === 'truncate' ? 'gfs2_setattr_size' : 'gfs2_fallocate → gfs2_punch_hole' };
-            if (input.variant.invalidateLock) return { event: 'route.invalidate', label: kind === 'truncate' ? 'ext2_setsize' : 'punch_hole' };
-            return { event: 'route.plain', label: kind === 'truncate' ? 'ext2_setsize → truncate_setsize' : 'punch_hole → truncate_pagecache_range' };
+            const label = routeLabel(input, kind);
+            if (input.variant.fs === 'gfs2') return { event: 'route.gfs2', label };
+            if (input.variant.invalidateLock) return { event: 'route.invalidate', label };
+            return { event: 'route.plain', label };
           },
         },
         on: { 'route.gfs2': 'glock_ex', 'route.invalidate': 'filemap_invalidate_lock', 'route.plain': kind === 'truncate' ? 'i_size_write' : 'i_mmap_lock_write' },
       },
       ...takeGlock('glock_ex', { caller, mode: () => 'EX' }, kind === 'truncate' ? 'i_size_write' : 'i_mmap_lock_write'),
-      ...takeLock('filemap_invalidate_lock', 'filemap_invalidate_lock', invalidateLock, true, kind === 'truncate' ? 'i_size_write' : 'i_mmap_lock_write'),
+      ...takeLock('filemap_invalidate_lock', (input) => invalidateLockCall(input, false), invalidateLock, true, kind === 'truncate' ? 'i_size_write' : 'i_mmap_lock_write'),
       i_size_write: {
         step: {
           run: (input) => {
@@ -91,12 +143,20 @@ function truncateLike(id: string, kind: Kind) {
             const inodes = input.kernel.inodes.slice();
             const inode = inodes[ino];
             if (inode !== undefined) inodes[ino] = { ...inode, size };
-            return { event: 'step.done', label: `truncate_setsize → i_size_write(${inodeName(input.kernel, ino)}, ${size})`, kernel: { ...input.kernel, inodes } };
+            // ext4 4.0's ext4_setattr writes i_size itself, then calls truncate_pagecache; the others go through truncate_setsize.
+            const call = input.variant.fs === 'ext4' ? 'i_size_write' : 'truncate_setsize → i_size_write';
+            return { event: 'step.done', label: `${call}(${inodeName(input.kernel, ino)}, ${size})`, kernel: { ...input.kernel, inodes } };
           },
         },
         on: { 'step.done': 'i_mmap_lock_write' },
       },
-      ...takeLock('i_mmap_lock_write', 'i_mmap_lock_write', iMmap, true, 'unmap_mapping_range'),
+      ...takeLock(
+        'i_mmap_lock_write',
+        (input) => (input.regs.again ? '"Now release the pages again to reduce race window": truncate_pagecache_range → i_mmap_lock_write' : 'i_mmap_lock_write'),
+        iMmap,
+        true,
+        'unmap_mapping_range',
+      ),
       unmap_mapping_range: {
         step: {
           run: (input) => {
@@ -116,12 +176,12 @@ function truncateLike(id: string, kind: Kind) {
             const { from, to } = range(kind, input);
             const page = nextCachedPage(input.kernel, input.regs.ino ?? 0, from, to);
             const call = kind === 'truncate' ? 'truncate_inode_pages' : 'truncate_inode_pages_range';
-            if (page === null) return { event: 'pages.none', label: `${call} → no cached page left`, regs: { ...input.regs, page: undefined } };
+            if (page === null) return { event: input.regs.again ? 'pages.done' : 'pages.none', label: `${call} → no cached page left`, regs: { ...input.regs, page: undefined } };
             // find_lock_entries holds a reference on the page while truncate sleeps for its lock.
             return { event: 'pages.next', label: `${call} → page ${inodeName(input.kernel, input.regs.ino ?? 0)}:${input.kernel.pages[page]?.index ?? '?'}`, kernel: getPage(input.kernel, page), regs: { ...input.regs, page } };
           },
         },
-        on: { 'pages.none': 'free_blocks', 'pages.next': 'lock_page' },
+        on: { 'pages.none': 'free_blocks', 'pages.done': 'out', 'pages.next': 'lock_page' },
       },
       ...takeLock('lock_page', 'lock_page', pageLock, true, 'delete_from_page_cache'),
       delete_from_page_cache: {
@@ -146,11 +206,14 @@ function truncateLike(id: string, kind: Kind) {
             const ino = input.regs.ino ?? 0;
             const before = input.kernel.inodes[ino]?.map ?? [];
             const freed = before.flatMap((b, index) => (b !== null && index >= from && index < to ? [b] : []));
-            const call = input.variant.fs === 'gfs2' ? 'gfs2 dealloc' : kind === 'truncate' ? '__ext2_truncate_blocks' : 'free blocks in the hole';
-            return { event: 'step.done', label: `${call} → ${freed.length > 0 ? `frees block ${freed.join(', ')}` : 'nothing to free'}`, kernel: freeBlocks(input.kernel, ino, from, to) };
+            const label = `${freeCall(input, kind)} → ${freed.length > 0 ? `frees block ${freed.join(', ')}` : 'nothing to free'}`;
+            const kernel = freeBlocks(input.kernel, ino, from, to);
+            // ext4_punch_hole (v4.0–4.4) drops the page cache of the range a second time after freeing.
+            if (kind === 'punch' && input.variant.fs === 'ext4') return { event: 'step.again', label, kernel, regs: { ...input.regs, again: true } };
+            return { event: 'step.done', label, kernel };
           },
         },
-        on: { 'step.done': 'out' },
+        on: { 'step.done': 'out', 'step.again': 'i_mmap_lock_write' },
       },
       out: { step: { run: release }, on: { 'lock.released': 'out', 'lock.none': 'done' } },
       done: { final: true },

@@ -50,6 +50,8 @@ export interface Regs {
   readonly page?: number;
   /** vmf->page: the locked page a ->fault or ->page_mkwrite returns with VM_FAULT_LOCKED. */
   readonly vmfPage?: number;
+  /** What the handler put in vmf->cow_page (DAX copies the block there: fs/dax.c copy_user_bh, v4.0). */
+  readonly cow?: string;
   /** A block the frame looked up or allocated. */
   readonly block?: number;
   /** New i_size in pages (truncate), or the punched range's end. */
@@ -70,7 +72,11 @@ export interface Regs {
   readonly noio?: boolean;
   /** Pages the last fault-in brought in (window_size after fault_in_iov_iter_readable, gfs2 6.4). */
   readonly window?: number;
-  /** iomap_dio_rw (WRITE) has invalidated the page cache over its range. */
+  /**
+   * The direct write has invalidated the page cache over its range: iomap_dio_rw
+   * (WRITE), or 2015's generic_file_direct_write before ->direct_IO (or it had
+   * nothing cached to drop).
+   */
   readonly invalidated?: boolean;
   /** The exit path has already dropped the lock the function took on entry. */
   readonly unlocked?: boolean;
@@ -80,6 +86,16 @@ export interface Regs {
    * are disabled too.
    */
   readonly nofault?: boolean;
+  /** invalidate_inode_pages2_range's did_range_unmap: the rest of the range is already unmapped. */
+  readonly rangeUnmapped?: boolean;
+  /** ext4_punch_hole's second truncate_pagecache_range, after the blocks are freed. */
+  readonly again?: boolean;
+  /** filemap_fault has run do_sync_mmap_readahead for this miss (ext4/xfs 2015). */
+  readonly readAround?: boolean;
+  /** mpage_readpages' map_bh: the extent the last get_block returned (first file page, length, first block). */
+  readonly mapFirst?: number;
+  readonly mapLen?: number;
+  readonly mapBlock?: number;
 }
 
 /**
@@ -138,6 +154,8 @@ export type LockdepHint = 'might_fault' | 'trylock' | { readonly asks: LockRef; 
 export type StepOutcome =
   | { readonly kind: 'bug'; readonly message: string; readonly log: readonly string[] }
   | { readonly kind: 'sigbus'; readonly message: string }
+  /** The step read storage that is no longer the file's (a page read through a block map looked up before the block was freed). */
+  | { readonly kind: 'use-after-free'; readonly message: string }
   | { readonly kind: 'invariant-violation'; readonly message: string }
   | { readonly kind: 'livelock'; readonly message: string };
 

@@ -122,7 +122,10 @@ describe('explorer', () => {
       expect(Object.keys(reduced.outcomes).sort()).toEqual(Object.keys(full.outcomes).sort());
       for (const kind of ['deadlock', 'completed'] as const) {
         expect(reduced.outcomes[kind]?.shortest.length, kind).toBe(full.outcomes[kind]?.shortest.length);
-        expect(reduced.outcomes[kind]?.shortest.switches, kind).toBe(full.outcomes[kind]?.shortest.switches);
+        // The full search keeps, per state, the fewest switches of the paths it has seen, which is not always the fewest
+        // a longer suffix allows (the count depends on which task ran last); the reduced one regroups local steps. It may
+        // find fewer (pagecache-punch-fault: the punch's local first steps), never more.
+        expect(reduced.outcomes[kind]?.shortest.switches ?? 0, kind).toBeLessThanOrEqual(full.outcomes[kind]?.shortest.switches ?? 0);
       }
       for (const [kind, found] of Object.entries(reduced.outcomes)) {
         if (kind === 'partial-deadlock' || found === undefined) continue;

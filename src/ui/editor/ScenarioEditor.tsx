@@ -52,6 +52,8 @@ type Edit = (f: (d: Draft) => Draft) => void;
 const FILESYSTEMS: readonly { value: Filesystem; title: string }[] = [
   { value: 'gfs2', title: 'gfs2 (cluster filesystem, glocks)' },
   { value: 'ext2-dax', title: 'ext2 on DAX (no page cache for data)' },
+  { value: 'ext4', title: 'ext4 (page cache; mmap, truncate and punch only)' },
+  { value: 'xfs', title: 'XFS (page cache; mmap, truncate and punch only)' },
 ];
 
 function ScenarioFields({ draft, edit }: { draft: Draft; edit: Edit }) {

@@ -9,7 +9,7 @@
  *
  * Pure: no React, no DOM. Every edit returns a new draft.
  */
-import { VARIANTS, type Filesystem, type VariantId } from '../../kernel/variants.ts';
+import { VARIANTS, variantFitsFs, type Filesystem, type VariantId } from '../../kernel/variants.ts';
 import type { MappingSpec, NamedSchedule, PageState, Scenario, SyscallSpec, TaskSpec } from '../../scenarios/types.ts';
 import { SCENARIO_FORMAT } from '../../scenarios/validate.ts';
 
@@ -94,7 +94,7 @@ export const PAGE_STATES: readonly { readonly state: PageState; readonly title: 
 ];
 
 export function variantsOf(fs: Filesystem): readonly VariantId[] {
-  return VARIANTS.filter((v) => v.flags.fs === fs).map((v) => v.id);
+  return VARIANTS.filter((v) => variantFitsFs(v.flags.fs, fs)).map((v) => v.id);
 }
 
 const text = (n: number | undefined, fallback = ''): string => (n === undefined ? fallback : String(n));
