@@ -49,7 +49,7 @@ describe('ext4 in 4.0: fault vs hole punch, unsynchronized', () => {
     const punch = run.trace.filter((t) => t.pid === 102).map((t) => t.label);
     const free = punch.indexOf('ext4_ext_remove_space → frees block 1');
     expect(punch[free + 1]).toBe('"Now release the pages again to reduce race window": truncate_pagecache_range → i_mmap_lock_write → granted');
-    expect(punch.slice(free)).toContain('delete_from_page_cache (page->mapping = NULL) → unlock_page');
+    expect(punch.slice(free)).toContain('delete_from_page_cache (page->mapping = NULL) → unlock_page, page_cache_release');
     const last = run.states[run.states.length - 1];
     expect(last?.kernel.mms[0]?.ptes[1] ?? null).toBeNull();
     expect(last?.kernel.inodes[0]?.cache[1] ?? null).toBeNull();

@@ -49,6 +49,20 @@ export const pagecachePunchFault: Scenario = {
       },
     },
     {
+      name: 'punch-keeps-dropping-the-page',
+      description: 'each time pid 101’s load has faulted page 1 in, pid 102’s page walk finds it again and drops it (unmapping it) before the load can use it; the load faults eight times.',
+      steps: runs([102, 5], [101, 20], [102, 3], [101, 13], [102, 2], [101, 17], [102, 3], [101, 17], [102, 3], [101, 17], [102, 3], [101, 17], [102, 4], [101, 17], [102, 5], [101, 13], [102, 2], [101, 1]),
+      expect: {
+        'ext4-2015': {
+          kind: 'livelock',
+          summary:
+            'no step of the load makes progress while the punch keeps finding the page it re-reads: truncate_inode_pages_range looks the range up again until it finds nothing cached, and the fault keeps putting F:1 back. ' +
+            'The model stops a user access after eight faults on one page without progress (FAULT_RETRY_BOUND) and calls it a livelock; the kernel has no such bound, and a fair scheduler lets one of them through.',
+          basis: 'inferred',
+        },
+      },
+    },
+    {
       name: 'mmaplock-serializes',
       description: 'pid 101’s xfs_filemap_fault holds i_mmaplock shared through the read-around; pid 102’s fallocate sleeps on XFS_MMAPLOCK_EXCL until the fault is done, then drops the page and frees the block.',
       steps: runs([101, 11], [102, 4]),
