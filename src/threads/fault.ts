@@ -13,6 +13,7 @@ import { fileIndexOf, pteAt, setPte, vmaAt } from '../kernel/mm.ts';
 import { VM_FAULT_LOCKED, VM_FAULT_NOPAGE, VM_FAULT_RETRY, VM_FAULT_SIGBUS, readUser, userAccessOk, vmFaultName, writeUser } from '../kernel/uaccess.ts';
 import { FAULT_RETRY_BOUND } from './copy.ts';
 import { defineThread } from './define.ts';
+import { reportedFault } from './lockregion.ts';
 import { unlockPage } from './pagelock.ts';
 import { mmapLockCall, takeLock, unlockStep, type LockOf } from './steps.ts';
 import type { StepInput, StepResult } from './types.ts';
@@ -23,9 +24,15 @@ function semName(input: StepInput): string {
   return input.variant.era === '2015' ? 'mmap_sem' : 'mmap_lock';
 }
 
-/** Which ->fault the VMA's file has. */
+/** Which ->fault the VMA's file has: a reported one (threads/lockregion.ts), else the filesystem's. */
 function faultHandler(input: StepInput): string {
+  if (reportedFault(input.kernel, input.task.mm, input.regs.vpage ?? -1) !== undefined) return 'vm_ops_fault';
   return input.variant.fs === 'gfs2' ? 'gfs2_fault' : 'do_dax_fault';
+}
+
+/** The handler as labels name it: the reported one by its kernel name. */
+function faultHandlerName(input: StepInput): string {
+  return reportedFault(input.kernel, input.task.mm, input.regs.vpage ?? -1)?.handler ?? faultHandler(input);
 }
 
 function dispatchName(input: StepInput): string {
@@ -82,7 +89,7 @@ export const doPageFault = defineThread({
           }
           return {
           event: 'fault.call',
-          label: `handle_mm_fault → ${dispatchName(input)} → ->fault = ${faultHandler(input)}${input.regs.tried ? ' (FAULT_FLAG_TRIED)' : ''}`,
+          label: `handle_mm_fault → ${dispatchName(input)} → ->fault = ${faultHandlerName(input)}${input.regs.tried ? ' (FAULT_FLAG_TRIED)' : ''}`,
           call: { machine: faultHandler(input), regs: { ino: input.regs.ino, index: input.regs.index, write: input.regs.write, shared: input.regs.shared, vpage: input.regs.vpage, tried: input.regs.tried } },
           };
         },
@@ -98,6 +105,10 @@ export const doPageFault = defineThread({
             // wp_page_copy: the private copy, with no ->fault and no filesystem lock.
             return { event: 'fault.mapped', label: 'do_wp_page → wp_page_copy: copy to an anonymous page → set_pte (writable)', kernel: setPte(input.kernel, input.task.mm, vpage, { kind: 'anon', content: readUser(input.kernel, input.task.mm, vpage) }) };
           }
+          const reported = reportedFault(input.kernel, input.task.mm, vpage);
+          if (reported !== undefined) {
+            return { event: 'fault.vmops', label: `do_wp_page → wp_page_shared → ->page_mkwrite = ${reported.handler}`, call: { machine: 'vm_ops_fault', regs: { ino: input.regs.ino, index: input.regs.index, write: true, shared: true, vpage } } };
+          }
           if (input.variant.fs === 'gfs2' && pte.kind === 'page') {
             return { event: 'fault.mkwrite', label: 'do_wp_page → wp_page_shared → ->page_mkwrite = gfs2_page_mkwrite', call: { machine: 'gfs2_page_mkwrite', regs: { ino: input.regs.ino, index: input.regs.index, page: pte.page } } };
           }
@@ -105,7 +116,7 @@ export const doPageFault = defineThread({
           return { event: 'fault.dax', label: 'do_wp_page → ->page_mkwrite = ext2_dax_mkwrite → do_dax_fault', call: { machine: 'do_dax_fault', regs: { ino: input.regs.ino, index: input.regs.index, write: true, shared: true, vpage, tried: input.regs.tried } } };
         },
       },
-      on: { 'fault.mapped': 'up_read', 'fault.mkwrite': 'page_mkwrite_returned', 'fault.dax': 'fault_returned' },
+      on: { 'fault.mapped': 'up_read', 'fault.mkwrite': 'page_mkwrite_returned', 'fault.dax': 'fault_returned', 'fault.vmops': 'fault_returned' },
     },
     fault_returned: {
       step: {

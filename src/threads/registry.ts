@@ -11,6 +11,7 @@ import { daxReadIter, daxWriteIter, doDaxFault } from './dax.ts';
 import { gfs2WriteIter515, gfs2WriteIter516, gfs2WriteIter518, gfs2WriteIterRfc, iomapBufferedWrite } from './gfs2-write.ts';
 import { doTruncate, punchHole } from './truncate.ts';
 import { doMmap, taskMachine } from './task.ts';
+import { copyUser, lockRegion, vmOpsFault } from './lockregion.ts';
 
 export const MACHINES: readonly ThreadMachine[] = [
   taskMachine,
@@ -37,6 +38,9 @@ export const MACHINES: readonly ThreadMachine[] = [
   daxWriteIter,
   doTruncate,
   punchHole,
+  lockRegion,
+  copyUser,
+  vmOpsFault,
 ];
 
 const COMPILED: ReadonlyMap<string, CompiledMachine> = new Map(MACHINES.map((m) => [m.id, compile(m)]));
