@@ -7,6 +7,7 @@ import { ExportBar } from './exports/ExportBar.tsx';
 import { WaitForGraph } from './graph/WaitForGraph.tsx';
 import { KernelInspector } from './inspector/KernelInspector.tsx';
 import { LockOrderGraph } from './lockdep/LockOrderGraph.tsx';
+import { ImportLockdepPanel } from './lockdep-import/ImportLockdepPanel.tsx';
 import { ShortcutHelp, useShortcuts } from './Keyboard.tsx';
 import { LiveRegion } from './LiveRegion.tsx';
 import { OutcomeBanner } from './OutcomeBanner.tsx';
@@ -64,6 +65,7 @@ function Page() {
             </div>
           )}
           <OutcomeBanner />
+          <ImportLockdepPanel />
         </div>
         <Controls />
         <ExplorePanel />

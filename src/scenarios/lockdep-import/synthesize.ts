@@ -177,21 +177,21 @@ class Instances {
     const mc = modelClassOf(cls);
     switch (mc.kind) {
       case 'mmap_lock':
-        return this.add({ key: 'mmap_lock', cls, target: { kind: 'mmap_lock' }, rwsem: true, model: `${this.era2015 ? 'mmap_sem' : 'mmap_lock'} of the process`, why: `${cls}: the mm's ${this.era2015 ? 'mmap_sem' : 'mmap_lock'}; every task is a thread of one process, so they share it` });
+        return this.add({ key: 'mmap_lock', cls, target: { kind: 'mmap_lock' }, rwsem: true, model: `${this.era2015 ? 'mmap_sem' : 'mmap_lock'} of the process`, why: `the mm's ${this.era2015 ? 'mmap_sem' : 'mmap_lock'}; every task is a thread of one process, so they share it` });
       case 'i_rwsem': {
         const dir = mc.dir || (split && role === 'dir');
         const existing = this.list.find((i) => i.cls === cls && i.key.startsWith('i_rwsem:') && i.model.includes(dir ? 'directory' : 'regular file'));
         if (existing !== undefined) return existing;
         const file = this.inodeFile(cls, dir);
         const name = this.era2015 ? 'i_mutex' : 'i_rwsem';
-        return this.add({ key: `i_rwsem:${file}`, cls, target: { kind: 'i_rwsem', file }, rwsem: !this.era2015, model: `${name} of ${file} (${dir ? 'a directory' : 'a regular file'})`, why: `${cls}: an inode's ${name}; ${why}` });
+        return this.add({ key: `i_rwsem:${file}`, cls, target: { kind: 'i_rwsem', file }, rwsem: !this.era2015, model: `${name} of ${file} (${dir ? 'a directory' : 'a regular file'})`, why: `an inode's ${name}; ${why}` });
       }
       case 'i_mmap':
         this.file(MAPPED_FILE);
-        return this.add({ key: `i_mmap:${MAPPED_FILE}`, cls, target: { kind: 'i_mmap', file: MAPPED_FILE }, rwsem: true, model: `i_mmap_rwsem of ${MAPPED_FILE}`, why: `${cls}: the mapping's i_mmap lock` });
+        return this.add({ key: `i_mmap:${MAPPED_FILE}`, cls, target: { kind: 'i_mmap', file: MAPPED_FILE }, rwsem: true, model: `i_mmap_rwsem of ${MAPPED_FILE}`, why: `the mapping's i_mmap lock` });
       case 'invalidate_lock':
         this.file(MAPPED_FILE);
-        return this.add({ key: `invalidate_lock:${MAPPED_FILE}`, cls, target: { kind: 'invalidate_lock', file: MAPPED_FILE }, rwsem: true, model: `invalidate_lock of ${MAPPED_FILE}`, why: `${cls}: the mapping's invalidate_lock` });
+        return this.add({ key: `invalidate_lock:${MAPPED_FILE}`, cls, target: { kind: 'invalidate_lock', file: MAPPED_FILE }, rwsem: true, model: `invalidate_lock of ${MAPPED_FILE}`, why: `the mapping's invalidate_lock` });
       case 'named': {
         const existing = this.list.find((i) => i.cls === cls && i.key.endsWith(suffix) && (suffix !== '' || !i.key.includes('#2')));
         if (existing !== undefined && suffix === '') return existing;
@@ -206,7 +206,7 @@ class Instances {
           target: { kind: 'named', name },
           rwsem,
           model: `${rwsem ? 'rwsem' : 'mutex'} ${name}`,
-          why: `${cls}: not a lock the model has: a named sleeping ${rwsem ? 'rwsem (the report shows it taken for read)' : 'mutex (the report never shows it taken for read)'}`,
+          why: `not a lock the model has: a named sleeping ${rwsem ? 'rwsem (the report shows it taken for read)' : 'mutex (the report never shows it taken for read)'}`,
         });
       }
     }
