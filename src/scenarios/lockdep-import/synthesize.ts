@@ -48,7 +48,7 @@ export interface SynthesisOptions {
 
 /** One lock of the scenario: a class of the report on the model's objects. */
 export interface Instance {
-  /** `mmap_lock`, `i_rwsem:F`, `named:ip_alloc_sem`. */
+  /** `mmap_lock`, `i_rwsem:F`, `named:&oi->ip_alloc_sem`. */
   readonly key: string;
   /** The class as the report prints it. */
   readonly cls: string;
@@ -146,7 +146,6 @@ class Instances {
   readonly files: string[] = [];
   readonly roleSplit: { cls: string; dir: string; file: string }[] = [];
   private readonly names = new Set<string>();
-  private readonly rwsems = new Set<string>();
 
   constructor(
     private readonly readClasses: ReadonlySet<string>,
@@ -193,15 +192,16 @@ class Instances {
         this.file(MAPPED_FILE);
         return this.add({ key: `invalidate_lock:${MAPPED_FILE}`, cls, target: { kind: 'invalidate_lock', file: MAPPED_FILE }, rwsem: true, model: `invalidate_lock of ${MAPPED_FILE}`, why: `the mapping's invalidate_lock` });
       case 'named': {
-        const existing = this.list.find((i) => i.cls === cls && i.key.endsWith(suffix) && (suffix !== '' || !i.key.includes('#2')));
-        if (existing !== undefined && suffix === '') return existing;
+        // One lock per class; `suffix` asks for a second one of the same class (two addresses in a recursive report).
+        const key = `named:${cls}${suffix}`;
+        const existing = this.list.find((i) => i.key === key);
+        if (existing !== undefined) return existing;
         const name = lockNameOf(cls, this.names);
         this.names.add(name);
         const rwsem = this.readClasses.has(cls);
         this.locks.push({ name, kind: rwsem ? 'rwsem' : 'mutex', class: cls });
-        if (rwsem) this.rwsems.add(name);
         return this.add({
-          key: `named:${name}${suffix}`,
+          key,
           cls,
           target: { kind: 'named', name },
           rwsem,
@@ -242,6 +242,17 @@ function askedMode(instance: Instance, reading: StackReading, fallbackAt: readon
     if (mode !== null) return { mode, why: `at: ${fn}` };
   }
   return { mode: 'write', why: 'assumed: no frame shows the mode' };
+}
+
+/**
+ * Whether CPU0's line of the unsafe-scenario table takes `cls` for read.
+ * Newer kernels print `rlock(` for a read there (seen in 6.11 reports, not
+ * in 6.4 ones); a report that prints no `rlock` anywhere says nothing by
+ * printing `lock(`, so that is no evidence either way.
+ */
+function scenarioSaysRead(splat: Splat, cls: string): boolean | null {
+  if (!splat.scenario.some((s) => s.read)) return null;
+  return splat.scenario.find((s) => s.cpu === 0 && s.cls === cls)?.read ?? null;
 }
 
 /** The mode a held lock was taken in, as far as the report tells. */
@@ -491,9 +502,8 @@ function synthesizeCircular(splat: Splat, options: SynthesisOptions): SynthesisR
     if (first === undefined) return;
     const isReporter = first.depth === 0;
     const heldInstance = instanceAt(first.from, first);
-    const scenarioHeld = isReporter ? (splat.scenario.find((s) => s.cpu === 0 && s.cls === first.from)?.read ?? null) : null;
     const heldAt = isReporter ? (splat.holding?.at ?? []) : [];
-    const hm = heldMode(heldInstance, heldAt, first.reading, splat.scenario.some((s) => s.read) ? scenarioHeld : scenarioHeld === true ? true : null);
+    const hm = heldMode(heldInstance, heldAt, first.reading, isReporter ? scenarioSaysRead(splat, first.from) : null);
     const items: Item[] = [
       {
         instance: heldInstance,
@@ -547,7 +557,7 @@ function synthesizeRecursive(splat: Splat, options: SynthesisOptions): Synthesis
   const held = inst.of(holding.cls, holding.at.map(roleOfFunction).find((r) => r !== null) ?? null, false, `taken at ${holding.at.join(' → ')} (line ${holding.line})`);
   const asked = sameAddress ? held : inst.of(acquiring.cls, null, false, `a second lock of the class, at ${acquiring.address ?? '?'} (line ${acquiring.line})`, '#2');
   const askedMode_ = askedMode(asked, reading, acquiring.at);
-  const hm = heldMode(held, holding.at, null, splat.scenario.some((s) => s.read) ? (splat.scenario[0]?.read ?? null) : null);
+  const hm = heldMode(held, holding.at, null, scenarioSaysRead(splat, holding.cls));
   const heldModeFinal = hm.why.startsWith('assumed') && asked.rwsem ? { mode: askedMode_.mode, why: `assumed: as the second acquisition (${askedMode_.why})` } : hm;
   const items: Item[] = [
     { instance: held, mode: heldModeFinal.mode, modeWhy: heldModeFinal.why, edge: null, via: 'lock', at: holding.at[holding.at.length - 1] ?? 'the caller' },
