@@ -7,7 +7,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildSetup } from '../build.ts';
 import { replay } from '../../sim/replay.ts';
-import { parseSplat } from '../../sim/splat/parse.ts';
+import { explore } from '../../sim/explore/explore.ts';
+import { cycleOf } from '../../sim/lockdep.ts';
+import { baseClass, parseSplat } from '../../sim/splat/parse.ts';
 import type { Splat } from '../../sim/splat/types.ts';
 import { synthesize } from './synthesize.ts';
 import { judge, type Judged } from './verdict.ts';
@@ -96,6 +98,19 @@ describe('verdicts on real reports match what their threads concluded', () => {
     expect(j.verdict.kind).toBe('deadlock');
     if (j.verdict.kind !== 'deadlock') return;
     expect(j.verdict.found.cycle).toBe('pid 101 waits for &kvm->arch.xen.xen_lock held by pid 101');
+  });
+});
+
+describe('round trip: the imported scenario under Faultline’s own lockdep', () => {
+  it.each(['f2fs-6.4-circular.txt', 'ocfs2-6.11-chain.txt'])('%s: reports a cycle through classes of the real report', (name) => {
+    const j = judged(fixture(name));
+    const splat = splatOf(fixture(name));
+    const reported = new Set(splat.chain.map((e) => baseClass(e.cls)));
+    const result = explore(buildSetup(j.synthesis.scenario), j.synthesis.variant, { lockdep: true }).lockdep;
+    const circular = (result?.reports ?? []).filter((r) => r.kind === 'circular');
+    expect(circular.length).toBeGreaterThan(0);
+    const names = (r: (typeof circular)[number]) => cycleOf(r).map((key) => baseClass(result?.classes.find((c) => c.key === key)?.lockdepName ?? key));
+    for (const r of circular) for (const cls of names(r)) expect(reported).toContain(cls);
   });
 });
 
