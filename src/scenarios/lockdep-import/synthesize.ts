@@ -146,6 +146,9 @@ class Instances {
   readonly files: string[] = [];
   readonly roleSplit: { cls: string; dir: string; file: string }[] = [];
   private readonly names = new Set<string>();
+  /** Inode instances by class and kind of inode, and how many files of each kind there are. */
+  private readonly inodes = new Map<string, Instance>();
+  private readonly inodeCount = { D: 0, F: 0 };
 
   constructor(
     private readonly readClasses: ReadonlySet<string>,
@@ -164,11 +167,12 @@ class Instances {
     return instance;
   }
 
-  /** The inode file for an inode-lock class in a role: F, F2, … for regular files, D, D2, … for directories. */
-  private inodeFile(cls: string, dir: boolean): string {
+  /** A new inode file: F, F2, … for regular files, D, D2, … for directories. */
+  private inodeFile(dir: boolean): string {
     const prefix = dir ? 'D' : 'F';
-    const taken = this.list.filter((i) => i.key.startsWith('i_rwsem:') && i.cls !== cls && i.key.includes(`:${prefix}`)).length;
-    return this.file(taken === 0 ? prefix : `${prefix}${taken + 1}`);
+    this.inodeCount[prefix]++;
+    const n = this.inodeCount[prefix];
+    return this.file(n === 1 ? prefix : `${prefix}${n}`);
   }
 
   /** The instance of `cls` for an acquisition whose stack says `role` ('dir' / 'file' / null); `split` says whether roles are kept apart. */
@@ -179,11 +183,14 @@ class Instances {
         return this.add({ key: 'mmap_lock', cls, target: { kind: 'mmap_lock' }, rwsem: true, model: `${this.era2015 ? 'mmap_sem' : 'mmap_lock'} of the process`, why: `the mm's ${this.era2015 ? 'mmap_sem' : 'mmap_lock'}; every task is a thread of one process, so they share it` });
       case 'i_rwsem': {
         const dir = mc.dir || (split && role === 'dir');
-        const existing = this.list.find((i) => i.cls === cls && i.key.startsWith('i_rwsem:') && i.model.includes(dir ? 'directory' : 'regular file'));
+        const inodeKey = `${cls}\u0000${dir ? 'dir' : 'file'}`;
+        const existing = this.inodes.get(inodeKey);
         if (existing !== undefined) return existing;
-        const file = this.inodeFile(cls, dir);
+        const file = this.inodeFile(dir);
         const name = this.era2015 ? 'i_mutex' : 'i_rwsem';
-        return this.add({ key: `i_rwsem:${file}`, cls, target: { kind: 'i_rwsem', file }, rwsem: !this.era2015, model: `${name} of ${file} (${dir ? 'a directory' : 'a regular file'})`, why: `an inode's ${name}; ${why}` });
+        const instance = this.add({ key: `i_rwsem:${file}`, cls, target: { kind: 'i_rwsem', file }, rwsem: !this.era2015, model: `${name} of ${file} (${dir ? 'a directory' : 'a regular file'})`, why: `an inode's ${name}; ${why}` });
+        this.inodes.set(inodeKey, instance);
+        return instance;
       }
       case 'i_mmap':
         this.file(MAPPED_FILE);
