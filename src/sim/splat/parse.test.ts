@@ -110,6 +110,21 @@ describe('how reports are pasted', () => {
     expect(same(parsed(text))).toEqual(same(reference));
   });
 
+  it('reads it wrapped by a mailer at 76 columns, as syzbot’s mails are ("at:  " then the function on the next line)', () => {
+    const ocfs2 = fixture('ocfs2-6.11-chain.txt');
+    const wrap = (line: string): string => {
+      if (line.length <= 78) return line;
+      const at = line.lastIndexOf(' ', 76);
+      return at <= 0 ? line : `${line.slice(0, at)}  \n${wrap(line.slice(at + 1))}`;
+    };
+    const wrapped = ocfs2.split('\n').map(wrap).join('\n');
+    expect(wrapped).toContain('at:  \n');
+    const a = parsed(ocfs2);
+    const b = parsed(wrapped);
+    const view = (s: Splat) => ({ ...same(s), at: [s.acquiring?.at, s.holding?.at, s.held?.map((h) => h.lock.at)], trace: fns(s.backtrace), notes: s.notes });
+    expect(view(b)).toEqual(view(a));
+  });
+
   it('keeps line numbers of the text as pasted', () => {
     const s = parsed(`mail text\n\n${plain}`);
     expect(s.line).toBe(reference.line + 2);

@@ -99,6 +99,16 @@ const SCENARIO_LINE = /^(r?lock)\((.+)\);$/;
 /** Register dumps and markers inside a Call Trace: not frames, not its end. */
 const NOT_A_FRAME = /^(?:<\/?(?:TASK|IRQ|NMI|SOFTIRQ|EOI|#DF)>|RIP:|RSP:|RAX:|RBX:|RDX:|RBP:|R\d\d:|Code:|CR2:|FS:|CS:|DR\d|---\[|Modules linked in:|irq event stamp|hardirqs |softirqs )/;
 
+/**
+ * The second half of a line a mailer wrapped (syzbot's mails break long
+ * lines at a space): a source position alone, `mm/gup.c:1174` or
+ * `include/linux/fs.h:798 [inline]`, or `(inlined by) …`. It belongs to the
+ * line before; read alone it names no function.
+ */
+function isContinuation(text: string): boolean {
+  return /^(?:[\w.-]+\/)*[\w.-]+\.(?:[chS]|rs):\d+(?:\s+\[inline\])?$/.test(text) || text.startsWith('(inlined by)');
+}
+
 /** The function a stack line or an `at:` names: `lock_acquire+0xd5/0xfa` → lock_acquire. */
 export function functionOf(text: string): string | null {
   const m = /^(?:\[<[0-9a-fA-Fx]+>\]\s*)?(?:\?\s+)?([A-Za-z_$][\w$.]*)(?=$|[+\s(])/.exec(text.trim());
@@ -188,22 +198,22 @@ function isSection(text: string): boolean {
 function readLock(r: Reader, what: string): SplatLock | null {
   r.skipBlank();
   let lock: SplatLock | null = null;
+  // The last lock line ended in "at:": a mailer moved its function to the next line.
+  let pendingAt = false;
   for (;;) {
     const line = r.peek();
     if (line === undefined || line.text === '' || isSection(line.text)) break;
+    r.next();
     const more = lockOf(line);
     if (more === null) {
-      // A mailer may wrap a long `at:` line; what follows the lock is kept out, with a note.
-      if (lock !== null) r.note(line.no, `not read: "${clip(line.text)}" after ${what}`);
-      else {
-        r.next();
-        r.note(line.no, `not a lock: "${clip(line.text)}" where ${what} should be`);
-        continue;
-      }
-      r.next();
+      if (isContinuation(line.text)) continue;
+      const fn = pendingAt ? functionOf(line.text) : null;
+      if (lock !== null && fn !== null) lock = mergeAt(lock, { ...lock, at: [fn] });
+      else r.note(line.no, lock !== null ? `not read: "${clip(line.text)}" after ${what}` : `not a lock: "${clip(line.text)}" where ${what} should be`);
+      pendingAt = false;
       continue;
     }
-    r.next();
+    pendingAt = /, at:\s*$/.test(line.text);
     if (lock === null) lock = more;
     else if (sameLock(lock, more)) lock = mergeAt(lock, more);
     else r.note(line.no, `a second lock where ${what} should be: "${clip(line.text)}"`);
@@ -222,7 +232,7 @@ function readStack(r: Reader): SplatFrame[] {
     const line = r.peek();
     if (line === undefined || line.text === '' || line.text.startsWith('-> #') || line.text.startsWith('other info that might help')) break;
     r.next();
-    if (NOT_A_FRAME.test(line.text)) continue;
+    if (NOT_A_FRAME.test(line.text) || isContinuation(line.text)) continue;
     frames.push(frameOf(line));
   }
   return frames;
@@ -289,16 +299,21 @@ function readHeld(r: Reader): SplatHeld[] | null {
   if (NO_HELD.test(head.text)) return [];
   const count = Number(HELD_HEAD.exec(head.text)?.[1] ?? 0);
   const held: SplatHeld[] = [];
+  let pendingAt = false;
   for (;;) {
     const line = r.peek();
     if (line === undefined || line.text === '' || line.text === 'stack backtrace:') break;
+    r.next();
     const m = HELD_LINE.exec(line.text);
     if (m === null) {
-      r.note(line.no, `not a held lock: "${clip(line.text)}"`);
-      r.next();
+      const last = held[held.length - 1];
+      const fn = pendingAt ? functionOf(line.text) : null;
+      if (last !== undefined && fn !== null) held[held.length - 1] = { ...last, lock: { ...last.lock, at: [...last.lock.at, fn] } };
+      else if (!isContinuation(line.text)) r.note(line.no, `not a held lock: "${clip(line.text)}"`);
+      pendingAt = false;
       continue;
     }
-    r.next();
+    pendingAt = /, at:\s*$/.test(line.text);
     const lock = lockOf({ ...line, text: (m[2] ?? '').trim() });
     if (lock === null) {
       r.note(line.no, `#${m[1] ?? '?'} is not a lock: "${clip(line.text)}"`);
@@ -321,7 +336,7 @@ function readBacktrace(r: Reader): SplatFrame[] {
     const line = r.peek();
     if (line === undefined || line.text === '' || HEADER.test(line.text) || /^[=-]{20,}$/.test(line.text)) break;
     r.next();
-    if (NOT_A_FRAME.test(line.text)) continue;
+    if (NOT_A_FRAME.test(line.text) || isContinuation(line.text)) continue;
     const frame = frameOf(line);
     // Reliable frames only; and a line that names no function ends the trace (the log goes on with something else).
     if (frame.fn === null) break;
