@@ -5,7 +5,7 @@
  */
 import { PAGE_SIZE } from '../kernel/ids.ts';
 import { addVma } from '../kernel/mm.ts';
-import { lockName } from '../kernel/locks.ts';
+import { lockName, type Era } from '../kernel/locks.ts';
 import { inodeName, type KernelState } from '../kernel/state.ts';
 import { errnoName } from '../kernel/uaccess.ts';
 import type { VariantFlags } from '../kernel/variants.ts';
@@ -45,7 +45,7 @@ export function syscallMachine(sys: Syscall, flags: VariantFlags, entry = 0): { 
 }
 
 /** The syscall as strace would show it, with our page units turned into bytes. */
-export function describeSyscall(sys: Syscall, kernel: KernelState): string {
+export function describeSyscall(sys: Syscall, kernel: KernelState, era: Era = '5.x'): string {
   const file = (ino: number) => inodeName(kernel, ino);
   switch (sys.call) {
     case 'pread':
@@ -60,7 +60,7 @@ export function describeSyscall(sys: Syscall, kernel: KernelState): string {
     case 'touch':
       return `user ${sys.write ? 'store to' : 'load from'} page ${sys.vpage}`;
     case 'lock':
-      return `${sys.at} (takes ${lockName(kernel, sys.lock, '5.x')})`;
+      return `${sys.at} (takes ${lockName(kernel, sys.lock, era)})`;
     case 'copy':
       return `${sys.at}: ${sys.write ? 'copy_to_user' : 'copy_from_user'}(user page ${sys.buf})`;
   }
@@ -82,7 +82,7 @@ export const taskMachine = defineThread({
           const sys = input.task.program[pc];
           if (input.task.killed) return { event: 'task.exit', label: 'killed by SIGBUS' };
           if (sys === undefined) return { event: 'task.exit', label: 'exit' };
-          return { event: 'sys.call', label: describeSyscall(sys, input.kernel), call: syscallMachine(sys, input.variant, topEntryId(input.task.program, pc)) };
+          return { event: 'sys.call', label: describeSyscall(sys, input.kernel, input.variant.era), call: syscallMachine(sys, input.variant, topEntryId(input.task.program, pc)) };
         },
       },
       on: { 'sys.call': 'returned', 'task.exit': 'exited' },
@@ -95,7 +95,7 @@ export const taskMachine = defineThread({
           const ret = input.regs.ret ?? 0;
           return {
             event: 'sys.returned',
-            label: sys === undefined ? 'returned' : `${describeSyscall(sys, input.kernel)} = ${describeReturn(sys, ret)}`,
+            label: sys === undefined ? 'returned' : `${describeSyscall(sys, input.kernel, input.variant.era)} = ${describeReturn(sys, ret)}`,
             task: { returns: [...input.task.returns, ret] },
             regs: { pc: pc + 1 },
           };

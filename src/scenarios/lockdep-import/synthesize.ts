@@ -241,7 +241,7 @@ function era2015Of(splat: Splat): boolean {
 
 /** The mode of the lock a task asked for, from its stack. */
 function askedMode(instance: Instance, reading: StackReading, fallbackAt: readonly string[]): { mode: Mode; why: string } {
-  if (!instance.rwsem) return { mode: 'write', why: 'a mutex' };
+  if (!instance.rwsem) return { mode: 'write', why: '' };
   if (reading.how !== 'call' && instance.key === 'mmap_lock') return { mode: 'read', why: reading.how === 'might_fault' ? 'might_fault takes it for read' : 'a page fault takes it for read' };
   if (reading.mode !== null) return { mode: reading.mode.mode, why: `${reading.mode.frame.fn ?? ''} (line ${reading.mode.frame.line})` };
   for (const fn of fallbackAt) {
@@ -264,7 +264,7 @@ function scenarioSaysRead(splat: Splat, cls: string): boolean | null {
 
 /** The mode a held lock was taken in, as far as the report tells. */
 function heldMode(instance: Instance, at: readonly string[], reading: StackReading | null, scenarioRead: boolean | null): { mode: Mode; why: string } {
-  if (!instance.rwsem) return { mode: 'write', why: 'a mutex' };
+  if (!instance.rwsem) return { mode: 'write', why: '' };
   if (scenarioRead === true) return { mode: 'read', why: 'the scenario table prints rlock' };
   if (instance.key === 'mmap_lock' && reading !== null) {
     if (reading.how === 'user-fault' || reading.how === 'kernel-fault') return { mode: 'read', why: 'held by the page fault' };
@@ -287,6 +287,8 @@ interface Item {
   /** Taken by the task's copy faulting (might_fault or a fault in kernel mode) or by a user-mode fault: realised as copy / touch. */
   readonly via: 'lock' | 'copy' | 'touch';
   readonly at: string;
+  /** The report line it comes from, when no chain entry says (a held lock, a recursive report's locks). */
+  readonly line?: number;
 }
 
 interface Built {
@@ -313,7 +315,7 @@ function buildProgram(items: readonly Item[], toUser: boolean): Built {
     const item = items[at];
     if (item === undefined) return [];
     if (item.via === 'lock') {
-      steps.push(`${item.at}: takes ${item.instance.model}${forMode(item.mode, item.instance)} (${item.modeWhy})${item.edge !== null ? ` — -> #${item.edge.depth}, line ${item.edge.line}` : ''}`);
+      steps.push(`${item.at}: takes ${item.instance.model}${forMode(item.mode, item.instance)}${item.modeWhy !== '' ? ` (${item.modeWhy})` : ''}${item.edge !== null ? ` — -> #${item.edge.depth}, line ${item.edge.line}` : item.line !== undefined ? ` — line ${item.line}` : ''}`);
       return [{ call: 'lock', lock: item.instance.target, write: item.mode === 'write', at: item.at, body: build(at + 1) }];
     }
     // A copy or a user access that faults: mmap_lock for read in do_page_fault, then the handler takes the rest.
@@ -519,6 +521,7 @@ function synthesizeCircular(splat: Splat, options: SynthesisOptions): SynthesisR
         edge: null,
         via: heldInstance.key === 'mmap_lock' && (first.reading.how === 'user-fault' || first.reading.how === 'kernel-fault') ? (first.reading.how === 'user-fault' ? 'touch' : 'copy') : 'lock',
         at: isReporter ? (heldAt[heldAt.length - 1] ?? atOf(first.reading, 'the caller')) : atOf(first.reading, 'the caller'),
+        ...(isReporter && splat.holding !== null ? { line: splat.holding.line } : {}),
       },
     ];
     // A fault from user mode holds mmap_lock first: the held item is the access itself; the edge's `via` is then a lock inside the handler.
@@ -567,8 +570,8 @@ function synthesizeRecursive(splat: Splat, options: SynthesisOptions): Synthesis
   const hm = heldMode(held, holding.at, null, scenarioSaysRead(splat, holding.cls));
   const heldModeFinal = hm.why.startsWith('assumed') && asked.rwsem ? { mode: askedMode_.mode, why: `assumed: as the second acquisition (${askedMode_.why})` } : hm;
   const items: Item[] = [
-    { instance: held, mode: heldModeFinal.mode, modeWhy: heldModeFinal.why, edge: null, via: 'lock', at: holding.at[holding.at.length - 1] ?? 'the caller' },
-    { instance: asked, mode: askedMode_.mode, modeWhy: askedMode_.why, edge: null, via: 'lock', at: acquiring.at[acquiring.at.length - 1] ?? 'the caller' },
+    { instance: held, mode: heldModeFinal.mode, modeWhy: heldModeFinal.why, edge: null, via: 'lock', at: holding.at[holding.at.length - 1] ?? 'the caller', line: holding.line },
+    { instance: asked, mode: askedMode_.mode, modeWhy: askedMode_.why, edge: null, via: 'lock', at: acquiring.at[acquiring.at.length - 1] ?? 'the caller', line: acquiring.line },
   ];
   const b = buildProgram(items, true);
   const pid = FIRST_PID;

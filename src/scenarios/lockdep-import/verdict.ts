@@ -120,7 +120,7 @@ function reasonsOf(synthesis: Synthesis): { reasons: string[]; readOnly: string[
       if (!a.instance.rwsem) continue;
       const entry = byKey.get(a.instance.key) ?? { cls: a.instance.cls, modes: new Set<string>(), whys: [] };
       entry.modes.add(a.mode);
-      entry.whys.push(a.modeWhy);
+      if (a.modeWhy !== '') entry.whys.push(a.modeWhy);
       byKey.set(a.instance.key, entry);
     }
   }
