@@ -13,10 +13,11 @@
  *
  * Every other class becomes a named lock of its own: a mutex, or an rwsem
  * when the report shows it taken for read (usage bits, a read primitive in a
- * stack, `rlock` in the scenario). The page lock and gfs2 glocks never
- * appear: lockdep does not track PG_locked (outside the 4.14 crossrelease
- * experiment) or glocks (fs/gfs2 has no lockdep_map for them), so a report
- * cannot name them.
+ * stack, `rlock` in the scenario). The page lock and gfs2 glocks do not
+ * appear in reports: lock_page sleeps on a page bit with no lockdep_map
+ * (the 4.14 crossrelease experiment, reverted in 4.15, was the exception),
+ * and gfs2_glock_nq waits on a holder bit likewise (inferred from
+ * fs/gfs2/glock.c; no report naming a glock was found).
  */
 import { baseClass } from '../../sim/splat/parse.ts';
 
