@@ -15,8 +15,12 @@
  * locking detected"), lockdep_print_held_locks ("%d lock%s held by %s/%d:",
  * " #%d: " and print_lock), and dump_stack after "stack backtrace:".
  * print_lock is " (class){usage}, at: [<addr>] fn+off/len" before 4.15;
- * later it leads with the lock's address (hashed until 5.x), drops the
- * `[<addr>]`, and from 5.7 adds the wait types `-{3:3}`.
+ * later it leads with the lock's address (hashed until 5.x) and drops the
+ * `[<addr>]`, and from 5.7 print_lock_name adds the wait types,
+ * `"){%s}-{%d:%d}"` of wait_type_outer (or inner) and wait_type_inner (read
+ * in a 5.x copy of lockdep.c; the 4.14 one has `"){%s}"`). Newer kernels
+ * print `rlock(` for a read in CPU0's lines of the unsafe scenario (seen in
+ * 6.11 reports).
  *
  * Pure: text in, data out. Never throws; input it cannot read is a message
  * naming the line.
