@@ -5,6 +5,7 @@ import { PRESETS, findPreset } from '../scenarios/index.ts';
 import type { Scenario } from '../scenarios/types.ts';
 import { runExport } from './export.ts';
 import { parseMaxPreemptions, parseMaxStates, parseReduction, ringScenario, runExplore } from './explore.ts';
+import { runImportLockdep } from './import-lockdep.ts';
 import { runLockdep } from './lockdep.ts';
 import { UsageError, loadScenarioFile, runReplay } from './replay.ts';
 
@@ -48,6 +49,13 @@ Commands:
                        [--schedule <pid,pid,...> | --named <name>] [--max-states N] [--json]
                      across every interleaving, or along one schedule (finished
                      round-robin); --json gives the classes, edges and cycles
+  import-lockdep     a lockdep report turned into a scenario and explored: the
+                     chain as read, what each class became, the tasks, the
+                     verdict (the shortest interleaving that deadlocks, or
+                     "no interleaving of these tasks deadlocks: N states" and
+                     why), the scenario file and a share link (exit 1 when a
+                     deadlock is reachable):
+                       --file <splat.txt> [--json] [--max-states N] [--base <url>]
   export             the page's exports, on standard output:
                        --format scenario|trace|promela
                        --scenario <id> | --scenario-file <path.json> --variant <id>
@@ -78,6 +86,7 @@ export function runCli(argv: readonly string[], info: CliInfo, io: CliIo): numbe
     if (first === 'explore') return exploreCommand(rest, io);
     if (first === 'lockdep') return lockdepCommand(rest, io);
     if (first === 'export') return exportCommand(rest, io);
+    if (first === 'import-lockdep') return importLockdepCommand(rest, io);
   } catch (error) {
     if (error instanceof UsageError || isParseError(error)) {
       io.err(`faultline ${first}: ${error instanceof Error ? error.message : String(error)}`);
@@ -168,6 +177,16 @@ function lockdepCommand(argv: readonly string[], io: CliIo): number {
   });
   const { scenario, variant } = scenarioAndVariant(values);
   return runLockdep(scenario, variant, { schedule: values.schedule, named: values.named, maxStates: parseMaxStates(values['max-states']), json: values.json === true }, io);
+}
+
+function importLockdepCommand(argv: readonly string[], io: CliIo): number {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: { file: { type: 'string' }, json: { type: 'boolean', default: false }, 'max-states': { type: 'string' }, base: { type: 'string' } },
+    strict: true,
+    allowPositionals: false,
+  });
+  return runImportLockdep({ file: values.file, json: values.json === true, maxStates: parseMaxStates(values['max-states']), base: values.base }, io, () => performance.now());
 }
 
 function exportCommand(argv: readonly string[], io: CliIo): number {

@@ -56,6 +56,11 @@ export function checkInvariants(kernel: KernelState): Broken | null {
     const broken = sleepLockBroken(page.lock);
     if (broken !== null) return { kind: 'invariant-violation', message: `page lock of page ${id}: ${broken}` };
   }
+  for (const named of kernel.named ?? []) {
+    const broken = sleepLockBroken(named.lock);
+    if (broken !== null) return { kind: 'invariant-violation', message: `${named.lockClass}: ${broken}` };
+    if (!named.rwsem && named.lock.readers.length > 0) return { kind: 'invariant-violation', message: `${named.lockClass} is a mutex but is held for read` };
+  }
   for (const gl of kernel.glocks) {
     const broken = glockBroken(kernel, gl);
     if (broken !== null) return { kind: 'invariant-violation', message: `glock 2/${inodeName(kernel, gl.ino)} on node ${gl.node}: ${broken}` };

@@ -12,7 +12,9 @@ export type LockRef =
   | { readonly kind: 'invalidate_lock'; readonly ino: Ino }
   | { readonly kind: 'mmap_sem'; readonly mm: MmId }
   | { readonly kind: 'page'; readonly page: PageId }
-  | { readonly kind: 'glock'; readonly node: NodeId; readonly ino: Ino };
+  | { readonly kind: 'glock'; readonly node: NodeId; readonly ino: Ino }
+  /** A named lock (`KernelState.named`): a lockdep class the model has no object for. */
+  | { readonly kind: 'named'; readonly index: number };
 
 /** Kernel generation, for names: 2015 says i_mutex and mmap_sem, 5.x i_rwsem and mmap_lock. */
 export type Era = '2015' | '5.x';
@@ -37,6 +39,8 @@ export function lockName(kernel: KernelState, ref: LockRef, era: Era): string {
     case 'glock':
       // gfs2 names glocks type/number; 2 is LM_TYPE_INODE (fs/gfs2/incore.h).
       return kernel.nodes > 1 ? `glock 2/${inodeName(kernel, ref.ino)} on node ${ref.node}` : `glock 2/${inodeName(kernel, ref.ino)}`;
+    case 'named':
+      return kernel.named?.[ref.index]?.lockClass ?? `named lock ${ref.index}`;
   }
 }
 
@@ -55,6 +59,8 @@ export function sleepLockOf(kernel: KernelState, ref: LockRef): SleepLock | unde
       return kernel.pages[ref.page]?.lock;
     case 'glock':
       return undefined;
+    case 'named':
+      return kernel.named?.[ref.index]?.lock;
   }
 }
 
@@ -86,5 +92,12 @@ export function withSleepLock(kernel: KernelState, ref: LockRef, lock: SleepLock
     }
     case 'glock':
       return kernel;
+    case 'named': {
+      const named = kernel.named?.[ref.index];
+      if (kernel.named === undefined || named === undefined) return kernel;
+      const list = kernel.named.slice();
+      list[ref.index] = { ...named, lock };
+      return { ...kernel, named: list };
+    }
   }
 }

@@ -9,6 +9,7 @@
  */
 import type { BlockId, Ino, NodeId, PageId, Pid } from './ids.ts';
 import type { Glock } from './glock.ts';
+import type { LockRef } from './locks.ts';
 import type { SleepLock } from './sleeplock.ts';
 
 /**
@@ -69,6 +70,42 @@ export interface Vma {
   /** File page index mapped at `start`. */
   readonly pgoff: number;
   readonly shared: boolean;
+  /**
+   * The mapping's ->fault / ->page_mkwrite is one the model does not have
+   * (a lockdep report's filesystem or driver): it takes these locks, in
+   * order, around mapping the page-cache page. Absent: the filesystem's own
+   * handler (gfs2_fault, do_dax_fault).
+   */
+  readonly fault?: VmFault;
+}
+
+/** One lock a reported fault handler takes, and the call that takes it, for labels. */
+export interface VmFaultLock {
+  readonly lock: LockRef;
+  readonly write: boolean;
+  /** The function that takes it, for labels: `ocfs2_page_mkwrite`. */
+  readonly at: string;
+}
+
+export interface VmFault {
+  /** The handler as the report names it: `ocfs2_page_mkwrite`. */
+  readonly handler: string;
+  readonly locks: readonly VmFaultLock[];
+}
+
+/**
+ * A sleeping lock the model has no object for, named by its lockdep class:
+ * `&oi->ip_alloc_sem`, `sb_pagefaults`. A lockdep report's class the model
+ * does not know becomes one of these, so its cycle still runs.
+ */
+export interface NamedLock {
+  /** Short name for labels: `ip_alloc_sem`. */
+  readonly name: string;
+  /** The lockdep class as a report prints it. */
+  readonly lockClass: string;
+  /** An rwsem (read and write), or a mutex (write only). */
+  readonly rwsem: boolean;
+  readonly lock: SleepLock;
 }
 
 /** A user page table entry. */
@@ -93,6 +130,8 @@ export interface KernelState {
   /** One glock per (node, inode): index `node * inodes.length + ino`. Empty for DAX. */
   readonly glocks: readonly Glock[];
   readonly nodes: number;
+  /** Named sleeping locks (scenario `locks`); absent when the scenario has none. */
+  readonly named?: readonly NamedLock[];
 }
 
 export function glockIndex(kernel: KernelState, node: NodeId, ino: Ino): number {

@@ -1,10 +1,11 @@
 /** Turn a scenario into the initial kernel and tasks the simulator runs. */
 import { newGlock } from '../kernel/glock.ts';
+import type { LockRef } from '../kernel/locks.ts';
 import { UNLOCKED } from '../kernel/sleeplock.ts';
-import { ZEROES, type Block, type Inode, type KernelState, type Mm, type Page, type Pte } from '../kernel/state.ts';
+import { ZEROES, type Block, type Inode, type KernelState, type Mm, type NamedLock, type Page, type Pte, type VmFault } from '../kernel/state.ts';
 import type { SystemSetup } from '../sim/system.ts';
 import type { Syscall } from '../threads/types.ts';
-import type { Scenario, SyscallSpec } from './types.ts';
+import type { FaultSpec, LockTargetSpec, Scenario, SyscallSpec } from './types.ts';
 
 export const DEFAULT_FREE_BLOCKS = 4;
 
@@ -19,7 +20,22 @@ function inoOf(scenario: Scenario, name: string): number {
   return ino;
 }
 
-function toSyscall(scenario: Scenario, spec: SyscallSpec): Syscall {
+/** The kernel lock a `lock` entry or fault lock names; `mm` is the process whose mmap_lock `mmap_lock` means. */
+export function lockRefOf(scenario: Scenario, target: LockTargetSpec, mm: number): LockRef {
+  switch (target.kind) {
+    case 'named': {
+      const index = (scenario.locks ?? []).findIndex((l) => l.name === target.name);
+      if (index < 0) throw new Error(`no lock ${target.name}`);
+      return { kind: 'named', index };
+    }
+    case 'mmap_lock':
+      return { kind: 'mmap_sem', mm };
+    default:
+      return { kind: target.kind, ino: inoOf(scenario, target.file) };
+  }
+}
+
+function toSyscall(scenario: Scenario, spec: SyscallSpec, mm: number): Syscall {
   switch (spec.call) {
     case 'pread':
     case 'pwrite':
@@ -32,7 +48,20 @@ function toSyscall(scenario: Scenario, spec: SyscallSpec): Syscall {
       return { call: 'mmap', ino: inoOf(scenario, spec.file), pgoff: spec.pgoff, len: spec.len, at: spec.at, shared: spec.shared };
     case 'touch':
       return { call: 'touch', vpage: spec.vpage, write: spec.write };
+    case 'lock':
+      return { call: 'lock', lock: lockRefOf(scenario, spec.lock, mm), write: spec.write, at: spec.at ?? 'lock', body: spec.body.map((s) => toSyscall(scenario, s, mm)) };
+    case 'copy':
+      return { call: 'copy', buf: spec.buf, write: spec.write, at: spec.at ?? 'copy' };
   }
+}
+
+function namedLocks(scenario: Scenario): readonly NamedLock[] | undefined {
+  if (scenario.locks === undefined || scenario.locks.length === 0) return undefined;
+  return scenario.locks.map((l) => ({ name: l.name, lockClass: l.class ?? l.name, rwsem: l.kind === 'rwsem', lock: UNLOCKED }));
+}
+
+function vmFault(scenario: Scenario, spec: FaultSpec, mm: number): VmFault {
+  return { handler: spec.handler, locks: spec.locks.map((l) => ({ lock: lockRefOf(scenario, l.lock, mm), write: l.write, at: l.at ?? spec.handler })) };
 }
 
 /**
@@ -88,14 +117,16 @@ export function buildSetup(scenario: Scenario): SystemSetup {
       while (ptes.length <= vpage) ptes.push(null);
       ptes[vpage] = faultedPte(scenario, inodes, ino, (m.pgoff ?? 0) + vpage - m.at);
     }
-    mms[m.process] = { ...mm, vmas: [...mm.vmas, { start: m.at, pages: m.pages, ino, pgoff: m.pgoff ?? 0, shared: m.shared }], ptes };
+    const vma = { start: m.at, pages: m.pages, ino, pgoff: m.pgoff ?? 0, shared: m.shared };
+    mms[m.process] = { ...mm, vmas: [...mm.vmas, m.fault === undefined ? vma : { ...vma, fault: vmFault(scenario, m.fault, m.process) }], ptes };
   }
   const nodes = scenario.nodes ?? 1;
   const glocks = scenario.fs === 'gfs2' ? Array.from({ length: nodes * inodes.length }, (_, i) => newGlock(Math.floor(i / inodes.length), i % inodes.length)) : [];
-  const kernel: KernelState = { inodes, pages, blocks, mms, glocks, nodes };
+  const named = namedLocks(scenario);
+  const kernel: KernelState = { inodes, pages, blocks, mms, glocks, nodes, ...(named !== undefined ? { named } : {}) };
   return {
     kernel,
-    tasks: scenario.tasks.map((t) => ({ pid: t.pid, mm: t.process, node: t.node ?? 0, program: t.program.map((s) => toSyscall(scenario, s)) })),
+    tasks: scenario.tasks.map((t) => ({ pid: t.pid, mm: t.process, node: t.node ?? 0, program: t.program.map((s) => toSyscall(scenario, s, t.process)) })),
   };
 }
 

@@ -17,7 +17,7 @@ function firstJsonBlock(markdown: string): string {
   return match[1];
 }
 
-const SYSCALL_CALLS: Record<SyscallSpec['call'], true> = { pread: true, pwrite: true, truncate: true, punch: true, mmap: true, touch: true };
+const SYSCALL_CALLS: Record<SyscallSpec['call'], true> = { pread: true, pwrite: true, truncate: true, punch: true, mmap: true, touch: true, lock: true, copy: true };
 const PAGE_STATES: Record<PageState, true> = { hole: true, disk: true, cached: true, 'hole-cached': true };
 const OUTCOME_KINDS: Record<OutcomeKind, true> = { completed: true, bug: true, deadlock: true, sigbus: true, 'use-after-free': true, livelock: true, 'invariant-violation': true };
 

@@ -37,6 +37,47 @@ export interface MappingSpec {
    * (or, on DAX, the block). An access to any other page of the mapping faults.
    */
   readonly faulted?: readonly number[];
+  /**
+   * The mapping's ->fault / ->page_mkwrite is one the model does not have (a
+   * lockdep report's filesystem or driver): it takes these locks in order
+   * around mapping the page-cache page. Its file pages must be `cached`.
+   */
+  readonly fault?: FaultSpec;
+}
+
+/**
+ * A lock a `lock` entry or a reported fault handler takes: a named lock
+ * (`Scenario.locks`), an inode's i_rwsem / i_mmap_rwsem / invalidate_lock,
+ * or the task's own mmap_lock.
+ */
+export type LockTargetSpec =
+  | { readonly kind: 'named'; readonly name: string }
+  | { readonly kind: 'i_rwsem' | 'i_mmap' | 'invalidate_lock'; readonly file: string }
+  | { readonly kind: 'mmap_lock' };
+
+export interface FaultLockSpec {
+  readonly lock: LockTargetSpec;
+  readonly write: boolean;
+  /** The function that takes it, for labels (`ocfs2_page_mkwrite`). */
+  readonly at?: string;
+}
+
+export interface FaultSpec {
+  /** The handler as the kernel names it: `ocfs2_page_mkwrite`. */
+  readonly handler: string;
+  readonly locks: readonly FaultLockSpec[];
+}
+
+/**
+ * A sleeping lock the model has no object for, named after a lockdep class:
+ * a mutex (taken for write only) or an rwsem.
+ */
+export interface LockSpec {
+  /** `ip_alloc_sem`: what `lock` entries and fault locks name it by. */
+  readonly name: string;
+  readonly kind: 'mutex' | 'rwsem';
+  /** The lockdep class as a report prints it (`&oi->ip_alloc_sem`); defaults to the name. */
+  readonly class?: string;
 }
 
 export type SyscallSpec =
@@ -44,7 +85,11 @@ export type SyscallSpec =
   | { readonly call: 'truncate'; readonly file: string; readonly size: number }
   | { readonly call: 'punch'; readonly file: string; readonly pos: number; readonly len: number }
   | { readonly call: 'mmap'; readonly file: string; readonly pgoff: number; readonly len: number; readonly at: number; readonly shared: boolean }
-  | { readonly call: 'touch'; readonly vpage: number; readonly write: boolean };
+  | { readonly call: 'touch'; readonly vpage: number; readonly write: boolean }
+  /** Take `lock` (for write, or read), run `body`, release it; `at` names the kernel function that takes it. */
+  | { readonly call: 'lock'; readonly lock: LockTargetSpec; readonly write: boolean; readonly at?: string; readonly body: readonly SyscallSpec[] }
+  /** copy_to_user (`write`) or copy_from_user of user page `buf` inside a kernel path: it may fault. */
+  | { readonly call: 'copy'; readonly buf: number; readonly write: boolean; readonly at?: string };
 
 export interface TaskSpec {
   readonly pid: Pid;
@@ -91,6 +136,8 @@ export interface Scenario {
   /** Free blocks on the device beyond those the files use. */
   readonly freeBlocks?: number;
   readonly files: readonly FileSpec[];
+  /** Named sleeping locks, for `lock` entries and reported fault handlers. */
+  readonly locks?: readonly LockSpec[];
   readonly mappings: readonly MappingSpec[];
   readonly tasks: readonly TaskSpec[];
   /** The first schedule is the one that shows the bug. */

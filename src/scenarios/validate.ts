@@ -13,7 +13,7 @@
  */
 import { PAGE_SIZE, type Pid } from '../kernel/ids.ts';
 import { VARIANTS, findVariant, isPageCacheFs, variantFitsFs, type Filesystem, type VariantId } from '../kernel/variants.ts';
-import type { Expectation, FileSpec, MappingSpec, NamedSchedule, OutcomeKind, PageState, Scenario, SyscallSpec, TaskSpec } from './types.ts';
+import type { Expectation, FaultLockSpec, FaultSpec, FileSpec, LockSpec, LockTargetSpec, MappingSpec, NamedSchedule, OutcomeKind, PageState, Scenario, SyscallSpec, TaskSpec } from './types.ts';
 
 export interface ValidationError {
   /** The field, as a path from the scenario: `tasks[1].program[0].file`; '' for the whole scenario. */
@@ -54,6 +54,16 @@ export const LIMITS = {
   contentTag: 64,
   sources: 32,
   source: 500,
+  /** Named locks (lockdep classes the model has no object for). */
+  locks: 8,
+  /** Entries in a `lock` entry's body, and how deep `lock` entries nest. */
+  body: 8,
+  nesting: 4,
+  /** Locks a reported fault handler takes. */
+  faultLocks: 6,
+  /** A kernel function name in `at` and `handler`, or a lockdep class. */
+  symbol: 100,
+  lockClass: 200,
 } as const;
 
 /** A report this long is long enough to fix the input; more would only cost memory. */
@@ -61,6 +71,7 @@ const MAX_ERRORS = 200;
 
 const ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const FILE_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]{0,15}$/;
+const LOCK_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,31}$/;
 
 // Records keyed by the union types make the compiler insist that these lists
 // follow types.ts when it grows a page state, a syscall or an outcome.
@@ -85,6 +96,8 @@ const SYSCALL_FIELDS: { readonly [K in SyscallSpec['call']]: readonly (keyof Spe
   punch: ['call', 'file', 'pos', 'len'],
   mmap: ['call', 'file', 'pgoff', 'len', 'at', 'shared'],
   touch: ['call', 'vpage', 'write'],
+  lock: ['call', 'lock', 'write', 'at', 'body'],
+  copy: ['call', 'buf', 'write', 'at'],
 };
 
 // Fields each object may have; anything else is refused as a likely typo. Keyed
@@ -102,13 +115,26 @@ const SCENARIO_FIELDS = fields<keyof Scenario | 'format'>({
   blockSize: true,
   freeBlocks: true,
   files: true,
+  locks: true,
   mappings: true,
   tasks: true,
   schedules: true,
   sources: true,
 });
 const FILE_FIELDS = fields<keyof FileSpec>({ name: true, pages: true, shortExtents: true });
-const MAPPING_FIELDS = fields<keyof MappingSpec>({ process: true, file: true, at: true, pages: true, pgoff: true, shared: true, faulted: true });
+const MAPPING_FIELDS = fields<keyof MappingSpec>({ process: true, file: true, at: true, pages: true, pgoff: true, shared: true, faulted: true, fault: true });
+const LOCK_FIELDS = fields<keyof LockSpec>({ name: true, kind: true, class: true });
+const FAULT_FIELDS = fields<keyof FaultSpec>({ handler: true, locks: true });
+const FAULT_LOCK_FIELDS = fields<keyof FaultLockSpec>({ lock: true, write: true, at: true });
+/** Each kind of lock target and the fields it takes. */
+const LOCK_TARGET_FIELDS: { readonly [K in LockTargetSpec['kind']]: readonly string[] } = {
+  named: ['kind', 'name'],
+  i_rwsem: ['kind', 'file'],
+  i_mmap: ['kind', 'file'],
+  invalidate_lock: ['kind', 'file'],
+  mmap_lock: ['kind'],
+};
+const LOCK_KINDS: Readonly<Record<LockSpec['kind'], true>> = { mutex: true, rwsem: true };
 const TASK_FIELDS = fields<keyof TaskSpec>({ pid: true, process: true, node: true, program: true });
 const SCHEDULE_FIELDS = fields<keyof NamedSchedule>({ name: true, description: true, steps: true, expect: true });
 const EXPECTATION_FIELDS = fields<keyof Expectation>({ kind: true, summary: true, returns: true, userPages: true, filePages: true, basis: true });
@@ -122,6 +148,10 @@ export const FORMAT_FIELDS: Readonly<Record<string, readonly string[]>> = {
   NamedSchedule: SCHEDULE_FIELDS,
   Expectation: EXPECTATION_FIELDS,
   SyscallSpec: [...new Set(Object.values(SYSCALL_FIELDS).flat())],
+  LockSpec: LOCK_FIELDS,
+  FaultSpec: FAULT_FIELDS,
+  FaultLockSpec: FAULT_LOCK_FIELDS,
+  LockTargetSpec: [...new Set(Object.values(LOCK_TARGET_FIELDS).flat())],
 };
 
 type Obj = Readonly<Record<string, unknown>>;
@@ -297,6 +327,8 @@ interface Context {
   /** Mapped user page ranges per process, from `mappings` and from mmap calls. */
   readonly mapped: Map<number, UserRange[]>;
   readonly processes: Set<number>;
+  /** Named locks by name: whether each is an rwsem. */
+  readonly locks: Map<string, LockSpec['kind']>;
 }
 
 function checkFile(c: Context, path: string, value: unknown): FileSpec | undefined {
@@ -404,7 +436,9 @@ function checkMapping(c: Context, path: string, value: unknown, i: number): Mapp
   if (process !== undefined) c.processes.add(process);
   const rawFaulted = field(obj, 'faulted');
   const faulted = rawFaulted === undefined ? [] : checkFaulted(c, member(path, 'faulted'), rawFaulted, { file, at, pages, pgoff });
-  if (process === undefined || file === undefined || at === undefined || pages === undefined || pgoff === undefined || shared === undefined || faulted === undefined) return undefined;
+  const rawFault = field(obj, 'fault');
+  const fault = rawFault === undefined ? null : checkFault(c, member(path, 'fault'), rawFault, { file, pages, pgoff });
+  if (process === undefined || file === undefined || at === undefined || pages === undefined || pgoff === undefined || shared === undefined || faulted === undefined || fault === undefined) return undefined;
   return {
     process,
     file: file.name,
@@ -413,6 +447,7 @@ function checkMapping(c: Context, path: string, value: unknown, i: number): Mapp
     ...(rawPgoff === undefined ? {} : { pgoff }),
     shared,
     ...(rawFaulted === undefined ? {} : { faulted }),
+    ...(fault === null ? {} : { fault }),
   };
 }
 
@@ -453,8 +488,8 @@ function checkFaulted(
   return bad ? undefined : out.sort((a, b) => a - b);
 }
 
-/** The structure and ranges of one syscall; whether its buffer is mapped is checked later, per process. */
-function checkSyscall(c: Context, path: string, value: unknown): SyscallSpec | undefined {
+/** The structure and ranges of one syscall; whether its buffer is mapped is checked later, per process. `depth`: how many `lock` entries it is nested in. */
+function checkSyscall(c: Context, path: string, value: unknown, depth = 0): SyscallSpec | undefined {
   const { r } = c;
   const obj = asObject(r, path, value, 'a program entry');
   if (obj === undefined) return undefined;
@@ -519,7 +554,142 @@ function checkSyscall(c: Context, path: string, value: unknown): SyscallSpec | u
       if (vpage === undefined || write === undefined) return undefined;
       return { call, vpage, write };
     }
+    case 'lock': {
+      const lock = checkLockTarget(c, p('lock'), f('lock'), true);
+      const write = checkLockMode(c, p('write'), f('write'), lock);
+      const at = checkSymbol(c, p('at'), f('at'), 'the kernel function that takes the lock');
+      if (depth + 1 > LIMITS.nesting) r.add(path, `lock entries nest at most ${LIMITS.nesting} deep`);
+      const list = asArray(r, p('body'), f('body'), 0, LIMITS.body, 'body entries');
+      const body = list?.map((entry, i) => checkSyscall(c, index(p('body'), i), entry, depth + 1));
+      if (lock === undefined || write === undefined || at === undefined || body === undefined || body.some((b) => b === undefined) || depth + 1 > LIMITS.nesting) return undefined;
+      return { call, lock, write, ...(at === null ? {} : { at }), body: body.filter((b) => b !== undefined) };
+    }
+    case 'copy': {
+      const buf = asInt(r, p('buf'), f('buf'), 0, LIMITS.userPages - 1, 'the user page copied');
+      const write = asBoolean(r, p('write'), f('write'), 'write (copy_to_user, not copy_from_user)');
+      const at = checkSymbol(c, p('at'), f('at'), 'the kernel function that copies');
+      if (buf === undefined || write === undefined || at === undefined) return undefined;
+      return { call, buf, write, ...(at === null ? {} : { at }) };
+    }
   }
+}
+
+// --- named locks, lock entries and reported fault handlers (lockdep imports) ---
+
+/** An optional kernel function name: null when absent, undefined when refused. */
+function checkSymbol(c: Context, path: string, value: unknown, what: string): string | null | undefined {
+  if (value === undefined) return null;
+  return asString(c.r, path, value, 1, LIMITS.symbol, what);
+}
+
+function checkLockSpec(c: Context, path: string, value: unknown): LockSpec | undefined {
+  const { r } = c;
+  const obj = asObject(r, path, value, 'a named lock');
+  if (obj === undefined) return undefined;
+  onlyKnown(r, path, obj, LOCK_FIELDS, 'a named lock');
+  let name = asString(r, member(path, 'name'), field(obj, 'name'), 1, 32, 'the lock name');
+  if (name !== undefined && !LOCK_NAME_PATTERN.test(name)) {
+    r.add(member(path, 'name'), `${quote(name)} is not a valid lock name: use letters, digits and underscores, starting with a letter or underscore (ip_alloc_sem)`);
+    name = undefined;
+  }
+  if (name !== undefined && c.locks.has(name)) {
+    r.add(member(path, 'name'), `${quote(name)} is listed twice`);
+    name = undefined;
+  }
+  const kind = asOneOf(r, member(path, 'kind'), field(obj, 'kind'), LOCK_KINDS, 'the lock kind');
+  const rawClass = field(obj, 'class');
+  const lockClass = rawClass === undefined ? undefined : asString(r, member(path, 'class'), rawClass, 1, LIMITS.lockClass, 'the lockdep class');
+  if (name === undefined || kind === undefined || (rawClass !== undefined && lockClass === undefined)) return undefined;
+  c.locks.set(name, kind);
+  return { name, kind, ...(lockClass === undefined ? {} : { class: lockClass }) };
+}
+
+/** A lock a `lock` entry (which may name the task's mmap_lock) or a fault handler takes. */
+function checkLockTarget(c: Context, path: string, value: unknown, mmapAllowed: boolean): LockTargetSpec | undefined {
+  const { r } = c;
+  const obj = asObject(r, path, value, 'a lock');
+  if (obj === undefined) return undefined;
+  const kind = asOneOf(r, member(path, 'kind'), field(obj, 'kind'), LOCK_TARGET_FIELDS, 'the lock');
+  if (kind === undefined) return undefined;
+  onlyKnown(r, path, obj, LOCK_TARGET_FIELDS[kind], `a ${kind} lock`);
+  switch (kind) {
+    case 'named': {
+      const name = asString(r, member(path, 'name'), field(obj, 'name'), 1, 32, 'the name of a lock in locks');
+      if (name === undefined) return undefined;
+      if (!c.locks.has(name)) {
+        const known = [...c.locks.keys()];
+        r.add(member(path, 'name'), `no lock ${quote(name)} in locks${known.length > 0 ? ` (locks: ${known.join(', ')})` : ': add it to the scenario’s locks'}`);
+        return undefined;
+      }
+      return { kind, name };
+    }
+    case 'mmap_lock':
+      if (!mmapAllowed) {
+        r.add(member(path, 'kind'), 'a fault handler runs with mmap_lock already held for read: it cannot take it again');
+        return undefined;
+      }
+      return { kind };
+    default: {
+      const file = checkFileRef(c, member(path, 'file'), field(obj, 'file'));
+      return file === undefined ? undefined : { kind, file: file.name };
+    }
+  }
+}
+
+/** `write`, refusing a read of a mutex: a mutex has one mode. */
+function checkLockMode(c: Context, path: string, value: unknown, lock: LockTargetSpec | undefined): boolean | undefined {
+  const write = asBoolean(c.r, path, value, 'write (for write, or false for read)');
+  const mutex = lock?.kind === 'named' && c.locks.get(lock.name) === 'mutex';
+  if (write === false && mutex) {
+    c.r.add(path, `${lock.kind === 'named' ? lock.name : 'the lock'} is a mutex: it has no read mode (write: true)`);
+    return undefined;
+  }
+  return write;
+}
+
+/** A mapping's reported fault handler: it maps page-cache pages, so the pages it can fault must be cached. */
+function checkFault(
+  c: Context,
+  path: string,
+  value: unknown,
+  m: { file: { name: string; info: FileInfo } | undefined; pages: number | undefined; pgoff: number | undefined },
+): FaultSpec | undefined {
+  const { r } = c;
+  const obj = asObject(r, path, value, 'a fault handler');
+  if (obj === undefined) return undefined;
+  onlyKnown(r, path, obj, FAULT_FIELDS, 'a fault handler');
+  const handler = asString(r, member(path, 'handler'), field(obj, 'handler'), 1, LIMITS.symbol, 'the handler’s kernel name');
+  const list = asArray(r, member(path, 'locks'), field(obj, 'locks'), 0, LIMITS.faultLocks, 'locks');
+  const locks = list?.map((v, i): FaultLockSpec | undefined => {
+    const at = index(member(path, 'locks'), i);
+    const o = asObject(r, at, v, 'a lock the handler takes');
+    if (o === undefined) return undefined;
+    onlyKnown(r, at, o, FAULT_LOCK_FIELDS, 'a lock the handler takes');
+    const lock = checkLockTarget(c, member(at, 'lock'), field(o, 'lock'), false);
+    const write = checkLockMode(c, member(at, 'write'), field(o, 'write'), lock);
+    const fn = checkSymbol(c, member(at, 'at'), field(o, 'at'), 'the kernel function that takes it');
+    if (lock === undefined || write === undefined || fn === undefined) return undefined;
+    return { lock, write, ...(fn === null ? {} : { at: fn }) };
+  });
+  if (m.file !== undefined && m.pages !== undefined && m.pgoff !== undefined) {
+    for (let k = m.pgoff; k < m.pgoff + m.pages; k++) {
+      const state = m.file.info.states[k];
+      if (state !== undefined && state !== 'cached') {
+        r.add(member(path, 'handler'), `a reported fault handler maps the page-cache page, but ${m.file.name}:${k} is ${state}: make the mapped pages cached`);
+        break;
+      }
+    }
+  }
+  if (handler === undefined || locks === undefined || locks.some((l) => l === undefined)) return undefined;
+  return { handler, locks: locks.filter((l) => l !== undefined) };
+}
+
+/** Every entry of a program, nested ones included, in pre-order, with its path. */
+function entriesOf(programPath: string, program: readonly (SyscallSpec | undefined)[]): { sys: SyscallSpec | undefined; path: string }[] {
+  return program.flatMap((sys, i) => {
+    const path = index(programPath, i);
+    return [{ sys, path }, ...(sys?.call === 'lock' ? entriesOf(member(path, 'body'), sys.body) : [])];
+  });
 }
 
 function checkTask(c: Context, path: string, value: unknown): TaskDraft | undefined {
@@ -555,9 +725,8 @@ function checkUserAccesses(c: Context, tasks: readonly TaskDraft[]): void {
   const mmaps = new Map<TaskDraft, { at: number; range: UserRange }[]>();
   for (const task of tasks) {
     const ranges: { at: number; range: UserRange }[] = [];
-    task.program?.forEach((sys, i) => {
+    entriesOf(member(task.path, 'program'), task.program ?? []).forEach(({ sys, path }, i) => {
       if (sys?.call !== 'mmap' || task.process === undefined) return;
-      const path = index(member(task.path, 'program'), i);
       const range = { from: sys.at, pages: sys.len, source: `the mmap at ${path}` };
       const before = c.mapped.get(task.process)?.length ?? 0;
       addMapped(c, member(path, 'at'), task.process, range);
@@ -570,9 +739,8 @@ function checkUserAccesses(c: Context, tasks: readonly TaskDraft[]): void {
     if (process === undefined || task.program === undefined) continue;
     const others = tasks.filter((t) => t !== task && t.process === process).flatMap((t) => (mmaps.get(t) ?? []).map((m) => m.range));
     const own = mmaps.get(task) ?? [];
-    task.program.forEach((sys, i) => {
+    entriesOf(member(task.path, 'program'), task.program).forEach(({ sys, path }, i) => {
       if (sys === undefined) return;
-      const path = index(member(task.path, 'program'), i);
       const visible = [...(fromMappings.get(process) ?? []), ...others, ...own.filter((m) => m.at < i).map((m) => m.range)];
       const isMapped = (vpage: number) => visible.some((m) => vpage >= m.from && vpage < m.from + m.pages);
       if (sys.call === 'pread' || sys.call === 'pwrite') {
@@ -584,6 +752,8 @@ function checkUserAccesses(c: Context, tasks: readonly TaskDraft[]): void {
         }
       } else if (sys.call === 'touch' && !isMapped(sys.vpage)) {
         c.r.add(member(path, 'vpage'), `user page ${sys.vpage} is not mapped in process ${process}${mappedText(visible)}`);
+      } else if (sys.call === 'copy' && !isMapped(sys.buf)) {
+        c.r.add(member(path, 'buf'), `user page ${sys.buf} is not mapped in process ${process}${mappedText(visible)}`);
       }
     });
   }
@@ -806,7 +976,7 @@ function checkScenario(r: Report, input: unknown): Scenario | undefined {
   const story = asString(r, 'story', field(obj, 'story'), 0, LIMITS.story, 'the story');
 
   const fs = asOneOf(r, 'fs', field(obj, 'fs'), FILESYSTEMS, 'the filesystem');
-  const c: Context = { r, fs, nodes: 1, files: new Map(), mapped: new Map(), processes: new Set() };
+  const c: Context = { r, fs, nodes: 1, files: new Map(), mapped: new Map(), processes: new Set(), locks: new Map() };
 
   const rawVariants = asArray(r, 'variants', field(obj, 'variants'), 1, VARIANTS.length, 'variants');
   const variants: VariantId[] = [];
@@ -839,6 +1009,10 @@ function checkScenario(r: Report, input: unknown): Scenario | undefined {
   const rawFiles = asArray(r, 'files', field(obj, 'files'), 1, LIMITS.files, 'files');
   const files = rawFiles?.map((f, i) => checkFile(c, index('files', i), f));
 
+  const rawLocks = field(obj, 'locks');
+  const lockList = rawLocks === undefined ? [] : asArray(r, 'locks', rawLocks, 0, LIMITS.locks, 'named locks');
+  const locks = lockList?.map((l, i) => checkLockSpec(c, index('locks', i), l));
+
   const rawMappings = asArray(r, 'mappings', field(obj, 'mappings'), 0, LIMITS.mappings, 'mappings');
   const mappings = rawMappings?.map((m, i) => checkMapping(c, index('mappings', i), m, i));
 
@@ -858,6 +1032,7 @@ function checkScenario(r: Report, input: unknown): Scenario | undefined {
     story === undefined ||
     fs === undefined ||
     files === undefined ||
+    locks === undefined ||
     mappings === undefined ||
     tasks === undefined ||
     schedules === undefined ||
@@ -876,6 +1051,7 @@ function checkScenario(r: Report, input: unknown): Scenario | undefined {
     ...(blockSize !== undefined ? { blockSize } : {}),
     ...(freeBlocks !== undefined ? { freeBlocks } : {}),
     files: defined(files),
+    ...(rawLocks === undefined ? {} : { locks: defined(locks) }),
     mappings: defined(mappings),
     tasks,
     schedules: defined(schedules),

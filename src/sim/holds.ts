@@ -37,6 +37,8 @@ export function lockKey(ref: LockRef): string {
       return `${ref.kind}:${ref.page}`;
     case 'glock':
       return `${ref.kind}:${ref.node}:${ref.ino}`;
+    case 'named':
+      return `${ref.kind}:${ref.index}`;
   }
 }
 
@@ -49,7 +51,8 @@ function sleepHolds(out: Hold[], state: SystemState, lock: LockRef, sleep: Sleep
   if (sleep.writer === null && sleep.readers.length === 0) return;
   const era = state.flags.era;
   const base = { lock, lockKey: lockKey(lock), name: lockName(state.kernel, lock, era), caller: null, mayDemote: false };
-  if (sleep.writer !== null) out.push({ ...base, pid: sleep.writer, mode: isMutex(lock, era) ? null : 'write' });
+  const mutex = lock.kind === 'named' ? state.kernel.named?.[lock.index]?.rwsem === false : isMutex(lock, era);
+  if (sleep.writer !== null) out.push({ ...base, pid: sleep.writer, mode: mutex ? null : 'write' });
   for (const reader of sleep.readers) out.push({ ...base, pid: reader, mode: 'read' });
 }
 
@@ -64,6 +67,7 @@ export function holdsIn(state: SystemState): readonly Hold[] {
   });
   kernel.mms.forEach((mm, id) => sleepHolds(out, state, { kind: 'mmap_sem', mm: id }, mm.mmap_sem));
   kernel.pages.forEach((page, id) => sleepHolds(out, state, { kind: 'page', page: id }, page.lock));
+  kernel.named?.forEach((named, index) => sleepHolds(out, state, { kind: 'named', index }, named.lock));
   for (const gl of kernel.glocks) {
     const lock: LockRef = { kind: 'glock', node: gl.node, ino: gl.ino };
     for (const h of gl.holders) {
@@ -100,5 +104,6 @@ export function locksHeldBy(state: SystemState, pid: Pid): readonly Held[] {
     held.push({ lock, name: lockName(kernel, lock, era), mode: h.mode });
   }
   kernel.pages.forEach((page, id) => add({ kind: 'page', page: id }, page.lock));
+  kernel.named?.forEach((named, index) => add({ kind: 'named', index }, named.lock));
   return held;
 }

@@ -82,12 +82,12 @@ export function localView(kernel: KernelState, mm: number): LocalView {
   // Other processes' mms are poisoned one by one, so `mms.slice()` in
   // kernel/mm.ts (which copies references without reading them) still works.
   const mms = kernel.mms.map((m, i) => (i === mm ? m : (POISON as unknown as typeof m)));
-  const view: KernelState = { inodes: inodeNames(kernel.inodes), pages: POISON, blocks: POISON, glocks: POISON, mms, nodes: kernel.nodes };
+  const view: KernelState = { inodes: inodeNames(kernel.inodes), pages: POISON, blocks: POISON, glocks: POISON, mms, nodes: kernel.nodes, ...(kernel.named !== undefined ? { named: POISON } : {}) };
   return {
     kernel: view,
     merge: (result) => {
       if (result === undefined || result === view) return kernel;
-      if (result.inodes !== view.inodes || result.pages !== POISON || result.blocks !== POISON || result.glocks !== POISON || result.nodes !== kernel.nodes) return null;
+      if (result.inodes !== view.inodes || result.pages !== POISON || result.blocks !== POISON || result.glocks !== POISON || result.nodes !== kernel.nodes || result.named !== view.named) return null;
       if (result.mms.length !== mms.length) return null;
       for (let i = 0; i < mms.length; i++) if (i !== mm && result.mms[i] !== mms[i]) return null;
       const changed = result.mms[mm];

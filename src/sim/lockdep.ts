@@ -44,11 +44,11 @@ import type { Pid } from '../kernel/ids.ts';
 import type { Glock } from '../kernel/glock.ts';
 import type { Era } from '../kernel/locks.ts';
 import type { SleepLock } from '../kernel/sleeplock.ts';
-import { inodeName, type KernelState } from '../kernel/state.ts';
+import { inodeName, type KernelState, type NamedLock } from '../kernel/state.ts';
 import type { TraceStep } from './step.ts';
 import type { SystemState } from './system.ts';
 
-export type LockClassKind = 'i_rwsem' | 'mmap_sem' | 'i_mmap' | 'invalidate_lock' | 'page' | 'glock';
+export type LockClassKind = 'i_rwsem' | 'mmap_sem' | 'i_mmap' | 'invalidate_lock' | 'page' | 'glock' | 'named';
 
 export interface LockClass {
   /** Stable id: the kind, or `glock 2/<file>` per inode glock. */
@@ -160,7 +160,12 @@ interface Acquisition {
   readonly trylock: boolean;
 }
 
-function sleepClass(kind: Exclude<LockClassKind, 'glock'>, era: Era): LockClass {
+/** A named lock's class is its lockdep class: two named locks of one class are one class, as two inodes' i_rwsem are. */
+function namedClass(named: NamedLock): LockClass {
+  return { key: `named ${named.lockClass}`, kind: 'named', lockdepName: named.lockClass, name: named.name };
+}
+
+function sleepClass(kind: Exclude<LockClassKind, 'glock' | 'named'>, era: Era): LockClass {
   switch (kind) {
     case 'i_rwsem':
       // The key kept its name when i_mutex became i_rwsem (4.7).
@@ -236,16 +241,23 @@ function acquisitionsIn(before: KernelState, after: KernelState, era: Era): Acqu
   if (before.glocks !== after.glocks) {
     after.glocks.forEach((gl, i) => glockAcquisitions(after, before.glocks[i], gl, out));
   }
+  if (before.named !== after.named) {
+    after.named?.forEach((named, i) => {
+      const was = before.named?.[i];
+      if (was !== undefined && was !== named) sleepAcquisitions(was.lock, named.lock, namedClass(named), out);
+    });
+  }
   return out;
 }
 
 /** What `pid` holds, as lockdep counts it (may-demote glock holders are not). */
 function heldBy(kernel: KernelState, pid: Pid, era: Era): { cls: LockClass; mode: LockMode }[] {
   const held: { cls: LockClass; mode: LockMode }[] = [];
-  const sleep = (lock: SleepLock, kind: Exclude<LockClassKind, 'glock'>) => {
-    if (lock.writer === pid) held.push({ cls: sleepClass(kind, era), mode: 'write' });
-    else if (lock.readers.includes(pid)) held.push({ cls: sleepClass(kind, era), mode: 'read' });
+  const sleepOf = (lock: SleepLock, cls: LockClass) => {
+    if (lock.writer === pid) held.push({ cls, mode: 'write' });
+    else if (lock.readers.includes(pid)) held.push({ cls, mode: 'read' });
   };
+  const sleep = (lock: SleepLock, kind: Exclude<LockClassKind, 'glock' | 'named'>) => sleepOf(lock, sleepClass(kind, era));
   for (const inode of kernel.inodes) {
     sleep(inode.i_rwsem, 'i_rwsem');
     sleep(inode.invalidate_lock, 'invalidate_lock');
@@ -256,6 +268,7 @@ function heldBy(kernel: KernelState, pid: Pid, era: Era): { cls: LockClass; mode
     for (const h of gl.holders) if (h.pid === pid && h.granted && !h.mayDemote) held.push({ cls: glockClass(kernel, gl.ino), mode: h.mode });
   }
   for (const page of kernel.pages) sleep(page.lock, 'page');
+  for (const named of kernel.named ?? []) sleepOf(named.lock, namedClass(named));
   return held;
 }
 

@@ -28,6 +28,7 @@ import { release, UNLOCKED } from '../kernel/sleeplock.ts';
 import { VM_FAULT_LOCKED, VM_FAULT_NOPAGE, VM_FAULT_RETRY, VM_FAULT_SIGBUS, readUser, userAccessOk, vmFaultName, writeUser } from '../kernel/uaccess.ts';
 import { FAULT_RETRY_BOUND } from './copy.ts';
 import { defineThread, type StepStateConfig } from './define.ts';
+import { reportedFault } from './lockregion.ts';
 import { unlockPage } from './pagelock.ts';
 import { mmapLockCall, takeLock, unlockStep, type LockOf } from './steps.ts';
 import type { StepInput, StepResult } from './types.ts';
@@ -39,11 +40,12 @@ function semName(input: StepInput): string {
 }
 
 /**
- * Which ->fault the VMA's file has: gfs2_fault; ext2_dax_fault (modelled by
+ * Which ->fault the VMA's file has: a reported one (threads/lockregion.ts); gfs2_fault; ext2_dax_fault (modelled by
  * do_dax_fault); ext4 4.0's ext4_file_vm_ops.fault = filemap_fault itself;
  * XFS 4.1's xfs_filemap_fault.
  */
 function faultHandler(input: StepInput): string {
+  if (reportedFault(input.kernel, input.task.mm, input.regs.vpage ?? -1) !== undefined) return 'vm_ops_fault';
   switch (input.variant.fs) {
     case 'gfs2':
       return 'gfs2_fault';
@@ -125,6 +127,11 @@ function faultDirtySharedPage(input: StepInput, mapped: Omit<StepResult, 'event'
   return completed
     ? { event: 'fault.completed', label, kernel, regs: { ...input.regs, ret: 0 } }
     : { event: 'fault.retry', label, kernel, regs: { ...input.regs, ret: VM_FAULT_RETRY } };
+}
+
+/** The handler as labels name it: the reported one by its kernel name, else as the vm_operations_struct does. */
+function faultHandlerName(input: StepInput): string {
+  return reportedFault(input.kernel, input.task.mm, input.regs.vpage ?? -1)?.handler ?? faultOpName(input);
 }
 
 function dispatchName(input: StepInput): string {
@@ -211,7 +218,7 @@ export const doPageFault = defineThread({
           }
           return {
           event: 'fault.call',
-          label: `handle_mm_fault → ${dispatchName(input)} → ->fault = ${faultOpName(input)}${input.regs.tried ? ' (FAULT_FLAG_TRIED)' : ''}`,
+          label: `handle_mm_fault → ${dispatchName(input)} → ->fault = ${faultHandlerName(input)}${input.regs.tried ? ' (FAULT_FLAG_TRIED)' : ''}`,
           call: { machine: faultHandler(input), regs: { ino: input.regs.ino, index: input.regs.index, write: input.regs.write, shared: input.regs.shared, vpage: input.regs.vpage, tried: input.regs.tried } },
           };
         },
@@ -227,6 +234,10 @@ export const doPageFault = defineThread({
             // wp_page_copy: the private copy, with no ->fault and no filesystem lock.
             return { event: 'fault.mapped', label: 'do_wp_page → wp_page_copy: copy to an anonymous page → set_pte (writable)', kernel: setPte(input.kernel, input.task.mm, vpage, { kind: 'anon', content: readUser(input.kernel, input.task.mm, vpage) }) };
           }
+          const reported = reportedFault(input.kernel, input.task.mm, vpage);
+          if (reported !== undefined) {
+            return { event: 'fault.vmops', label: `do_wp_page → wp_page_shared → ->page_mkwrite = ${reported.handler}`, call: { machine: 'vm_ops_fault', regs: { ino: input.regs.ino, index: input.regs.index, write: true, shared: true, vpage } } };
+          }
           if (input.variant.fs === 'gfs2' && pte.kind === 'page') {
             // wp_page_shared: get_page(vmf->page) before ->page_mkwrite (mm/memory.c); finish_fault or the error path puts it.
             return { event: 'fault.mkwrite', label: 'do_wp_page → wp_page_shared → do_page_mkwrite → ->page_mkwrite = gfs2_page_mkwrite', kernel: getPage(input.kernel, pte.page), regs: { ...input.regs, vmfPage: pte.page }, call: { machine: 'gfs2_page_mkwrite', regs: { ino: input.regs.ino, index: input.regs.index, page: pte.page } } };
@@ -235,7 +246,7 @@ export const doPageFault = defineThread({
           return { event: 'fault.dax', label: 'do_wp_page → ->page_mkwrite = ext2_dax_mkwrite → dax_mkwrite (= dax_fault)', call: { machine: 'do_dax_fault', regs: { ino: input.regs.ino, index: input.regs.index, write: true, shared: true, vpage, tried: input.regs.tried } } };
         },
       },
-      on: { 'fault.mapped': 'up_read', 'fault.mkwrite': 'wp_page_mkwrite_returned', 'fault.dax': 'fault_returned' },
+      on: { 'fault.mapped': 'up_read', 'fault.mkwrite': 'wp_page_mkwrite_returned', 'fault.dax': 'fault_returned', 'fault.vmops': 'fault_returned' },
     },
     fault_returned: {
       step: {

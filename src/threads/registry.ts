@@ -13,6 +13,7 @@ import { doTruncate, punchHole } from './truncate.ts';
 import { doMmap, taskMachine } from './task.ts';
 import { mpageReadahead } from './readahead.ts';
 import { xfsFilemapFault } from './xfs.ts';
+import { copyUser, lockRegion, vmOpsFault } from './lockregion.ts';
 
 export const MACHINES: readonly ThreadMachine[] = [
   taskMachine,
@@ -44,6 +45,9 @@ export const MACHINES: readonly ThreadMachine[] = [
   punchHole,
   mpageReadahead,
   xfsFilemapFault,
+  lockRegion,
+  copyUser,
+  vmOpsFault,
 ];
 
 const COMPILED: ReadonlyMap<string, CompiledMachine> = new Map(MACHINES.map((m) => [m.id, compile(m)]));

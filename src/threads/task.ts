@@ -5,15 +5,21 @@
  */
 import { PAGE_SIZE } from '../kernel/ids.ts';
 import { addVma } from '../kernel/mm.ts';
+import { lockName, type Era } from '../kernel/locks.ts';
 import { inodeName, type KernelState } from '../kernel/state.ts';
 import { errnoName } from '../kernel/uaccess.ts';
 import type { VariantFlags } from '../kernel/variants.ts';
 import { defineThread } from './define.ts';
+import { topEntryId } from './program.ts';
 import { dropGlock, mmapLockCall, plainStep, takeGlock, takeLock, unlockStep, type LockOf } from './steps.ts';
 import type { Regs, Syscall } from './types.ts';
 
-/** The machine that runs a syscall under a variant, and its arguments. */
-export function syscallMachine(sys: Syscall, flags: VariantFlags): { machine: string; regs: Regs } {
+/**
+ * The machine that runs a syscall under a variant, and its arguments.
+ * `entry` is the entry's pre-order index in the program (threads/program.ts),
+ * which the `lock` and `copy` machines read their entry by.
+ */
+export function syscallMachine(sys: Syscall, flags: VariantFlags, entry = 0): { machine: string; regs: Regs } {
   switch (sys.call) {
     case 'pread':
     case 'pwrite': {
@@ -33,11 +39,15 @@ export function syscallMachine(sys: Syscall, flags: VariantFlags): { machine: st
       return { machine: 'do_mmap', regs: { ino: sys.ino, pos: sys.pgoff, len: sys.len, buf: sys.at, shared: sys.shared } };
     case 'touch':
       return { machine: 'user_access', regs: { vpage: sys.vpage, write: sys.write } };
+    case 'lock':
+      return { machine: 'lock_region', regs: { entry, pc: 0 } };
+    case 'copy':
+      return { machine: 'copy_user', regs: { entry, buf: sys.buf, len: 1, done: 0, write: sys.write } };
   }
 }
 
 /** The syscall as strace would show it, with our page units turned into bytes. */
-export function describeSyscall(sys: Syscall, kernel: KernelState): string {
+export function describeSyscall(sys: Syscall, kernel: KernelState, era: Era = '5.x'): string {
   const file = (ino: number) => inodeName(kernel, ino);
   switch (sys.call) {
     case 'pread':
@@ -51,6 +61,10 @@ export function describeSyscall(sys: Syscall, kernel: KernelState): string {
       return `mmap(user page ${sys.at}, ${sys.len * PAGE_SIZE}, ${sys.shared ? 'MAP_SHARED' : 'MAP_PRIVATE'}, ${file(sys.ino)}, ${sys.pgoff * PAGE_SIZE})`;
     case 'touch':
       return `user ${sys.write ? 'store to' : 'load from'} page ${sys.vpage}`;
+    case 'lock':
+      return `${sys.at} (takes ${lockName(kernel, sys.lock, era)})`;
+    case 'copy':
+      return `${sys.at}: ${sys.write ? 'copy_to_user' : 'copy_from_user'}(user page ${sys.buf})`;
   }
 }
 
@@ -70,7 +84,7 @@ export const taskMachine = defineThread({
           const sys = input.task.program[pc];
           if (input.task.killed) return { event: 'task.exit', label: 'killed by SIGBUS' };
           if (sys === undefined) return { event: 'task.exit', label: 'exit' };
-          return { event: 'sys.call', label: describeSyscall(sys, input.kernel), call: syscallMachine(sys, input.variant) };
+          return { event: 'sys.call', label: describeSyscall(sys, input.kernel, input.variant.era), call: syscallMachine(sys, input.variant, topEntryId(input.task.program, pc)) };
         },
       },
       on: { 'sys.call': 'returned', 'task.exit': 'exited' },
@@ -83,7 +97,7 @@ export const taskMachine = defineThread({
           const ret = input.regs.ret ?? 0;
           return {
             event: 'sys.returned',
-            label: sys === undefined ? 'returned' : `${describeSyscall(sys, input.kernel)} = ${describeReturn(sys, ret)}`,
+            label: sys === undefined ? 'returned' : `${describeSyscall(sys, input.kernel, input.variant.era)} = ${describeReturn(sys, ret)}`,
             task: { returns: [...input.task.returns, ret] },
             regs: { pc: pc + 1 },
           };

@@ -96,6 +96,10 @@ export interface Regs {
   readonly mapFirst?: number;
   readonly mapLen?: number;
   readonly mapBlock?: number;
+  /** The program entry this frame runs, by its pre-order index in the task's program (threads/program.ts). */
+  readonly entry?: number;
+  /** How many of its listed locks the frame holds now (a reported fault handler's locks). */
+  readonly held?: number;
 }
 
 /**
@@ -108,7 +112,15 @@ export type Syscall =
   | { readonly call: 'truncate'; readonly ino: Ino; readonly size: number }
   | { readonly call: 'punch'; readonly ino: Ino; readonly pos: number; readonly len: number }
   | { readonly call: 'mmap'; readonly ino: Ino; readonly pgoff: number; readonly len: number; readonly at: number; readonly shared: boolean }
-  | { readonly call: 'touch'; readonly vpage: number; readonly write: boolean };
+  | { readonly call: 'touch'; readonly vpage: number; readonly write: boolean }
+  /**
+   * A kernel path that takes `lock` (mutex_lock, down_read, down_write),
+   * runs `body`, and releases it: the shape of a lockdep report's stack.
+   * `at` names the function that takes it, for labels.
+   */
+  | { readonly call: 'lock'; readonly lock: LockRef; readonly write: boolean; readonly at: string; readonly body: readonly Syscall[] }
+  /** A user copy in a kernel path (copy_to_user when `write`, else copy_from_user) of one user page, which may fault. */
+  | { readonly call: 'copy'; readonly buf: number; readonly write: boolean; readonly at: string };
 
 /** What the task itself carries (task_struct fields that paths read or set). */
 export interface TaskFields {

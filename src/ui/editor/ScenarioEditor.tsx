@@ -206,6 +206,15 @@ function UserPageField({ label, caption, path, value, choices, onChange }: { lab
   return <SelectField label={label} caption={caption} path={path} value={value} options={options} onChange={onChange} />;
 }
 
+/** A `lock` or `copy` entry of a lockdep import, which this form shows but does not edit. */
+function keptText(call: DraftCall): string {
+  const kept = call.kept;
+  if (kept === undefined) return 'nothing to edit here: choose another call';
+  if (kept.call === 'copy') return `${kept.at ?? 'copy'}: ${kept.write ? 'copy_to_user' : 'copy_from_user'} of user page ${kept.buf} (kept as imported)`;
+  const lock = kept.lock.kind === 'named' ? kept.lock.name : kept.lock.kind === 'mmap_lock' ? 'mmap_lock' : `${kept.lock.kind} of ${kept.lock.file}`;
+  return `${kept.at ?? 'lock'}: takes ${lock} for ${kept.write ? 'write' : 'read'} around ${kept.body.length} entr${kept.body.length === 1 ? 'y' : 'ies'} (kept as imported)`;
+}
+
 function CallFields({ draft, edit, task, index, call }: { draft: Draft; edit: Edit; task: number; index: number; call: DraftCall }) {
   const where = `task ${task + 1} call ${index + 1}`;
   const path = `tasks[${task}].program[${index}]`;
@@ -253,6 +262,9 @@ function CallFields({ draft, edit, task, index, call }: { draft: Draft; edit: Ed
           <CheckField label={`MAP_SHARED (${where})`} caption="MAP_SHARED" path={`${path}.shared`} checked={call.shared} onChange={(shared) => set((c) => ({ ...c, shared }))} />
         </>
       );
+    case 'lock':
+    case 'copy':
+      return <span className="kept-entry">{keptText(call)}</span>;
     case 'touch':
       return (
         <>
@@ -297,7 +309,7 @@ function TasksEditor({ draft, edit }: { draft: Draft; edit: Edit }) {
                     caption={`${k + 1}.`}
                     path={`${path}.program[${k}].call`}
                     value={call.call}
-                    options={CALLS.map((c) => ({ value: c.call, title: c.title }))}
+                    options={[...CALLS, ...(call.kept !== undefined ? [{ call: call.kept.call, title: `${call.kept.call} (from a lockdep import)` }] : [])].map((c) => ({ value: c.call, title: c.title }))}
                     onChange={(kind: CallKind) => edit((d) => updateCall(d, i, k, (c) => ({ ...c, call: kind })))}
                   />
                   <CallFields draft={draft} edit={edit} task={i} index={k} call={call} />

@@ -10,7 +10,7 @@
  * Pure: no React, no DOM. Every edit returns a new draft.
  */
 import { VARIANTS, variantFitsFs, type Filesystem, type VariantId } from '../../kernel/variants.ts';
-import type { MappingSpec, NamedSchedule, PageState, Scenario, SyscallSpec, TaskSpec } from '../../scenarios/types.ts';
+import type { FaultSpec, LockSpec, MappingSpec, NamedSchedule, PageState, Scenario, SyscallSpec, TaskSpec } from '../../scenarios/types.ts';
 import { SCENARIO_FORMAT } from '../../scenarios/validate.ts';
 
 export type CallKind = SyscallSpec['call'];
@@ -31,6 +31,8 @@ export interface DraftMapping {
   readonly shared: boolean;
   /** User pages already in the page tables. */
   readonly faulted: readonly number[];
+  /** A reported fault handler (a lockdep import): kept as it is, not edited here. */
+  readonly fault?: FaultSpec;
 }
 
 /**
@@ -51,6 +53,8 @@ export interface DraftCall {
   readonly shared: boolean;
   readonly vpage: string;
   readonly write: boolean;
+  /** A `lock` or `copy` entry (a lockdep import): the editor keeps it as it is and does not edit it. */
+  readonly kept?: Extract<SyscallSpec, { call: 'lock' | 'copy' }>;
 }
 
 export interface DraftTask {
@@ -69,6 +73,8 @@ export interface Draft {
   readonly nodes: string;
   readonly freeBlocks: string;
   readonly files: readonly DraftFile[];
+  /** Named locks (a lockdep import): kept as they are. */
+  readonly locks: readonly LockSpec[];
   readonly mappings: readonly DraftMapping[];
   readonly tasks: readonly DraftTask[];
   /** Kept as they are: the editor lists them and can drop them, not edit them. */
@@ -113,6 +119,9 @@ function draftCall(spec: SyscallSpec, defaultFile: string): DraftCall {
       return { ...blank, file: spec.file, pgoff: text(spec.pgoff), len: text(spec.len), at: text(spec.at), shared: spec.shared };
     case 'touch':
       return { ...blank, vpage: text(spec.vpage), write: spec.write };
+    case 'lock':
+    case 'copy':
+      return { ...blank, kept: spec };
   }
 }
 
@@ -121,7 +130,7 @@ export function newCall(call: CallKind, file: string): DraftCall {
 }
 
 function draftMapping(m: MappingSpec): DraftMapping {
-  return { process: text(m.process), file: m.file, at: text(m.at), pages: text(m.pages), pgoff: text(m.pgoff, '0'), shared: m.shared, faulted: m.faulted ?? [] };
+  return { process: text(m.process), file: m.file, at: text(m.at), pages: text(m.pages), pgoff: text(m.pgoff, '0'), shared: m.shared, faulted: m.faulted ?? [], ...(m.fault !== undefined ? { fault: m.fault } : {}) };
 }
 
 function draftTask(t: TaskSpec, defaultFile: string): DraftTask {
@@ -139,6 +148,7 @@ export function draftOf(scenario: Scenario): Draft {
     nodes: text(scenario.nodes, '1'),
     freeBlocks: text(scenario.freeBlocks, '4'),
     files: scenario.files.map((f) => ({ name: f.name, pages: f.pages, shortExtents: f.shortExtents ?? [] })),
+    locks: scenario.locks ?? [],
     mappings: scenario.mappings.map(draftMapping),
     tasks: scenario.tasks.map((t) => draftTask(t, first)),
     schedules: scenario.schedules,
@@ -157,6 +167,7 @@ export function blankDraft(fs: Filesystem = 'gfs2'): Draft {
     nodes: '1',
     freeBlocks: '4',
     files: [{ name: 'F', pages: ['disk', 'disk'], shortExtents: [] }],
+    locks: [],
     mappings: [{ process: '0', file: 'F', at: '0', pages: '2', pgoff: '0', shared: false, faulted: [] }],
     tasks: [{ pid: '101', process: '0', node: '0', program: [{ ...newCall('pread', 'F'), pos: '1', buf: '0' }] }],
     schedules: [],
@@ -175,12 +186,25 @@ function integer(value: string): number | string | undefined {
   return /^-?\d+$/.test(t) ? Number(t) : t;
 }
 
-type JsonValue = number | string | boolean | undefined | readonly number[] | JsonObject | readonly JsonObject[] | readonly string[] | readonly NamedSchedule[] | readonly PageState[];
+type JsonValue =
+  | number
+  | string
+  | boolean
+  | undefined
+  | readonly number[]
+  | JsonObject
+  | readonly JsonObject[]
+  | readonly string[]
+  | readonly NamedSchedule[]
+  | readonly PageState[]
+  | SyscallSpec
+  | FaultSpec
+  | readonly LockSpec[];
 interface JsonObject {
   readonly [key: string]: JsonValue;
 }
 
-function callJson(c: DraftCall): JsonObject {
+function callJson(c: DraftCall): JsonObject | SyscallSpec {
   switch (c.call) {
     case 'pread':
     case 'pwrite':
@@ -193,6 +217,10 @@ function callJson(c: DraftCall): JsonObject {
       return { call: c.call, file: c.file, pgoff: integer(c.pgoff), len: integer(c.len), at: integer(c.at), shared: c.shared };
     case 'touch':
       return { call: c.call, vpage: integer(c.vpage), write: c.write };
+    case 'lock':
+    case 'copy':
+      // Kept from the scenario as it was; a kind changed back to it has nothing else to offer.
+      return c.kept ?? { call: c.call };
   }
 }
 
@@ -210,6 +238,7 @@ export function scenarioJsonOf(draft: Draft): JsonObject {
     ...(nodes === 1 ? {} : { nodes }),
     ...(freeBlocks === 4 ? {} : { freeBlocks }),
     files: draft.files.map((f) => ({ name: f.name, pages: f.pages, ...(f.shortExtents.length > 0 ? { shortExtents: f.shortExtents } : {}) })),
+    ...(draft.locks.length > 0 ? { locks: draft.locks } : {}),
     mappings: draft.mappings.map((m) => {
       const pgoff = integer(m.pgoff);
       return {
@@ -220,6 +249,7 @@ export function scenarioJsonOf(draft: Draft): JsonObject {
         ...(pgoff === 0 ? {} : { pgoff }),
         shared: m.shared,
         ...(m.faulted.length > 0 ? { faulted: m.faulted } : {}),
+        ...(m.fault !== undefined ? { fault: m.fault } : {}),
       };
     }),
     tasks: draft.tasks.map((t) => {

@@ -102,7 +102,7 @@ function relationOf(kernel: KernelState, ref: LockRef, pid: Pid, era: Era): Rela
   const lock = sleepLockOf(kernel, ref);
   if (lock === undefined) return { kind: 'holds', mode: null, where: '' };
   const hold = holdOf(lock, pid);
-  const rwsem = lockType(ref, era) === 'rwsem';
+  const rwsem = lockType(ref, era, kernel) === 'rwsem';
   if (hold !== null) return { kind: 'holds', mode: rwsem ? hold : null, where: '' };
   const waiter = lock.waiters.find((w) => w.pid === pid);
   // Neither owner nor sleeper: the scheduler still names it as what the waiter waits for, so draw it as the holder.
@@ -112,7 +112,7 @@ function relationOf(kernel: KernelState, ref: LockRef, pid: Pid, era: Era): Rela
 /** The mode a sleeper asked for, or null where the lock has none (mutex, page lock). */
 function waiterMode(kernel: KernelState, ref: LockRef, pid: Pid, era: Era): string | null {
   if (ref.kind === 'glock') return glockAt(kernel, ref.node, ref.ino)?.holders.find((h) => h.pid === pid && !h.granted)?.mode ?? null;
-  if (lockType(ref, era) !== 'rwsem') return null;
+  if (lockType(ref, era, kernel) !== 'rwsem') return null;
   const waiter = sleepLockOf(kernel, ref)?.waiters.find((w) => w.pid === pid);
   return waiter === undefined ? null : waiter.write ? 'write' : 'read';
 }

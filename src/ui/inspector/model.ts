@@ -34,6 +34,8 @@ export function lockKey(ref: LockRef): string {
       return `page:${ref.page}`;
     case 'glock':
       return `glock:${ref.node}:${ref.ino}`;
+    case 'named':
+      return `named:${ref.index}`;
     default:
       return `${ref.kind}:${ref.ino}`;
   }
@@ -161,8 +163,10 @@ function pidList(pids: readonly Pid[]): string {
 // --- locks -----------------------------------------------------------------
 
 /** What kind of lock a ref is in the era's kernel: a mutex and a page lock have no read/write mode. */
-export function lockType(ref: LockRef, era: Era): LockType {
+export function lockType(ref: LockRef, era: Era, kernel?: KernelState): LockType {
   if (ref.kind === 'glock') return 'glock';
+  // A named lock (from a lockdep report) is whichever its class is.
+  if (ref.kind === 'named') return kernel?.named?.[ref.index]?.rwsem === false ? 'mutex' : 'rwsem';
   if (ref.kind === 'page') return 'page lock';
   // i_mutex became i_rwsem in 4.7; every other sleeping lock here is an rwsem in both eras.
   if (ref.kind === 'i_rwsem' && era === '2015') return 'mutex';
@@ -181,7 +185,7 @@ function sleepSummary(lock: SleepLock, type: LockType): string {
 }
 
 function sleepRow(kernel: KernelState, ref: LockRef, lock: SleepLock, era: Era): Omit<LockRow, 'changed'> {
-  const type = lockType(ref, era);
+  const type = lockType(ref, era, kernel);
   const mode = (write: boolean) => (type === 'rwsem' ? (write ? 'write' : 'read') : null);
   const holders: LockOwner[] = lock.writer !== null ? [{ pid: lock.writer, mode: mode(true), caller: null, detail: null }] : lock.readers.map((pid) => ({ pid, mode: mode(false), caller: null, detail: null }));
   return {
@@ -241,6 +245,7 @@ function lockRows(state: SystemState, pagesShown: ReadonlySet<number>): Omit<Loc
     if (pagesShown.has(id)) rows.push(sleepRow(kernel, { kind: 'page', page: id }, page.lock, era));
   });
   kernel.inodes.forEach((inode, ino) => rows.push(sleepRow(kernel, { kind: 'i_mmap', ino }, inode.i_mmap, era)));
+  kernel.named?.forEach((named, index) => rows.push(sleepRow(kernel, { kind: 'named', index }, named.lock, era)));
   return rows;
 }
 

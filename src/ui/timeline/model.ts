@@ -22,11 +22,11 @@ import type { SystemState } from '../../sim/system.ts';
 import { seededRandom } from '../../sim/seeded.ts';
 
 /** Lock kinds, by index: the `kind` of a hold or wait span. Each gets its own colour. */
-export const LOCK_KINDS = ['glock', 'mmap_sem', 'i_rwsem', 'page', 'i_mmap', 'invalidate_lock'] as const;
+export const LOCK_KINDS = ['glock', 'mmap_sem', 'i_rwsem', 'page', 'i_mmap', 'invalidate_lock', 'named'] as const;
 export type LockKind = (typeof LOCK_KINDS)[number];
 
 /** Machines whose frames are drawn as nested fault spans: the `kind` of a fault span. */
-export const FAULT_MACHINES = ['do_page_fault', 'gfs2_fault', 'filemap_fault', 'do_dax_fault', 'gfs2_page_mkwrite'] as const;
+export const FAULT_MACHINES = ['do_page_fault', 'gfs2_fault', 'filemap_fault', 'do_dax_fault', 'gfs2_page_mkwrite', 'vm_ops_fault'] as const;
 
 /** The points of a retry path, in the order the fix takes them. */
 export const PATH_KINDS = ['copy-short', 'glock-dropped', 'fault-in', 'glock-reacquired', 'copy-done'] as const;

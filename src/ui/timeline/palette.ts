@@ -19,6 +19,7 @@ const LOCKS: Record<LockKind, Swatch> = {
   page: { fill: '#e07b00', ink: '#1b1f2a' },
   i_mmap: { fill: '#0f9fae', ink: '#1b1f2a' },
   invalidate_lock: { fill: '#9c5a2e', ink: '#ffffff' },
+  named: { fill: '#5b6478', ink: '#ffffff' },
 };
 
 export const LOCK_SWATCHES: readonly Swatch[] = LOCK_KINDS.map((k) => LOCKS[k]);
@@ -31,6 +32,7 @@ export const LOCK_NAMES: Record<LockKind, string> = {
   page: 'page lock',
   i_mmap: 'i_mmap_rwsem',
   invalidate_lock: 'invalidate_lock',
+  named: 'other lock (from a lockdep report)',
 };
 
 export const WAIT: Swatch = { fill: '#d42a2a', ink: '#ffffff' };

@@ -13,6 +13,7 @@ import { ExportPanel } from '../exports/ExportPanel.tsx';
 import { WaitForGraph } from '../graph/WaitForGraph.tsx';
 import { KernelInspector } from '../inspector/KernelInspector.tsx';
 import { LockOrderGraph } from '../lockdep/LockOrderGraph.tsx';
+import { ImportLockdepPanel } from '../lockdep-import/ImportLockdepPanel.tsx';
 import { ScenarioInfo } from '../ScenarioInfo.tsx';
 import { StatechartView } from '../statechart/StatechartView.tsx';
 import { useFaultline } from '../store-context.tsx';
@@ -47,6 +48,7 @@ export function dockViews(open: (id: string) => void): readonly DockView[] {
     { id: 'scenario', title: 'Story & sources', render: () => <ScenarioInfo /> },
     { id: 'waits', title: 'Wait-for graph', render: () => <WaitForGraph /> },
     { id: 'lockdep', title: 'Lock order', render: () => <LockOrderGraph /> },
+    { id: 'import-lockdep', title: 'Import lockdep', render: () => <ImportLockdepPanel /> },
     { id: 'statechart', title: 'Statechart', render: () => <StatechartPanel /> },
     { id: 'explore', title: 'Explore', render: () => <ExplorePanel /> },
     { id: 'compare', title: 'Compare', render: () => <ComparePanel /> },
