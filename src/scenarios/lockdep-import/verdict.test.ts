@@ -134,7 +134,7 @@ describe('why a cycle does not close, and what would close it', () => {
     if (j.verdict.kind !== 'no-deadlock') return;
     expect(j.verdict.reasons[0]).toMatch(/^every acquisition of &c->sb_lock in the cycle is a read \(.*\): readers do not exclude each other$/);
     expect(j.verdict.closing?.assumption).toContain('if a writer queues for &c->sb_lock between the readers');
-    expect(j.verdict.closing?.cycle).toBe('pid 101 waits for &c->sb_lock held by pid 102; pid 102 waits for &c->sb_lock held by pid 101');
+    expect(j.verdict.closing?.cycle).toBe('pid 101 waits for &c->sb_lock held by pid 101, queued behind writer pid 102; pid 102 waits for &c->sb_lock held by pid 101');
   });
 
   it('the ocfs2 chain with its fault taking ip_alloc_sem for read: no deadlock, every rwsem of the cycle is read; a writer of ip_alloc_sem closes it', () => {
@@ -145,7 +145,7 @@ describe('why a cycle does not close, and what would close it', () => {
     expect(j.verdict.reasons.map((r) => r.replace(/ in the cycle is a read .*$/, ''))).toEqual(['every acquisition of &oi->ip_alloc_sem', 'every acquisition of &mm->mmap_lock', 'every acquisition of sb_pagefaults']);
     // An mmap() queued on mmap_lock does not close it (the fault's handler only reads); a writer of ip_alloc_sem between the readers does.
     expect(j.verdict.closing?.assumption).toBe('if a writer queues for &oi->ip_alloc_sem between the readers (a reader waits behind a queued writer)');
-    expect(j.verdict.closing?.cycle).toBe('pid 101 waits for &oi->ip_alloc_sem held by pid 103; pid 103 waits for &oi->ip_alloc_sem held by pid 101');
+    expect(j.verdict.closing?.cycle).toBe('pid 101 waits for &oi->ip_alloc_sem held by pid 101, queued behind writer pid 103; pid 103 waits for &oi->ip_alloc_sem held by pid 101');
   });
 
   it('a report cut before its chain: a message saying what is missing', () => {
