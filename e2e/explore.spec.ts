@@ -47,6 +47,7 @@ test('xfstests generic/729 under gfs2-5.18: the run goes round the invalidate / 
   await page.keyboard.press('End');
   await expect(outcome).toContainText(/livelock: round-robin scheduling brings the run back to the state after step \d+ every \d+ steps/);
   await page.screenshot({ path: 'e2e/artifacts/livelock-729.png', fullPage: false });
+  await openView(page, 'Explore');
   await page.getByRole('button', { name: 'Explore all interleavings' }).click();
   const status = page.getByRole('status', { name: 'Exploration' });
   await expect(status).toContainText(/explored all [\d,]+ states \(partial-order reduced\); reachable: livelock/, { timeout: 30_000 });

@@ -8,7 +8,7 @@ test('gfs2-dio-read-self under gfs2-5.16 hangs: the fault-in waits behind the ta
   await page.goto('./');
   await page.getByLabel('Scenario', { exact: true }).selectOption('gfs2-dio-read-self');
   await page.getByLabel('Kernel', { exact: true }).selectOption('gfs2-5.16');
-  await expect(page.getByText('gfs2 5.16 merged fix (and 5.15.37+)', { exact: true })).toBeVisible();
+  await expect(page.getByLabel('Kernel', { exact: true }).locator('option:checked')).toContainText('gfs2 5.16 merged fix (and 5.15.37+)');
   await page.getByRole('button', { name: 'End', exact: true }).click();
   const outcome = page.getByRole('region', { name: 'Outcome' });
   await expect(outcome).toContainText('deadlock: pid 101 waits for glock 2/F held by pid 101');
