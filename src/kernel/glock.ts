@@ -39,35 +39,12 @@
  * possible.
  */
 import type { Ino, NodeId, Pid } from './ids.ts';
-import { glockIndex, inodeName, type KernelState } from './state.ts';
+import { glockIndex, inodeName, type Glock, type GlockHolder, type GlockMode, type HolderMode, type KernelState } from './state.ts';
 
-export type GlockMode = 'UN' | 'SH' | 'DF' | 'EX';
-export type HolderMode = Exclude<GlockMode, 'UN'>;
+export type { Glock, GlockHolder, GlockMode, HolderMode } from './state.ts';
 
 /** LM_ST_* numbers, as the recursion report prints them (fs/gfs2/glock.h). */
 const LM_ST: Record<GlockMode, number> = { UN: 0, EX: 1, DF: 2, SH: 3 };
-
-export interface GlockHolder {
-  readonly pid: Pid;
-  readonly mode: HolderMode;
-  /** LM_FLAG_TRY: fail with GLR_TRYFAILED instead of waiting. */
-  readonly try: boolean;
-  /** HIF_MAY_DEMOTE (5.16): the holder may be dequeued for a conflicting request. */
-  readonly mayDemote: boolean;
-  /** The function that queued it (gh_ip), as the BUG report names it. */
-  readonly caller: string;
-  /** HIF_HOLDER: granted. */
-  readonly granted: boolean;
-}
-
-export interface Glock {
-  readonly node: NodeId;
-  readonly ino: Ino;
-  readonly state: GlockMode;
-  readonly holders: readonly GlockHolder[];
-  /** gl_demote_state, set by a callback from another node (GLF_DEMOTE), or null. */
-  readonly demote: GlockMode | null;
-}
 
 export function newGlock(node: NodeId, ino: Ino): Glock {
   return { node, ino, state: 'UN', holders: [], demote: null };

@@ -2,19 +2,10 @@
  * Naming every lock in the kernel state, so the scheduler can say what a task
  * waits for and the wait-for graph can name its edges in kernel words.
  */
-import type { Ino, MmId, NodeId, PageId } from './ids.ts';
-import { inodeName, type KernelState } from './state.ts';
+import { inodeName, type KernelState, type LockRef } from './state.ts';
 import type { SleepLock } from './sleeplock.ts';
 
-export type LockRef =
-  | { readonly kind: 'i_rwsem'; readonly ino: Ino }
-  | { readonly kind: 'i_mmap'; readonly ino: Ino }
-  | { readonly kind: 'invalidate_lock'; readonly ino: Ino }
-  | { readonly kind: 'mmap_sem'; readonly mm: MmId }
-  | { readonly kind: 'page'; readonly page: PageId }
-  | { readonly kind: 'glock'; readonly node: NodeId; readonly ino: Ino }
-  /** A named lock (`KernelState.named`): a lockdep class the model has no object for. */
-  | { readonly kind: 'named'; readonly index: number };
+export type { LockRef } from './state.ts';
 
 /** Kernel generation, for names: 2015 says i_mutex and mmap_sem, 5.x i_rwsem and mmap_lock. */
 export type Era = '2015' | '5.x';

@@ -7,9 +7,7 @@
  * blocks, process address spaces, glocks. Must not know about tasks' control
  * flow (that is `src/threads`) or about scheduling (`src/sim`).
  */
-import type { BlockId, Ino, NodeId, PageId, Pid } from './ids.ts';
-import type { Glock } from './glock.ts';
-import type { LockRef } from './locks.ts';
+import type { BlockId, Ino, MmId, NodeId, PageId, Pid } from './ids.ts';
 import type { SleepLock } from './sleeplock.ts';
 
 /**
@@ -121,6 +119,43 @@ export interface Mm {
   /** Page table: one slot per user page number. */
   readonly ptes: readonly (Pte | null)[];
 }
+
+/** A gfs2 glock's state on one node, and a holder's mode (fs/gfs2/glock.h); operations are in glock.ts. */
+export type GlockMode = 'UN' | 'SH' | 'DF' | 'EX';
+export type HolderMode = Exclude<GlockMode, 'UN'>;
+
+export interface GlockHolder {
+  readonly pid: Pid;
+  readonly mode: HolderMode;
+  /** LM_FLAG_TRY: fail with GLR_TRYFAILED instead of waiting. */
+  readonly try: boolean;
+  /** HIF_MAY_DEMOTE (5.16): the holder may be dequeued for a conflicting request. */
+  readonly mayDemote: boolean;
+  /** The function that queued it (gh_ip), as the BUG report names it. */
+  readonly caller: string;
+  /** HIF_HOLDER: granted. */
+  readonly granted: boolean;
+}
+
+export interface Glock {
+  readonly node: NodeId;
+  readonly ino: Ino;
+  readonly state: GlockMode;
+  readonly holders: readonly GlockHolder[];
+  /** gl_demote_state, set by a callback from another node (GLF_DEMOTE), or null. */
+  readonly demote: GlockMode | null;
+}
+
+/** Every lock in the kernel state, by reference; naming and lookup are in locks.ts. */
+export type LockRef =
+  | { readonly kind: 'i_rwsem'; readonly ino: Ino }
+  | { readonly kind: 'i_mmap'; readonly ino: Ino }
+  | { readonly kind: 'invalidate_lock'; readonly ino: Ino }
+  | { readonly kind: 'mmap_sem'; readonly mm: MmId }
+  | { readonly kind: 'page'; readonly page: PageId }
+  | { readonly kind: 'glock'; readonly node: NodeId; readonly ino: Ino }
+  /** A named lock (`KernelState.named`): a lockdep class the model has no object for. */
+  | { readonly kind: 'named'; readonly index: number };
 
 export interface KernelState {
   readonly inodes: readonly Inode[];
