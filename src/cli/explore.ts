@@ -6,8 +6,8 @@ import { buildSetup } from '../scenarios/build.ts';
 import { MAX_RING_TASKS, gfs2DioRing } from '../scenarios/ring.ts';
 import type { Scenario } from '../scenarios/types.ts';
 import { EXPLORED_KINDS, explore, summarize, type Reduction } from '../sim/explore/explore.ts';
-import { UsageError, checkVariant } from './replay.ts';
-import type { CliIo } from './run.ts';
+import { UsageError, type CliIo } from './io.ts';
+import { checkVariant } from './options.ts';
 
 export function ringScenario(tasksText: string | undefined): Scenario {
   const n = tasksText === undefined ? 2 : Number(tasksText);

@@ -8,8 +8,9 @@ import { promelaOf } from '../export/promela.ts';
 import { scenarioFileText } from '../export/scenario-json.ts';
 import { traceEventsOf } from '../export/trace-event.ts';
 import type { Scenario } from '../scenarios/types.ts';
-import { UsageError, checkVariant, chosenSchedule, defaultSchedule, replayOrRefuse } from './replay.ts';
-import type { CliIo } from './run.ts';
+import { UsageError, type CliIo } from './io.ts';
+import { checkVariant, chosenSchedule, defaultSchedule } from './options.ts';
+import { replayOrRefuse } from './replay.ts';
 
 export const EXPORT_FORMATS = ['scenario', 'trace', 'promela'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];

@@ -13,8 +13,7 @@ import { importLockdep, importText } from '../scenarios/lockdep-import/view.ts';
 import { DEFAULT_VERDICT_LIMITS } from '../scenarios/lockdep-import/verdict.ts';
 import { encodeLink } from '../share/link.ts';
 import { MAX_SPLAT_BYTES } from '../sim/splat/parse.ts';
-import { UsageError } from './replay.ts';
-import type { CliIo } from './run.ts';
+import { UsageError, type CliIo } from './io.ts';
 
 export interface ImportLockdepOptions {
   readonly file: string | undefined;

@@ -10,8 +10,9 @@ import type { Scenario } from '../scenarios/types.ts';
 import { explore } from '../sim/explore/explore.ts';
 import { cycleOf, lockdepOfRun, type LockdepResult } from '../sim/lockdep.ts';
 import { formatLockdep, reportTitle } from '../sim/lockdep-format.ts';
-import { checkVariant, chosenSchedule, replayOrRefuse } from './replay.ts';
-import type { CliIo } from './run.ts';
+import type { CliIo } from './io.ts';
+import { checkVariant, chosenSchedule } from './options.ts';
+import { replayOrRefuse } from './replay.ts';
 
 export interface LockdepOptions {
   /** A schedule as typed (`101,101,102`), a named schedule of the scenario, or neither: every interleaving. */

@@ -4,7 +4,8 @@
  * errors exit 2 with one line on stderr, as the issues ask.
  */
 import { readFileSync } from 'node:fs';
-import { runCli, type CliIo } from './run.ts';
+import type { CliIo } from './io.ts';
+import { runCli } from './run.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 

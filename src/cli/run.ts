@@ -7,12 +7,9 @@ import { runExport } from './export.ts';
 import { parseMaxPreemptions, parseMaxStates, parseReduction, ringScenario, runExplore } from './explore.ts';
 import { runImportLockdep } from './import-lockdep.ts';
 import { runLockdep } from './lockdep.ts';
-import { UsageError, loadScenarioFile, runReplay } from './replay.ts';
-
-export interface CliIo {
-  out(line: string): void;
-  err(line: string): void;
-}
+import { UsageError, type CliIo } from './io.ts';
+import { loadScenarioFile } from './options.ts';
+import { runReplay } from './replay.ts';
 
 export interface CliInfo {
   version: string;
