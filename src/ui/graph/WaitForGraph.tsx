@@ -5,7 +5,7 @@
  * equivalent: the cycle's name as its label and each waiter's reason below.
  */
 import { useId, useMemo } from 'react';
-import { useFaultline } from '../store-context.tsx';
+import { useCurrentState } from '../store-context.tsx';
 import { waitForModel, type CycleKind, type GraphEdge, type GraphNode, type WaitForModel } from './model.ts';
 import './graph.css';
 
@@ -71,7 +71,7 @@ function Picture({ model }: { model: WaitForModel }) {
 }
 
 export function WaitForGraph() {
-  const state = useFaultline((s) => s.states[s.cursor] ?? s.states[0]);
+  const state = useCurrentState();
   const model = useMemo(() => (state === undefined ? null : waitForModel(state)), [state]);
   const heading = useId();
   if (model === null) return null;

@@ -5,7 +5,7 @@
  * and the word "changed" for screen readers, not by colour alone.
  */
 import { useId, useMemo, type ReactNode } from 'react';
-import { useFaultline } from '../store-context.tsx';
+import { useCurrentState, useFaultline } from '../store-context.tsx';
 import { inspect, type BlockRow, type CachedPageRow, type FileCache, type InodeRow, type InspectorModel, type LockOwner, type LockRow, type ProcessTables } from './model.ts';
 import './inspector.css';
 
@@ -350,7 +350,7 @@ function ChangeSummary({ model, cursor, label }: { model: InspectorModel; cursor
 }
 
 export function KernelInspector() {
-  const state = useFaultline((s) => s.states[s.cursor] ?? s.states[0]);
+  const state = useCurrentState();
   const previous = useFaultline((s) => (s.cursor > 0 ? s.states[s.cursor - 1] : undefined));
   const cursor = useFaultline((s) => s.cursor);
   const label = useFaultline((s) => (s.cursor > 0 ? s.trace[s.cursor - 1]?.label : undefined));

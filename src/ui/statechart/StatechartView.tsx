@@ -7,7 +7,7 @@
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { Pid } from '../../kernel/ids.ts';
 import { compiledMachine } from '../../threads/registry.ts';
-import { useFaultline } from '../store-context.tsx';
+import { useCurrentState, useFaultline } from '../store-context.tsx';
 import { edgeOfMove, lastTransition, layoutMachine, outgoing, taskFrames, type ChartEdge, type ChartLayout, type ChartNode, type FrameEntry, type LastMove } from './model.ts';
 import './statechart.css';
 
@@ -176,7 +176,7 @@ function FrameList({ frames, selected, onSelect, pid }: { frames: readonly Frame
 }
 
 export function StatechartView({ pid }: { pid: number }) {
-  const state = useFaultline((s) => s.states[s.cursor] ?? s.states[0]);
+  const state = useCurrentState();
   const last = useFaultline((s) => (s.cursor > 0 ? s.trace[s.cursor - 1] : undefined));
   const frames = useMemo(() => (state === undefined ? [] : taskFrames(state, pid, last)), [state, pid, last]);
   // A lower frame the user picked, checked against its machine so a different frame at that depth is not taken for it; null follows the top.
