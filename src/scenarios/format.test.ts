@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { checkSchedule } from './check.ts';
 import { describe, expect, it } from 'vitest';
 import { VARIANTS, type VariantId } from '../kernel/variants.ts';
-import type { OutcomeKind, PageState, SyscallSpec } from './types.ts';
+import { OUTCOME_KINDS } from '../sim/outcome.ts';
+import type { PageState, SyscallSpec } from './types.ts';
 import { FORMAT_FIELDS, parseScenarioJson } from './validate.ts';
 
 const doc = readFileSync(new URL('../../docs/scenario-format.md', import.meta.url), 'utf8');
@@ -19,7 +20,6 @@ function firstJsonBlock(markdown: string): string {
 
 const SYSCALL_CALLS: Record<SyscallSpec['call'], true> = { pread: true, pwrite: true, truncate: true, punch: true, mmap: true, touch: true, lock: true, copy: true };
 const PAGE_STATES: Record<PageState, true> = { hole: true, disk: true, cached: true, 'hole-cached': true };
-const OUTCOME_KINDS: Record<OutcomeKind, true> = { completed: true, bug: true, deadlock: true, sigbus: true, 'use-after-free': true, livelock: true, 'invariant-violation': true };
 
 describe('docs/scenario-format.md', () => {
   const parsed = parseScenarioJson(firstJsonBlock(doc));
@@ -46,7 +46,7 @@ describe('docs/scenario-format.md', () => {
     ...Object.entries(FORMAT_FIELDS),
     ['SyscallSpec call', Object.keys(SYSCALL_CALLS)],
     ['PageState', Object.keys(PAGE_STATES)],
-    ['OutcomeKind', Object.keys(OUTCOME_KINDS)],
+    ['OutcomeKind', OUTCOME_KINDS],
     ['VariantId', VARIANTS.map((v) => v.id)],
   ];
 

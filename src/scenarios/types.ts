@@ -6,6 +6,7 @@
  */
 import type { Pid } from '../kernel/ids.ts';
 import type { Filesystem, VariantId } from '../kernel/variants.ts';
+import type { OutcomeKind } from '../sim/outcome.ts';
 
 /**
  * A file page at the start: a hole; on disk (a block, not cached); cached
@@ -99,7 +100,7 @@ export interface TaskSpec {
   readonly program: readonly SyscallSpec[];
 }
 
-export type OutcomeKind = 'completed' | 'bug' | 'deadlock' | 'sigbus' | 'use-after-free' | 'livelock' | 'invariant-violation';
+export type { OutcomeKind };
 
 export interface Expectation {
   readonly kind: OutcomeKind;

@@ -13,6 +13,7 @@
  */
 import { PAGE_SIZE, type Pid } from '../kernel/ids.ts';
 import { VARIANTS, findVariant, isPageCacheFs, variantFitsFs, type Filesystem, type VariantId } from '../kernel/variants.ts';
+import { OUTCOME_KINDS } from '../sim/outcome.ts';
 import type { Expectation, FaultLockSpec, FaultSpec, FileSpec, LockSpec, LockTargetSpec, MappingSpec, NamedSchedule, OutcomeKind, PageState, Scenario, SyscallSpec, TaskSpec } from './types.ts';
 
 export interface ValidationError {
@@ -76,15 +77,7 @@ const LOCK_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,31}$/;
 // Records keyed by the union types make the compiler insist that these lists
 // follow types.ts when it grows a page state, a syscall or an outcome.
 const PAGE_STATES: Readonly<Record<PageState, true>> = { hole: true, disk: true, cached: true, 'hole-cached': true };
-const OUTCOME_KINDS: Readonly<Record<OutcomeKind, true>> = {
-  completed: true,
-  bug: true,
-  deadlock: true,
-  sigbus: true,
-  'use-after-free': true,
-  livelock: true,
-  'invariant-violation': true,
-};
+const OUTCOMES = Object.fromEntries(OUTCOME_KINDS.map((k) => [k, true])) as Readonly<Record<OutcomeKind, true>>;
 const FILESYSTEMS: Readonly<Record<Filesystem, true>> = { gfs2: true, 'ext2-dax': true, ext4: true, xfs: true };
 const BASES: Readonly<Record<Expectation['basis'], true>> = { verified: true, inferred: true };
 /** The member of SyscallSpec for one call name ('pread' shares its member with 'pwrite'). */
@@ -808,7 +801,7 @@ function checkExpectation(c: Context, path: string, value: unknown, tasks: reado
   const obj = asObject(r, path, value, 'an expectation');
   if (obj === undefined) return undefined;
   onlyKnown(r, path, obj, EXPECTATION_FIELDS, 'an expectation');
-  const kind = asOneOf(r, member(path, 'kind'), field(obj, 'kind'), OUTCOME_KINDS, 'the outcome kind');
+  const kind = asOneOf(r, member(path, 'kind'), field(obj, 'kind'), OUTCOMES, 'the outcome kind');
   const summary = asString(r, member(path, 'summary'), field(obj, 'summary'), 0, LIMITS.summary, 'the summary');
   const basis = asOneOf(r, member(path, 'basis'), field(obj, 'basis'), BASES, 'the basis');
   let ok = kind !== undefined && summary !== undefined && basis !== undefined;

@@ -42,6 +42,17 @@ export type Outcome =
   | { readonly kind: 'deadlock'; readonly cycle: readonly WaitEdge[]; readonly message: string }
   | StopOutcome;
 
+/**
+ * How a run can end: the one list of outcome kinds, in the order the explorer
+ * and the page list them. Everything else that names the kinds (the scenario
+ * format's `expect`, the explorer's results, the timeline's markers) takes
+ * them from here. A kind added to `Outcome` and not here fails to compile.
+ */
+export const OUTCOME_KINDS = ['completed', 'bug', 'deadlock', 'sigbus', 'use-after-free', 'livelock', 'invariant-violation'] as const satisfies readonly Outcome['kind'][];
+export type OutcomeKind = (typeof OUTCOME_KINDS)[number];
+/** Compiles only while OUTCOME_KINDS names every kind of Outcome. */
+export const OUTCOME_KINDS_COMPLETE: [Exclude<Outcome['kind'], OutcomeKind>] extends [never] ? true : never = true;
+
 /** For every blocked task, what it waits for. */
 export function waitEdges(state: SystemState): readonly WaitEdge[] {
   const edges: WaitEdge[] = [];

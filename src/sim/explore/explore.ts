@@ -27,7 +27,7 @@
 import type { Pid } from '../../kernel/ids.ts';
 import type { VariantId } from '../../kernel/variants.ts';
 import { createLockdep, lockdepResult, observeStep, withHeldSitesFrom, type LockdepReport, type LockdepResult } from '../lockdep.ts';
-import { outcomeOf, partialDeadlock, runnablePids } from '../outcome.ts';
+import { OUTCOME_KINDS, outcomeOf, partialDeadlock, runnablePids, type OutcomeKind } from '../outcome.ts';
 import { PATH_EVENTS, pathEventsOf, type PathEvent } from '../pathevents.ts';
 import { replay } from '../replay.ts';
 import { step, stepLocal, type Engine, type TraceStep } from '../step.ts';
@@ -85,8 +85,9 @@ export interface ExploreProgress {
   readonly elapsedMs: number;
 }
 
-export const EXPLORED_KINDS = ['completed', 'sigbus', 'deadlock', 'partial-deadlock', 'bug', 'use-after-free', 'livelock', 'invariant-violation'] as const;
-export type ExploredKind = (typeof EXPLORED_KINDS)[number];
+/** The explorer's outcomes: every outcome kind, and beside a deadlock the one of only some tasks. */
+export type ExploredKind = OutcomeKind | 'partial-deadlock';
+export const EXPLORED_KINDS: readonly ExploredKind[] = OUTCOME_KINDS.flatMap((k): ExploredKind[] => (k === 'deadlock' ? [k, 'partial-deadlock'] : [k]));
 
 export interface Shortest {
   readonly schedule: readonly Pid[];

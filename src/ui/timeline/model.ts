@@ -15,7 +15,7 @@
 import type { Pid } from '../../kernel/ids.ts';
 import { holdsIn } from '../../sim/holds.ts';
 import { baseMachine } from '../../threads/registry.ts';
-import { outcomeOf, waitEdges } from '../../sim/outcome.ts';
+import { OUTCOME_KINDS, outcomeOf, waitEdges, type OutcomeKind } from '../../sim/outcome.ts';
 import { PATH_EVENTS, pathEventsOf, type PathEvent } from '../../sim/pathevents.ts';
 import type { TraceStep } from '../../sim/step.ts';
 import type { SystemState } from '../../sim/system.ts';
@@ -33,8 +33,8 @@ export const PATH_KINDS = ['copy-short', 'glock-dropped', 'fault-in', 'glock-rea
 export type PathKind = (typeof PATH_KINDS)[number];
 
 /** How a run can end, each drawn as a marker at the step that ended it. */
-export const MARKER_KINDS = ['bug', 'deadlock', 'sigbus', 'use-after-free', 'livelock', 'invariant-violation'] as const;
-export type MarkerKind = (typeof MARKER_KINDS)[number];
+export type MarkerKind = Exclude<OutcomeKind, 'completed'>;
+export const MARKER_KINDS: readonly MarkerKind[] = OUTCOME_KINDS.filter((k): k is MarkerKind => k !== 'completed');
 
 /**
  * Kernel events marked above the step that took them, as the engine names
