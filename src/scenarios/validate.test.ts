@@ -492,9 +492,23 @@ describe('jsonSyntaxError', () => {
     );
   });
 
-  it('copes with deep nesting without overflowing the stack', () => {
-    expect(jsonSyntaxError(`${'['.repeat(60_000)}1${']'.repeat(60_000)}`)).toBeNull();
-    expect(jsonSyntaxError(`${'['.repeat(60_000)}1`)?.problem).toBe('unexpected end of text');
+  it('copes with deep nesting without overflowing the stack: past 1000 levels it says so, where', () => {
+    expect(jsonSyntaxError(`${'['.repeat(1000)}1${']'.repeat(1000)}`)).toBeNull();
+    expect(jsonSyntaxError(`${'['.repeat(1000)}1`)).toEqual({ position: 1001, problem: 'unexpected end of text' });
+    expect(jsonSyntaxError(`${'['.repeat(60_000)}1`)).toEqual({ position: 1000, problem: 'nested more than 1000 levels deep' });
+    const deep = parseScenarioJson(`{"files": ${'['.repeat(30_000)}1`);
+    expect(deep.ok ? [] : deep.errors).toEqual([{ path: '', message: 'not valid JSON at position 1009 (line 1, column 1010): nested more than 1000 levels deep' }]);
+    // Deep but valid JSON is JSON.parse's to read; the validator then names what it is.
+    const valid = parseScenarioJson(`${'['.repeat(30_000)}${']'.repeat(30_000)}`);
+    expect(valid.ok ? [] : valid.errors).toEqual([{ path: '', message: 'a scenario must be an object, not an array' }]);
+  });
+
+  it('names the problem inside a string, a number or a comment', () => {
+    expect(jsonSyntaxError('{"a": "x\u0001"}')?.problem).toBe('a control character inside a string');
+    expect(jsonSyntaxError(String.raw`{"a": "\q"}`)?.problem).toBe('a bad escape in a string');
+    expect(jsonSyntaxError(String.raw`{"a": "\u12"}`)?.problem).toBe(String.raw`a bad \u escape`);
+    expect(jsonSyntaxError('{"a": 1.}')?.problem).toMatch(/^a number cut short/);
+    expect(jsonSyntaxError('{"a": 1 /* one */}')?.problem).toBe('a comment: JSON has none');
   });
 });
 
