@@ -1,5 +1,6 @@
-// The glock rules of the Promela model against src/kernel/glock.ts, rule by
-// rule: the model's macros for DLM compatibility between nodes and for
+// The Promela model (promela-lib.ts) against the simulator it translates.
+// Every kernel path a gfs2 scenario runs in the simulator must be in the model
+// exported for it. And the glock rules, rule by rule: the model's macros for DLM compatibility between nodes and for
 // may_grant against a granted holder are run by Spin (in simulation, on a
 // harness of the model's own #defines) for every pair of modes, and must
 // answer what the simulator's glock does. A rule changed in one and not the
@@ -12,7 +13,10 @@ import { describe, expect, it } from 'vitest';
 import { glockNq, newGlock, nodesCompatible, type GlockMode, type HolderMode } from '../kernel/glock.ts';
 import { UNLOCKED } from '../kernel/sleeplock.ts';
 import type { KernelState } from '../kernel/state.ts';
-import { findPreset } from '../scenarios/index.ts';
+import { buildSetup } from '../scenarios/build.ts';
+import { PRESETS, findPreset } from '../scenarios/index.ts';
+import { replay } from '../sim/replay.ts';
+import { baseMachine } from '../threads/registry.ts';
 import { promelaOf } from './promela.ts';
 
 const MODES: readonly GlockMode[] = ['UN', 'SH', 'DF', 'EX'];
@@ -94,5 +98,19 @@ describe.each(['gfs2-5.15', 'gfs2-5.18'] as const)('the glock rules of the Prome
     expect(broken).not.toBe(defines);
     const body = MODES.flatMap((a) => MODES.map((b) => `  assert(COMPAT(${a}, ${b}) == ${bit(nodesCompatible(a, b))});`));
     expect(spinAsserts(broken, body).length).toBeGreaterThan(0);
+  });
+});
+
+describe('the kernel paths of the Promela model', () => {
+  const cases = PRESETS.filter((p) => p.fs === 'gfs2').flatMap((scenario) => scenario.variants.map((variant) => ({ scenario, variant })));
+
+  it.each(cases.map((c) => [c.scenario.id, c.variant, c] as const))('%s under %s: every machine its schedules run is a kernel function the exported model names', (_id, _v, { scenario, variant }) => {
+    const result = promelaOf(scenario, variant);
+    if (!result.ok) throw new Error(result.message);
+    const machines = new Set(scenario.schedules.flatMap((s) => replay(buildSetup(scenario), variant, s.steps, { finish: true }).trace.map((t) => baseMachine(t.machine))));
+    // The task machine is the model's proctype itself, not a kernel function.
+    machines.delete('task');
+    expect(machines.size).toBeGreaterThan(1);
+    expect([...machines].filter((m) => !result.model.includes(m))).toEqual([]);
   });
 });
