@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { buildSetup } from '../scenarios/build.ts';
 import { PRESETS } from '../scenarios/index.ts';
 import { gfs2DioRing } from '../scenarios/ring.ts';
-import { outcomeOf, runnablePids } from './outcome.ts';
+import { outcomeOf } from './outcome.ts';
+import { choosing, runFrom, startAt } from './schedulers.ts';
 import { step, stepLocal } from './step.ts';
 import { initialSystem, taskByPid } from './system.ts';
 
@@ -17,21 +18,16 @@ describe('local steps', () => {
     let locals = 0;
     fc.assert(
       fc.property(fc.constantFrom(...pairs), fc.array(fc.nat(), { minLength: 1, maxLength: 64 }), ({ scenario, variant }, choices) => {
-        let state = initialSystem(buildSetup(scenario), variant);
-        for (let i = 0; i < 400 && outcomeOf(state) === null; i++) {
-          const runnable = runnablePids(state);
-          const pid = runnable[(choices[i % choices.length] ?? 0) % runnable.length];
-          if (pid === undefined) break;
-          const full = step(state, pid);
-          if (!full.ok) throw new Error(full.error.message);
-          const local = stepLocal(state, pid);
-          if (local !== null) {
-            locals++;
-            expect(local.state).toEqual(full.state);
-            expect(local.trace).toEqual(full.trace);
-          }
-          state = full.state;
-        }
+        const run = runFrom(startAt(initialSystem(buildSetup(scenario), variant)), choosing(choices), { maxSteps: 400 });
+        expect(run.refused).toBeNull();
+        run.schedule.forEach((pid, i) => {
+          const before = run.states[i];
+          const local = before === undefined ? null : stepLocal(before, pid);
+          if (local === null) return;
+          locals++;
+          expect(local.state).toEqual(run.states[i + 1]);
+          expect(local.trace).toEqual(run.trace[i]);
+        });
       }),
       { numRuns: 300 },
     );

@@ -11,6 +11,7 @@
  */
 import type { Pid } from '../../kernel/ids.ts';
 import { outcomeOf, describeOutcome } from '../outcome.ts';
+import { replaying, runFrom, startAt } from '../schedulers.ts';
 import { step, stepLocal, type Engine } from '../step.ts';
 import type { SystemState } from '../system.ts';
 
@@ -22,13 +23,8 @@ export function switchesOf(schedule: readonly Pid[]): number {
 
 /** The end of `schedule` from `initial`, or null if some step cannot run. */
 function endOf(initial: SystemState, schedule: readonly Pid[], engine: Engine): SystemState | null {
-  let state = initial;
-  for (const pid of schedule) {
-    const out = step(state, pid, engine);
-    if (!out.ok) return null;
-    state = out.state;
-  }
-  return state;
+  const run = runFrom(startAt(initial), replaying(schedule), { engine });
+  return run.refused === null ? (run.states[run.states.length - 1] ?? null) : null;
 }
 
 function sameEnd(a: SystemState, b: SystemState): boolean {
