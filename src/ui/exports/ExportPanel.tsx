@@ -20,9 +20,9 @@ import { MAX_SCENARIO_JSON_BYTES, parseScenarioJson } from '../../scenarios/vali
 import { describeOutcome, outcomeOf } from '../../sim/outcome.ts';
 import type { FaultlineData } from '../../store/faultline.ts';
 import { useFaultline, useFaultlineStore } from '../store-context.tsx';
-import { buildTimeline } from '../timeline/model.ts';
+import { buildTimeline } from '../../export/timeline/model.ts';
 import { svgToPng } from '../timeline/png.ts';
-import { timelineSvg } from '../timeline/svg.ts';
+import { timelineSvg } from '../../export/timeline/svg.ts';
 import { download, downloadText } from './download.ts';
 import './exports.css';
 
