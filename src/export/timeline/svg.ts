@@ -11,8 +11,14 @@
  * <title> with its full label, and elements are grouped by kind with ids and
  * classes so the file is easy to edit by hand.
  */
+import { pidName } from '../../kernel/state.ts';
+import type { VariantId } from '../../kernel/variants.ts';
+import type { Scenario } from '../../scenarios/types.ts';
+import { describeOutcome, outcomeOf } from '../../sim/outcome.ts';
+import type { TraceStep } from '../../sim/step.ts';
+import type { SystemState } from '../../sim/system.ts';
 import { FAULT_ROW, HOLD_ROW, PATH_ROW, TEXT_PAD, WAIT_ROW, laneLayout, stepTicks, type LaneBand } from './layout.ts';
-import { LOCK_KINDS, MARKER_KINDS, PATH_KINDS, markerText, type TimelineModel } from './model.ts';
+import { LOCK_KINDS, MARKER_KINDS, PATH_KINDS, buildTimeline, markerText, type TimelineModel } from './model.ts';
 import { BACKGROUND, FAULT_LEVELS, INK, LANE_RULE, LOCK_NAMES, LOCK_SWATCHES, MARKER_COLOURS, PATH_COLOURS, PATH_LINE, PATH_SHORT, WAIT } from './palette.ts';
 import { FONT_FAMILY, LABEL_SIZE, drawPlot, fitLabel, type Fill, type Group, type PlotScene, type Renderer, type TextStyle } from './render.ts';
 
@@ -391,4 +397,31 @@ export function timelineSvg(model: TimelineModel, options: TimelineSvgOptions): 
     keys.svg,
     '\n</svg>\n',
   ].join('');
+}
+
+/** A run to draw: what the page's export and `cli export --format svg` both have. */
+export interface SvgRun {
+  readonly scenario: Scenario;
+  readonly variant: VariantId;
+  readonly trace: readonly TraceStep[];
+  /** states[i] is the system after i steps. */
+  readonly states: readonly SystemState[];
+  /** Steps applied, drawn as the cursor; none without it. */
+  readonly cursor?: number;
+}
+
+/** The timeline of a whole run, one lane per task, headed by the scenario, the variant and how the run ended. */
+export function runTimelineSvg(run: SvgRun): string {
+  const pids = run.scenario.tasks.map((t) => t.pid);
+  const model = buildTimeline(run.trace, run.states, pids);
+  const last = run.states[run.states.length - 1];
+  const outcome = last === undefined ? null : outcomeOf(last);
+  const steps = run.trace.length;
+  return timelineSvg(model, {
+    title: `${run.scenario.id} under ${run.variant}`,
+    subtitle: `${run.scenario.title}. ${outcome === null ? `${steps} steps, still running` : `After ${steps} steps: ${describeOutcome(outcome)}`}`,
+    laneLabels: pids.map(pidName),
+    stepLabel: (i) => run.trace[i]?.label ?? '',
+    cursor: run.cursor,
+  });
 }
