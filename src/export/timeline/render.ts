@@ -123,9 +123,7 @@ export function stepsInView(steps: number, scale: number, offset: number, width:
 export function drawPlot(r: Renderer, scene: PlotScene): void {
   drawGrid(r, scene);
   drawSteps(r, scene);
-  drawFaults(r, scene);
-  drawHolds(r, scene);
-  drawWaits(r, scene);
+  for (const style of SPAN_STYLES) drawSpans(r, scene, style.spans(scene.model), style);
   drawPaths(r, scene);
   drawMarkers(r, scene);
 }
@@ -252,38 +250,28 @@ function drawSpans(r: Renderer, scene: PlotScene, spans: Spans, style: SpanStyle
   r.close();
 }
 
-function drawFaults(r: Renderer, scene: PlotScene): void {
-  drawSpans(r, scene, scene.model.faults, {
+/** The three kinds of span, in drawing order: fault frames by nesting level, holds by lock kind, waits hatched. */
+const SPAN_STYLES: readonly (SpanStyle & { readonly spans: (model: TimelineModel) => Spans })[] = [
+  {
     id: 'faults',
+    spans: (model) => model.faults,
     groups: FAULT_LEVELS.map((swatch, level) => ({ name: `level-${level}`, swatch })),
     group: (s, i) => Math.min(s.row[i] ?? 0, FAULT_LEVELS.length - 1),
     top: (band, row) => band.faultTop + Math.min(row, band.faultRows - 1) * FAULT_ROW,
     rowHeight: FAULT_ROW,
     fontSize: FAULT_LABEL_SIZE,
-  });
-}
-
-function drawHolds(r: Renderer, scene: PlotScene): void {
-  drawSpans(r, scene, scene.model.holds, {
+  },
+  {
     id: 'holds',
+    spans: (model) => model.holds,
     groups: LOCK_KINDS.map((kind, k) => ({ name: kind, swatch: LOCK_SWATCHES[k] ?? WAIT })),
     group: (s, i) => Math.min(s.kind[i] ?? 0, LOCK_KINDS.length - 1),
     top: (band, row) => band.holdTop + Math.min(row, band.holdRows - 1) * HOLD_ROW,
     rowHeight: HOLD_ROW,
     fontSize: LABEL_SIZE,
-  });
-}
-
-function drawWaits(r: Renderer, scene: PlotScene): void {
-  drawSpans(r, scene, scene.model.waits, {
-    id: 'waits',
-    groups: [{ name: 'wait', swatch: WAIT, hatched: true }],
-    group: () => 0,
-    top: (band) => band.waitTop,
-    rowHeight: WAIT_ROW,
-    fontSize: LABEL_SIZE,
-  });
-}
+  },
+  { id: 'waits', spans: (model) => model.waits, groups: [{ name: 'wait', swatch: WAIT, hatched: true }], group: () => 0, top: (band) => band.waitTop, rowHeight: WAIT_ROW, fontSize: LABEL_SIZE },
+];
 
 /**
  * Each retry path is a line through its points (the plot's clip cuts what

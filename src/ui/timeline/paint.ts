@@ -9,23 +9,11 @@
  * over the canvas (Timeline.tsx): they wrap, and a test can read them; the
  * canvas draws the markers' lines. The hover highlight is the page's own.
  */
-import { stepsInView, FONT_FAMILY, LABEL_SIZE, drawPlot, type Fill, type Group, type Renderer, type TextStyle } from '../../export/timeline/render.ts';
-import type { TimelineLayout } from '../../export/timeline/layout.ts';
-import type { TimelineModel } from '../../export/timeline/model.ts';
+import { stepsInView, FONT_FAMILY, LABEL_SIZE, drawPlot, type Fill, type Group, type PlotScene, type Renderer, type TextStyle } from '../../export/timeline/render.ts';
 import { BACKGROUND, HOVER } from '../../export/timeline/palette.ts';
 
-export interface PaintScene {
-  readonly model: TimelineModel;
-  readonly layout: TimelineLayout;
-  /** x in CSS pixels = scale * t + offset, for logical time t. */
-  readonly scale: number;
-  readonly offset: number;
-  readonly width: number;
-  readonly height: number;
-  /** Grid lines, in logical time. */
-  readonly ticks: readonly number[];
-  readonly hoverStep: number;
-}
+/** What the page paints: the plot in view, without the SVG's step labels and badges (DOM here), with the step under the pointer. */
+export type PaintScene = Omit<PlotScene, 'from' | 'to' | 'stepLabel' | 'badges'> & { readonly hoverStep: number };
 
 function font(size: number, bold: boolean): string {
   return `${bold ? '600 ' : ''}${size}px ${FONT_FAMILY}`;
