@@ -13,7 +13,7 @@ import type { VariantId } from '../kernel/variants.ts';
 import { buildSetup } from '../scenarios/build.ts';
 import { DEFAULT_SCENARIO_ID, PRESETS, findPreset } from '../scenarios/index.ts';
 import type { Scenario, NamedSchedule } from '../scenarios/types.ts';
-import { randomScheduler, replaying, roundRobin, runFrom } from '../sim/schedulers.ts';
+import { randomScheduler, replaying, roundRobin, runFrom, type Run as SimRun } from '../sim/schedulers.ts';
 import type { TraceStep } from '../sim/step.ts';
 import { initialSystem, type SystemState } from '../sim/system.ts';
 
@@ -111,10 +111,7 @@ export interface OpenedView {
 
 export type FaultlineStore = FaultlineData & FaultlineActions;
 
-interface Replayed {
-  readonly schedule: readonly Pid[];
-  readonly states: readonly SystemState[];
-  readonly trace: readonly TraceStep[];
+interface Replayed extends SimRun {
   /** Why the schedule stopped short, if it did. */
   readonly refused: string | null;
 }

@@ -3,7 +3,8 @@
  * decides every mark; this puts them on a 2D canvas), in CSS pixels: the
  * caller sets the device-pixel-ratio transform. A group's fill is set once
  * for all its rects, text widths are measured once per string and font, and
- * nothing is allocated per event.
+ * without tooltips to write nothing is allocated per step or per bar (only
+ * for the labels that fit and the retry paths in view).
  *
  * Step labels and the badges of outcome markers and kernel events are DOM
  * over the canvas (Timeline.tsx): they wrap, and a test can read them; the
