@@ -5,7 +5,7 @@ import { buildSetup } from '../scenarios/build.ts';
 import { PRESETS, findPreset } from '../scenarios/index.ts';
 import type { Scenario } from '../scenarios/types.ts';
 import { runnablePids } from './outcome.ts';
-import { MAX_STEPS, choosing, randomScheduler, replaying, roundRobin, runFrom, startAt, type Run, type Scheduler } from './schedulers.ts';
+import { MAX_STEPS, choosing, randomScheduler, replaying, roundRobin, runFrom, startAt, steppingUntil, type Run, type Scheduler } from './schedulers.ts';
 import { initialSystem } from './system.ts';
 
 function preset(id: string): Scenario {
@@ -114,5 +114,16 @@ describe('schedulers', () => {
     const run = runFrom(start('gfs2-abba-dio', 'gfs2-5.18'), choosing([1, 0]), { maxSteps: 4 });
     expect(run.schedule).toEqual([102, 101, 102, 101]);
     expect(runFrom(start('gfs2-abba-dio', 'gfs2-5.18'), choosing([])).schedule).toEqual([]);
+  });
+
+  it('steppingUntil steps one task until the state is as wanted, and is refused if the task can no longer step first', () => {
+    // gfs2-abba-dio under 5.15: pid 101 alone until it holds its first glock.
+    const held = runFrom(start('gfs2-abba-dio', 'gfs2-5.15'), steppingUntil(101, (s) => s.kernel.glocks.some((g) => g.holders.some((h) => h.pid === 101))));
+    expect(held.refused).toBeNull();
+    expect(new Set(held.schedule)).toEqual(new Set([101]));
+    const before = held.states[held.states.length - 2];
+    expect(before?.kernel.glocks.some((g) => g.holders.some((h) => h.pid === 101))).toBe(false);
+    const never = runFrom(start('gfs2-abba-dio', 'gfs2-5.18'), steppingUntil(101, () => false));
+    expect(never.refused?.error.kind).toBe('finished');
   });
 });

@@ -20,6 +20,8 @@
  *   position, keeping the valid prefix.
  * - `choosing(choices)`: the i-th runnable task by a list of numbers, for
  *   property tests that let fast-check pick (and shrink) the schedule.
+ * - `steppingUntil(pid, done)`: one task, as given, until the state is
+ *   where a test wants it (a lock held, a waiter queued).
  */
 import type { Pid } from '../kernel/ids.ts';
 import { seededRandom } from './seeded.ts';
@@ -80,6 +82,10 @@ export function choosing(choices: readonly number[]): Scheduler {
     given: false,
     nextTask: (runnable) => (runnable.length === 0 || choices.length === 0 ? undefined : runnable[(choices[at++ % choices.length] ?? 0) % runnable.length]),
   };
+}
+
+export function steppingUntil(pid: Pid, done: (state: SystemState) => boolean): Scheduler {
+  return { memoryless: false, given: true, nextTask: (_runnable, _current, state) => (done(state) ? undefined : pid) };
 }
 
 /** A run so far: states[i] is the system after i steps; states.length === schedule.length + 1. */
