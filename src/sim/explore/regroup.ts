@@ -12,7 +12,7 @@
 import type { Pid } from '../../kernel/ids.ts';
 import { outcomeOf, describeOutcome } from '../outcome.ts';
 import { replaying, runFrom, startAt } from '../schedulers.ts';
-import { step, stepLocal, type Engine } from '../step.ts';
+import { stepLocal, type Engine } from '../step.ts';
 import type { SystemState } from '../system.ts';
 
 export function switchesOf(schedule: readonly Pid[]): number {
@@ -42,12 +42,12 @@ export function regroupLocalSteps(initial: SystemState, schedule: readonly Pid[]
   const runs: { pid: Pid; before: number; after: number }[] = [];
   const lastRun = new Map<Pid, number>();
   const leading = new Map<Pid, number>();
-  let state = initial;
-  for (const pid of schedule) {
-    const local = reducible.has(pid) && stepLocal(state, pid, engine) !== null;
-    const out = step(state, pid, engine);
-    if (!out.ok) return schedule;
-    state = out.state;
+  const replayed = runFrom(startAt(initial), replaying(schedule), { engine });
+  const state = replayed.states[replayed.states.length - 1];
+  if (replayed.refused !== null || state === undefined) return schedule;
+  for (const [i, pid] of schedule.entries()) {
+    const before = replayed.states[i];
+    const local = before !== undefined && reducible.has(pid) && stepLocal(before, pid, engine) !== null;
     const at = lastRun.get(pid);
     if (local && at !== undefined) {
       const run = runs[at];
