@@ -13,7 +13,7 @@ import { findVariant } from '../src/kernel/variants.ts';
 import { findPreset } from '../src/scenarios/index.ts';
 import { FaultlineProvider } from '../src/ui/store-context.tsx';
 import type { FrameCost } from '../src/ui/timeline/frames.ts';
-import { syntheticTimeline } from '../src/ui/timeline/model.ts';
+import { syntheticTimeline } from '../src/export/timeline/synthetic.ts';
 import { Timeline, type TimelineHandle } from '../src/ui/timeline/Timeline.tsx';
 import { TimelinePanel } from '../src/ui/timeline/TimelinePanel.tsx';
 import type { BenchFrames, PanOptions, TimelineBench } from './api.ts';

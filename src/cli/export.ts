@@ -1,18 +1,20 @@
 /**
- * `export --format scenario|trace|promela --scenario <id> | --scenario-file <path> --variant <id> [--schedule … | --named …]`:
+ * `export --format scenario|trace|promela|svg --scenario <id> | --scenario-file <path> --variant <id> [--schedule … | --named …]`:
  * the page's exports, on standard output, for scripts and for scenarios
  * that outgrow the browser (`--format promela` for gfs2-dio-ring at many
- * tasks, then `spin -a`).
+ * tasks, then `spin -a`; `--format svg` for the timeline the page's
+ * export draws, without a cursor).
  */
 import { promelaOf } from '../export/promela.ts';
 import { scenarioFileText } from '../export/scenario-json.ts';
+import { runTimelineSvg } from '../export/timeline/svg.ts';
 import { traceEventsOf } from '../export/trace-event.ts';
 import type { Scenario } from '../scenarios/types.ts';
 import { UsageError, type CliIo } from './io.ts';
 import { checkVariant, chosenSchedule, defaultSchedule } from './options.ts';
 import { replayOrRefuse } from './replay.ts';
 
-export const EXPORT_FORMATS = ['scenario', 'trace', 'promela'] as const;
+export const EXPORT_FORMATS = ['scenario', 'trace', 'promela', 'svg'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export interface ExportOptions {
@@ -44,6 +46,10 @@ export function runExport(scenario: Scenario, variantId: string, options: Export
     return 0;
   }
   const run = replayOrRefuse(scenario, variant, chosenSchedule(scenario, options) ?? defaultSchedule(scenario, variant));
+  if (format === 'svg') {
+    io.out(runTimelineSvg({ scenario, variant, trace: run.trace, states: run.states }).trimEnd());
+    return 0;
+  }
   io.out(JSON.stringify(traceEventsOf({ scenario, variant, trace: run.trace, states: run.states })));
   return 0;
 }

@@ -2,6 +2,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runTimelineSvg } from '../export/timeline/svg.ts';
+import { buildSetup } from '../scenarios/build.ts';
+import { findPreset } from '../scenarios/index.ts';
+import { replay } from '../sim/replay.ts';
 import { EXIT_USAGE, runCli } from './run.ts';
 
 function run(argv: string[]) {
@@ -298,6 +302,23 @@ describe('cli export', () => {
     expect(trace.traceEvents.filter((e) => e.ph === 'i' && /deadlock/i.test(e.name))).toHaveLength(2);
   });
 
+  it('--format svg prints the timeline the page exports, without a cursor: gfs2-read-self under 5.18 with its retry path, the same document as the page\'s', () => {
+    const r = run(['export', '--format', 'svg', '--scenario', 'gfs2-read-self', '--variant', 'gfs2-5.18']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<svg xmlns="http:\/\/www.w3.org\/2000\/svg" version="1.1"/);
+    expect(r.out).toContain('<title>gfs2-read-self under gfs2-5.18</title>');
+    expect(r.out).toContain('class="retry-path"');
+    expect(r.out).not.toContain('id="cursor"');
+    const scenario = findPreset('gfs2-read-self');
+    if (scenario === undefined) throw new Error('no gfs2-read-self');
+    const schedule = scenario.schedules.find((s) => s.expect['gfs2-5.18'] !== undefined)?.steps ?? [];
+    const replayed = replay(buildSetup(scenario), 'gfs2-5.18', schedule, { finish: true });
+    expect(`${r.out}\n`).toBe(runTimelineSvg({ scenario, variant: 'gfs2-5.18', trace: replayed.trace, states: replayed.states }));
+    const deadlock = run(['export', '--format', 'svg', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15']);
+    // Both tasks of the cycle get the marker (the legend has one more, without a fill of its own).
+    expect(deadlock.out.match(/<g class="marker deadlock" fill="/g)).toHaveLength(2);
+  });
+
   it('--format promela prints a model with one process per task', () => {
     const r = run(['export', '--format', 'promela', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.18']);
     expect(r.code).toBe(0);
@@ -305,7 +326,7 @@ describe('cli export', () => {
   });
 
   it.each([
-    [['export', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15'], '--format must be one of scenario, trace, promela'],
+    [['export', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15'], '--format must be one of scenario, trace, promela, svg'],
     [['export', '--format', 'pdf', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15'], "not 'pdf'"],
     [['export', '--format', 'trace', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15', '--named', 'nope'], "has no schedule 'nope'"],
     [['export', '--format', 'trace', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15', '--tasks', '3'], '--tasks applies only to --scenario gfs2-dio-ring'],

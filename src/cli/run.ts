@@ -54,13 +54,15 @@ Commands:
                      deadlock is reachable):
                        --file <splat.txt> [--json] [--max-states N] [--base <url>]
   export             the page's exports, on standard output:
-                       --format scenario|trace|promela
+                       --format scenario|trace|promela|svg
                        --scenario <id> | --scenario-file <path.json> --variant <id>
                        [--tasks N] (gfs2-dio-ring) [--schedule <pid,pid,...> | --named <name>]
                      scenario: the scenario file (docs/scenario-format.md);
                      trace: Chrome Trace Event JSON of one schedule (finished
                      round-robin) for ui.perfetto.dev or chrome://tracing;
-                     promela: a model for Spin (spin -a; cc -o pan pan.c; ./pan)
+                     promela: a model for Spin (spin -a; cc -o pan pan.c; ./pan);
+                     svg: the timeline of one schedule (finished round-robin),
+                     as the page's export draws it
   help               show this text
 
 Options:

@@ -8,9 +8,9 @@ import type { VariantId } from '../kernel/variants.ts';
 import { buildSetup } from '../scenarios/build.ts';
 import { findPreset, PRESETS } from '../scenarios/index.ts';
 import type { Scenario } from '../scenarios/types.ts';
-import { outcomeOf, runnablePids } from '../sim/outcome.ts';
 import { replay } from '../sim/replay.ts';
-import { step, type TraceStep } from '../sim/step.ts';
+import { choosing, runFrom, startAt } from '../sim/schedulers.ts';
+import type { TraceStep } from '../sim/step.ts';
 import { initialSystem, type SystemState } from '../sim/system.ts';
 import { validateChromeTrace } from './trace-event-validate.ts';
 import { LOCKS_PID, STEP_US, TASKS_PID, traceEventsOf, type ChromeTrace, type CompleteEvent, type FlowEndEvent, type FlowStartEvent, type InstantEvent, type TraceEvent } from './trace-event.ts';
@@ -244,21 +244,10 @@ describe('traceEventsOf: kernel facts', () => {
 const pairs = PRESETS.flatMap((scenario) => scenario.variants.map((variant) => ({ scenario, variant })));
 
 /** A random run to its end, choosing among runnable tasks by the choices (as sim/random.test.ts does). */
-function randomRun(scenario: Scenario, variant: VariantId, choices: readonly number[]): { trace: TraceStep[]; states: SystemState[] } {
-  let state = initialSystem(buildSetup(scenario), variant);
-  const states = [state];
-  const trace: TraceStep[] = [];
-  for (let i = 0; i < 2000 && outcomeOf(state) === null; i++) {
-    const runnable = runnablePids(state);
-    const pid = runnable[(choices[i % choices.length] ?? 0) % runnable.length];
-    if (pid === undefined) break;
-    const out = step(state, pid);
-    if (!out.ok) throw new Error(out.error.message);
-    state = out.state;
-    states.push(state);
-    trace.push(out.trace);
-  }
-  return { trace, states };
+function randomRun(scenario: Scenario, variant: VariantId, choices: readonly number[]): { trace: readonly TraceStep[]; states: readonly SystemState[] } {
+  const run = runFrom(startAt(initialSystem(buildSetup(scenario), variant)), choosing(choices), { maxSteps: 2000 });
+  if (run.refused !== null) throw new Error(run.refused.error.message);
+  return { trace: run.trace, states: run.states };
 }
 
 describe('traceEventsOf: random schedules', () => {

@@ -8,7 +8,7 @@ import { copyStates } from '../threads/copy.ts';
 import type { StepInput } from '../threads/types.ts';
 import { outcomeOf, partialDeadlock, runnablePids, waitEdges } from './outcome.ts';
 import { replay } from './replay.ts';
-import { step } from './step.ts';
+import { replaying, runFrom, startAt } from './schedulers.ts';
 import { initialSystem } from './system.ts';
 
 function preset(id: string): Scenario {
@@ -88,12 +88,10 @@ describe('gfs2-abba-dio', () => {
       mappings: [...scenario.mappings, { process: 2, file: 'F3', at: 0, pages: 2, shared: false }],
       tasks: [...scenario.tasks, { pid: 103, process: 2, program: [{ call: 'touch', vpage: 0, write: false }, { call: 'touch', vpage: 1, write: false }] }],
     };
-    let state = initialSystem(buildSetup(withThird), 'gfs2-5.15');
-    for (const pid of runs([101, 3], [102, 3], [101, 8], [102, 8])) {
-      const out = step(state, pid);
-      if (!out.ok) throw new Error(out.error.message);
-      state = out.state;
-    }
+    const run = runFrom(startAt(initialSystem(buildSetup(withThird), 'gfs2-5.15')), replaying(runs([101, 3], [102, 3], [101, 8], [102, 8])));
+    expect(run.refused).toBeNull();
+    const state = run.states[run.states.length - 1];
+    if (state === undefined) throw new Error('no state');
     expect(runnablePids(state)).toEqual([103]);
     expect(outcomeOf(state)).toBeNull();
     expect(partialDeadlock(state)?.cycle.map((e) => e.pid)).toEqual([101, 102]);

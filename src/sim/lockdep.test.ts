@@ -8,10 +8,9 @@ import type { Scenario } from '../scenarios/types.ts';
 import { explore } from './explore/explore.ts';
 import { cycleOf, lockdepOfRun, type DepEdge, type LockdepResult } from './lockdep.ts';
 import { formatLockdep, formatReport, reportTitle } from './lockdep-format.ts';
-import { outcomeOf, runnablePids } from './outcome.ts';
 import { replay } from './replay.ts';
-import { step, type TraceStep } from './step.ts';
-import { initialSystem, type SystemState } from './system.ts';
+import { choosing, runFrom, startAt } from './schedulers.ts';
+import { initialSystem } from './system.ts';
 
 function preset(id: string): Scenario {
   const s = findPreset(id);
@@ -184,20 +183,7 @@ describe('lockdep across the explorer', () => {
     const explored = new Map(pairs.map(([id, v]) => [`${id}/${v}`, new Set(across(id, v).edges.map((e) => `${e.from}>${e.to}`))]));
     fc.assert(
       fc.property(fc.constantFrom(...pairs), fc.array(fc.nat(), { minLength: 1, maxLength: 80 }), ([id, variant], choices) => {
-        let state: SystemState = initialSystem(buildSetup(preset(id)), variant);
-        const states = [state];
-        const trace: TraceStep[] = [];
-        for (const choice of choices) {
-          if (outcomeOf(state) !== null) break;
-          const runnable = runnablePids(state);
-          const pid = runnable[choice % Math.max(1, runnable.length)];
-          if (pid === undefined) break;
-          const out = step(state, pid);
-          if (!out.ok) break;
-          state = out.state;
-          states.push(state);
-          trace.push(out.trace);
-        }
+        const { states, trace } = runFrom(startAt(initialSystem(buildSetup(preset(id)), variant)), choosing(choices), { maxSteps: choices.length });
         const seen = explored.get(`${id}/${variant}`) ?? new Set();
         for (const e of lockdepOfRun(states, trace).edges) expect(seen.has(`${e.from}>${e.to}`)).toBe(true);
       }),

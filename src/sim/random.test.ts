@@ -8,36 +8,31 @@ import { buildSetup } from '../scenarios/build.ts';
 import { PRESETS } from '../scenarios/index.ts';
 import { explore } from './explore/explore.ts';
 import { createInterner } from './explore/intern.ts';
-import { outcomeOf, runnablePids } from './outcome.ts';
-import { step, type Engine, type TraceStep } from './step.ts';
+import { outcomeOf } from './outcome.ts';
+import { choosing, runFrom, startAt } from './schedulers.ts';
+import type { Engine } from './step.ts';
 import { initialSystem, type SystemSetup } from './system.ts';
 
 const pairs = PRESETS.flatMap((scenario) => scenario.variants.map((variant) => ({ scenario, variant })));
 
 /** Run to an outcome, choosing among runnable tasks by the random choices. */
 function randomRun(setup: SystemSetup, variant: VariantId, choices: readonly number[], engine: Engine = 'compiled') {
-  let state = initialSystem(setup, variant);
-  const trace: TraceStep[] = [];
-  const schedule: number[] = [];
+  const run = runFrom(startAt(initialSystem(setup, variant)), choosing(choices), { engine, maxSteps: 2000 });
+  // A runnable task is never refused.
+  expect(run.refused).toBeNull();
   const interner = createInterner();
   const seen = new Set<number>();
   let revisits = 0;
-  for (let i = 0; i < 2000 && outcomeOf(state) === null; i++) {
+  for (const state of run.states.slice(0, -1)) {
     const id = interner.idOf(state);
     if (seen.has(id)) revisits++;
     seen.add(id);
-    const runnable = runnablePids(state);
-    const pid = runnable[(choices[i % choices.length] ?? 0) % runnable.length];
-    if (pid === undefined) break;
-    const out = step(state, pid, engine);
-    if (!out.ok) throw new Error(`runnable pid ${pid} refused: ${out.error.message}`);
-    state = out.state;
-    trace.push(out.trace);
-    schedule.push(pid);
-    // A broken invariant must be an outcome of the run, never silent.
-    if (state.stopped === null) expect(checkInvariants(state.kernel)).toBeNull();
   }
-  return { state, trace, schedule, revisits };
+  // A broken invariant must be an outcome of the run, never silent.
+  for (const state of run.states) if (state.stopped === null) expect(checkInvariants(state.kernel)).toBeNull();
+  const state = run.states[run.states.length - 1];
+  if (state === undefined) throw new Error('a run has at least its initial state');
+  return { state, trace: run.trace, schedule: run.schedule, revisits };
 }
 
 describe('random schedules', () => {

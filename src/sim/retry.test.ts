@@ -12,7 +12,7 @@ import { compiledMachine } from '../threads/registry.ts';
 import type { StepInput } from '../threads/types.ts';
 import { PATH_EVENTS, pathEventsOf } from './pathevents.ts';
 import { replay, type Replay } from './replay.ts';
-import { step } from './step.ts';
+import { runFrom, startAt, steppingUntil } from './schedulers.ts';
 import { initialSystem, type SystemState } from './system.ts';
 
 const VM_FAULT_RETRY = 1 << PATH_EVENTS.indexOf('VM_FAULT_RETRY');
@@ -99,23 +99,15 @@ describe('5.x filemap_fault drops mmap_lock for I/O', () => {
 
   it('a contended page lock: lock_folio_maybe_drop_mmap drops mmap_lock, sleeps for the page, and the fault returns VM_FAULT_RETRY; the retry needs no drop', () => {
     const setup = buildSetup(twoLoads);
-    let state = initialSystem(setup, 'gfs2-5.18');
-    const schedule: number[] = [];
     const page = setup.kernel.inodes[0]?.cache[0] ?? -1;
     // pid 101 until filemap_fault holds the page lock (it keeps it until do_read_fault maps the page).
-    while (state.kernel.pages[page]?.lock.writer !== 101) {
-      const out = step(state, 101);
-      if (!out.ok) throw new Error(out.error.message);
-      state = out.state;
-      schedule.push(101);
-    }
+    const locked = runFrom(startAt(initialSystem(setup, 'gfs2-5.18')), steppingUntil(101, (s) => s.kernel.pages[page]?.lock.writer === 101));
     // pid 102 until it sleeps on the page lock.
-    while (!(state.kernel.pages[page]?.lock.waiters.some((w) => w.pid === 102) ?? false)) {
-      const out = step(state, 102);
-      if (!out.ok) throw new Error(out.error.message);
-      state = out.state;
-      schedule.push(102);
-    }
+    const queued = runFrom(locked, steppingUntil(102, (s) => s.kernel.pages[page]?.lock.waiters.some((w) => w.pid === 102) ?? false));
+    expect([locked.refused, queued.refused]).toEqual([null, null]);
+    const state = queued.states[queued.states.length - 1];
+    if (state === undefined) throw new Error('no state');
+    const schedule = queued.schedule;
     expect(mmapReaders(state, 1)).toEqual([]);
     expect(frameOf(state, 102, 'filemap_fault')?.regs.fpin).toBe(true);
     const run = replay(setup, 'gfs2-5.18', schedule, { finish: true });
@@ -130,12 +122,8 @@ describe('get_user_pages retries VM_FAULT_RETRY itself', () => {
   it('an O_DIRECT read whose get_user_pages faults on an uncached gfs2 page: faultin_page -EBUSY, __get_user_pages_locked retries with FOLL_TRIED', () => {
     // gfs2-abba-dio under 5.15, pid 101 alone first: its pin of user page 0 faults on F2, whose glock is free.
     const setup = buildSetup(preset('gfs2-abba-dio'));
-    const alone: number[] = [];
-    for (let state = initialSystem(setup, 'gfs2-5.15'); state.tasks[0]?.stack.length !== 0; alone.push(101)) {
-      const out = step(state, 101);
-      if (!out.ok) throw new Error(out.error.message);
-      state = out.state;
-    }
+    const { schedule: alone, refused } = runFrom(startAt(initialSystem(setup, 'gfs2-5.15')), steppingUntil(101, (s) => s.tasks[0]?.stack.length === 0));
+    expect(refused).toBeNull();
     const run = replay(setup, 'gfs2-5.15', alone, { finish: true });
     expect(run.outcome?.kind).toBe('completed');
     const [retry] = retries(run, 101);

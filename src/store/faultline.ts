@@ -13,10 +13,8 @@ import type { VariantId } from '../kernel/variants.ts';
 import { buildSetup } from '../scenarios/build.ts';
 import { DEFAULT_SCENARIO_ID, PRESETS, findPreset } from '../scenarios/index.ts';
 import type { Scenario, NamedSchedule } from '../scenarios/types.ts';
-import { outcomeOf, runnablePids } from '../sim/outcome.ts';
-import { MAX_STEPS, createCycleWatch, livelocked, roundRobinNext } from '../sim/replay.ts';
-import { seededRandom } from '../sim/seeded.ts';
-import { step, type TraceStep } from '../sim/step.ts';
+import { randomScheduler, replaying, roundRobin, runFrom, type Run as SimRun } from '../sim/schedulers.ts';
+import type { TraceStep } from '../sim/step.ts';
 import { initialSystem, type SystemState } from '../sim/system.ts';
 
 /**
@@ -113,57 +111,21 @@ export interface OpenedView {
 
 export type FaultlineStore = FaultlineData & FaultlineActions;
 
-interface Replayed {
-  readonly schedule: readonly Pid[];
-  readonly states: readonly SystemState[];
-  readonly trace: readonly TraceStep[];
+interface Replayed extends SimRun {
   /** Why the schedule stopped short, if it did. */
   readonly refused: string | null;
 }
 
 /** Apply `schedule` from `from` (the states and trace so far), stopping at the first step that cannot be taken. */
 function extend(from: Replayed, schedule: readonly Pid[]): Replayed {
-  const states = from.states.slice();
-  const trace = from.trace.slice();
-  const taken = from.schedule.slice();
-  for (const [i, pid] of schedule.entries()) {
-    const current = states[states.length - 1];
-    if (current === undefined) break;
-    const out = step(current, pid);
-    if (!out.ok) return { schedule: taken, states, trace, refused: `step ${from.schedule.length + i + 1}: ${out.error.message}` };
-    states.push(out.state);
-    trace.push(out.trace);
-    taken.push(pid);
-  }
-  return { schedule: taken, states, trace, refused: null };
+  const run = runFrom(from, replaying(schedule));
+  return { schedule: run.schedule, states: run.states, trace: run.trace, refused: run.refused === null ? null : `step ${run.refused.at + 1}: ${run.refused.error.message}` };
 }
 
 /** Keep stepping after `from` until the run ends, choosing tasks round-robin or by a seeded generator. */
 function runOn(from: Replayed, strategy: RunStrategy): Replayed {
-  const schedule = from.schedule.slice();
-  const states = from.states.slice();
-  const trace = from.trace.slice();
-  const random = strategy.kind === 'random' ? seededRandom(strategy.seed) : null;
-  let state = states[states.length - 1];
-  let last = schedule[schedule.length - 1];
-  // Round-robin is deterministic: a repeated (state, last task) is a cycle it would never leave (sim/replay.ts).
-  const watch = random === null ? createCycleWatch() : null;
-  if (state !== undefined) watch?.(state, last, schedule.length);
-  while (state !== undefined && schedule.length < MAX_STEPS && outcomeOf(state) === null) {
-    const runnable = runnablePids(state);
-    const pid = random !== null ? runnable[Math.floor(random() * runnable.length)] : roundRobinNext(state, last);
-    if (pid === undefined) break;
-    const out = step(state, pid);
-    if (!out.ok) break;
-    state = out.state;
-    last = pid;
-    schedule.push(pid);
-    const from = watch?.(state, pid, schedule.length) ?? null;
-    if (from !== null) state = livelocked(state, pid, from, schedule.length);
-    states.push(state);
-    trace.push(out.trace);
-  }
-  return { schedule, states, trace, refused: from.refused };
+  const run = runFrom(from, strategy.kind === 'random' ? randomScheduler(strategy.seed) : roundRobin());
+  return { schedule: run.schedule, states: run.states, trace: run.trace, refused: from.refused };
 }
 
 function replayFromStart(scenario: Scenario, variant: VariantId, schedule: readonly Pid[]): Replayed {

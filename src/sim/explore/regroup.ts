@@ -11,7 +11,8 @@
  */
 import type { Pid } from '../../kernel/ids.ts';
 import { outcomeOf, describeOutcome } from '../outcome.ts';
-import { step, stepLocal, type Engine } from '../step.ts';
+import { replaying, runFrom, startAt } from '../schedulers.ts';
+import { stepLocal, type Engine } from '../step.ts';
 import type { SystemState } from '../system.ts';
 
 export function switchesOf(schedule: readonly Pid[]): number {
@@ -22,13 +23,8 @@ export function switchesOf(schedule: readonly Pid[]): number {
 
 /** The end of `schedule` from `initial`, or null if some step cannot run. */
 function endOf(initial: SystemState, schedule: readonly Pid[], engine: Engine): SystemState | null {
-  let state = initial;
-  for (const pid of schedule) {
-    const out = step(state, pid, engine);
-    if (!out.ok) return null;
-    state = out.state;
-  }
-  return state;
+  const run = runFrom(startAt(initial), replaying(schedule), { engine });
+  return run.refused === null ? (run.states[run.states.length - 1] ?? null) : null;
 }
 
 function sameEnd(a: SystemState, b: SystemState): boolean {
@@ -46,12 +42,12 @@ export function regroupLocalSteps(initial: SystemState, schedule: readonly Pid[]
   const runs: { pid: Pid; before: number; after: number }[] = [];
   const lastRun = new Map<Pid, number>();
   const leading = new Map<Pid, number>();
-  let state = initial;
-  for (const pid of schedule) {
-    const local = reducible.has(pid) && stepLocal(state, pid, engine) !== null;
-    const out = step(state, pid, engine);
-    if (!out.ok) return schedule;
-    state = out.state;
+  const replayed = runFrom(startAt(initial), replaying(schedule), { engine });
+  const state = replayed.states[replayed.states.length - 1];
+  if (replayed.refused !== null || state === undefined) return schedule;
+  for (const [i, pid] of schedule.entries()) {
+    const before = replayed.states[i];
+    const local = before !== undefined && reducible.has(pid) && stepLocal(before, pid, engine) !== null;
     const at = lastRun.get(pid);
     if (local && at !== undefined) {
       const run = runs[at];

@@ -9,7 +9,7 @@ import { pidName } from '../../kernel/state.ts';
 import { findVariant } from '../../kernel/variants.ts';
 import type { ExploreProgress, ExploreResult } from '../../sim/explore/explore.ts';
 import { useFaultline } from '../store-context.tsx';
-import { buildTimeline, withDomain } from '../timeline/model.ts';
+import { buildTimeline, withDomain } from '../../export/timeline/model.ts';
 import { Timeline } from '../timeline/Timeline.tsx';
 import { bugSchedule, compareRows, formatCount, type CompareRow } from './model.ts';
 import type { CompareMessage, CompareRequest } from './protocol.ts';

@@ -12,17 +12,14 @@
 import { useId, useMemo, useState } from 'react';
 import type { VariantId } from '../../kernel/variants.ts';
 import type { Scenario } from '../../scenarios/types.ts';
-import { pidName } from '../../kernel/state.ts';
 import { promelaOf, promelaRefusal } from '../../export/promela.ts';
 import { scenarioFileName, scenarioFileText } from '../../export/scenario-json.ts';
 import { traceEventsOf } from '../../export/trace-event.ts';
 import { MAX_SCENARIO_JSON_BYTES, parseScenarioJson } from '../../scenarios/validate.ts';
-import { describeOutcome, outcomeOf } from '../../sim/outcome.ts';
 import type { FaultlineData } from '../../store/faultline.ts';
 import { useFaultline, useFaultlineStore } from '../store-context.tsx';
-import { buildTimeline } from '../timeline/model.ts';
 import { svgToPng } from '../timeline/png.ts';
-import { timelineSvg } from '../timeline/svg.ts';
+import { runTimelineSvg } from '../../export/timeline/svg.ts';
 import { download, downloadText } from './download.ts';
 import './exports.css';
 
@@ -33,17 +30,7 @@ function baseName(s: FaultlineData): string {
 
 /** The timeline of the whole run, as the panel draws it, as an SVG document. */
 export function timelineSvgOf(s: FaultlineData): string {
-  const pids = s.scenario.tasks.map((t) => t.pid);
-  const model = buildTimeline(s.trace, s.states, pids);
-  const last = s.states[s.states.length - 1];
-  const outcome = last === undefined ? null : outcomeOf(last);
-  return timelineSvg(model, {
-    title: `${s.scenario.id} under ${s.variant}`,
-    subtitle: `${s.scenario.title}. ${outcome === null ? `${s.schedule.length} steps, still running` : `After ${s.schedule.length} steps: ${describeOutcome(outcome)}`}`,
-    laneLabels: pids.map(pidName),
-    stepLabel: (i) => s.trace[i]?.label ?? '',
-    cursor: s.cursor,
-  });
+  return runTimelineSvg({ scenario: s.scenario, variant: s.variant, trace: s.trace, states: s.states, cursor: s.cursor });
 }
 
 export function ExportPanel() {

@@ -21,10 +21,10 @@ import { select, scaleLinear, zoom, zoomIdentity, zoomTransform, type D3ZoomEven
 import { useEffect, useId, useImperativeHandle, useLayoutEffect, useMemo, useRef, useState, type MouseEvent, type PointerEvent, type ReactNode, type Ref } from 'react';
 import { flushSync } from 'react-dom';
 import { FrameScheduler, type FrameCost } from './frames.ts';
-import { FAULT_ROW, HOLD_ROW, MARK_ROW, PATH_ROW, STEP_ROW, WAIT_ROW, axisTicks, laneAt, laneLayout, type TimelineLayout } from './layout.ts';
-import { EVENT_KINDS, LOCK_KINDS, MARKER_KINDS, PATH_KINDS, markAt, markerText, spansAt, type Points, type TimelineModel } from './model.ts';
+import { FAULT_ROW, HOLD_ROW, MARK_ROW, PATH_ROW, STEP_ROW, WAIT_ROW, laneAt, laneLayout, stepTicks, type TimelineLayout } from '../../export/timeline/layout.ts';
+import { EVENT_KINDS, LOCK_KINDS, MARKER_KINDS, PATH_KINDS, markAt, markerText, spansAt, type Points, type TimelineModel } from '../../export/timeline/model.ts';
 import { TextMeasure, paintTimeline } from './paint.ts';
-import { EVENT_COLOURS, FAULT_LEVELS, LOCK_NAMES, LOCK_SWATCHES, MARKER_COLOURS, PATH_COLOURS, PATH_SHORT } from './palette.ts';
+import { EVENT_COLOURS, FAULT_LEVELS, LOCK_NAMES, LOCK_SWATCHES, MARKER_COLOURS, PATH_COLOURS, PATH_SHORT } from '../../export/timeline/palette.ts';
 import './timeline.css';
 
 export interface TimelineHandle {
@@ -102,7 +102,7 @@ function paint(canvas: HTMLCanvasElement, ctx: CanvasRenderingContext2D, text: T
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   const x = transform.rescaleX(base);
   const offset = x(0);
-  paintTimeline(ctx, { model, layout, scale: x(1) - offset, offset, width, height: layout.height, ticks: axisTicks(x, width), hoverStep: hover?.step ?? -1 }, text);
+  paintTimeline(ctx, { model, layout, scale: x(1) - offset, offset, width, height: layout.height, ticks: ticksOf(x, width), hoverStep: hover?.step ?? -1 }, text);
 }
 
 /** The zoom transform that shows [from, to] of `steps` on a plot `width` wide. */
@@ -125,6 +125,12 @@ function readableWindow(steps: number, width: number, px: number, cursor: number
   return [from, from + visible];
 }
 
+/** The axis ticks of the steps the x scale shows (the SVG export's too: layout.ts). */
+function ticksOf(x: ScaleLinear<number, number>, width: number): number[] {
+  const [from = 0, to = 0] = x.domain();
+  return stepTicks(from, to, width);
+}
+
 function hoverAt(live: Live, event: MouseEvent<HTMLCanvasElement>): Hover | null {
   const rect = event.currentTarget.getBoundingClientRect();
   const x = event.clientX - rect.left;
@@ -143,7 +149,7 @@ export function Timeline({ model, cursor, onSelectStep, laneLabels, stepLabel, r
   const layout = useMemo(() => laneLayout(model), [model]);
   const base = useMemo(() => scaleLinear().domain([0, Math.max(1, model.steps)]).range([0, Math.max(1, width)]), [model.steps, width]);
   const x = useMemo(() => view.transform.rescaleX(base), [view.transform, base]);
-  const ticks = useMemo(() => axisTicks(x, width), [x, width]);
+  const ticks = useMemo(() => ticksOf(x, width), [x, width]);
 
   const live = useRef<Live>({ model, layout, base, width, transform: zoomIdentity, hover: null, stepLabel, onFrame });
   const scheduler = useRef<FrameScheduler | null>(null);

@@ -8,7 +8,7 @@
 import { useCallback, useId, useMemo } from 'react';
 import { pidName } from '../../kernel/state.ts';
 import { useFaultline } from '../store-context.tsx';
-import { buildTimeline } from './model.ts';
+import { buildTimeline } from '../../export/timeline/model.ts';
 import { Timeline } from './Timeline.tsx';
 
 /** Wide enough for two lines of a step's label: "gfs2_glock_nq(SH) on / glock 2/F → granted". */

@@ -3,7 +3,8 @@ import type { VariantId } from '../../kernel/variants.ts';
 import { buildSetup } from '../../scenarios/build.ts';
 import { findPreset } from '../../scenarios/index.ts';
 import { replay } from '../../sim/replay.ts';
-import { EVENT_KINDS, LOCK_KINDS, MARKER_KINDS, PATH_KINDS, buildTimeline, syntheticTimeline, type Spans, type TimelineModel } from './model.ts';
+import { EVENT_KINDS, LOCK_KINDS, MARKER_KINDS, PATH_KINDS, buildTimeline, type Spans, type TimelineModel } from './model.ts';
+import { syntheticTimeline } from './synthetic.ts';
 
 /** A preset's documented schedule under a variant, finished round-robin, as the page replays it. */
 function replayed(id: string, variant: VariantId) {

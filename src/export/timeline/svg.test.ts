@@ -5,7 +5,8 @@ import { buildSetup } from '../../scenarios/build.ts';
 import { findPreset } from '../../scenarios/index.ts';
 import { replay } from '../../sim/replay.ts';
 import { FAULT_ROW, HOLD_ROW, laneLayout } from './layout.ts';
-import { LOCK_KINDS, PATH_KINDS, buildTimeline, syntheticTimeline, type Spans, type TimelineModel } from './model.ts';
+import { LOCK_KINDS, PATH_KINDS, buildTimeline, type Spans, type TimelineModel } from './model.ts';
+import { syntheticTimeline } from './synthetic.ts';
 import { LOCK_NAMES, PATH_SHORT } from './palette.ts';
 import { escapeXml, fitText, textWidth, timelineSvg, type TimelineSvgOptions } from './svg.ts';
 

@@ -1,6 +1,6 @@
 /**
- * Colours of the timeline, shared by the canvas painter and the legend so the
- * two cannot disagree. Lock kinds use hues far apart (a glock and a page lock
+ * Colours of the timeline, shared by both renderers (render.ts) and the
+ * page's legend so they cannot disagree. Lock kinds use hues far apart (a glock and a page lock
  * must never be confused); waits are red and hatched, faults amber, the
  * retry path dark with coloured points.
  */
@@ -87,6 +87,8 @@ const EVENTS: Record<(typeof EVENT_KINDS)[number], string> = {
 };
 export const EVENT_COLOURS: readonly string[] = EVENT_KINDS.map((k) => EVENTS[k]);
 
+/** Text on the page's light background (timeline.css). */
+export const INK = '#1b1f2a';
 export const GRID = '#e3e5ea';
 export const LANE_RULE = '#c7cbd3';
 export const BACKGROUND = '#ffffff';

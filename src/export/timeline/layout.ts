@@ -1,11 +1,10 @@
 /**
  * Where each lane and each row inside it sits, in CSS pixels from the top of
- * the plot. The painter and the React lane labels both read it, so a label
- * always lines up with its band. Lanes grow with the hold slots and fault
+ * the plot. Both renderers (render.ts), the page's lane labels and the SVG
+ * document's read it, so a label always lines up with its band. Lanes grow with the hold slots and fault
  * levels they need; the retry row is there only when some lane has a retry
  * path (every lane the same rows in the same order either way).
  */
-import type { ScaleLinear } from 'd3';
 import type { TimelineModel } from './model.ts';
 
 /** Outcome markers and kernel events (VM_FAULT_RETRY) sit above the steps, so they never cover a step's label. */
@@ -74,7 +73,28 @@ export function pathY(band: LaneBand, kind: number): number {
   return band.pathTop + 2 + (PATH_ROW - 4) * (PATH_Y[kind] ?? 0.5);
 }
 
-/** Ticks at whole steps only, about one per 90 px: a tick is a cursor position. */
-export function axisTicks(x: ScaleLinear<number, number>, width: number): number[] {
-  return x.ticks(Math.max(2, Math.floor(width / 90))).filter((t) => Number.isInteger(t));
+/**
+ * Ticks at whole steps only, about one per 90 px of a plot showing logical
+ * time [from, to]: a tick is a cursor position. The spacing is D3's for a
+ * linear scale (d3-array's tickSpec: 1, 2 or 5 times a power of ten, the
+ * nearest to the span over the count), written out here because the engine
+ * does not import D3 and the CLI's SVG needs the page's ticks;
+ * layout.test.ts holds it to `scaleLinear().ticks()`.
+ */
+export function stepTicks(from: number, to: number, width: number): number[] {
+  const count = Math.max(2, Math.floor(width / 90));
+  if (!(to > from)) return from === to && Number.isInteger(from) ? [from] : [];
+  const raw = (to - from) / count;
+  const power = Math.floor(Math.log10(raw));
+  const error = raw / 10 ** power;
+  const factor = error >= Math.sqrt(50) ? 10 : error >= Math.sqrt(10) ? 5 : error >= Math.sqrt(2) ? 2 : 1;
+  // Below one step apart every whole step is a tick (D3's fractional ticks, filtered to the integers).
+  const spacing = power < 0 ? 1 : 10 ** power * factor;
+  let first = Math.round(from / spacing);
+  let last = Math.round(to / spacing);
+  if (first * spacing < from) first++;
+  if (last * spacing > to) last--;
+  const ticks: number[] = [];
+  for (let i = first; i <= last; i++) ticks.push(i * spacing);
+  return ticks;
 }
