@@ -19,7 +19,7 @@
  * imports it from here.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -149,14 +149,21 @@ function lastProgress(out: string): number {
 
 /** One pan search with `flags` (-A, -E, ...) under the limits. */
 export function panSearch(build: PanBuild, flags: readonly string[], limits: SpinLimits): PanSearch {
-  const trailPath = join(build.dir, 'model.pml.trail');
-  rmSync(trailPath, { force: true });
+  const trails = () => readdirSync(build.dir).filter((f) => f.endsWith('.trail'));
+  for (const f of trails()) if (f.startsWith('model.pml')) rmSync(join(build.dir, f), { force: true });
   const run = timed('./pan', [`-m${limits.depth}`, ...flags], build.dir, limits.timeMs);
   const output = run.stdout + run.stderr;
   const killed = run.signal !== null;
   // A killed pan printed no summary: its last progress line says how far it got.
   const read = killed ? { error: null, limit: null, states: lastProgress(output), transitions: 0, memoryMb: 0 } : readPanOutput(output);
   const error = read.error;
+  // Each error keeps its own trail (the next search would overwrite it): deadlock.trail, bug.trail. The multi-core verifier names its trail per core.
+  const written = trails().find((f) => f.startsWith('model.pml'));
+  let trail: string | null = null;
+  if (error !== null && written !== undefined) {
+    trail = join(build.dir, `${error}.trail`);
+    renameSync(join(build.dir, written), trail);
+  }
   return {
     flags,
     error,
@@ -166,7 +173,7 @@ export function panSearch(build: PanBuild, flags: readonly string[], limits: Spi
     memoryMb: read.memoryMb,
     wallMs: run.wallMs,
     cpuMs: run.cpuMs,
-    trail: error !== null && existsSync(trailPath) ? trailPath : null,
+    trail,
     output,
   };
 }
@@ -197,8 +204,8 @@ export function spinVerdict(build: PanBuild, limits: SpinLimits): SpinVerdict {
  * inside a task's atomic step (a rendezvous), so its steps belong to that
  * task's and are left out.
  */
-export function trailTasks(build: PanBuild): number[] {
-  const replay = timed('spin', ['-t', '-p', '-k', 'model.pml.trail', 'model.pml'], build.dir, 120_000);
+export function trailTasks(build: PanBuild, trail: string): number[] {
+  const replay = timed('spin', ['-t', '-p', '-k', trail, 'model.pml'], build.dir, 120_000);
   if (replay.status !== 0) throw new SpinError(`spin -t failed:\n${replay.stdout}${replay.stderr}`);
   const tasks: number[] = [];
   for (const m of replay.stdout.matchAll(/^\s*\d+:\s+proc\s+(\d+) \(task:\d+\)/gm)) tasks.push(Number(m[1]) - 2);
