@@ -4,7 +4,7 @@ import { VARIANTS } from '../kernel/variants.ts';
 import { PRESETS, findPreset } from '../scenarios/index.ts';
 import type { Scenario } from '../scenarios/types.ts';
 import { runExport } from './export.ts';
-import { parseMaxPreemptions, parseMaxStates, parseReduction, ringScenario, runExplore } from './explore.ts';
+import { parseMaxPreemptions, parseMaxStates, parseReduction, parseTimeLimit, ringScenario, runExplore } from './explore.ts';
 import { parseSpinOptions, runExploreSpin } from './explore-spin.ts';
 import { runImportLockdep } from './import-lockdep.ts';
 import { runLockdep } from './lockdep.ts';
@@ -40,8 +40,8 @@ Commands:
                      shortest schedule to each:
                        --scenario <id> | --scenario-file <path.json> --variant <id>
                        [--tasks N] (gfs2-dio-ring: 2 to 6 tasks) [--max-states N]
-                       [--reduction local|none] [--max-preemptions N] [--json]
-                       [--engine faultline|spin]
+                       [--time-limit S] (default 60) [--reduction local|none]
+                       [--max-preemptions N] [--json] [--engine faultline|spin]
                      local (the default) takes a step that touches only its own
                      task and mm alone; none tries every interleaving;
                      --max-preemptions bounds the switches away from a task
@@ -161,6 +161,7 @@ function exploreCommand(argv: readonly string[], io: CliIo): number {
       ...SCENARIO_OPTIONS,
       tasks: { type: 'string' },
       'max-states': { type: 'string' },
+      'time-limit': { type: 'string' },
       reduction: { type: 'string' },
       'max-preemptions': { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -179,7 +180,7 @@ function exploreCommand(argv: readonly string[], io: CliIo): number {
   const spinOnly = (['spin-time', 'spin-memory', 'spin-depth', 'ncore', 'base'] as const).find((k) => values[k] !== undefined);
   if (values.engine !== 'spin' && spinOnly !== undefined) throw new UsageError(`--${spinOnly} applies only to --engine spin`);
   if (values.engine === 'spin') {
-    const faultlineOnly = (['max-states', 'reduction', 'max-preemptions'] as const).find((k) => values[k] !== undefined);
+    const faultlineOnly = (['max-states', 'time-limit', 'reduction', 'max-preemptions'] as const).find((k) => values[k] !== undefined);
     if (faultlineOnly !== undefined) throw new UsageError(`--${faultlineOnly} applies to the Faultline explorer, not --engine spin`);
     try {
       return runExploreSpin(scenario, variant, parseSpinOptions(values), io);
@@ -189,7 +190,7 @@ function exploreCommand(argv: readonly string[], io: CliIo): number {
       return 1;
     }
   }
-  return runExplore(scenario, variant, { maxStates: parseMaxStates(values['max-states']), maxPreemptions: parseMaxPreemptions(values['max-preemptions']), reduction: parseReduction(values.reduction), json: values.json === true }, io, () => performance.now());
+  return runExplore(scenario, variant, { maxStates: parseMaxStates(values['max-states']), timeLimitMs: parseTimeLimit(values['time-limit']), maxPreemptions: parseMaxPreemptions(values['max-preemptions']), reduction: parseReduction(values.reduction), json: values.json === true }, io, () => performance.now());
 }
 
 function lockdepCommand(argv: readonly string[], io: CliIo): number {
