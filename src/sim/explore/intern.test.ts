@@ -39,4 +39,15 @@ describe('interner', () => {
     expect(JSON.stringify(state)).toBe('{"kernel":{"nodes":1},"tasks":[{"pid":101}]}');
     expect(Object.getOwnPropertySymbols(structuredClone(state))).toEqual([]);
   });
+
+  it('leaves interned values deeply equal to fresh ones: the tag is not enumerable, so toEqual and spread copies never see it', () => {
+    const interner = createInterner();
+    const returns = [4096];
+    interner.idOf({ returns });
+    expect(returns).toEqual([4096]);
+    expect({ returns }).toEqual({ returns: [4096] });
+    const tagged = { a: 1 };
+    interner.idOf(tagged);
+    expect(Object.getOwnPropertySymbols({ ...tagged })).toEqual([]);
+  });
 });

@@ -40,19 +40,18 @@ const K_OBJECT = 2;
 /**
  * Where an object keeps its id: `ID` holds `interner * 2^32 + id` (exact in
  * a double for 2^21 interners, numbered from 1 so a tag from an earlier
- * exploration never matches), and `SELF` the object the tag was put on.
- * Object spread copies symbol-keyed properties, so a copy made with
- * `{ ...x, field }` carries x's tag: its `SELF` is x, not itself, which is
- * how the copy is told apart. Arrays are copied with `slice()` or spread,
- * which copy no such property; `Object.keys`, JSON and structured clone
- * never see them.
+ * exploration never matches). The property is not enumerable, so nothing
+ * that copies or compares a state sees it: object spread and
+ * `Object.assign` do not copy it (a copy `{ ...x, field }` starts untagged,
+ * as it must), nor do `slice()`, JSON or structured clone, and deep
+ * equality (Vitest's `toEqual`) ignores it. An enumerable tag was copied by
+ * spread and made equal states unequal to `toEqual`.
  */
 const ID = Symbol('faultline.internId');
-const SELF = Symbol('faultline.internOwner');
 const ID_SCALE = 2 ** 32;
 let interners = 0;
 
-type Tagged = { [ID]?: number; [SELF]?: object };
+type Tagged = { [ID]?: number };
 
 export interface Interner {
   /** The id of `value`'s canonical form: equal plain values get equal ids, different ones different ids. */
@@ -139,10 +138,8 @@ export function createInterner(): Interner {
 
   const node = (value: object): number => {
     const tagged = value as Tagged;
-    if (tagged[SELF] === value) {
-      const known = (tagged[ID] ?? 0) - self;
-      if (known >= 0 && known < ID_SCALE) return known;
-    }
+    const known = (tagged[ID] ?? 0) - self;
+    if (known >= 0 && known < ID_SCALE) return known;
     const base = top;
     let length: number;
     if (Array.isArray(value)) {
@@ -187,8 +184,9 @@ export function createInterner(): Interner {
     const found = nodes.addOrFindRange(scratch, base, length);
     top = base;
     const id = found < 0 ? -found - 1 : found;
-    tagged[ID] = self + id;
-    tagged[SELF] = value;
+    // Defined once, not enumerable (see ID); an interner after that only rewrites the value.
+    if (tagged[ID] === undefined) Object.defineProperty(tagged, ID, { value: self + id, writable: true });
+    else tagged[ID] = self + id;
     return id;
   };
 
