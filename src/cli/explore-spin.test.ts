@@ -96,6 +96,14 @@ describe('explore --engine spin on the command line', { timeout: 300_000 }, () =
     expect(out).toMatch(/bug: Spin's trail \(\d+ steps, \d+ turns\) is the Faultline schedule of \d+ steps:\n {2}--schedule 101(,101)*\n {2}replayed in Faultline: bug, as Spin found\n {2}Share link: http:\/\/127\.0\.0\.1:4173\/#v=1&s=gfs2-read-self&k=gfs2-5\.15&p=/);
   });
 
+  it('--ncore 2: the export without hidden variables runs in the multi-core verifier, with the same verdict', () => {
+    const { code, out } = run(['--engine', 'spin', '--ncore', '2', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15']);
+    expect(code).toBe(0);
+    expect(out).toMatch(/-DNCORE=2/);
+    expect(out).toMatch(/deadlock: reachable; BUG: not reachable/);
+    expect(out).toMatch(/counterexamples not brought back: the multi-core verifier's trail/);
+  });
+
   it('refuses what the export does not model, an unknown engine, and Spin limits without --engine spin', () => {
     expect(run(['--engine', 'spin', '--scenario', 'lock-page-retry', '--variant', 'dax-2015'])).toMatchObject({ code: 1, err: expect.stringMatching(/ext2-dax scenarios are not modelled/) as unknown as string });
     expect(run(['--engine', 'tla', '--scenario', 'gfs2-read-self', '--variant', 'gfs2-5.15'])).toMatchObject({ code: 2, err: expect.stringMatching(/--engine: expected faultline or spin, not 'tla'/) as unknown as string });

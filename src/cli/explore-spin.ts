@@ -55,7 +55,17 @@ export interface Counterexample {
 export interface SpinExploreResult {
   readonly verdict: SpinVerdict;
   readonly counterexamples: readonly Counterexample[];
+  /** Why errors found were not brought back, if they were not. */
+  readonly unmapped: string | null;
 }
+
+/**
+ * Spin 6.5.2's multi-core verifier writes its trail after a "-4:-4:-4"
+ * marker line, and `spin -t` stops there ("trail ends after -4 steps"), so
+ * its counterexamples are not mapped back: the verdict stands, and the
+ * single-core verifier gives the schedule.
+ */
+const MULTICORE_TRAIL = 'the multi-core verifier\'s trail cannot be replayed by spin -t (Spin 6.5.2 stops at its "-4:-4:-4" marker): run again without --ncore for the schedule';
 
 function positive(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
@@ -84,6 +94,7 @@ export function exploreWithSpin(scenario: Scenario, variant: VariantId, options:
   const build = buildPan(model.model, options.limits, { ncore: options.ncore, optimize: options.optimize !== false });
   try {
     const verdict = spinVerdict(build, options.limits);
+    if (options.ncore > 1) return { verdict, counterexamples: [], unmapped: verdict.searches.some((s) => s.error !== null) ? MULTICORE_TRAIL : null };
     const setup = buildSetup(scenario);
     const counterexamples = verdict.searches.flatMap((search): Counterexample[] => {
       if (search.error === null || search.trail === null) return [];
@@ -98,7 +109,7 @@ export function exploreWithSpin(scenario: Scenario, variant: VariantId, options:
       const link = `${options.base ?? DEFAULT_BASE}#${encodeLink({ scenario, preset: PRESETS.includes(scenario), variant, schedule: followed.schedule, cursor: followed.schedule.length })}`;
       return [{ kind, trailSteps: pids.length, turns: turns.length, schedule: followed.schedule, replayed, agrees: replayed === kind && run.refused === null, link }];
     });
-    return { verdict, counterexamples };
+    return { verdict, counterexamples, unmapped: null };
   } finally {
     removeBuild(build);
   }
@@ -117,7 +128,7 @@ export function runExploreSpin(scenario: Scenario, variantId: string, options: S
     io.err(`faultline explore --engine spin: ${result.refused}`);
     return 1;
   }
-  const { verdict, counterexamples } = result;
+  const { verdict, counterexamples, unmapped } = result;
   const disagree = counterexamples.some((c) => !c.agrees);
   if (options.json) {
     io.out(
@@ -130,6 +141,7 @@ export function runExploreSpin(scenario: Scenario, variantId: string, options: S
         complete: verdict.complete,
         searches: verdict.searches.map((s) => ({ flags: s.flags, error: s.error, limit: s.limit, states: s.states, transitions: s.transitions, memoryMb: s.memoryMb, cpuMs: Math.round(s.cpuMs), wallMs: Math.round(s.wallMs) })),
         counterexamples,
+        unmapped,
       }),
     );
     return disagree ? EXIT_DISAGREE : 0;
@@ -143,6 +155,7 @@ export function runExploreSpin(scenario: Scenario, variantId: string, options: S
     io.out(`search for ${what}: ${found}; ${s.states.toLocaleString('en-US')} states, ${Math.round(s.cpuMs)} ms CPU, ${s.memoryMb.toFixed(0)} MB`);
   }
   io.out(`deadlock: ${verdictLine(verdict.deadlock)}; BUG: ${verdictLine(verdict.bug)}`);
+  if (unmapped !== null) io.out(`counterexamples not brought back: ${unmapped}`);
   for (const c of counterexamples) {
     io.out('');
     if (c.schedule === null) {
