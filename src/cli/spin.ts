@@ -4,10 +4,12 @@
  * its searches under limits, read what it found, and replay its trail.
  *
  * Every pan run has three limits, so that a model too big for the machine
- * ends as "did not finish (limit)" and never hangs: a wall-clock time
- * (the process is killed), a memory bound (-DMEMLIM, in MB: pan stops
- * itself) and a search depth (-m: pan reports that the depth was too small,
- * and its search was then not exhaustive).
+ * ends as "did not finish (limit)" and never hangs: CPU time (RLIMIT_CPU
+ * through the shell's `ulimit -t`: the kernel sends SIGXCPU; CPU rather than
+ * wall-clock time, so that a loaded machine does not cut the search short,
+ * with a wall-clock guard of ten times as long), a memory bound (-DMEMLIM,
+ * in MB: pan stops itself) and a search depth (-m: pan reports that the
+ * depth was too small, and its search was then not exhaustive).
  *
  * Verdicts as promela.ts defines them: a deadlock is an invalid end state,
  * a BUG (gfs2 trap_recursive) the assertion `!(trap_recursive)`. pan stops
@@ -24,7 +26,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export interface SpinLimits {
-  /** Wall-clock time of one pan run, in ms; the run is killed after it. */
+  /** CPU time of one pan run, in ms (whole seconds are enforced, at least one); the run is stopped after it. */
   readonly timeMs: number;
   /** pan's own memory bound, -DMEMLIM, in MB. */
   readonly memMb: number;
@@ -151,7 +153,8 @@ function lastProgress(out: string): number {
 export function panSearch(build: PanBuild, flags: readonly string[], limits: SpinLimits): PanSearch {
   const trails = () => readdirSync(build.dir).filter((f) => f.endsWith('.trail'));
   for (const f of trails()) if (f.startsWith('model.pml')) rmSync(join(build.dir, f), { force: true });
-  const run = timed('./pan', [`-m${limits.depth}`, ...flags], build.dir, limits.timeMs);
+  const cpuSeconds = Math.max(1, Math.ceil(limits.timeMs / 1000));
+  const run = timed('sh', ['-c', `ulimit -t ${cpuSeconds} && exec ./pan "$@"`, 'pan', `-m${limits.depth}`, ...flags], build.dir, cpuSeconds * 10_000);
   const output = run.stdout + run.stderr;
   const killed = run.signal !== null;
   // A killed pan printed no summary: its last progress line says how far it got.
