@@ -1,73 +1,226 @@
 /**
- * Explorer figures: per preset and variant, and for gfs2-dio-ring at
- * N = 3..6 under gfs2-5.15 and gfs2-5.18, the states, transitions, time,
- * states per second and peak heap, with the partial-order reduction the
- * explorer uses by default and, for comparison, without it. Figures only;
- * nothing is asserted. Each exploration is capped (BENCH_MAX_STATES states,
- * BENCH_BUDGET_MS each) so the bench ends on any machine.
+ * Explorer figures beside Spin's, in the same run: per preset and variant,
+ * and for gfs2-dio-ring at N = 3..6 under gfs2-5.15 and gfs2-5.18, our time
+ * to verdict, states, states per second and peak heap, then Spin's on our own
+ * Promela export (src/export/promela.ts) of the same scenario, and the ratios
+ * ours / Spin. Figures only; nothing is asserted.
+ *
+ * Times are CPU times (user + system, ms): this machine is shared, and under
+ * load wall-clock times say more about the neighbours than about either
+ * tool. Ours is this process's CPU over the exploration; Spin's is the CPU
+ * of its pan processes (from /proc), apart from the CPU of `spin -a` and the
+ * C compiler ("build"), which is printed on its own and counted only in the
+ * second ratio. Spin's verdict is at most two searches (src/cli/spin.ts):
+ * every error, then the other kind after an error.
+ *
+ * Every run is capped so the bench ends on any machine: ours at
+ * BENCH_MAX_STATES states or BENCH_BUDGET_MS ms of CPU, each pan run at
+ * BENCH_SPIN_MS ms of CPU, -DMEMLIM=BENCH_SPIN_MB and depth
+ * BENCH_SPIN_DEPTH; the ring of 3, the headline comparison, gets
+ * BENCH_RING3_MS for both. A capped run says "did not finish (limit)".
+ * Defaults keep the whole bench near ten minutes of CPU (longer in wall
+ * time on a loaded machine); BENCH_RING_MAX (up to 6) and bigger budgets go further,
+ * BENCH_ONLY=<regex> runs the matching rows only, BENCH_SPIN=0 leaves Spin
+ * out, BENCH_FULL=1 adds the unreduced ring rows for N > 3.
  *
  *   npm run bench            (this, then the timeline bench)
- *   BENCH_MAX_STATES=2000000 npx tsx bench/explore.ts
+ *   BENCH_ONLY='ring N=3' BENCH_BUDGET_MS=120000 npx tsx bench/explore.ts
  */
+import { buildPan, removeBuild, spinVerdict, type SpinLimits, type SpinVerdict } from '../src/cli/spin.ts';
+import { promelaOf } from '../src/export/promela.ts';
+import type { VariantId } from '../src/kernel/variants.ts';
 import { buildSetup } from '../src/scenarios/build.ts';
 import { PRESETS } from '../src/scenarios/index.ts';
-import { gfs2DioRing } from '../src/scenarios/ring.ts';
+import { MAX_RING_TASKS, gfs2DioRing } from '../src/scenarios/ring.ts';
 import type { Scenario } from '../src/scenarios/types.ts';
 import { explore, type ExploreResult, type Reduction } from '../src/sim/explore/explore.ts';
 
-const MAX_STATES = Number(process.env['BENCH_MAX_STATES'] ?? 300_000);
-const BUDGET_MS = Number(process.env['BENCH_BUDGET_MS'] ?? 20_000);
+const env = (name: string, fallback: number): number => {
+  const n = Number(process.env[name] ?? fallback);
+  return Number.isFinite(n) ? n : fallback;
+};
+const MAX_STATES = env('BENCH_MAX_STATES', 2_000_000);
+const BUDGET_MS = env('BENCH_BUDGET_MS', 20_000);
+const SPIN = process.env['BENCH_SPIN'] !== '0';
+const SPIN_LIMITS: SpinLimits = { timeMs: env('BENCH_SPIN_MS', 20_000), memMb: env('BENCH_SPIN_MB', 1024), depth: env('BENCH_SPIN_DEPTH', 1_000_000) };
+const RING3_MS = env('BENCH_RING3_MS', 120_000);
+const RING_MAX = Math.min(MAX_RING_TASKS, env('BENCH_RING_MAX', 6));
+const FULL = process.env['BENCH_FULL'] === '1';
+const ONLY = process.env['BENCH_ONLY'] === undefined ? null : new RegExp(process.env['BENCH_ONLY']);
 
-interface Row {
-  readonly result: ExploreResult;
-  readonly perSecond: number;
+interface Verdict {
+  /** null: not decided (the search stopped at a limit without finding one). */
+  readonly deadlock: boolean | null;
+  readonly bug: boolean | null;
 }
 
-function row(scenario: Scenario, variant: Scenario['variants'][number], label: string, reduction: Reduction): Row {
+function verdictWords(v: Verdict): string {
+  const found = [...(v.deadlock === true ? ['deadlock'] : []), ...(v.bug === true ? ['BUG'] : [])];
+  const open = v.deadlock === null || v.bug === null;
+  if (found.length > 0) return found.join('+') + (open ? '+?' : '');
+  return open ? '?' : 'neither';
+}
+
+function agreement(a: Verdict, b: Verdict): string {
+  const same = (x: boolean | null, y: boolean | null) => (x === null || y === null ? null : x === y);
+  const d = same(a.deadlock, b.deadlock);
+  const g = same(a.bug, b.bug);
+  if (d === false || g === false) return 'DISAGREE';
+  return d === null || g === null ? '' : 'agree';
+}
+
+function ms(n: number): string {
+  return n >= 10_000 ? `${(n / 1000).toFixed(1)} s` : `${n.toFixed(0)} ms`;
+}
+
+function rate(states: number, cpuMs: number): string {
+  return cpuMs > 0 ? `${Math.round((states / cpuMs) * 1000).toLocaleString('en-US')}/s` : '-';
+}
+
+interface Ours {
+  readonly result: ExploreResult;
+  readonly cpuMs: number;
+  readonly peakMb: number;
+  readonly verdict: Verdict;
+}
+
+/** This process's CPU time, in ms: the explorer's clock here, so that its budget is CPU time as Spin's is. */
+function cpuNow(): number {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1000;
+}
+
+function ours(scenario: Scenario, variant: VariantId, reduction: Reduction, budgetMs: number): Ours {
   let peak = process.memoryUsage().heapUsed;
+  const cpu0 = process.cpuUsage();
   const result = explore(buildSetup(scenario), variant, {
     maxStates: MAX_STATES,
-    timeBudgetMs: BUDGET_MS,
+    timeBudgetMs: budgetMs,
     reduction,
-    now: () => performance.now(),
+    now: cpuNow,
     progressEvery: 5000,
     onProgress: () => {
       peak = Math.max(peak, process.memoryUsage().heapUsed);
       return undefined;
     },
   });
+  const cpu = process.cpuUsage(cpu0);
   peak = Math.max(peak, process.memoryUsage().heapUsed);
-  const perSecond = result.elapsedMs > 0 ? Math.round((result.states / result.elapsedMs) * 1000) : 0;
-  const how = result.complete ? 'all' : result.stoppedBy === 'time' ? 'timed out' : 'capped';
-  const reduced = reduction === 'none' ? 'none' : result.reducedTasks > 0 ? 'local' : 'n/a';
-  console.log(
-    `${label.padEnd(24)} ${variant.padEnd(19)} ${reduced.padEnd(5)} ${String(result.states).padStart(8)} states (${how.padEnd(9)}) ${String(result.transitions).padStart(8)} transitions ${result.elapsedMs.toFixed(0).padStart(6)} ms ${String(perSecond).padStart(7)} states/s  peak heap ${(peak / 1048576).toFixed(0).padStart(4)} MiB`,
-  );
-  return { result, perSecond };
+  const found = (kind: 'deadlock' | 'bug') => (result.outcomes[kind] !== undefined ? true : result.complete ? false : null);
+  return { result, cpuMs: (cpu.user + cpu.system) / 1000, peakMb: peak / 1048576, verdict: { deadlock: found('deadlock'), bug: found('bug') } };
 }
 
-console.log(`explorer: breadth-first, hash-consed states; cap ${MAX_STATES.toLocaleString('en-US')} states or ${BUDGET_MS} ms each (BENCH_MAX_STATES, BENCH_BUDGET_MS)`);
-console.log('reduction: local = local steps taken alone (the default), none = every interleaving, n/a = no task qualifies (truncate, punch or DAX)\n');
+interface Spin {
+  readonly verdict: SpinVerdict;
+  readonly searchCpuMs: number;
+  readonly states: number;
+  readonly memoryMb: number;
+  readonly limit: string | null;
+}
 
-let slowestPreset = { label: '', ms: 0, complete: true };
+/** Spin's verdict on our export, or why there is none. */
+function spin(scenario: Scenario, variant: VariantId, optimize: boolean, limits: SpinLimits): Spin | string {
+  if (!SPIN) return 'left out (BENCH_SPIN=0)';
+  const model = promelaOf(scenario, variant);
+  if (!model.ok) return `no export: ${model.message.split(':')[0] ?? ''}`;
+  const build = buildPan(model.model, limits, { optimize });
+  try {
+    const verdict = spinVerdict(build, limits);
+    const limit = verdict.searches.find((s) => s.limit !== null)?.limit ?? null;
+    return {
+      verdict,
+      searchCpuMs: verdict.searches.reduce((n, s) => n + s.cpuMs, 0),
+      states: Math.max(...verdict.searches.map((s) => s.states)),
+      memoryMb: Math.max(...verdict.searches.map((s) => s.memoryMb)),
+      limit,
+    };
+  } finally {
+    removeBuild(build);
+  }
+}
+
+interface Row {
+  readonly label: string;
+  readonly ours: Ours;
+  readonly spin: Spin | string;
+}
+
+function print(row: Row): void {
+  const o = row.ours;
+  const r = o.result;
+  const how = r.complete ? '' : ` did not finish (${r.stoppedBy === 'time' ? 'time' : r.stoppedBy === 'max-states' ? 'states' : (r.stoppedBy ?? '')} limit)`;
+  const left = `${row.label.padEnd(44)} ours ${verdictWords(o.verdict).padEnd(9)} ${String(r.states).padStart(8)} st ${ms(o.cpuMs).padStart(8)} ${rate(r.states, o.cpuMs).padStart(10)} heap ${o.peakMb.toFixed(0).padStart(4)} MiB${how}`;
+  console.log(left);
+  const s = row.spin;
+  if (typeof s === 'string') {
+    console.log(`${''.padEnd(44)} spin ${s}`);
+    return;
+  }
+  const first = s.verdict.searches[0];
+  const searchRate = first === undefined ? '-' : rate(first.states, first.cpuMs);
+  const spinHow = s.limit === null ? '' : ` did not finish (${s.limit} limit)`;
+  const ratio = (x: number) => (x > 0 ? (o.cpuMs / x).toFixed(2) : '-');
+  const agree = agreement(o.verdict, s.verdict);
+  console.log(
+    `${''.padEnd(44)} spin ${verdictWords(s.verdict).padEnd(9)} ${String(s.states).padStart(8)} st ${ms(s.searchCpuMs).padStart(8)} ${searchRate.padStart(10)} mem  ${s.memoryMb.toFixed(0).padStart(4)} MB  build ${ms(s.verdict.build.cpuMs)}${spinHow}`,
+  );
+  if (s.limit !== null || !r.complete) {
+    // No time to verdict on one side: only the speeds compare.
+    const oursRate = o.cpuMs > 0 ? r.states / o.cpuMs : 0;
+    const spinRate = first !== undefined && first.cpuMs > 0 ? first.states / first.cpuMs : 0;
+    console.log(`${''.padEnd(44)} ours/spin: no time to verdict on ${!r.complete && s.limit !== null ? 'either side' : r.complete ? "Spin's side" : 'our side'}; states/s ${spinRate > 0 ? (oursRate / spinRate).toFixed(3) : '-'}${agree === '' ? '' : `; verdicts ${agree}`}`);
+    return;
+  }
+  console.log(`${''.padEnd(44)} ours/spin: search ${ratio(s.searchCpuMs)}, with build ${ratio(s.searchCpuMs + s.verdict.build.cpuMs)}${agree === '' ? '' : `; verdicts ${agree}`}`);
+}
+
+function bench(label: string, scenario: Scenario, variant: VariantId, reduction: Reduction, optimize: boolean, budgetMs = BUDGET_MS, withSpin = true): Row | null {
+  if (ONLY !== null && !ONLY.test(label)) return null;
+  const row: Row = { label, ours: ours(scenario, variant, reduction, budgetMs), spin: withSpin ? spin(scenario, variant, optimize, { ...SPIN_LIMITS, timeMs: budgetMs === BUDGET_MS ? SPIN_LIMITS.timeMs : budgetMs }) : 'as in the row above' };
+  print(row);
+  return row;
+}
+
+console.log(`Faultline explorer (breadth-first, hash-consed; capped at ${MAX_STATES.toLocaleString('en-US')} states or ${ms(BUDGET_MS)} CPU: BENCH_MAX_STATES, BENCH_BUDGET_MS)`);
+console.log(`beside Spin on the Promela export (-DSAFETY; each pan run capped at ${ms(SPIN_LIMITS.timeMs)} CPU, -DMEMLIM=${SPIN_LIMITS.memMb}, -m${SPIN_LIMITS.depth}: BENCH_SPIN_MS, BENCH_SPIN_MB, BENCH_SPIN_DEPTH)`);
+console.log(`the ring of 3: ${ms(RING3_MS)} CPU for each (BENCH_RING3_MS)`);
+console.log('times are CPU times; st = states (ours: distinct states; Spin: states stored by its largest search); the rate is states per CPU second (Spin: its first search)');
+console.log('ratio < 1: we reach the verdict in less time than Spin. local = the partial-order reduction the explorer uses by default, none = every interleaving\n');
+
+const rows: Row[] = [];
 for (const scenario of PRESETS) {
   for (const variant of scenario.variants) {
-    const { result } = row(scenario, variant, scenario.id, 'local');
-    if (result.elapsedMs > slowestPreset.ms || !result.complete) slowestPreset = { label: `${scenario.id} under ${variant}`, ms: result.elapsedMs, complete: result.complete && slowestPreset.complete };
+    const row = bench(`${scenario.id} ${variant}`, scenario, variant, 'local', false);
+    if (row !== null) rows.push(row);
   }
 }
 
 console.log('');
-let bestRing = 0;
-for (let n = 3; n <= 6; n++) {
+const ringRows: { n: number; variant: VariantId; row: Row }[] = [];
+for (let n = 3; n <= RING_MAX; n++) {
   for (const variant of ['gfs2-5.15', 'gfs2-5.18'] as const) {
-    for (const reduction of ['local', 'none'] as const) {
-      const { perSecond } = row(gfs2DioRing(n), variant, `gfs2-dio-ring N=${n}`, reduction);
-      bestRing = Math.max(bestRing, perSecond);
-    }
+    const budget = n === 3 ? RING3_MS : BUDGET_MS;
+    const row = bench(`gfs2-dio-ring N=${n} ${variant} local`, gfs2DioRing(n), variant, 'local', true, budget);
+    if (row !== null) ringRows.push({ n, variant, row });
+    if (n === 3 || FULL) bench(`gfs2-dio-ring N=${n} ${variant} none`, gfs2DioRing(n), variant, 'none', true, budget, false);
   }
 }
 
-console.log('');
-console.log(`target: every preset fully explored in under 1 s. Slowest: ${slowestPreset.label}, ${slowestPreset.ms.toFixed(0)} ms${slowestPreset.complete ? '' : ' (some preset did not finish)'}: ${slowestPreset.complete && slowestPreset.ms < 1000 ? 'met' : 'not met'}`);
-console.log(`target: 1,000,000 distinct states per second on one core for the ring. Best: ${bestRing.toLocaleString('en-US')} states/s: ${bestRing >= 1_000_000 ? 'met' : 'not met'}`);
+console.log('\nTargets (issue 18), by the figures above:');
+const pageRows = rows.filter((r) => r.ours.result.complete);
+const slowest = rows.reduce<Row | null>((a, r) => (a === null || r.ours.cpuMs > a.ours.cpuMs || !r.ours.result.complete ? r : a), null);
+if (slowest !== null) {
+  const all = pageRows.length === rows.length;
+  console.log(`- every preset and variant explored fully in under 1 s: slowest ${slowest.label}, ${ms(slowest.ours.cpuMs)}${all ? '' : ' (some did not finish)'}: ${all && slowest.ours.cpuMs < 1000 ? 'met' : 'not met'}`);
+}
+for (const { n, variant, row } of ringRows) {
+  const s = row.spin;
+  if (typeof s === 'string') continue;
+  const finished = s.limit === null;
+  const ratio = s.searchCpuMs > 0 ? row.ours.cpuMs / s.searchCpuMs : Infinity;
+  const oursDone = row.ours.result.complete;
+  const what = !finished ? 'Spin did not finish' : !oursDone ? 'ours did not finish' : `ratio ${ratio.toFixed(2)}`;
+  console.log(`- ring N=${n} under ${variant}: time to verdict at most Spin's (ratio <= 1.0): ${what}: ${finished && oursDone && ratio <= 1 ? 'met' : finished ? 'not met' : 'not measured'}`);
+}
+const n4 = ringRows.find((r) => r.n === 4 && r.variant === 'gfs2-5.18');
+if (n4 !== undefined) console.log(`- ring N=4 under gfs2-5.18 complete in under 30 s: ${n4.row.ours.result.complete ? ms(n4.row.ours.cpuMs) : 'did not finish'}: ${n4.row.ours.result.complete && n4.row.ours.cpuMs < 30_000 ? 'met' : 'not met'}`);

@@ -1,5 +1,5 @@
 /**
- * `explore --scenario <id> | --scenario-file <path> --variant <id> [--tasks N] [--max-states N] [--reduction local|none] [--max-preemptions N] [--json]`:
+ * `explore --scenario <id> | --scenario-file <path> --variant <id> [--tasks N] [--max-states N] [--time-limit S] [--reduction local|none] [--max-preemptions N] [--json]`:
  * every interleaving, every outcome, the shortest schedule to each.
  */
 import { buildSetup } from '../scenarios/build.ts';
@@ -34,17 +34,26 @@ export function parseMaxPreemptions(text: string | undefined): number | null {
   return n;
 }
 
+export function parseTimeLimit(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--time-limit: expected a number of seconds above 0, not '${text}'`);
+  return n * 1000;
+}
+
 export interface ExploreOptions {
   readonly maxStates: number | undefined;
+  /** The time budget, in ms (the explorer's default when undefined). */
+  readonly timeLimitMs?: number | undefined;
   readonly maxPreemptions: number | null;
   readonly reduction: Reduction | undefined;
   readonly json: boolean;
 }
 
 export function runExplore(scenario: Scenario, variantId: string, options: ExploreOptions, io: CliIo, now: () => number): number {
-  const { maxStates, maxPreemptions, reduction, json } = options;
+  const { maxStates, maxPreemptions, reduction, json, timeLimitMs } = options;
   const variant = checkVariant(scenario, variantId);
-  const result = explore(buildSetup(scenario), variant, { now, maxPreemptions, ...(maxStates !== undefined ? { maxStates } : {}), ...(reduction !== undefined ? { reduction } : {}) });
+  const result = explore(buildSetup(scenario), variant, { now, maxPreemptions, ...(maxStates !== undefined ? { maxStates } : {}), ...(timeLimitMs !== undefined ? { timeBudgetMs: timeLimitMs } : {}), ...(reduction !== undefined ? { reduction } : {}) });
   if (json) {
     io.out(
       JSON.stringify({

@@ -4,12 +4,14 @@ import { VARIANTS } from '../kernel/variants.ts';
 import { PRESETS, findPreset } from '../scenarios/index.ts';
 import type { Scenario } from '../scenarios/types.ts';
 import { runExport } from './export.ts';
-import { parseMaxPreemptions, parseMaxStates, parseReduction, ringScenario, runExplore } from './explore.ts';
+import { parseMaxPreemptions, parseMaxStates, parseReduction, parseTimeLimit, ringScenario, runExplore } from './explore.ts';
+import { parseSpinOptions, runExploreSpin } from './explore-spin.ts';
 import { runImportLockdep } from './import-lockdep.ts';
 import { runLockdep } from './lockdep.ts';
 import { UsageError, type CliIo } from './io.ts';
 import { loadScenarioFile } from './options.ts';
 import { runReplay } from './replay.ts';
+import { SpinError } from './spin.ts';
 
 export interface CliInfo {
   version: string;
@@ -35,11 +37,19 @@ Commands:
                      shortest schedule to each:
                        --scenario <id> | --scenario-file <path.json> --variant <id>
                        [--tasks N] (gfs2-dio-ring: 2 to 6 tasks) [--max-states N]
-                       [--reduction local|none] [--max-preemptions N] [--json]
+                       [--time-limit S] (default 60) [--reduction local|none]
+                       [--max-preemptions N] [--json] [--engine faultline|spin]
                      local (the default) takes a step that touches only its own
                      task and mm alone; none tries every interleaving;
                      --max-preemptions bounds the switches away from a task
                      that could still run (and turns the reduction off)
+                     --engine spin: Spin searches the Promela export instead
+                     (gfs2 scenarios), under limits:
+                       [--spin-time S] (each pan run, default 60) [--spin-memory MB]
+                       (-DMEMLIM, default 2048) [--spin-depth N] [--ncore N] [--base <url>]
+                     each deadlock or BUG it finds is brought back as a schedule,
+                     replayed here, with a share link (exit 3 if the replay
+                     disagrees with Spin)
   lockdep            the lock-order validator: lockdep's reports, or "no circular
                      dependency" (exit 1 when it warns):
                        --scenario <id> | --scenario-file <path.json> --variant <id>
@@ -150,15 +160,36 @@ function exploreCommand(argv: readonly string[], io: CliIo): number {
       ...SCENARIO_OPTIONS,
       tasks: { type: 'string' },
       'max-states': { type: 'string' },
+      'time-limit': { type: 'string' },
       reduction: { type: 'string' },
       'max-preemptions': { type: 'string' },
       json: { type: 'boolean', default: false },
+      engine: { type: 'string' },
+      'spin-time': { type: 'string' },
+      'spin-memory': { type: 'string' },
+      'spin-depth': { type: 'string' },
+      ncore: { type: 'string' },
+      base: { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
   });
   const { scenario, variant } = ringOrScenario(values);
-  return runExplore(scenario, variant, { maxStates: parseMaxStates(values['max-states']), maxPreemptions: parseMaxPreemptions(values['max-preemptions']), reduction: parseReduction(values.reduction), json: values.json === true }, io, () => performance.now());
+  if (values.engine !== undefined && values.engine !== 'faultline' && values.engine !== 'spin') throw new UsageError(`--engine: expected faultline or spin, not '${values.engine}'`);
+  const spinOnly = (['spin-time', 'spin-memory', 'spin-depth', 'ncore', 'base'] as const).find((k) => values[k] !== undefined);
+  if (values.engine !== 'spin' && spinOnly !== undefined) throw new UsageError(`--${spinOnly} applies only to --engine spin`);
+  if (values.engine === 'spin') {
+    const faultlineOnly = (['max-states', 'time-limit', 'reduction', 'max-preemptions'] as const).find((k) => values[k] !== undefined);
+    if (faultlineOnly !== undefined) throw new UsageError(`--${faultlineOnly} applies to the Faultline explorer, not --engine spin`);
+    try {
+      return runExploreSpin(scenario, variant, parseSpinOptions(values), io);
+    } catch (error) {
+      if (!(error instanceof SpinError)) throw error;
+      io.err(`faultline explore --engine spin: ${error.message}`);
+      return 1;
+    }
+  }
+  return runExplore(scenario, variant, { maxStates: parseMaxStates(values['max-states']), timeLimitMs: parseTimeLimit(values['time-limit']), maxPreemptions: parseMaxPreemptions(values['max-preemptions']), reduction: parseReduction(values.reduction), json: values.json === true }, io, () => performance.now());
 }
 
 function lockdepCommand(argv: readonly string[], io: CliIo): number {

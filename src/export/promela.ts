@@ -450,11 +450,24 @@ export function promelaRefusal(scenario: Scenario, variant: VariantId): string |
   return c.ok ? null : c.message;
 }
 
+export interface PromelaOptions {
+  /**
+   * Declare the scratch globals `hidden` (the default): they are then not
+   * part of Spin's state vector. Spin refuses hidden variables in its
+   * multi-core verifier (pan.c: "#error cannot use hidden variables when
+   * compiling multi-core", Spin 6.5.2), so a model for -DNCORE declares them
+   * as plain globals: every inline sets them before it reads them, so they
+   * add bytes to each state but tell no more states apart than their values
+   * at the end of an atomic step do.
+   */
+  readonly hidden?: boolean;
+}
+
 /**
  * The scenario under `variant` as a Promela model, or why it cannot be
  * exported. Only gfs2 scenarios are modelled.
  */
-export function promelaOf(scenario: Scenario, variant: VariantId): PromelaResult {
+export function promelaOf(scenario: Scenario, variant: VariantId, options: PromelaOptions = {}): PromelaResult {
   const c = checked(scenario, variant);
   if (!c.ok) return c;
   const { v, m } = c;
@@ -507,5 +520,5 @@ export function promelaOf(scenario: Scenario, variant: VariantId): PromelaResult
     initBlock(m),
     '',
   ].join('\n');
-  return { ok: true, model, notes };
+  return { ok: true, model: options.hidden === false ? model.replace(/^hidden /gm, '') : model, notes };
 }

@@ -144,6 +144,49 @@ export function runnablePids(state: SystemState): readonly Pid[] {
   return state.tasks.filter((t) => !isFinished(t) && waitOf(state, t) === null).map((t) => t.pid);
 }
 
+/**
+ * One pass over the tasks' waits, for the explorer, which asks this of
+ * every state it expands: who can run, and whether some blocked tasks wait
+ * for each other in a cycle. The same answers as runnablePids and
+ * findCycle(waitEdges(...)) (a test compares them on every state of every
+ * preset), without the lock names, owners and reasons of each edge, which
+ * are built only for a state that is reported.
+ */
+export interface WaitScan {
+  readonly runnable: readonly Pid[];
+  readonly blockedCycle: boolean;
+}
+
+export function scanWaits(state: SystemState): WaitScan {
+  if (state.stopped !== null) return { runnable: [], blockedCycle: false };
+  const runnable: Pid[] = [];
+  let waitsFor: Map<Pid, readonly Pid[]> | null = null;
+  for (const task of state.tasks) {
+    if (isFinished(task)) continue;
+    const wait = waitOf(state, task);
+    if (wait === null) runnable.push(task.pid);
+    else (waitsFor ??= new Map()).set(task.pid, wait.holders);
+  }
+  return { runnable, blockedCycle: waitsFor !== null && hasCycle(waitsFor) };
+}
+
+/** Is there a cycle in the graph blocked task → the blocked tasks it waits behind (depth-first, three colours)? */
+function hasCycle(waitsFor: ReadonlyMap<Pid, readonly Pid[]>): boolean {
+  const done = new Set<Pid>();
+  const onPath = new Set<Pid>();
+  const visit = (pid: Pid): boolean => {
+    if (onPath.has(pid)) return true;
+    if (done.has(pid)) return false;
+    onPath.add(pid);
+    for (const next of waitsFor.get(pid) ?? []) if (waitsFor.has(next) && visit(next)) return true;
+    onPath.delete(pid);
+    done.add(pid);
+    return false;
+  };
+  for (const pid of waitsFor.keys()) if (visit(pid)) return true;
+  return false;
+}
+
 /** A wait-for cycle among blocked tasks while others can still run. */
 export function partialDeadlock(state: SystemState): Deadlock | null {
   if (runnablePids(state).length === 0) return null;

@@ -81,6 +81,15 @@ export function step(state: SystemState, pid: Pid, engine: Engine = 'compiled'):
 }
 
 /**
+ * `step`, for a caller that has just found `pid` runnable in this very
+ * state (waitOf null, as scanWaits does for the explorer): the wait is not
+ * asked a second time. Steps are pure, so the answer could not differ.
+ */
+export function stepRunnable(state: SystemState, pid: Pid, engine: Engine = 'compiled'): StepOutput {
+  return advance(state, pid, engine, runKnownRunnable);
+}
+
+/**
  * The step of `pid` if it is local: it reads and writes nothing but its
  * task, its registers and its own process's mm (see local.ts), waits on
  * nothing else, and ends no run. Null if it is not local, or cannot run.
@@ -104,6 +113,11 @@ const runFull: Runner<StepOutput> = (spec, state, task, frame) => {
   const wait = spec.wait?.(input) ?? null;
   if (wait !== null) return { ok: false, error: { kind: 'blocked', message: `pid ${task.pid} is blocked: ${wait.reason}` } };
   const result = spec.run(input);
+  return { result, kernel: result.kernel ?? state.kernel };
+};
+
+const runKnownRunnable: Runner<StepOutput> = (spec, state, task, frame) => {
+  const result = spec.run(stepInput(state, task, frame));
   return { result, kernel: result.kernel ?? state.kernel };
 };
 

@@ -27,10 +27,10 @@
 import type { Pid } from '../../kernel/ids.ts';
 import type { VariantId } from '../../kernel/variants.ts';
 import { createLockdep, lockdepResult, observeStep, withHeldSitesFrom, type LockdepReport, type LockdepResult } from '../lockdep.ts';
-import { OUTCOME_KINDS, outcomeOf, partialDeadlock, runnablePids, type OutcomeKind } from '../outcome.ts';
+import { OUTCOME_KINDS, outcomeOf, scanWaits, type OutcomeKind } from '../outcome.ts';
 import { PATH_EVENTS, pathEventsOf, type PathEvent } from '../pathevents.ts';
 import { replay } from '../replay.ts';
-import { step, stepLocal, type Engine, type TraceStep } from '../step.ts';
+import { stepLocal, stepRunnable, type Engine, type TraceStep } from '../step.ts';
 import { initialSystem, taskByPid, type SystemSetup, type SystemState } from '../system.ts';
 import { createEncoder } from './encode.ts';
 import { createInterner } from './intern.ts';
@@ -274,14 +274,16 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
     if (state === undefined) continue;
     edges?.open(id);
 
-    const outcome = outcomeOf(state);
+    // One pass over the waits per state (scanWaits): the outcome's own words are built only where the run ends.
+    const scan = scanWaits(state);
+    const outcome = scan.runnable.length === 0 ? outcomeOf(state) : null;
     if (outcome !== null) {
       terminal++;
       note(outcome.kind, id);
       ending.set(id, outcome.kind);
       continue;
     }
-    if (partialDeadlock(state) !== null) note('partial-deadlock', id);
+    if (scan.blockedCycle) note('partial-deadlock', id);
     if ((depth[id] ?? 0) >= lim.maxDepth) {
       stoppedBy ??= 'max-depth';
       continue;
@@ -317,7 +319,7 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
         switches[found] = childSwitches;
       }
     };
-    const runnable = runnablePids(state);
+    const runnable = scan.runnable;
     const local = reducible === null ? null : localStep(state, runnable, id === 0 ? null : last);
     if (local !== null) {
       edges?.markLocal(id);
@@ -333,7 +335,7 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
         }
         const preempts = lastRunnable && pid !== last;
         if (preempts && bound !== null && used >= bound) continue;
-        const out = step(state, pid, lim.engine);
+        const out = stepRunnable(state, pid, lim.engine);
         if (!out.ok) continue;
         if (reducedMms.size > 0) checkOwnMm(state, out.state, pid);
         reach(pid, out.state, out.trace, used + (preempts ? 1 : 0));

@@ -6,9 +6,11 @@
  *
  * Why it is fast: a step builds a new state by sharing every sub-object it
  * did not change (system.ts, kernel/state.ts: "nothing here is mutated after
- * construction"), so the ids of shared sub-objects are found by identity in
- * a WeakMap and only the few new objects along the changed path are encoded,
- * each as a short vector of its children's ids.
+ * construction"), so the ids of shared sub-objects are found by identity and
+ * only the few new objects along the changed path are encoded, each as a
+ * short vector of its children's ids. The id is kept on the object itself
+ * (see ID below): a WeakMap did the same job at several times the cost, most
+ * of it in the garbage collector.
  *
  * Why it is exact: a node's vector holds the tag of its kind, its keys (by
  * interned key id, in ascending key-id order, so insertion order does not
@@ -35,6 +37,22 @@ const T_NODE = 7;
 const K_ARRAY = 1;
 const K_OBJECT = 2;
 
+/**
+ * Where an object keeps its id: `ID` holds `interner * 2^32 + id` (exact in
+ * a double for 2^21 interners, numbered from 1 so a tag from an earlier
+ * exploration never matches). The property is not enumerable, so nothing
+ * that copies or compares a state sees it: object spread and
+ * `Object.assign` do not copy it (a copy `{ ...x, field }` starts untagged,
+ * as it must), nor do `slice()`, JSON or structured clone, and deep
+ * equality (Vitest's `toEqual`) ignores it. An enumerable tag was copied by
+ * spread and made equal states unequal to `toEqual`.
+ */
+const ID = Symbol('faultline.internId');
+const ID_SCALE = 2 ** 32;
+let interners = 0;
+
+type Tagged = { [ID]?: number };
+
 export interface Interner {
   /** The id of `value`'s canonical form: equal plain values get equal ids, different ones different ids. */
   readonly idOf: (value: object) => number;
@@ -46,7 +64,8 @@ export interface Interner {
 
 export function createInterner(): Interner {
   const nodes = createStateSet();
-  const memo = new WeakMap<object, number>();
+  interners = (interners % (2 ** 21 - 1)) + 1;
+  const self = interners * ID_SCALE;
   const strings = new Map<string, number>();
   const floats = new Map<number, number>();
   // One scratch stack for every level of the walk: a node reserves its
@@ -118,8 +137,9 @@ export function createInterner(): Interner {
   };
 
   const node = (value: object): number => {
-    const known = memo.get(value);
-    if (known !== undefined) return known;
+    const tagged = value as Tagged;
+    const known = (tagged[ID] ?? 0) - self;
+    if (known >= 0 && known < ID_SCALE) return known;
     const base = top;
     let length: number;
     if (Array.isArray(value)) {
@@ -164,7 +184,9 @@ export function createInterner(): Interner {
     const found = nodes.addOrFindRange(scratch, base, length);
     top = base;
     const id = found < 0 ? -found - 1 : found;
-    memo.set(value, id);
+    // Defined once, not enumerable (see ID); an interner after that only rewrites the value.
+    if (tagged[ID] === undefined) Object.defineProperty(tagged, ID, { value: self + id, writable: true });
+    else tagged[ID] = self + id;
     return id;
   };
 

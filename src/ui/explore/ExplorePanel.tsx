@@ -4,6 +4,9 @@
  * timeline as its shortest schedule.
  */
 import { useEffect, useRef, useState } from 'react';
+import { outsideCommand } from '../../export/outside-command.ts';
+import type { VariantId } from '../../kernel/variants.ts';
+import type { Scenario } from '../../scenarios/types.ts';
 import { EXPLORED_KINDS, type ExploreProgress, type ExploreResult } from '../../sim/explore/explore.ts';
 import type { LockdepResult } from '../../sim/lockdep.ts';
 import { reportTitle } from '../../sim/lockdep-format.ts';
@@ -27,6 +30,19 @@ function LockdepLine({ result }: { result: LockdepResult }) {
     <p className="explore-lockdep" aria-label="Lockdep across all interleavings">
       Lockdep across every transition explored: {result.reports.length === 0 ? 'no circular dependency.' : result.reports.map((r) => reportTitle(result, r)).join('; ')}
     </p>
+  );
+}
+
+/** A search the page could not finish: the command that runs it outside the browser, to copy. */
+function OutsideCommand({ scenario, variant, why }: { scenario: Scenario; variant: VariantId; why: string }) {
+  const { command, note } = outsideCommand(scenario, variant);
+  return (
+    <div className="explore-outside" role="note" aria-label="Run it outside the browser">
+      <p>
+        {why} {note}
+      </p>
+      <code className="explore-command">{command}</code>
+    </div>
   );
 }
 
@@ -110,6 +126,8 @@ export function ExplorePanel() {
           })}
         </ul>
       )}
+      {current.kind === 'done' && !current.result.complete && <OutsideCommand scenario={scenario} variant={variant} why="The page stopped at its limit." />}
+      {current.kind === 'cancelled' && <OutsideCommand scenario={scenario} variant={variant} why="Too big to wait for here?" />}
       {current.kind === 'done' && current.result.lockdep !== null && <LockdepLine result={current.result.lockdep} />}
     </section>
   );
