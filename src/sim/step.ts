@@ -12,7 +12,7 @@ import type { Pid } from '../kernel/ids.ts';
 import { referenceNextState, type CompiledState } from '../threads/define.ts';
 import { compiledMachine } from '../threads/registry.ts';
 import type { KernelState } from '../kernel/state.ts';
-import type { Frame, LockdepHint, StepInput, StepResult, StepSpec, WaitInfo } from '../threads/types.ts';
+import type { Frame, LockdepHint, StepInput, StepMark, StepResult, StepSpec, WaitInfo } from '../threads/types.ts';
 import { localView, runLocal } from './local.ts';
 import { taskByPid, type SimTask, type StopOutcome, type SystemState } from './system.ts';
 
@@ -34,7 +34,11 @@ export interface TraceStep {
   readonly returned: boolean;
   /** What the step told lockdep besides its acquisitions (threads/types.ts). */
   readonly lockdep?: LockdepHint;
+  /** What the step means to the timeline and the path counts (threads/types.ts StepMark; read by pathevents.ts). */
+  readonly marks: readonly StepMark[];
 }
+
+const NO_MARKS: readonly StepMark[] = [];
 
 export type StepError =
   | { readonly kind: 'no-such-task'; readonly message: string }
@@ -199,6 +203,6 @@ function advance<R extends StepOutput | null>(state: SystemState, pid: Pid, engi
   return {
     ok: true,
     state: { ...state, kernel, tasks, stopped, signals },
-    trace: { pid, depth: task.stack.length - 1, machine: frame.machine, from: config.name, to, event: result.event, label: result.label, call, returned, ...(result.lockdep !== undefined ? { lockdep: result.lockdep } : {}) },
+    trace: { pid, depth: task.stack.length - 1, machine: frame.machine, from: config.name, to, event: result.event, label: result.label, call, returned, marks: result.marks ?? NO_MARKS, ...(result.lockdep !== undefined ? { lockdep: result.lockdep } : {}) },
   };
 }

@@ -47,6 +47,8 @@ export interface CopyConfig {
    * exception table.
    */
   readonly uaccess?: string | ((input: StepInput) => string | undefined);
+  /** Only probes the page (a prefault): its success is not the copy a retry path ends with. */
+  readonly probe?: boolean;
 }
 
 /**
@@ -91,17 +93,17 @@ export function copyStates(name: string, config: CopyConfig): Record<string, Ste
           const hint = (config.mightFault ?? !gup) && input.task.pagefaultDisabled === 0 ? ({ lockdep: 'might_fault' } as const) : {};
           if (userAccessOk(input.kernel, input.task.mm, vpage, userWrite)) {
             const done = config.transfer(input, vpage);
-            return { event: 'copy.done', ...done, regs: { ...(done.regs ?? input.regs), retries: 0 }, ...hint };
+            return { event: 'copy.done', ...done, regs: { ...(done.regs ?? input.regs), retries: 0 }, ...hint, ...(config.probe === true ? {} : { marks: ['copy-done'] as const }) };
           }
           if (input.task.pagefaultDisabled > 0) {
-            return { event: 'copy.short', label: `${call} → user page ${vpage} not present, page faults disabled → short copy` };
+            return { event: 'copy.short', label: `${call} → user page ${vpage} not present, page faults disabled → short copy`, marks: ['copy-short'] };
           }
           if (gup && input.regs.nofault === true) {
-            return { event: 'copy.short', label: `${call} → user page ${vpage} not present, iter->nofault (FOLL_NOFAULT) → no fault, short` };
+            return { event: 'copy.short', label: `${call} → user page ${vpage} not present, iter->nofault (FOLL_NOFAULT) → no fault, short`, marks: ['copy-short'] };
           }
           const retries = input.regs.retries ?? 0;
           if (retries >= FAULT_RETRY_BOUND) {
-            return { event: 'copy.short', label: `${call} → fault on page ${vpage} again`, outcome: { kind: 'livelock', message: `${call} faulted on user page ${vpage} ${retries} times without progress` } };
+            return { event: 'copy.short', label: `${call} → fault on page ${vpage} again`, marks: ['copy-short'], outcome: { kind: 'livelock', message: `${call} faulted on user page ${vpage} ${retries} times without progress` } };
           }
           return {
             event: 'copy.fault',
@@ -120,7 +122,7 @@ export function copyStates(name: string, config: CopyConfig): Record<string, Ste
           const call = callName(config, input);
           return input.regs.ret === 0
             ? { event: 'fault.done', label: `${call} → fault handled, try the page again` }
-            : { event: 'fault.failed', label: failedLabel(isGup(config, input), call, uaccessOf(config, input)) };
+            : { event: 'fault.failed', label: failedLabel(isGup(config, input), call, uaccessOf(config, input)), marks: ['copy-short'] };
         },
       },
       on: { 'fault.done': name, 'fault.failed': config.short },

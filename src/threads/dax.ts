@@ -87,6 +87,7 @@ function enterLabel(input: StepInput, inner: string): string {
 
 export const doDaxFault = defineThread({
   id: 'do_dax_fault',
+  role: 'fault',
   initial: 'enter',
   states: {
     enter: {
@@ -291,6 +292,7 @@ function ioCall(input: StepInput): string {
 /** ext2_file_read_iter on DAX: per page, copy from the block (zeroes for a hole) to the user buffer. */
 export const daxReadIter = defineThread({
   id: 'dax_read_iter',
+  role: 'rw',
   initial: 'route',
   states: {
     // v4.0 dax_do_io (DIO_LOCKING, READ) holds i_mutex across dax_io; 5.15 ext2_dax_read_iter takes inode_lock_shared.
@@ -353,6 +355,7 @@ const newBlockRange = { from: (input: StepInput) => (input.regs.pos ?? 0) + (inp
 
 export const daxWriteIter = defineThread({
   id: 'dax_write_iter',
+  role: 'rw',
   initial: 'inode_lock',
   states: {
     ...takeLock('inode_lock', inodeLockName, iMutex, true, 'next_page'),

@@ -30,9 +30,19 @@ export interface FinalStateConfig {
 
 export type ThreadStateConfig = StepStateConfig | FinalStateConfig;
 
+/**
+ * What a machine is to the tools that draw a run (sim/pathevents.ts): `rw`, a
+ * read or write path where a fix's retry loop lives; `fault`, a fault
+ * handler, drawn as a frame nested in what took it; `fault-in`, the
+ * fault-in of a user buffer (fault_in_iov_iter) between a short copy and
+ * the retry.
+ */
+export type MachineRole = 'rw' | 'fault' | 'fault-in';
+
 export interface ThreadConfig {
   /** The kernel function the machine models: `gfs2_file_read_iter`. */
   readonly id: string;
+  readonly role?: MachineRole;
   readonly initial: string;
   readonly states: Readonly<Record<string, ThreadStateConfig>>;
 }
@@ -56,7 +66,7 @@ export function defineThread(config: ThreadConfig) {
         : { meta: { step: state.step, code: state.code, fs: state.fs } satisfies StateMeta, on: { ...state.on } },
     ]),
   );
-  return setup({ types: { events: {} as ThreadEvent } }).createMachine({ id: config.id, initial: config.initial, states });
+  return setup({ types: { events: {} as ThreadEvent } }).createMachine({ id: config.id, initial: config.initial, states, ...(config.role !== undefined ? { meta: { role: config.role } } : {}) });
 }
 
 export type ThreadMachine = ReturnType<typeof defineThread>;
@@ -75,6 +85,7 @@ export interface CompiledMachine {
   readonly id: string;
   readonly initial: string;
   readonly states: ReadonlyMap<string, CompiledState>;
+  readonly role: MachineRole | undefined;
   readonly machine: ThreadMachine;
 }
 
@@ -92,7 +103,8 @@ export function compile(machine: ThreadMachine): CompiledMachine {
   }
   const initial = machine.root.initial?.target[0]?.key;
   if (initial === undefined) throw new Error(`machine ${machine.id} has no initial state`);
-  return { id: machine.id, initial, states, machine };
+  const role = (machine.root.meta as { role?: MachineRole } | undefined)?.role;
+  return { id: machine.id, initial, states, role, machine };
 }
 
 /** The reference path: ask XState where `event` leads from `state` (undefined: nowhere). */

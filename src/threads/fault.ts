@@ -126,7 +126,7 @@ function faultDirtySharedPage(input: StepInput, mapped: Omit<StepResult, 'event'
   const label = `${mapped.label} → fault_dirty_shared_page → maybe_unlock_mmap_for_io: ${mmapLockCall(input, false, true)} → balance_dirty_pages_ratelimited → ${completed ? 'VM_FAULT_COMPLETED' : 'VM_FAULT_RETRY'}`;
   return completed
     ? { event: 'fault.completed', label, kernel, regs: { ...input.regs, ret: 0 } }
-    : { event: 'fault.retry', label, kernel, regs: { ...input.regs, ret: VM_FAULT_RETRY } };
+    : { event: 'fault.retry', label, marks: ['vm-fault-retry'], kernel, regs: { ...input.regs, ret: VM_FAULT_RETRY } };
 }
 
 /** The handler as labels name it: the reported one by its kernel name, else as the vm_operations_struct does. */
@@ -184,6 +184,7 @@ function pageMkwriteReturned(how: 'shared' | 'wp'): StepStateConfig {
 
 export const doPageFault = defineThread({
   id: 'do_page_fault',
+  role: 'fault',
   initial: 'down_read_mmap_sem',
   states: {
     ...takeLock('down_read_mmap_sem', (input) => mmapLockCall(input, false, false), mmapSem, false, 'find_vma'),
@@ -255,7 +256,7 @@ export const doPageFault = defineThread({
           const label = `->fault returned ${vmFaultName(ret)}`;
           switch (ret) {
             case VM_FAULT_RETRY:
-              return { event: 'fault.retry', label: `${label}: ${semName(input)} already dropped` };
+              return { event: 'fault.retry', label: `${label}: ${semName(input)} already dropped`, marks: ['vm-fault-retry'] };
             case VM_FAULT_NOPAGE:
               return { event: 'fault.nopage', label };
             case VM_FAULT_LOCKED:

@@ -238,6 +238,7 @@ const lockMaybeDropMmap: StepStateConfig = {
 
 export const filemapFault = defineThread({
   id: 'filemap_fault',
+  role: 'fault',
   initial: 'size_check',
   states: {
     size_check: {
@@ -339,6 +340,7 @@ export function bytesOr(input: StepInput, error: number): number {
  */
 export const filemapRead = defineThread({
   id: 'filemap_read',
+  role: 'rw',
   initial: 'find_page',
   states: {
     find_page: {
@@ -378,7 +380,7 @@ export const filemapRead = defineThread({
       short: 'short_copy',
     }),
     short_copy: {
-      step: { run: (input) => ({ event: 'read.done', label: `short copy → put_page → ${bytesOr(input, EFAULT) > 0 ? `${bytesOr(input, EFAULT)} bytes` : '-EFAULT'}`, kernel: putPage(input.kernel, input.regs.page ?? -1), regs: { ...input.regs, page: undefined, ret: bytesOr(input, EFAULT) } }) },
+      step: { run: (input) => ({ event: 'read.done', label: `short copy → put_page → ${bytesOr(input, EFAULT) > 0 ? `${bytesOr(input, EFAULT)} bytes` : '-EFAULT'}`, marks: ['copy-short'], kernel: putPage(input.kernel, input.regs.page ?? -1), regs: { ...input.regs, page: undefined, ret: bytesOr(input, EFAULT) } }) },
       on: { 'read.done': 'done' },
     },
     done: { final: true },

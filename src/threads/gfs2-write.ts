@@ -79,6 +79,7 @@ function writeActorStates(endOfPass: string): Record<string, ThreadStateConfig> 
       call: (input) => `${faultInName({ ...input, regs: { ...input.regs, write: false } })} (prefault)`,
       userWrite: false,
       transfer: (_input, vpage) => ({ label: `prefault: user page ${vpage} is present` }),
+      probe: true,
       next: 'write_begin',
       short: 'short',
       mightFault: false,
@@ -106,7 +107,7 @@ function writeActorStates(endOfPass: string): Record<string, ThreadStateConfig> 
           const page = input.regs.page ?? -1;
           if (userAccessOk(input.kernel, input.task.mm, vpage, false)) {
             const content = readUser(input.kernel, input.task.mm, vpage);
-            return { event: 'copy.done', label: `${atomicCopyName(input)} ← user page ${vpage} (${content})`, kernel: writePage(input.kernel, page, content), regs: { ...input.regs, retries: 0 } };
+            return { event: 'copy.done', label: `${atomicCopyName(input)} ← user page ${vpage} (${content})`, marks: ['copy-done'], kernel: writePage(input.kernel, page, content), regs: { ...input.regs, retries: 0 } };
           }
           // The atomic copy never faults: copied == 0, unlock, go round and prefault again.
           const unlocked = unlockPage(input.kernel, page, input.task.pid, true);
@@ -148,7 +149,7 @@ function writeActorStates(endOfPass: string): Record<string, ThreadStateConfig> 
 /** The prefault failed: what the pass wrote, else -EFAULT. */
 function prefaultFailed(next: string): StepStateConfig {
   return {
-    step: { run: (input) => ({ event: 'write.done', label: `prefault failed → ${bytesOr(input, EFAULT) > 0 ? `${bytesOr(input, EFAULT)} bytes` : '-EFAULT'}`, regs: { ...input.regs, ret: bytesOr(input, EFAULT) } }) },
+    step: { run: (input) => ({ event: 'write.done', label: `prefault failed → ${bytesOr(input, EFAULT) > 0 ? `${bytesOr(input, EFAULT)} bytes` : '-EFAULT'}`, marks: ['copy-short'], regs: { ...input.regs, ret: bytesOr(input, EFAULT) } }) },
     on: { 'write.done': next },
   };
 }
@@ -156,6 +157,7 @@ function prefaultFailed(next: string): StepStateConfig {
 /** iomap_file_buffered_write with the glock already held by the caller (5.16, 5.18): the actor over the request. */
 export const iomapBufferedWrite = defineThread({
   id: 'iomap_file_buffered_write',
+  role: 'rw',
   initial: 'next_page',
   states: {
     ...writeActorStates('done'),
@@ -177,6 +179,7 @@ export const iomapBufferedWrite = defineThread({
  */
 export const iomapBufferedWriteLocked = defineThread({
   id: 'iomap_file_buffered_write (gfs2_iomap_begin locks)',
+  role: 'rw',
   initial: 'write_lock',
   states: {
     ...takeGlock(
@@ -253,7 +256,7 @@ function writeReturned(faultsOff: boolean, more?: string, finished?: string): St
         const task = buffered ? { task: { pagefaultDisabled: input.task.pagefaultDisabled - 1 } } : {};
         const what = ret >= 0 ? `${ret} bytes` : errnoName(ret);
         const label = `${buffered ? 'pagefault_enable(); ' : faultsOff ? 'from->nofault = false; ' : ''}write returned ${what}`;
-        if (more !== undefined && moreToWrite({ ...input, regs })) return { event: 'write.faultin', label: `${label}: should_fault_in_pages → yes`, regs, ...task };
+        if (more !== undefined && moreToWrite({ ...input, regs })) return { event: 'write.faultin', label: `${label}: should_fault_in_pages → yes`, marks: ['efault-retry'], regs, ...task };
         return { event: 'write.finished', label, regs, ...task };
       },
     },
@@ -342,6 +345,7 @@ const bufferedReturned = (next: string): StepStateConfig => ({
 
 export const gfs2WriteIter515 = defineThread({
   id: 'gfs2_file_write_iter',
+  role: 'rw',
   initial: 'inode_lock',
   states: {
     ...commonStates(),
@@ -363,6 +367,7 @@ function rfcCheckRetry(noRetry: string, faultedIn: string): StepStateConfig {
         if (input.regs.ret !== EFAULT) return { event: 'retry.no', label: 'current_needs_retry → yes, but the write did not fail with -EFAULT', task: { needsRetry: false } };
         return {
           event: 'retry.faultin',
+          marks: ['efault-retry'],
           label: 'current_needs_retry and -EFAULT → set_current_needs_retry(false); iov_iter_fault_in_readable(PAGE_SIZE)',
           task: { needsRetry: false },
           call: { machine: 'fault_in_iov_iter', regs: { buf: (input.regs.buf ?? 0) + (input.regs.done ?? 0), len: 1, write: false } },
@@ -382,6 +387,7 @@ function rfcFaultedIn(again: string): StepStateConfig {
 
 export const gfs2WriteIterRfc = defineThread({
   id: 'gfs2_file_write_iter (RFC)',
+  role: 'rw',
   initial: 'inode_lock',
   states: {
     ...commonStates(),
@@ -403,6 +409,7 @@ export const gfs2WriteIterRfc = defineThread({
 
 export const gfs2WriteIter516 = defineThread({
   id: 'gfs2_file_write_iter (5.16)',
+  role: 'rw',
   initial: 'inode_lock',
   states: {
     ...commonStates(),
@@ -471,6 +478,7 @@ function writeIter518(id: string, directRetryLimit: boolean) {
   });
   return defineThread({
     id,
+    role: 'rw',
     initial: 'inode_lock',
     states: {
       ...commonStates(),

@@ -82,6 +82,7 @@ const tryFailed: StepStateConfig = {
 /** gfs2_fault: SH glock, filemap_fault, release. */
 export const gfs2Fault = defineThread({
   id: 'gfs2_fault',
+  role: 'fault',
   initial: 'gfs2_fault',
   states: {
     gfs2_fault: { step: rfcRoute('gfs2_fault', faultMode), on: { 'fault.lock': 'glock_nq', 'rfc.covered': 'filemap_fault_covered', 'rfc.incompatible': 'done' } },
@@ -108,6 +109,7 @@ function faultArgs(regs: Regs): Regs {
 /** gfs2_page_mkwrite: EX glock, size check → SIGBUS, lock page, mapping changed → VM_FAULT_NOPAGE. */
 export const gfs2PageMkwrite = defineThread({
   id: 'gfs2_page_mkwrite',
+  role: 'fault',
   initial: 'gfs2_page_mkwrite',
   states: {
     gfs2_page_mkwrite: { step: rfcRoute('gfs2_page_mkwrite', () => 'EX'), on: { 'fault.lock': 'glock_nq', 'rfc.covered': 'size_check', 'rfc.incompatible': 'done' } },
@@ -232,6 +234,7 @@ function noioPass(next: string): Record<string, StepStateConfig> {
 /** 5.15: read under the glock with page faults enabled. */
 export const gfs2ReadIter515 = defineThread({
   id: 'gfs2_file_read_iter',
+  role: 'rw',
   initial: 'noio_pass',
   states: {
     ...noioPass('glock_nq'),
@@ -248,6 +251,7 @@ export const gfs2ReadIter515 = defineThread({
 /** RFC 2021: LM_FLAG_OUTER; after the glock is dropped, a fault that asked for it is retried after faulting in one page. */
 export const gfs2ReadIterRfc = defineThread({
   id: 'gfs2_file_read_iter (RFC)',
+  role: 'rw',
   initial: 'noio_pass',
   states: {
     ...noioPass('glock_nq'),
@@ -262,6 +266,7 @@ export const gfs2ReadIterRfc = defineThread({
           if (input.regs.ret !== EFAULT) return { event: 'retry.no', label: 'current_needs_retry → yes, but the read did not fail with -EFAULT', task: { needsRetry: false } };
           return {
             event: 'retry.faultin',
+            marks: ['efault-retry'],
             label: 'current_needs_retry and -EFAULT → set_current_needs_retry(false); iov_iter_fault_in_writeable(PAGE_SIZE)',
             task: { needsRetry: false },
             call: { machine: 'fault_in_iov_iter', regs: { buf: (input.regs.buf ?? 0) + (input.regs.done ?? 0), len: 1, write: true } },
@@ -300,7 +305,7 @@ function readReturnedNofault(onFaultIn: string, onDone: string): StepStateConfig
         const ret = input.regs.ret ?? 0;
         const task = { pagefaultDisabled: input.task.pagefaultDisabled - 1 };
         const what = ret >= 0 ? `${ret} bytes` : errnoName(ret);
-        if (shouldFaultIn({ ...input, regs })) return { event: 'read.faultin', label: `pagefault_enable(); read returned ${what}: should_fault_in_pages → yes`, regs, task };
+        if (shouldFaultIn({ ...input, regs })) return { event: 'read.faultin', label: `pagefault_enable(); read returned ${what}: should_fault_in_pages → yes`, marks: ['efault-retry'], regs, task };
         return { event: 'read.finished', label: `pagefault_enable(); read returned ${what}`, regs, task };
       },
     },
@@ -323,6 +328,7 @@ const dqIfQueued: StepStateConfig = {
 /** 5.16: nofault read; fault in with the holder marked may-demote. */
 export const gfs2ReadIter516 = defineThread({
   id: 'gfs2_file_read_iter (5.16)',
+  role: 'rw',
   initial: 'noio_pass',
   states: {
     ...noioPass('glock_nq'),
@@ -370,6 +376,7 @@ export const gfs2ReadIter516 = defineThread({
  */
 const readIter518 = (id: string) => defineThread({
   id,
+  role: 'rw',
   initial: 'noio_pass',
   states: {
     ...noioPass('glock_nq'),

@@ -69,6 +69,7 @@ function dioPage(input: StepInput, prefix: string): StepResult {
 
 export const iomapDioRw = defineThread({
   id: 'iomap_dio_rw',
+  role: 'rw',
   initial: 'next_page',
   states: {
     next_page: {
@@ -156,7 +157,7 @@ function partialOr(input: StepInput): string {
 
 function shortDio(label: (input: StepInput) => string): StepStateConfig {
   return {
-    step: { run: (input) => ({ event: 'dio.done', label: label(input), regs: { ...input.regs, ret: bytesOr(input, EFAULT) } }) },
+    step: { run: (input) => ({ event: 'dio.done', label: label(input), marks: ['copy-short'], regs: { ...input.regs, ret: bytesOr(input, EFAULT) } }) },
     on: { 'dio.done': 'done' },
   };
 }
@@ -189,6 +190,7 @@ export function faultInUaccess(input: StepInput): string | undefined {
 
 export const faultInIovIter = defineThread({
   id: 'fault_in_iov_iter',
+  role: 'fault-in',
   initial: 'next_page',
   states: {
     next_page: {

@@ -223,6 +223,7 @@ function faultLock(input: StepInput, index: number): LockTarget | null {
  */
 export const vmOpsFault = defineThread({
   id: 'vm_ops_fault',
+  role: 'fault',
   initial: 'lock',
   states: {
     // One lock per pass, in the listed order; when all are held, map the page.

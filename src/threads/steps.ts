@@ -144,9 +144,9 @@ export function takeGlock(name: string, req: GlockRequest, next: string, onTryFa
             outcome: { kind: 'bug', message: `BUG: gfs2 recursive glock: pid ${input.task.pid} already holds glock 2/${inodeName(input.kernel, ino)}, new ${mode} request from ${caller}`, log: result.log },
           };
         case 'tryfailed':
-          return { event: 'glock.tryfailed', label: `${call} → GLR_TRYFAILED` };
+          return { event: 'glock.tryfailed', label: `${call} → GLR_TRYFAILED`, marks: ['glock-tryfailed'] };
         case 'granted':
-          return { event: 'glock.granted', label: `${call} → granted${besideWeak(result.kernel, input, mode)}`, kernel: result.kernel, ...outer, ...(isTry ? { lockdep: 'trylock' as const } : {}) };
+          return { event: 'glock.granted', label: `${call} → granted${besideWeak(result.kernel, input, mode)}`, marks: ['glock-granted'], kernel: result.kernel, ...outer, ...(isTry ? { lockdep: 'trylock' as const } : {}) };
         case 'queued':
           return { event: 'glock.queued', label: `${call} → waits`, kernel: result.kernel, ...outer };
       }
@@ -154,7 +154,7 @@ export function takeGlock(name: string, req: GlockRequest, next: string, onTryFa
   };
   const wait: StepSpec = {
     wait: (input) => glockWait(input, callerOf(req, input), req.mode(input)),
-    run: (input) => ({ event: 'glock.granted', label: `gfs2_glock_wait → granted ${req.mode(input)} on glock 2/${inodeName(input.kernel, input.regs.ino ?? 0)}` }),
+    run: (input) => ({ event: 'glock.granted', label: `gfs2_glock_wait → granted ${req.mode(input)} on glock 2/${inodeName(input.kernel, input.regs.ino ?? 0)}`, marks: ['glock-granted'] }),
   };
   const on: Record<string, string> = { 'glock.granted': next, 'glock.queued': `${name}_wait`, 'glock.recursive': 'bug' };
   if (onTryFailed !== undefined) on['glock.tryfailed'] = onTryFailed;
@@ -202,7 +202,7 @@ export function dropGlock(caller: string | ((input: StepInput) => string), event
       const label = `gfs2_glock_dq on glock 2/${inodeName(input.kernel, ino)}`;
       if (!result.ok) return { event, label, outcome: { kind: 'invariant-violation', message: result.violation } };
       // The "holds an outer glock" bit goes with the LM_FLAG_OUTER holder only (RFC 2021, gfs2_glock_dq).
-      return { event, label, kernel: result.kernel, ...(outer ? { task: { outerGlock: false } } : {}) };
+      return { event, label, marks: ['glock-dq'], kernel: result.kernel, ...(outer ? { task: { outerGlock: false } } : {}) };
     },
   };
 }

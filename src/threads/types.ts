@@ -162,6 +162,24 @@ export interface StepInput {
  */
 export type LockdepHint = 'might_fault' | 'trylock' | { readonly asks: LockRef; readonly mode: 'SH' | 'DF' | 'EX' };
 
+/**
+ * What a step means to the tools that draw or count a run (the timeline, the
+ * trace export, the compare view's path counts), said as a type so none of
+ * them reads it out of label text (sim/pathevents.ts is the one classifier):
+ * - `copy-short`: a user copy came up short or failed (-EFAULT, a partial
+ *   count): where a fix's retry path starts;
+ * - `copy-done`: a user copy went through: where the retry path ends;
+ * - `glock-dq`: gfs2_glock_dq; `glock-granted`: a glock holder granted at once
+ *   by gfs2_glock_nq (not a woken waiter);
+ * - `glock-tryfailed`: LM_FLAG_TRY came back GLR_TRYFAILED;
+ * - `efault-retry`: the syscall decided to fault the user buffer in and go
+ *   round again (RFC 2021 current_needs_retry and -EFAULT; 5.16 and 5.18
+ *   should_fault_in_pages, fs/gfs2/file.c);
+ * - `vm-fault-retry`: do_page_fault acted on a VM_FAULT_RETRY (once per retry,
+ *   where the fault path receives it, not at each frame it is returned through).
+ */
+export type StepMark = 'copy-short' | 'copy-done' | 'glock-dq' | 'glock-granted' | 'glock-tryfailed' | 'efault-retry' | 'vm-fault-retry';
+
 /** An outcome that a single step can cause. */
 export type StepOutcome =
   | { readonly kind: 'bug'; readonly message: string; readonly log: readonly string[] }
@@ -183,6 +201,7 @@ export interface StepResult {
   readonly call?: { readonly machine: string; readonly regs: Regs };
   readonly outcome?: StepOutcome;
   readonly lockdep?: LockdepHint;
+  readonly marks?: readonly StepMark[];
 }
 
 /** Why a task cannot take its next step. */
