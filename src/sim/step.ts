@@ -12,7 +12,7 @@ import type { Pid } from '../kernel/ids.ts';
 import { referenceNextState, type CompiledState } from '../threads/define.ts';
 import { compiledMachine } from '../threads/registry.ts';
 import type { KernelState } from '../kernel/state.ts';
-import type { Frame, LockdepHint, StepInput, StepMark, StepResult, StepSpec, WaitInfo } from '../threads/types.ts';
+import { textOf, type Frame, type LockdepHint, type StepInput, type StepMark, type StepResult, type StepSpec, type WaitInfo } from '../threads/types.ts';
 import { localView, runLocal } from './local.ts';
 import { taskByPid, type SimTask, type StopOutcome, type SystemState } from './system.ts';
 
@@ -200,9 +200,26 @@ function advance<R extends StepOutput | null>(state: SystemState, pid: Pid, engi
   }
   if (finalTarget) to = `${to} (return)`;
   if (oops) to = `${to} (BUG)`;
+  // The label is built the first time someone reads it (a page, an export), never by the explorer.
+  const text = result.label;
+  let label: string | undefined = typeof text === 'string' ? text : undefined;
   return {
     ok: true,
     state: { ...state, kernel, tasks, stopped, signals },
-    trace: { pid, depth: task.stack.length - 1, machine: frame.machine, from: config.name, to, event: result.event, label: result.label, call, returned, marks: result.marks ?? NO_MARKS, ...(result.lockdep !== undefined ? { lockdep: result.lockdep } : {}) },
+    trace: {
+      pid,
+      depth: task.stack.length - 1,
+      machine: frame.machine,
+      from: config.name,
+      to,
+      event: result.event,
+      get label() {
+        return (label ??= textOf(text));
+      },
+      call,
+      returned,
+      marks: result.marks ?? NO_MARKS,
+      ...(result.lockdep !== undefined ? { lockdep: result.lockdep } : {}),
+    },
   };
 }

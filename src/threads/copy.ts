@@ -96,18 +96,18 @@ export function copyStates(name: string, config: CopyConfig): Record<string, Ste
             return { event: 'copy.done', ...done, regs: { ...(done.regs ?? input.regs), retries: 0 }, ...hint, ...(config.probe === true ? {} : { marks: ['copy-done'] as const }) };
           }
           if (input.task.pagefaultDisabled > 0) {
-            return { event: 'copy.short', label: `${call} → user page ${vpage} not present, page faults disabled → short copy`, marks: ['copy-short'] };
+            return { event: 'copy.short', label: () => `${call} → user page ${vpage} not present, page faults disabled → short copy`, marks: ['copy-short'] };
           }
           if (gup && input.regs.nofault === true) {
-            return { event: 'copy.short', label: `${call} → user page ${vpage} not present, iter->nofault (FOLL_NOFAULT) → no fault, short`, marks: ['copy-short'] };
+            return { event: 'copy.short', label: () => `${call} → user page ${vpage} not present, iter->nofault (FOLL_NOFAULT) → no fault, short`, marks: ['copy-short'] };
           }
           const retries = input.regs.retries ?? 0;
           if (retries >= FAULT_RETRY_BOUND) {
-            return { event: 'copy.short', label: `${call} → fault on page ${vpage} again`, marks: ['copy-short'], outcome: { kind: 'livelock', message: `${call} faulted on user page ${vpage} ${retries} times without progress` } };
+            return { event: 'copy.short', label: () => `${call} → fault on page ${vpage} again`, marks: ['copy-short'], outcome: { kind: 'livelock', message: `${call} faulted on user page ${vpage} ${retries} times without progress` } };
           }
           return {
             event: 'copy.fault',
-            label: `${call} → ${uaccessOf(config, input) !== undefined ? `${uaccessOf(config, input) ?? ''}(user page ${vpage}) → ` : ''}page fault on user page ${vpage}`,
+            label: () => `${call} → ${uaccessOf(config, input) !== undefined ? `${uaccessOf(config, input) ?? ''}(user page ${vpage}) → ` : ''}page fault on user page ${vpage}`,
             regs: { ...input.regs, retries: retries + 1 },
             call: { machine: 'do_page_fault', regs: { vpage, write: userWrite, kernelMode: true, ...(gup ? { gup } : {}) } },
             ...hint,
@@ -121,8 +121,8 @@ export function copyStates(name: string, config: CopyConfig): Record<string, Ste
         run: (input) => {
           const call = callName(config, input);
           return input.regs.ret === 0
-            ? { event: 'fault.done', label: `${call} → fault handled, try the page again` }
-            : { event: 'fault.failed', label: failedLabel(isGup(config, input), call, uaccessOf(config, input)), marks: ['copy-short'] };
+            ? { event: 'fault.done', label: () => `${call} → fault handled, try the page again` }
+            : { event: 'fault.failed', label: () => failedLabel(isGup(config, input), call, uaccessOf(config, input)), marks: ['copy-short'] };
         },
       },
       on: { 'fault.done': name, 'fault.failed': config.short },

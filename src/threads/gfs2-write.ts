@@ -43,7 +43,7 @@ import { bytesOr, diskContent } from './filemap.ts';
 import { unlockPage } from './pagelock.ts';
 import { faultInName, faultInUaccess } from './iomap.ts';
 import { dropGlock, inodeLockName, inodeUnlockName, ioDone, takeGlock, takeLock, unlockStep, type LockOf } from './steps.ts';
-import type { Regs, StepInput, StepResult } from './types.ts';
+import { textOf, type Regs, type StepInput, type StepResult } from './types.ts';
 
 const iRwsem: LockOf = (input) => ({ kind: 'i_rwsem', ino: input.regs.ino ?? 0 });
 const pageLock: LockOf = (input) => ({ kind: 'page', page: input.regs.page ?? -1 });
@@ -70,7 +70,7 @@ function writeActorStates(endOfPass: string): Record<string, ThreadStateConfig> 
           const end = ioDone(input, 'write.done', actorName(input));
           if (end !== null) return end;
           const done = input.regs.done ?? 0;
-          return { event: 'write.page', label: `${actorName(input)}: ${inodeName(input.kernel, input.regs.ino ?? 0)}:${(input.regs.pos ?? 0) + done}`, regs: { ...input.regs, index: (input.regs.pos ?? 0) + done } };
+          return { event: 'write.page', label: () => `${actorName(input)}: ${inodeName(input.kernel, input.regs.ino ?? 0)}:${(input.regs.pos ?? 0) + done}`, regs: { ...input.regs, index: (input.regs.pos ?? 0) + done } };
         },
       },
       on: { 'write.done': endOfPass, 'write.page': 'fault_in_iov_iter_readable' },
@@ -78,7 +78,7 @@ function writeActorStates(endOfPass: string): Record<string, ThreadStateConfig> 
     ...copyStates('fault_in_iov_iter_readable', {
       call: (input) => `${faultInName({ ...input, regs: { ...input.regs, write: false } })} (prefault)`,
       userWrite: false,
-      transfer: (_input, vpage) => ({ label: `prefault: user page ${vpage} is present` }),
+      transfer: (_input, vpage) => ({ label: () => `prefault: user page ${vpage} is present` }),
       probe: true,
       next: 'write_begin',
       short: 'short',
@@ -92,9 +92,9 @@ function writeActorStates(endOfPass: string): Record<string, ThreadStateConfig> 
           const index = input.regs.index ?? 0;
           // iomap_write_begin grabs the page with a reference (new pages come with one), dropped after write_end.
           const cached = findGetPage(input.kernel, ino, index);
-          if (cached.page !== null) return { event: 'page.cached', label: `iomap_write_begin → grab page ${inodeName(input.kernel, ino)}:${index}`, kernel: cached.kernel, regs: { ...input.regs, page: cached.page } };
+          if (cached.page !== null) return { event: 'page.cached', label: () => `iomap_write_begin → grab page ${inodeName(input.kernel, ino)}:${index}`, kernel: cached.kernel, regs: { ...input.regs, page: cached.page } };
           const added = addLockedPage(input.kernel, ino, index, input.task.pid, diskContent(input.kernel, ino, index), true);
-          return { event: 'page.locked', label: `iomap_write_begin → new page ${inodeName(input.kernel, ino)}:${index}, locked`, kernel: added.kernel, regs: { ...input.regs, page: added.page } };
+          return { event: 'page.locked', label: () => `iomap_write_begin → new page ${inodeName(input.kernel, ino)}:${index}, locked`, kernel: added.kernel, regs: { ...input.regs, page: added.page } };
         },
       },
       on: { 'page.cached': 'lock_page', 'page.locked': 'copy_page_from_iter_atomic' },
@@ -107,13 +107,13 @@ function writeActorStates(endOfPass: string): Record<string, ThreadStateConfig> 
           const page = input.regs.page ?? -1;
           if (userAccessOk(input.kernel, input.task.mm, vpage, false)) {
             const content = readUser(input.kernel, input.task.mm, vpage);
-            return { event: 'copy.done', label: `${atomicCopyName(input)} ← user page ${vpage} (${content})`, marks: ['copy-done'], kernel: writePage(input.kernel, page, content), regs: { ...input.regs, retries: 0 } };
+            return { event: 'copy.done', label: () => `${atomicCopyName(input)} ← user page ${vpage} (${content})`, marks: ['copy-done'], kernel: writePage(input.kernel, page, content), regs: { ...input.regs, retries: 0 } };
           }
           // The atomic copy never faults: copied == 0, unlock, go round and prefault again.
           const unlocked = unlockPage(input.kernel, page, input.task.pid, true);
           const retries = (input.regs.retries ?? 0) + 1;
           const livelock = retries > FAULT_RETRY_BOUND ? { outcome: { kind: 'livelock' as const, message: `${actorName(input)} copied 0 bytes ${retries} times` } } : {};
-          return { event: 'copy.zero', label: `${atomicCopyName(input)}: user page ${vpage} not present → copied 0 → unlock_page, retry`, kernel: unlocked.kernel, regs: { ...input.regs, retries }, ...livelock };
+          return { event: 'copy.zero', label: () => `${atomicCopyName(input)}: user page ${vpage} not present → copied 0 → unlock_page, retry`, kernel: unlocked.kernel, regs: { ...input.regs, retries }, ...livelock };
         },
       },
       on: { 'copy.done': 'write_end', 'copy.zero': 'next_page' },
@@ -138,7 +138,7 @@ function writeActorStates(endOfPass: string): Record<string, ThreadStateConfig> 
           }
           if (block.kind === 'mapped') kernel = writeBlock(kernel, block.block, content);
           const unlocked = unlockPage(kernel, page, input.task.pid, true);
-          return { event: 'step.done', label: `iomap_write_end${allocated} → unlock_page, put_page`, kernel: unlocked.kernel, outcome: unlocked.violation, regs: { ...input.regs, done: (input.regs.done ?? 0) + 1, page: undefined } };
+          return { event: 'step.done', label: () => `iomap_write_end${allocated} → unlock_page, put_page`, kernel: unlocked.kernel, outcome: unlocked.violation, regs: { ...input.regs, done: (input.regs.done ?? 0) + 1, page: undefined } };
         },
       },
       on: { 'step.done': 'next_page' },
@@ -149,7 +149,7 @@ function writeActorStates(endOfPass: string): Record<string, ThreadStateConfig> 
 /** The prefault failed: what the pass wrote, else -EFAULT. */
 function prefaultFailed(next: string): StepStateConfig {
   return {
-    step: { run: (input) => ({ event: 'write.done', label: `prefault failed → ${bytesOr(input, EFAULT) > 0 ? `${bytesOr(input, EFAULT)} bytes` : '-EFAULT'}`, marks: ['copy-short'], regs: { ...input.regs, ret: bytesOr(input, EFAULT) } }) },
+    step: { run: (input) => ({ event: 'write.done', label: () => `prefault failed → ${bytesOr(input, EFAULT) > 0 ? `${bytesOr(input, EFAULT)} bytes` : '-EFAULT'}`, marks: ['copy-short'], regs: { ...input.regs, ret: bytesOr(input, EFAULT) } }) },
     on: { 'write.done': next },
   };
 }
@@ -200,10 +200,10 @@ export const iomapBufferedWriteLocked = defineThread({
           const dq = dropGlock(WRITE_LOCK_CALLER, 'glock.released', input.variant.gfs2Fix === 'rfc').run(input);
           const done = input.regs.done ?? 0;
           const wrote = done - (input.regs.lastDone ?? 0);
-          const label = `->iomap_end = gfs2_iomap_end → gfs2_write_unlock: ${dq.label}`;
-          if (wrote > 0 && done < (input.regs.len ?? 0)) return { ...dq, event: 'iter.next', label: `${label}; the iteration wrote ${wrote} page(s): next iteration`, regs: { ...input.regs, lastDone: done } };
+          const label = () => `->iomap_end = gfs2_iomap_end → gfs2_write_unlock: ${textOf(dq.label)}`;
+          if (wrote > 0 && done < (input.regs.len ?? 0)) return { ...dq, event: 'iter.next', label: () => `${label()}; the iteration wrote ${wrote} page(s): next iteration`, regs: { ...input.regs, lastDone: done } };
           const ret = done > 0 ? done * PAGE_SIZE : Math.min(input.regs.ret ?? 0, 0);
-          return { ...dq, event: 'iter.end', label: `${label} → ${ret >= 0 ? `${ret} bytes` : errnoName(ret)}`, regs: { ...input.regs, ret } };
+          return { ...dq, event: 'iter.end', label: () => `${label()} → ${ret >= 0 ? `${ret} bytes` : errnoName(ret)}`, regs: { ...input.regs, ret } };
         },
       },
       on: { 'iter.next': 'write_lock', 'iter.end': 'done' },
@@ -228,10 +228,10 @@ function writeCall(input: StepInput, faultsOff: boolean): StepResult {
   const done = input.regs.done ?? 0;
   const direct = input.regs.direct === true;
   const args: Regs = { ino: input.regs.ino, pos: (input.regs.pos ?? 0) + done, len: remaining(input), buf: (input.regs.buf ?? 0) + done, write: true, done: 0, ...(faultsOff && direct ? { nofault: true } : {}) };
-  if (direct) return { event: 'write.call', label: `${faultsOff ? 'from->nofault = true; ' : ''}iomap_dio_rw (WRITE)`, call: { machine: 'iomap_dio_rw', regs: args } };
+  if (direct) return { event: 'write.call', label: () => `${faultsOff ? 'from->nofault = true; ' : ''}iomap_dio_rw (WRITE)`, call: { machine: 'iomap_dio_rw', regs: args } };
   return {
     event: 'write.call',
-    label: `${faultsOff ? 'pagefault_disable(); ' : ''}iomap_file_buffered_write`,
+    label: () => `${faultsOff ? 'pagefault_disable(); ' : ''}iomap_file_buffered_write`,
     call: { machine: 'iomap_file_buffered_write', regs: args },
     ...(faultsOff ? { task: { pagefaultDisabled: input.task.pagefaultDisabled + 1 } } : {}),
   };
@@ -256,7 +256,7 @@ function writeReturned(faultsOff: boolean, more?: string, finished?: string): St
         const task = buffered ? { task: { pagefaultDisabled: input.task.pagefaultDisabled - 1 } } : {};
         const what = ret >= 0 ? `${ret} bytes` : errnoName(ret);
         const label = `${buffered ? 'pagefault_enable(); ' : faultsOff ? 'from->nofault = false; ' : ''}write returned ${what}`;
-        if (more !== undefined && moreToWrite({ ...input, regs })) return { event: 'write.faultin', label: `${label}: should_fault_in_pages → yes`, marks: ['efault-retry'], regs, ...task };
+        if (more !== undefined && moreToWrite({ ...input, regs })) return { event: 'write.faultin', label: () => `${label}: should_fault_in_pages → yes`, marks: ['efault-retry'], regs, ...task };
         return { event: 'write.finished', label, regs, ...task };
       },
     },
@@ -286,7 +286,7 @@ function afterDq(fallback: string): StepStateConfig {
         input.regs.direct && remaining(input) > 0 && (input.regs.ret ?? 0) >= 0
           ? {
               event: 'write.fallback',
-              label: `O_DIRECT write ${lookupBlock(input.kernel, input.regs.ino ?? 0, (input.regs.pos ?? 0) + (input.regs.done ?? 0)).kind === 'mapped' ? 'gave up retrying (ret = 0)' : 'stopped at a hole'} → buffered write for the rest`,
+              label: () => `O_DIRECT write ${lookupBlock(input.kernel, input.regs.ino ?? 0, (input.regs.pos ?? 0) + (input.regs.done ?? 0)).kind === 'mapped' ? 'gave up retrying (ret = 0)' : 'stopped at a hole'} → buffered write for the rest`,
               regs: { ...input.regs, direct: false },
             }
           : { event: 'write.finished', label: 'gfs2_file_write_iter: write done' },
@@ -300,7 +300,7 @@ const writeReturn: StepStateConfig = {
     run: (input) => {
       const done = input.regs.done ?? 0;
       const ret = done > 0 ? done * PAGE_SIZE : Math.min(input.regs.ret ?? 0, 0);
-      return { event: 'write.return', label: `return ${ret >= 0 ? `${ret} bytes` : errnoName(ret)}`, regs: { ...input.regs, ret } };
+      return { event: 'write.return', label: () => `return ${ret >= 0 ? `${ret} bytes` : errnoName(ret)}`, regs: { ...input.regs, ret } };
     },
   },
   on: { 'write.return': 'inode_unlock' },
@@ -337,7 +337,7 @@ const bufferedReturned = (next: string): StepStateConfig => ({
   step: {
     run: (input) => {
       const ret = input.regs.ret ?? 0;
-      return { event: 'write.finished', label: `iomap_file_buffered_write returned ${ret >= 0 ? `${ret} bytes` : errnoName(ret)}`, regs: { ...input.regs, done: (input.regs.done ?? 0) + (ret > 0 ? ret / PAGE_SIZE : 0) } };
+      return { event: 'write.finished', label: () => `iomap_file_buffered_write returned ${ret >= 0 ? `${ret} bytes` : errnoName(ret)}`, regs: { ...input.regs, done: (input.regs.done ?? 0) + (ret > 0 ? ret / PAGE_SIZE : 0) } };
     },
   },
   on: { 'write.finished': next },
@@ -435,10 +435,10 @@ export const gfs2WriteIter516 = defineThread({
           const progress = (input.regs.ret ?? 0) > 0;
           const queued = holderQueued({ ...input, kernel });
           const base = `gfs2_holder_disallow_demote: fault-in ${progress ? 'made progress' : 'made no progress'}`;
-          if (!progress) return { event: 'retry.giveup', label: `${base} → give up`, kernel, regs: { ...input.regs, ret: EFAULT } };
-          if (queued) return { event: 'retry.under_glock', label: `${base}, glock still held → retry under the glock`, kernel };
-          if (!input.regs.direct && (input.regs.done ?? 0) > 0) return { event: 'retry.short', label: `${base}, glock lost with bytes already written → short write`, kernel };
-          return { event: 'retry.relock', label: `${base}, glock lost → re-acquire it`, kernel };
+          if (!progress) return { event: 'retry.giveup', label: () => `${base} → give up`, kernel, regs: { ...input.regs, ret: EFAULT } };
+          if (queued) return { event: 'retry.under_glock', label: () => `${base}, glock still held → retry under the glock`, kernel };
+          if (!input.regs.direct && (input.regs.done ?? 0) > 0) return { event: 'retry.short', label: () => `${base}, glock lost with bytes already written → short write`, kernel };
+          return { event: 'retry.relock', label: () => `${base}, glock lost → re-acquire it`, kernel };
         },
       },
       on: { 'retry.giveup': 'dq_if_queued', 'retry.under_glock': 'write', 'retry.short': 'return', 'retry.relock': 'glock_nq' },
@@ -470,8 +470,8 @@ function writeIter518(id: string, directRetryLimit: boolean) {
       run: (input) => {
         const faulted = input.regs.ret ?? 0;
         if (faulted <= 0) return { event: 'retry.giveup', label: 'fault-in made no progress (window_size == 0) → -EFAULT', regs: { ...input.regs, ret: EFAULT } };
-        if (enough) return { event: 'retry.fallback', label: `faulted in ${faulted} page(s), but enough_retries → ret = 0: fall back to buffered I/O`, regs: { ...input.regs, ret: 0, window: faulted } };
-        return { event: 'retry.relock', label: `faulted in ${faulted} page(s) → goto retry`, regs: { ...input.regs, window: faulted } };
+        if (enough) return { event: 'retry.fallback', label: () => `faulted in ${faulted} page(s), but enough_retries → ret = 0: fall back to buffered I/O`, regs: { ...input.regs, ret: 0, window: faulted } };
+        return { event: 'retry.relock', label: () => `faulted in ${faulted} page(s) → goto retry`, regs: { ...input.regs, window: faulted } };
       },
     },
     on: { 'retry.giveup': 'return', 'retry.fallback': 'after_dq', 'retry.relock': 'glock_nq' },
@@ -491,7 +491,7 @@ function writeIter518(id: string, directRetryLimit: boolean) {
         step: {
           run: (input) => ({
             event: 'faultin.call',
-            label: `fault_in_iov_iter_readable(${remaining(input)} page(s)), no glock held`,
+            label: () => `fault_in_iov_iter_readable(${remaining(input)} page(s)), no glock held`,
             call: { machine: 'fault_in_iov_iter', regs: { buf: (input.regs.buf ?? 0) + (input.regs.done ?? 0), len: remaining(input), write: false } },
           }),
         },
@@ -501,7 +501,7 @@ function writeIter518(id: string, directRetryLimit: boolean) {
         step: {
           run: (input) =>
             (input.regs.ret ?? 0) > 0
-              ? { event: 'step.done', label: `faulted in ${input.regs.ret ?? 0} page(s)` }
+              ? { event: 'step.done', label: () => `faulted in ${input.regs.ret ?? 0} page(s)` }
               : { event: 'retry.giveup', label: 'nothing could be faulted in → -EFAULT', regs: { ...input.regs, ret: EFAULT } },
         },
         on: { 'step.done': 'glock_nq', 'retry.giveup': 'return' },
@@ -527,7 +527,7 @@ function writeIter518(id: string, directRetryLimit: boolean) {
                 const window = noProgress ? 1 : remaining(input);
                 return {
                   event: enough ? 'faultin.enough' : 'faultin.call',
-                  label: `enough_retries = ${enough ? 'true (no progress, window ≤ PAGE_SIZE)' : 'false'}; fault_in_iov_iter_readable(${window} page(s))`,
+                  label: () => `enough_retries = ${enough ? 'true (no progress, window ≤ PAGE_SIZE)' : 'false'}; fault_in_iov_iter_readable(${window} page(s))`,
                   regs: { ...input.regs, lastDone: done },
                   call: { machine: 'fault_in_iov_iter', regs: { buf: (input.regs.buf ?? 0) + done, len: window, write: false } },
                 };

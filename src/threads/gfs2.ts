@@ -58,8 +58,8 @@ function rfcRoute(who: string, modeOf: (input: StepInput) => HolderMode): StepSt
       if (input.variant.gfs2Fix !== 'rfc') return { event: 'fault.lock', label: where };
       const outer = outerHolder(input);
       const glock = `glock 2/${inodeName(input.kernel, input.regs.ino ?? 0)}`;
-      if (outer === undefined) return { event: 'fault.lock', label: `${where}: gfs2_glock_is_locked_by_me → no${input.task.outerGlock ? '; an outer glock is held → LM_FLAG_TRY' : ''}` };
-      if (holderCovers(outer.mode, mode)) return { event: 'rfc.covered', label: `${where}: ${glock} held ${outer.mode} by this task covers ${mode} → no new holder` };
+      if (outer === undefined) return { event: 'fault.lock', label: () => `${where}: gfs2_glock_is_locked_by_me → no${input.task.outerGlock ? '; an outer glock is held → LM_FLAG_TRY' : ''}` };
+      if (holderCovers(outer.mode, mode)) return { event: 'rfc.covered', label: () => `${where}: ${glock} held ${outer.mode} by this task covers ${mode} → no new holder` };
       return setRet(input, VM_FAULT_SIGBUS, `${where}: ${glock} held ${outer.mode} by this task does not cover ${mode} → set_current_needs_retry → VM_FAULT_SIGBUS`, 'rfc.incompatible', { task: { needsRetry: true } });
     },
   };
@@ -143,7 +143,7 @@ export const gfs2PageMkwrite = defineThread({
         run: (input) => {
           // Under the RFC's covering outer holder, no holder was queued here.
           if (findHolder(input.kernel, input.task.node, input.regs.ino ?? 0, input.task.pid, 'gfs2_page_mkwrite') === undefined) {
-            return { event: 'fault.done', label: `return ${vmFaultName(input.regs.ret ?? 0)}` };
+            return { event: 'fault.done', label: () => `return ${vmFaultName(input.regs.ret ?? 0)}` };
           }
           return { ...dropGlock('gfs2_page_mkwrite', 'fault.done').run(input), regs: input.regs };
         },
@@ -188,7 +188,7 @@ const readReturn: StepStateConfig = {
     run: (input) => {
       const done = input.regs.done ?? 0;
       const ret = done > 0 ? done * PAGE_SIZE : Math.min(input.regs.ret ?? 0, 0);
-      return { event: 'read.return', label: `return ${ret >= 0 ? `${ret} bytes` : errnoName(ret)}`, regs: { ...input.regs, ret } };
+      return { event: 'read.return', label: () => `return ${ret >= 0 ? `${ret} bytes` : errnoName(ret)}`, regs: { ...input.regs, ret } };
     },
   },
   on: { 'read.return': 'done' },
@@ -205,7 +205,7 @@ function noioPass(next: string): Record<string, StepStateConfig> {
     noio_pass: {
       step: {
         run: (input) => {
-          if (input.regs.direct) return { event: 'read.direct', label: `gfs2_file_read_iter(${inodeName(input.kernel, input.regs.ino ?? 0)}, O_DIRECT) → gfs2_file_direct_read` };
+          if (input.regs.direct) return { event: 'read.direct', label: () => `gfs2_file_read_iter(${inodeName(input.kernel, input.regs.ino ?? 0)}, O_DIRECT) → gfs2_file_direct_read` };
           const faultsOff = input.variant.gfs2Fix === '5.18' || input.variant.gfs2Fix === '6.4';
           return readCall(input, true, faultsOff, `${faultsOff ? 'pagefault_disable(); ' : ''}generic_file_read_iter(IOCB_NOIO), no glock`);
         },
@@ -220,10 +220,10 @@ function noioPass(next: string): Record<string, StepStateConfig> {
           const ret = input.regs.ret ?? 0;
           const regs = accumulate(input);
           const left = (regs.len ?? 0) - (regs.done ?? 0);
-          if (ret >= 0 && left === 0) return { event: 'read.complete', label: `IOCB_NOIO pass read everything: ${ret} bytes`, regs, ...task };
+          if (ret >= 0 && left === 0) return { event: 'read.complete', label: () => `IOCB_NOIO pass read everything: ${ret} bytes`, regs, ...task };
           const retryable = ret >= 0 || ret === EAGAIN || (faultsOff && ret === EFAULT);
-          if (!retryable) return { event: 'read.complete', label: `IOCB_NOIO pass → ${errnoName(ret)}`, regs, ...task };
-          return { event: 'read.locked', label: `IOCB_NOIO pass → ${ret > 0 ? `${ret} bytes` : errnoName(ret)}: take the glock`, regs, ...task };
+          if (!retryable) return { event: 'read.complete', label: () => `IOCB_NOIO pass → ${errnoName(ret)}`, regs, ...task };
+          return { event: 'read.locked', label: () => `IOCB_NOIO pass → ${ret > 0 ? `${ret} bytes` : errnoName(ret)}: take the glock`, regs, ...task };
         },
       },
       on: { 'read.complete': 'return', 'read.locked': next },
@@ -305,8 +305,8 @@ function readReturnedNofault(onFaultIn: string, onDone: string): StepStateConfig
         const ret = input.regs.ret ?? 0;
         const task = { pagefaultDisabled: input.task.pagefaultDisabled - 1 };
         const what = ret >= 0 ? `${ret} bytes` : errnoName(ret);
-        if (shouldFaultIn({ ...input, regs })) return { event: 'read.faultin', label: `pagefault_enable(); read returned ${what}: should_fault_in_pages → yes`, marks: ['efault-retry'], regs, task };
-        return { event: 'read.finished', label: `pagefault_enable(); read returned ${what}`, regs, task };
+        if (shouldFaultIn({ ...input, regs })) return { event: 'read.faultin', label: () => `pagefault_enable(); read returned ${what}: should_fault_in_pages → yes`, marks: ['efault-retry'], regs, task };
+        return { event: 'read.finished', label: () => `pagefault_enable(); read returned ${what}`, regs, task };
       },
     },
     on: { 'read.faultin': onFaultIn, 'read.finished': onDone },
@@ -339,7 +339,7 @@ export const gfs2ReadIter516 = defineThread({
       step: {
         run: (input) => ({
           event: 'faultin.call',
-          label: `gfs2_holder_allow_demote; fault_in_iov_iter_writeable(1 page)`,
+          label: () => `gfs2_holder_allow_demote; fault_in_iov_iter_writeable(1 page)`,
           kernel: setMayDemote(input.kernel, input.task.node, input.regs.ino ?? 0, input.task.pid, readCaller(input), true),
           regs: { ...input.regs, lastDone: input.regs.done ?? 0 },
           call: { machine: 'fault_in_iov_iter', regs: { buf: (input.regs.buf ?? 0) + (input.regs.done ?? 0), len: 1, write: true } },
@@ -354,10 +354,10 @@ export const gfs2ReadIter516 = defineThread({
           const progress = (input.regs.ret ?? 0) > 0;
           const queued = holderQueued({ ...input, kernel });
           const base = `gfs2_holder_disallow_demote: fault-in ${progress ? 'made progress' : 'made no progress'}`;
-          if (!progress) return { event: 'retry.giveup', label: `${base} → give up`, kernel, regs: { ...input.regs, ret: EFAULT } };
-          if (queued) return { event: 'retry.under_glock', label: `${base}, glock still held → retry under the glock`, kernel };
-          if (!input.regs.direct && (input.regs.done ?? 0) > 0) return { event: 'retry.short', label: `${base}, glock lost with bytes already read → short read`, kernel };
-          return { event: 'retry.relock', label: `${base}, glock lost → re-acquire it`, kernel };
+          if (!progress) return { event: 'retry.giveup', label: () => `${base} → give up`, kernel, regs: { ...input.regs, ret: EFAULT } };
+          if (queued) return { event: 'retry.under_glock', label: () => `${base}, glock still held → retry under the glock`, kernel };
+          if (!input.regs.direct && (input.regs.done ?? 0) > 0) return { event: 'retry.short', label: () => `${base}, glock lost with bytes already read → short read`, kernel };
+          return { event: 'retry.relock', label: () => `${base}, glock lost → re-acquire it`, kernel };
         },
       },
       on: { 'retry.giveup': 'glock_dq', 'retry.under_glock': 'read', 'retry.short': 'return', 'retry.relock': 'glock_nq' },
@@ -388,7 +388,7 @@ const readIter518 = (id: string) => defineThread({
       step: {
         run: (input) => ({
           event: 'faultin.call',
-          label: `fault_in_iov_iter_writeable(${remaining(input)} page(s))`,
+          label: () => `fault_in_iov_iter_writeable(${remaining(input)} page(s))`,
           call: { machine: 'fault_in_iov_iter', regs: { buf: (input.regs.buf ?? 0) + (input.regs.done ?? 0), len: remaining(input), write: true } },
         }),
       },
@@ -398,7 +398,7 @@ const readIter518 = (id: string) => defineThread({
       step: {
         run: (input) =>
           (input.regs.ret ?? 0) > 0
-            ? { event: 'retry.relock', label: `fault-in made progress (${input.regs.ret ?? 0} page(s)) → re-acquire the glock and retry` }
+            ? { event: 'retry.relock', label: () => `fault-in made progress (${input.regs.ret ?? 0} page(s)) → re-acquire the glock and retry` }
             : { event: 'retry.giveup', label: 'fault-in made no progress → give up', regs: { ...input.regs, ret: EFAULT } },
       },
       on: { 'retry.relock': 'glock_nq', 'retry.giveup': 'return' },

@@ -66,9 +66,9 @@ export function invalidatePages2Range(name: string, range: InvalidateRange): Rec
           const to = range.to(input);
           const index = nextCached(input.kernel, ino, from, to);
           const what = `invalidate_inode_pages2_range(${inodeName(input.kernel, ino)}:${range.from(input)}–${to - 1})`;
-          if (index === null) return { event: 'invalidate.done', label: `${what} → no cached page left`, regs: { ...input.regs, index: undefined, page: undefined, rangeUnmapped: undefined } };
+          if (index === null) return { event: 'invalidate.done', label: () => `${what} → no cached page left`, regs: { ...input.regs, index: undefined, page: undefined, rangeUnmapped: undefined } };
           const page = input.kernel.inodes[ino]?.cache[index] ?? -1;
-          return { event: 'invalidate.page', label: `${what} → page ${inodeName(input.kernel, ino)}:${index}`, regs: { ...input.regs, index, page } };
+          return { event: 'invalidate.page', label: () => `${what} → page ${inodeName(input.kernel, ino)}:${index}`, regs: { ...input.regs, index, page } };
         },
       },
       on: { 'invalidate.done': range.done, 'invalidate.page': lockState },
@@ -96,7 +96,7 @@ export function invalidatePages2Range(name: string, range: InvalidateRange): Rec
           const unlocked = unlockPage(deleteFromPageCache(kernel, page), page, input.task.pid, false);
           return {
             event: 'step.done',
-            label: `${unmap}invalidate_complete_page2 → delete_from_page_cache (page->mapping = NULL) → unlock_page`,
+            label: () => `${unmap}invalidate_complete_page2 → delete_from_page_cache (page->mapping = NULL) → unlock_page`,
             kernel: unlocked.kernel,
             outcome: unlocked.violation,
             regs: { ...next, rangeUnmapped: input.regs.rangeUnmapped === true || unmap !== '' },

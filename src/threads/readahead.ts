@@ -128,7 +128,7 @@ export const mpageReadahead = defineThread({
           const file = inodeName(input.kernel, ino);
           return {
             event: 'step.done',
-            label: `do_sync_mmap_readahead(${file}:${index}) → ra_submit(${file}:${start}–${end - 1}) → read_pages → ->readpages = ${readpages(input)} → mpage_readpages`,
+            label: () => `do_sync_mmap_readahead(${file}:${index}) → ra_submit(${file}:${start}–${end - 1}) → read_pages → ->readpages = ${readpages(input)} → mpage_readpages`,
             regs: { ...input.regs, pos: start, len: end - start, done: 0 },
           };
         },

@@ -13,7 +13,7 @@ import { acquire, blockersOf, holdOf, isLocked, isWaiting, ownersOf, release, ty
 import { PAGE_SIZE } from '../kernel/ids.ts';
 import { inodeName, type KernelState } from '../kernel/state.ts';
 import type { StepStateConfig } from './define.ts';
-import type { StepInput, StepResult, StepSpec, WaitInfo } from './types.ts';
+import { waitInfo, type StepInput, type StepResult, type StepSpec, type WaitInfo } from './types.ts';
 
 export type LockOf = (input: StepInput) => LockRef;
 
@@ -28,7 +28,7 @@ function ownersText(pids: readonly number[]): string {
 /** A step that only moves on: `event` with `label`. */
 export function plainStep(label: string | ((input: StepInput) => string), event = 'step.done', update?: (input: StepInput) => Omit<StepResult, 'event' | 'label'>): StepSpec {
   return {
-    run: (input) => ({ event, label: typeof label === 'string' ? label : label(input), ...(update ? update(input) : {}) }),
+    run: (input) => ({ event, label: typeof label === 'string' ? label : () => label(input), ...(update ? update(input) : {}) }),
   };
 }
 
@@ -43,12 +43,12 @@ export function takeLock(name: string, callName: string | ((input: StepInput) =>
       const call = callOf(input);
       const ref = lockOf(input);
       const lock = sleepLockOf(input.kernel, ref);
-      if (lock === undefined) return { event: 'lock.granted', label: `${call} → no such lock` };
+      if (lock === undefined) return { event: 'lock.granted', label: () => `${call} → no such lock` };
       const result = acquire(lock, input.task.pid, write);
       const kernel = withSleepLock(input.kernel, ref, result.lock);
-      if (result.granted) return { event: 'lock.granted', label: `${call} → granted`, kernel };
+      if (result.granted) return { event: 'lock.granted', label: () => `${call} → granted`, kernel };
       const why = lock.waiters.length > 0 && !isLocked(lock) ? `queued behind ${lock.waiters.length} waiter(s)` : `held by ${ownersText(ownersOf(lock))}`;
-      return { event: 'lock.queued', label: `${call} → sleeps: ${why}`, kernel };
+      return { event: 'lock.queued', label: () => `${call} → sleeps: ${why}`, kernel };
     },
   };
   const wait: StepSpec = {
@@ -59,7 +59,7 @@ export function takeLock(name: string, callName: string | ((input: StepInput) =>
       if (lock === undefined || !isWaiting(lock, input.task.pid)) return null;
       return sleepWait(input, ref, lock, write);
     },
-    run: (input) => ({ event: 'lock.granted', label: `${callOf(input)} → woken, granted` }),
+    run: (input) => ({ event: 'lock.granted', label: () => `${callOf(input)} → woken, granted` }),
   };
   return {
     [name]: { step: take, on: { 'lock.granted': next, 'lock.queued': `${name}_wait` } },
@@ -69,11 +69,13 @@ export function takeLock(name: string, callName: string | ((input: StepInput) =>
 
 /** Why a sleeper is not running, naming the owners and the queue ahead of it. */
 export function sleepWait(input: StepInput, ref: LockRef, lock: SleepLock, write: boolean): WaitInfo {
-  const name = lockName(input.kernel, ref, era(input));
-  const owners = ownersOf(lock);
-  const ahead = lock.waiters.slice(0, Math.max(0, lock.waiters.findIndex((w) => w.pid === input.task.pid)));
-  const queue = ahead.length > 0 ? `, behind ${ahead.map((w) => `pid ${w.pid} (${w.write ? 'writer' : 'reader'})`).join(', ')}` : '';
-  return { lock: ref, reason: `waiting for ${name} (${write ? 'write' : 'read'}): held by ${ownersText(owners)}${queue}`, holders: blockersOf(lock, input.task.pid) };
+  return waitInfo(ref, blockersOf(lock, input.task.pid), () => {
+    const name = lockName(input.kernel, ref, era(input));
+    const owners = ownersOf(lock);
+    const ahead = lock.waiters.slice(0, Math.max(0, lock.waiters.findIndex((w) => w.pid === input.task.pid)));
+    const queue = ahead.length > 0 ? `, behind ${ahead.map((w) => `pid ${w.pid} (${w.write ? 'writer' : 'reader'})`).join(', ')}` : '';
+    return `waiting for ${name} (${write ? 'write' : 'read'}): held by ${ownersText(owners)}${queue}`;
+  });
 }
 
 /** up_read / up_write / mutex_unlock / unlock_page. */
@@ -86,10 +88,10 @@ export function unlockStep(call: string, lockOf: LockOf, event = 'lock.released'
       const result = release(lock, input.task.pid);
       if (!result.ok) {
         const name = lockName(input.kernel, ref, era(input));
-        return { event, label: `${call} → not the owner`, outcome: { kind: 'invariant-violation', message: `${result.violation}: ${name}` } };
+        return { event, label: () => `${call} → not the owner`, outcome: { kind: 'invariant-violation', message: `${result.violation}: ${name}` } };
       }
       const woke = result.woken.length > 0 ? ` → wakes ${ownersText(result.woken)}` : '';
-      return { event, label: `${call}${woke}`, kernel: withSleepLock(input.kernel, ref, result.lock), ...(extra ? extra(input) : {}) };
+      return { event, label: () => `${call}${woke}`, kernel: withSleepLock(input.kernel, ref, result.lock), ...(extra ? extra(input) : {}) };
     },
   };
 }
@@ -139,22 +141,22 @@ export function takeGlock(name: string, req: GlockRequest, next: string, onTryFa
         case 'recursive':
           return {
             event: 'glock.recursive',
-            label: `${call} → trap_recursive → BUG()`,
+            label: () => `${call} → trap_recursive → BUG()`,
             lockdep: { asks: { kind: 'glock', node: input.task.node, ino }, mode },
             outcome: { kind: 'bug', message: `BUG: gfs2 recursive glock: pid ${input.task.pid} already holds glock 2/${inodeName(input.kernel, ino)}, new ${mode} request from ${caller}`, log: result.log },
           };
         case 'tryfailed':
-          return { event: 'glock.tryfailed', label: `${call} → GLR_TRYFAILED`, marks: ['glock-tryfailed'] };
+          return { event: 'glock.tryfailed', label: () => `${call} → GLR_TRYFAILED`, marks: ['glock-tryfailed'] };
         case 'granted':
-          return { event: 'glock.granted', label: `${call} → granted${besideWeak(result.kernel, input, mode)}`, marks: ['glock-granted'], kernel: result.kernel, ...outer, ...(isTry ? { lockdep: 'trylock' as const } : {}) };
+          return { event: 'glock.granted', label: () => `${call} → granted${besideWeak(result.kernel, input, mode)}`, marks: ['glock-granted'], kernel: result.kernel, ...outer, ...(isTry ? { lockdep: 'trylock' as const } : {}) };
         case 'queued':
-          return { event: 'glock.queued', label: `${call} → waits`, kernel: result.kernel, ...outer };
+          return { event: 'glock.queued', label: () => `${call} → waits`, kernel: result.kernel, ...outer };
       }
     },
   };
   const wait: StepSpec = {
     wait: (input) => glockWait(input, callerOf(req, input), req.mode(input)),
-    run: (input) => ({ event: 'glock.granted', label: `gfs2_glock_wait → granted ${req.mode(input)} on glock 2/${inodeName(input.kernel, input.regs.ino ?? 0)}`, marks: ['glock-granted'] }),
+    run: (input) => ({ event: 'glock.granted', label: () => `gfs2_glock_wait → granted ${req.mode(input)} on glock 2/${inodeName(input.kernel, input.regs.ino ?? 0)}`, marks: ['glock-granted'] }),
   };
   const on: Record<string, string> = { 'glock.granted': next, 'glock.queued': `${name}_wait`, 'glock.recursive': 'bug' };
   if (onTryFailed !== undefined) on['glock.tryfailed'] = onTryFailed;
@@ -182,15 +184,21 @@ function glockWait(input: StepInput, caller: string, mode: HolderMode): WaitInfo
   if (isGranted(input.kernel, node, ino, pid, caller)) return null;
   const blockers = glockBlockers(input.kernel, node, ino, pid, caller);
   const ref: LockRef = { kind: 'glock', node, ino };
-  const name = lockName(input.kernel, ref, era(input));
-  // A holder is named with its node in a cluster (each node has its own glock
-  // for the inode), and marked when it is weak (5.16 HIF_MAY_DEMOTE).
-  const where = (h: Blocker) => (input.kernel.nodes > 1 ? ` on node ${h.node}` : '');
-  const held =
-    blockers.length === 0
-      ? 'a demote in progress'
-      : blockers.map((h) => `${h.mode} by pid ${h.pid}${where(h)}${h.node !== node ? ' (demote requested)' : ''}${h.mayDemote ? ' (HIF_MAY_DEMOTE)' : ''}`).join(', ');
-  return { lock: ref, reason: `waiting for ${name} in ${mode}: held ${held}`, holders: blockers.map((h) => h.pid) };
+  return waitInfo(
+    ref,
+    blockers.map((h) => h.pid),
+    () => {
+      const name = lockName(input.kernel, ref, era(input));
+      // A holder is named with its node in a cluster (each node has its own glock
+      // for the inode), and marked when it is weak (5.16 HIF_MAY_DEMOTE).
+      const where = (h: Blocker) => (input.kernel.nodes > 1 ? ` on node ${h.node}` : '');
+      const held =
+        blockers.length === 0
+          ? 'a demote in progress'
+          : blockers.map((h) => `${h.mode} by pid ${h.pid}${where(h)}${h.node !== node ? ' (demote requested)' : ''}${h.mayDemote ? ' (HIF_MAY_DEMOTE)' : ''}`).join(', ');
+      return `waiting for ${name} in ${mode}: held ${held}`;
+    },
+  );
 }
 
 /** gfs2_glock_dq of the holder `caller` queued. */
@@ -217,7 +225,7 @@ export function maybeUnlockStep(call: string, lockOf: LockOf, otherwise: (input:
   return {
     run: (input) => {
       const lock = sleepLockOf(input.kernel, lockOf(input));
-      if (lock === undefined || holdOf(lock, input.task.pid) === null) return { event: 'lock.none', label: otherwise(input) };
+      if (lock === undefined || holdOf(lock, input.task.pid) === null) return { event: 'lock.none', label: () => otherwise(input) };
       return unlock.run(input);
     },
   };
@@ -245,5 +253,5 @@ export function inodeUnlockName(input: StepInput): string {
 export function ioDone(input: StepInput, event: string, call: string, stop = false): StepResult | null {
   const done = input.regs.done ?? 0;
   if (done < (input.regs.len ?? 0) && !stop) return null;
-  return { event, label: `${call} → ${done * PAGE_SIZE} bytes`, regs: { ...input.regs, ret: done * PAGE_SIZE } };
+  return { event, label: () => `${call} → ${done * PAGE_SIZE} bytes`, regs: { ...input.regs, ret: done * PAGE_SIZE } };
 }

@@ -84,7 +84,7 @@ export const taskMachine = defineThread({
           const sys = input.task.program[pc];
           if (input.task.killed) return { event: 'task.exit', label: 'killed by SIGBUS' };
           if (sys === undefined) return { event: 'task.exit', label: 'exit' };
-          return { event: 'sys.call', label: describeSyscall(sys, input.kernel, input.variant.era), call: syscallMachine(sys, input.variant, topEntryId(input.task.program, pc)) };
+          return { event: 'sys.call', label: () => describeSyscall(sys, input.kernel, input.variant.era), call: syscallMachine(sys, input.variant, topEntryId(input.task.program, pc)) };
         },
       },
       on: { 'sys.call': 'returned', 'task.exit': 'exited' },

@@ -189,11 +189,22 @@ export type StepOutcome =
   | { readonly kind: 'invariant-violation'; readonly message: string }
   | { readonly kind: 'livelock'; readonly message: string };
 
+/**
+ * Text for people (a step's label, a wait's reason), built only when shown:
+ * the explorer steps millions of times and reads neither, so a label that
+ * needs formatting is a function that formats it. `textOf` builds it.
+ */
+export type Text = string | (() => string);
+
+export function textOf(text: Text): string {
+  return typeof text === 'string' ? text : text();
+}
+
 export interface StepResult {
   /** The machine event this step produced. */
   readonly event: string;
   /** What the step did, naming the kernel function: `gfs2_glock_nq(SH) → granted`. */
-  readonly label: string;
+  readonly label: Text;
   readonly kernel?: KernelState;
   readonly regs?: Regs;
   readonly task?: Partial<Pick<TaskFields, 'pagefaultDisabled' | 'outerGlock' | 'needsRetry' | 'returns' | 'killed'>>;
@@ -207,10 +218,22 @@ export interface StepResult {
 /** Why a task cannot take its next step. */
 export interface WaitInfo {
   readonly lock: LockRef;
-  /** Kernel words: "waiting for glock 2/F1 in SH: held DF by pid 101". */
+  /** Kernel words: "waiting for glock 2/F1 in SH: held DF by pid 101". Built when first read (waitInfo). */
   readonly reason: string;
   /** Tasks whose progress would release it (the wait-for edges). */
   readonly holders: readonly Pid[];
+}
+
+/** A wait whose reason is formatted only if someone reads it: the explorer asks every task's wait in every state, and reads none. */
+export function waitInfo(lock: LockRef, holders: readonly Pid[], reason: () => string): WaitInfo {
+  let text: string | undefined;
+  return {
+    lock,
+    holders,
+    get reason() {
+      return (text ??= reason());
+    },
+  };
 }
 
 export interface StepSpec {
