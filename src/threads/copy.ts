@@ -8,7 +8,7 @@
  * returns short (arch/x86/mm/fault.c: no_context → fixup_exception).
  */
 import { userAccessOk } from '../kernel/uaccess.ts';
-import type { StepStateConfig } from './define.ts';
+import type { AnyStateConfig, StepStateConfig } from './define.ts';
 import type { StepInput, StepResult } from './types.ts';
 
 /** A transfer that is performed when the PTE allows it. */
@@ -80,8 +80,13 @@ function callName(config: CopyConfig, input: StepInput): string {
   return typeof config.call === 'string' ? config.call : config.call(input);
 }
 
-export function copyStates(name: string, config: CopyConfig): Record<string, StepStateConfig> {
-  return {
+/** The states copyStates makes: the copy, and where it goes after a fault it took. */
+export type CopyStates<N extends string, Next extends string, Short extends string> = {
+  readonly [K in N]: StepStateConfig<{ readonly 'copy.done': Next; readonly 'copy.short': Short; readonly 'copy.fault': `${N}_faulted` }>;
+} & { readonly [K in `${N}_faulted`]: StepStateConfig<{ readonly 'fault.done': N; readonly 'fault.failed': Short }> };
+
+export function copyStates<const N extends string, const Next extends string, const Short extends string>(name: N, config: CopyConfig & { readonly next: Next; readonly short: Short }): CopyStates<N, Next, Short> {
+  const states: Readonly<Record<string, AnyStateConfig>> = {
     [name]: {
       step: {
         run: (input) => {
@@ -128,4 +133,5 @@ export function copyStates(name: string, config: CopyConfig): Record<string, Ste
       on: { 'fault.done': name, 'fault.failed': config.short },
     },
   };
+  return states as CopyStates<N, Next, Short>;
 }

@@ -36,7 +36,7 @@ import { addLockedPage, deleteFromPageCache, findGetPage } from '../kernel/pagec
 import { inodeName, ZEROES } from '../kernel/state.ts';
 import { EFAULT, VM_FAULT_LOCKED, VM_FAULT_NOPAGE, VM_FAULT_SIGBUS, readUser, vmFaultName, writeUser } from '../kernel/uaccess.ts';
 import { copyStates } from './copy.ts';
-import { defineThread } from './define.ts';
+import { FINAL, defineThread } from './define.ts';
 import { beyondEof, bytesOr, checkMapping, lockPageOrRetry } from './filemap.ts';
 import { hasCachedPages, invalidatePages2Range } from './invalidate.ts';
 import { unlockPage } from './pagelock.ts';
@@ -51,7 +51,7 @@ function at(input: StepInput): string {
   return `${inodeName(input.kernel, input.regs.ino ?? 0)}:${input.regs.index ?? 0}`;
 }
 
-function fail(input: StepInput, label: string, extra: Partial<StepResult> = {}): StepResult {
+function fail(input: StepInput, label: string, extra: Omit<Partial<StepResult>, 'event'> = {}): StepResult<'dax.fail'> {
   return { event: 'dax.fail', label: () => `${label} → VM_FAULT_SIGBUS`, regs: { ...input.regs, ret: VM_FAULT_SIGBUS, page: undefined }, ...extra };
 }
 
@@ -61,7 +61,7 @@ function putName(input: StepInput): string {
 }
 
 /** The unlock_page: exit: unlock the hole page this fault holds and drop its reference, then fail with -EIO. */
-function failWithPage(input: StepInput, label: string): StepResult {
+function failWithPage(input: StepInput, label: string): StepResult<'dax.fail'> {
   const page = input.regs.page;
   if (page === undefined) return fail(input, label);
   const unlocked = unlockPage(input.kernel, page, input.task.pid, true);
@@ -169,7 +169,7 @@ export const doDaxFault = defineThread({
     cow_size_recheck: {
       step: {
         run: (input) => {
-          const locked = { event: 'fault.locked', regs: { ...input.regs, ret: VM_FAULT_LOCKED, vmfPage: undefined } };
+          const locked = { event: 'fault.locked' as const, regs: { ...input.regs, ret: VM_FAULT_LOCKED, vmfPage: undefined } };
           if (!input.variant.daxSizeRecheck) return { ...locked, label: 'no i_size re-check (dax-2015-norecheck) → VM_FAULT_LOCKED, i_mmap still held for read' };
           if (beyondEof(input.kernel, input.regs.ino ?? 0, input.regs.index ?? 0)) return { event: 'dax.eio', label: '"Check we didn\'t race with truncate": i_size re-checked under i_mmap: truncated → -EIO' };
           return { ...locked, label: 'i_size re-checked under i_mmap → VM_FAULT_LOCKED, returning with i_mmap held for read' };
@@ -281,7 +281,7 @@ export const doDaxFault = defineThread({
       },
       on: { 'lock.released': 'out', 'lock.none': 'done' },
     },
-    done: { final: true },
+    done: FINAL,
   },
 });
 
@@ -333,7 +333,7 @@ export const daxReadIter = defineThread({
       step: { run: (input) => unlockStep(input.variant.era === '2015' ? 'mutex_unlock(&inode->i_mutex)' : 'inode_unlock_shared', iMutex).run(input) },
       on: { 'lock.released': 'done' },
     },
-    done: { final: true },
+    done: FINAL,
   },
 });
 
@@ -392,18 +392,18 @@ export const daxWriteIter = defineThread({
       on: { 'io.done': 'inode_unlock', 'io.end': 'invalidate_after' },
     },
     inode_unlock: { step: { run: (input) => unlockStep(inodeUnlockName(input), iMutex).run(input) }, on: { 'lock.released': 'done' } },
-    done: { final: true },
+    done: FINAL,
   },
 });
 
 /** dax_do_io returned: generic_file_direct_write invalidates the range again ('io.end') when the file has cached pages (2015). */
-function endOfDirectIo(input: StepInput, result: StepResult): StepResult {
+function endOfDirectIo<const E extends string>(input: StepInput, result: StepResult<E>): StepResult<E | 'io.end'> {
   if (input.variant.era !== '2015' || !hasCachedPages(input.kernel, input.regs.ino ?? 0)) return result;
   return { ...result, event: 'io.end', regs: { ...(result.regs ?? input.regs), index: input.regs.pos ?? 0, rangeUnmapped: undefined } };
 }
 
 /** One page of dax_do_io / dax_iomap_rw: get_block(create=1), then the copy. */
-function nextPage(input: StepInput): StepResult {
+function nextPage(input: StepInput): StepResult<'io.done' | 'io.end' | 'io.page' | 'io.new'> {
   const end = ioDone(input, 'io.done', ioCall(input));
   if (end !== null) return endOfDirectIo(input, end);
   const done = input.regs.done ?? 0;

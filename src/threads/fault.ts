@@ -27,7 +27,7 @@ import { getPage, putPage } from '../kernel/pagecache.ts';
 import { release, UNLOCKED } from '../kernel/sleeplock.ts';
 import { VM_FAULT_LOCKED, VM_FAULT_NOPAGE, VM_FAULT_RETRY, VM_FAULT_SIGBUS, readUser, userAccessOk, vmFaultName, writeUser } from '../kernel/uaccess.ts';
 import { FAULT_RETRY_BOUND } from './copy.ts';
-import { defineThread, type StepStateConfig } from './define.ts';
+import { FINAL, defineThread, type StepStateConfig } from './define.ts';
 import { reportedFault } from './lockregion.ts';
 import { unlockPage } from './pagelock.ts';
 import { mmapLockCall, takeLock, unlockStep, type LockOf } from './steps.ts';
@@ -116,7 +116,7 @@ function retryLabel(input: StepInput): string {
  * commit that switched it was not identified. 4.x only throttles, with
  * mmap_sem held.
  */
-function faultDirtySharedPage(input: StepInput, mapped: Omit<StepResult, 'event'>): StepResult {
+function faultDirtySharedPage(input: StepInput, mapped: Omit<StepResult, 'event'>): StepResult<'fault.mapped' | 'fault.retry' | 'fault.completed'> {
   if (mapped.outcome !== undefined || input.variant.era !== '5.x' || input.regs.tried === true || mapped.kernel === undefined) return { event: 'fault.mapped', ...mapped };
   const mm = mapped.kernel.mms[input.task.mm];
   const up = mm === undefined ? null : release(mm.mmap_sem, input.task.pid);
@@ -167,7 +167,7 @@ function mapLockedPage(input: StepInput, how: 'read' | 'cow' | 'shared' | 'wp'):
  * returned NOPAGE, put_page(vmf->page) (both callers do, mm/memory.c 5.x)
  * and retry the access or fail.
  */
-function pageMkwriteReturned(how: 'shared' | 'wp'): StepStateConfig {
+function pageMkwriteReturned(how: 'shared' | 'wp'): StepStateConfig<{ readonly 'fault.mapped': 'up_read'; readonly 'fault.nopage': 'up_read'; readonly 'fault.sigbus': 'up_read_sigbus'; readonly 'fault.retry': 'retry'; readonly 'fault.completed': 'done' }> {
   return {
     step: {
       run: (input) => {
@@ -313,9 +313,9 @@ export const doPageFault = defineThread({
       step: { run: (input) => unlockStep(`${mmapLockCall(input, false, true)} → VM_FAULT_SIGBUS`, mmapSem, 'fault.done', (i) => ({ regs: { ...i.regs, ret: VM_FAULT_SIGBUS } })).run(input) },
       on: { 'fault.done': 'sigbus' },
     },
-    done: { final: true },
-    sigbus: { final: true },
-    bug: { final: true },
+    done: FINAL,
+    sigbus: FINAL,
+    bug: FINAL,
   },
 });
 
@@ -364,7 +364,7 @@ export const userAccess = defineThread({
       },
       on: { 'fault.done': 'access', 'fault.sigbus': 'killed' },
     },
-    done: { final: true },
-    killed: { final: true },
+    done: FINAL,
+    killed: FINAL,
   },
 });

@@ -38,11 +38,11 @@ import { withSleepLock } from '../kernel/locks.ts';
 import { inodeName, sizeInPages, ZEROES, type Content, type KernelState } from '../kernel/state.ts';
 import { EAGAIN, EFAULT, VM_FAULT_LOCKED, VM_FAULT_RETRY, VM_FAULT_SIGBUS, writeUser } from '../kernel/uaccess.ts';
 import { copyStates } from './copy.ts';
-import { defineThread, type StepStateConfig } from './define.ts';
+import { FINAL, defineThread, type StepStateConfig } from './define.ts';
 import { unlockPage } from './pagelock.ts';
 import { ioDone, mmapLockCall, sleepWait } from './steps.ts';
 import { isPageCacheFs } from '../kernel/variants.ts';
-import { waitInfo, type StepInput, type StepResult } from './types.ts';
+import { waitInfo, type StepInput, type StepResult, type StepSpec } from './types.ts';
 
 /** What ->readpage finds on disk for a file page: its block's data, or zeroes for a hole. */
 export function diskContent(kernel: KernelState, ino: number, index: number): Content {
@@ -67,12 +67,12 @@ function where(input: StepInput): string {
  */
 const LOCK_CALL = 'lock_page_or_retry';
 
-function ret(input: StepInput, value: number, extra: Partial<StepResult> = {}): Partial<StepResult> {
+function ret(input: StepInput, value: number, extra: Omit<Partial<StepResult>, 'event'> = {}): Omit<Partial<StepResult>, 'event'> {
   return { regs: { ...input.regs, ret: value }, ...extra };
 }
 
 /** page_cache_read: allocate, add locked, ->readpage, unlock. One atomic step here. */
-function pageCacheRead(input: StepInput): StepResult {
+function pageCacheRead(input: StepInput): StepResult<'page.read'> {
   const ino = input.regs.ino ?? 0;
   const index = input.regs.index ?? 0;
   const content = diskContent(input.kernel, ino, index);
@@ -93,7 +93,14 @@ function pageCacheRead(input: StepInput): StepResult {
  * lock_page, sleeping with mmap_sem held. Used by filemap_fault and
  * do_dax_fault alike.
  */
-export function lockPageOrRetry(onLocked: string, onRetry: string): Record<string, StepStateConfig> {
+/** The states lockPageOrRetry makes. */
+export type LockPageOrRetryStates<OnLocked extends string, OnRetry extends string> = {
+  readonly lock_page_or_retry: StepStateConfig<{ readonly 'lock.granted': OnLocked; readonly 'lock.retry': 'wait_on_page_locked'; readonly 'lock.queued': 'lock_page_wait' }>;
+  readonly wait_on_page_locked: StepStateConfig<{ readonly 'page.retry': OnRetry }>;
+  readonly lock_page_wait: StepStateConfig<{ readonly 'lock.granted': OnLocked }>;
+};
+
+export function lockPageOrRetry<const OnLocked extends string, const OnRetry extends string>(onLocked: OnLocked, onRetry: OnRetry): LockPageOrRetryStates<OnLocked, OnRetry> {
   return {
     lock_page_or_retry: {
       step: {
@@ -161,17 +168,19 @@ export function lockPageOrRetry(onLocked: string, onRetry: string): Record<strin
  * again. The same in filemap_fault and do_dax_fault ("basically the same
  * code that's in filemap_fault()", seed 2015).
  */
-export function checkMapping(onSame: string): StepStateConfig {
+const checkMappingStep: StepSpec<'page.ok' | 'page.truncated'> = {
+  run: (input) => {
+    const page = input.regs.page ?? -1;
+    if (input.kernel.pages[page]?.mapping === (input.regs.ino ?? 0)) return { event: 'page.ok', label: 'page->mapping == mapping' };
+    const unlocked = unlockPage(input.kernel, page, input.task.pid, true);
+    const put = input.variant.era === '2015' ? 'page_cache_release' : 'put_page';
+    return { event: 'page.truncated', label: () => `page->mapping != mapping (truncated) → unlock_page, ${put}, look it up again`, kernel: unlocked.kernel, outcome: unlocked.violation, regs: { ...input.regs, page: undefined } };
+  },
+};
+
+export function checkMapping<const OnSame extends string>(onSame: OnSame): StepStateConfig<{ readonly 'page.ok': OnSame; readonly 'page.truncated': 'find_get_page' }> {
   return {
-    step: {
-      run: (input) => {
-        const page = input.regs.page ?? -1;
-        if (input.kernel.pages[page]?.mapping === (input.regs.ino ?? 0)) return { event: 'page.ok', label: 'page->mapping == mapping' };
-        const unlocked = unlockPage(input.kernel, page, input.task.pid, true);
-        const put = input.variant.era === '2015' ? 'page_cache_release' : 'put_page';
-        return { event: 'page.truncated', label: () => `page->mapping != mapping (truncated) → unlock_page, ${put}, look it up again`, kernel: unlocked.kernel, outcome: unlocked.violation, regs: { ...input.regs, page: undefined } };
-      },
-    },
+    step: checkMappingStep,
     on: { 'page.ok': onSame, 'page.truncated': 'find_get_page' },
   };
 }
@@ -198,14 +207,14 @@ function dropMmapForIo(input: StepInput, kernel: KernelState = input.kernel): { 
 }
 
 /** The fault's read: 4.x page_cache_read; 5.x the mmap read-around of do_sync_mmap_readahead, which __filemap_get_folio then finds. */
-function faultRead(input: StepInput): StepResult {
+function faultRead(input: StepInput): StepResult<'page.read'> {
   const read = pageCacheRead(input);
   if (input.variant.era === '2015') return read;
   return { ...read, label: () => `do_page_cache_ra (mmap read-around) → ->readahead(${where(input)}): page read, uptodate, unlocked` };
 }
 
 /** 5.x lock_page_maybe_drop_mmap / lock_folio_maybe_drop_mmap (mm/filemap.c). */
-const lockMaybeDropMmap: StepStateConfig = {
+const lockMaybeDropMmap: StepStateConfig<{ readonly 'lock.granted': 'check_mapping'; readonly 'lock.queued': 'lock_page_wait' }> = {
   step: {
     run: (input) => {
       const call = folios(input) ? 'lock_folio_maybe_drop_mmap' : 'lock_page_maybe_drop_mmap';
@@ -296,7 +305,7 @@ export const filemapFault = defineThread({
       step: {
         run: (input) => {
           const page = input.regs.page ?? -1;
-          if (input.kernel.pages[page]?.mapping !== (input.regs.ino ?? 0)) return checkMapping('size_recheck').step.run(input);
+          if (input.kernel.pages[page]?.mapping !== (input.regs.ino ?? 0)) return checkMappingStep.run(input);
           if (input.regs.fpin !== true) return { event: 'page.ok', label: 'page->mapping == mapping' };
           // "We've made it this far and we had to drop our mmap_lock, now is the time to return to the upper layer and have it re-find the vma and redo the fault."
           const unlocked = unlockPage(input.kernel, page, input.task.pid, true);
@@ -323,7 +332,7 @@ export const filemapFault = defineThread({
       },
       on: { 'fault.locked': 'done', 'fault.sigbus': 'done' },
     },
-    done: { final: true },
+    done: FINAL,
   },
 });
 
@@ -383,6 +392,6 @@ export const filemapRead = defineThread({
       step: { run: (input) => ({ event: 'read.done', label: () => `short copy → put_page → ${bytesOr(input, EFAULT) > 0 ? `${bytesOr(input, EFAULT)} bytes` : '-EFAULT'}`, marks: ['copy-short'], kernel: putPage(input.kernel, input.regs.page ?? -1), regs: { ...input.regs, page: undefined, ret: bytesOr(input, EFAULT) } }) },
       on: { 'read.done': 'done' },
     },
-    done: { final: true },
+    done: FINAL,
   },
 });

@@ -38,7 +38,7 @@ import { addLockedPage, findGetPage, writePage } from '../kernel/pagecache.ts';
 import { inodeName } from '../kernel/state.ts';
 import { EFAULT, errnoName, readUser, userAccessOk } from '../kernel/uaccess.ts';
 import { copyStates, FAULT_RETRY_BOUND } from './copy.ts';
-import { defineThread, type StepStateConfig, type ThreadStateConfig } from './define.ts';
+import { FINAL, defineThread, stepState, type StepStateConfig } from './define.ts';
 import { bytesOr, diskContent } from './filemap.ts';
 import { unlockPage } from './pagelock.ts';
 import { faultInName, faultInUaccess } from './iomap.ts';
@@ -62,9 +62,9 @@ export const WRITE_LOCK_CALLER = 'gfs2_write_lock';
  * `endOfPass` is where the pass goes when the request is done or the
  * prefault fails.
  */
-function writeActorStates(endOfPass: string): Record<string, ThreadStateConfig> {
+function writeActorStates<const EndOfPass extends string>(endOfPass: EndOfPass) {
   return {
-    next_page: {
+    next_page: stepState({
       step: {
         run: (input) => {
           const end = ioDone(input, 'write.done', actorName(input));
@@ -74,7 +74,7 @@ function writeActorStates(endOfPass: string): Record<string, ThreadStateConfig> 
         },
       },
       on: { 'write.done': endOfPass, 'write.page': 'fault_in_iov_iter_readable' },
-    },
+    }),
     ...copyStates('fault_in_iov_iter_readable', {
       call: (input) => `${faultInName({ ...input, regs: { ...input.regs, write: false } })} (prefault)`,
       userWrite: false,
@@ -85,7 +85,7 @@ function writeActorStates(endOfPass: string): Record<string, ThreadStateConfig> 
       mightFault: false,
       uaccess: (input) => faultInUaccess({ ...input, regs: { ...input.regs, write: false } }),
     }),
-    write_begin: {
+    write_begin: stepState({
       step: {
         run: (input) => {
           const ino = input.regs.ino ?? 0;
@@ -98,9 +98,9 @@ function writeActorStates(endOfPass: string): Record<string, ThreadStateConfig> 
         },
       },
       on: { 'page.cached': 'lock_page', 'page.locked': 'copy_page_from_iter_atomic' },
-    },
+    }),
     ...takeLock('lock_page', 'lock_page', pageLock, true, 'copy_page_from_iter_atomic'),
-    copy_page_from_iter_atomic: {
+    copy_page_from_iter_atomic: stepState({
       step: {
         run: (input) => {
           const vpage = (input.regs.buf ?? 0) + (input.regs.done ?? 0);
@@ -117,8 +117,8 @@ function writeActorStates(endOfPass: string): Record<string, ThreadStateConfig> 
         },
       },
       on: { 'copy.done': 'write_end', 'copy.zero': 'next_page' },
-    },
-    write_end: {
+    }),
+    write_end: stepState({
       step: {
         run: (input) => {
           const ino = input.regs.ino ?? 0;
@@ -142,16 +142,16 @@ function writeActorStates(endOfPass: string): Record<string, ThreadStateConfig> 
         },
       },
       on: { 'step.done': 'next_page' },
-    },
+    }),
   };
 }
 
 /** The prefault failed: what the pass wrote, else -EFAULT. */
-function prefaultFailed(next: string): StepStateConfig {
-  return {
+function prefaultFailed<const Next extends string>(next: Next) {
+  return stepState({
     step: { run: (input) => ({ event: 'write.done', label: () => `prefault failed → ${bytesOr(input, EFAULT) > 0 ? `${bytesOr(input, EFAULT)} bytes` : '-EFAULT'}`, marks: ['copy-short'], regs: { ...input.regs, ret: bytesOr(input, EFAULT) } }) },
     on: { 'write.done': next },
-  };
+  });
 }
 
 /** iomap_file_buffered_write with the glock already held by the caller (5.16, 5.18): the actor over the request. */
@@ -162,7 +162,7 @@ export const iomapBufferedWrite = defineThread({
   states: {
     ...writeActorStates('done'),
     short: prefaultFailed('done'),
-    done: { final: true },
+    done: FINAL,
   },
 });
 
@@ -208,8 +208,8 @@ export const iomapBufferedWriteLocked = defineThread({
       },
       on: { 'iter.next': 'write_lock', 'iter.end': 'done' },
     },
-    done: { final: true },
-    bug: { final: true },
+    done: FINAL,
+    bug: FINAL,
   },
 });
 
@@ -224,7 +224,7 @@ const remaining = (input: StepInput) => (input.regs.len ?? 0) - (input.regs.done
  * only from->nofault, which makes get_user_pages fail instead of faulting
  * (FOLL_NOFAULT) and leaves CPU faults alone.
  */
-function writeCall(input: StepInput, faultsOff: boolean): StepResult {
+function writeCall(input: StepInput, faultsOff: boolean): StepResult<'write.call'> {
   const done = input.regs.done ?? 0;
   const direct = input.regs.direct === true;
   const args: Regs = { ino: input.regs.ino, pos: (input.regs.pos ?? 0) + done, len: remaining(input), buf: (input.regs.buf ?? 0) + done, write: true, done: 0, ...(faultsOff && direct ? { nofault: true } : {}) };
@@ -238,7 +238,7 @@ function writeCall(input: StepInput, faultsOff: boolean): StepResult {
 }
 
 /** 5.15 and RFC: the buffered write, whose iomap iterations take the glock themselves. */
-function lockedBufferedCall(input: StepInput): StepResult {
+function lockedBufferedCall(input: StepInput): StepResult<'write.buffered'> {
   const done = input.regs.done ?? 0;
   const args: Regs = { ino: input.regs.ino, pos: (input.regs.pos ?? 0) + done, len: remaining(input), buf: (input.regs.buf ?? 0) + done, write: true, done: 0, lastDone: 0 };
   const label = input.variant.gfs2Fix === 'rfc' ? 'gfs2_file_buffered_write → iomap_file_buffered_write' : 'iomap_file_buffered_write';
@@ -246,7 +246,12 @@ function lockedBufferedCall(input: StepInput): StepResult {
 }
 
 /** Add what the callee wrote to `done`, keeping its return in `ret`. */
-function writeReturned(faultsOff: boolean, more?: string, finished?: string): StepStateConfig {
+/** The transition table of writeReturned: with `more`, a short write faults in and goes round. */
+type WriteReturnedOn<More extends string, Finished extends string> = { readonly 'write.finished': Finished } & { readonly [E in [More] extends [never] ? never : 'write.faultin']: More };
+
+function writeReturned(faultsOff: boolean): StepStateConfig<WriteReturnedOn<never, 'glock_dq'>>;
+function writeReturned<const More extends string, const Finished extends string>(faultsOff: boolean, more: More, finished: Finished): StepStateConfig<WriteReturnedOn<More, Finished>>;
+function writeReturned<const More extends string, const Finished extends string>(faultsOff: boolean, more?: More, finished?: Finished): unknown {
   return {
     step: {
       run: (input) => {
@@ -260,8 +265,8 @@ function writeReturned(faultsOff: boolean, more?: string, finished?: string): St
         return { event: 'write.finished', label, regs, ...task };
       },
     },
-    on: more !== undefined && finished !== undefined ? { 'write.faultin': more, 'write.finished': finished } : { 'write.finished': finished ?? 'glock_dq' },
-  };
+    on: (more !== undefined && finished !== undefined ? { 'write.faultin': more, 'write.finished': finished } : { 'write.finished': finished ?? 'glock_dq' }) as StepStateConfig<WriteReturnedOn<More, Finished>>['on'],
+  } as StepStateConfig<WriteReturnedOn<More, Finished>>;
 }
 
 /** Is there more to write after a short copy (should_fault_in_pages)? */
@@ -279,8 +284,8 @@ function holderQueued(input: StepInput): boolean {
  * goes on as a buffered write (gfs2_file_write_iter's fallback); otherwise
  * return.
  */
-function afterDq(fallback: string): StepStateConfig {
-  return {
+function afterDq<const Fallback extends string>(fallback: Fallback) {
+  return stepState({
     step: {
       run: (input) =>
         input.regs.direct && remaining(input) > 0 && (input.regs.ret ?? 0) >= 0
@@ -292,10 +297,10 @@ function afterDq(fallback: string): StepStateConfig {
           : { event: 'write.finished', label: 'gfs2_file_write_iter: write done' },
     },
     on: { 'write.fallback': fallback, 'write.finished': 'return' },
-  };
+  });
 }
 
-const writeReturn: StepStateConfig = {
+const writeReturn = stepState({
   step: {
     run: (input) => {
       const done = input.regs.done ?? 0;
@@ -304,36 +309,36 @@ const writeReturn: StepStateConfig = {
     },
   },
   on: { 'write.return': 'inode_unlock' },
-};
+});
 
-function commonStates(): Record<string, ThreadStateConfig> {
+function commonStates() {
   return {
     ...takeLock('inode_lock', inodeLockName, iRwsem, true, 'route'),
     return: writeReturn,
-    inode_unlock: { step: { run: (input) => unlockStep(inodeUnlockName(input), iRwsem).run(input) }, on: { 'lock.released': 'done' } },
-    glock_dq: { step: { run: (input) => dropGlock(writeCaller).run(input) }, on: { 'glock.released': 'after_dq' } },
-    done: { final: true },
-    bug: { final: true },
+    inode_unlock: stepState({ step: { run: (input) => unlockStep(inodeUnlockName(input), iRwsem).run(input) }, on: { 'lock.released': 'done' } }),
+    glock_dq: stepState({ step: { run: (input) => dropGlock(writeCaller).run(input) }, on: { 'glock.released': 'after_dq' } }),
+    done: FINAL,
+    bug: FINAL,
   };
 }
 
-const toGlock: StepStateConfig = {
+const toGlock = stepState({
   step: { run: (input) => ({ event: 'step.done', label: input.regs.direct ? 'gfs2_file_direct_write' : 'gfs2_file_buffered_write' }) },
   on: { 'step.done': 'glock_nq' },
-};
+});
 
 /**
  * 5.15 and RFC: O_DIRECT takes DF here; a buffered write calls
  * iomap_file_buffered_write, whose iterations take EX (5.15 has no
  * gfs2_file_buffered_write; the RFC adds it as a wrapper).
  */
-const routeLocked: StepStateConfig = {
+const routeLocked = stepState({
   step: { run: (input) => (input.regs.direct ? { event: 'write.direct', label: 'gfs2_file_direct_write' } : lockedBufferedCall(input)) },
   on: { 'write.direct': 'glock_nq', 'write.buffered': 'buffered_returned' },
-};
+});
 
 /** What iomap_file_buffered_write returned: the bytes written, else its error. */
-const bufferedReturned = (next: string): StepStateConfig => ({
+const bufferedReturned = <const Next extends string>(next: Next) => (stepState({
   step: {
     run: (input) => {
       const ret = input.regs.ret ?? 0;
@@ -341,7 +346,7 @@ const bufferedReturned = (next: string): StepStateConfig => ({
     },
   },
   on: { 'write.finished': next },
-});
+}));
 
 export const gfs2WriteIter515 = defineThread({
   id: 'gfs2_file_write_iter',
@@ -359,8 +364,8 @@ export const gfs2WriteIter515 = defineThread({
 });
 
 /** RFC: after the glock is dropped, current_needs_retry and -EFAULT → fault one page in and go again. */
-function rfcCheckRetry(noRetry: string, faultedIn: string): StepStateConfig {
-  return {
+function rfcCheckRetry<const NoRetry extends string, const FaultedIn extends string>(noRetry: NoRetry, faultedIn: FaultedIn) {
+  return stepState({
     step: {
       run: (input) => {
         if (!input.task.needsRetry) return { event: 'retry.no', label: 'current_needs_retry → no' };
@@ -375,14 +380,14 @@ function rfcCheckRetry(noRetry: string, faultedIn: string): StepStateConfig {
       },
     },
     on: { 'retry.no': noRetry, 'retry.faultin': faultedIn },
-  };
+  });
 }
 
-function rfcFaultedIn(again: string): StepStateConfig {
-  return {
+function rfcFaultedIn<const Again extends string>(again: Again) {
+  return stepState({
     step: { run: (input) => ((input.regs.ret ?? 0) > 0 ? { event: 'retry.again', label: 'page faulted in → retry' } : { event: 'retry.giveup', label: 'fault-in failed → return', regs: { ...input.regs, ret: EFAULT } }) },
     on: { 'retry.again': again, 'retry.giveup': 'return' },
-  };
+  });
 }
 
 export const gfs2WriteIterRfc = defineThread({
@@ -465,7 +470,7 @@ export const gfs2WriteIter516 = defineThread({
  * (xfstests generic/729).
  */
 function writeIter518(id: string, directRetryLimit: boolean) {
-  const directFaultedIn = (enough: boolean): StepStateConfig => ({
+  const directFaultedIn = (enough: boolean) => (stepState({
     step: {
       run: (input) => {
         const faulted = input.regs.ret ?? 0;
@@ -475,7 +480,7 @@ function writeIter518(id: string, directRetryLimit: boolean) {
       },
     },
     on: { 'retry.giveup': 'return', 'retry.fallback': 'after_dq', 'retry.relock': 'glock_nq' },
-  });
+  }));
   return defineThread({
     id,
     role: 'rw',
@@ -517,8 +522,9 @@ function writeIter518(id: string, directRetryLimit: boolean) {
         step: { run: (input) => (input.regs.direct ? { event: 'write.direct', label: 'gfs2_file_direct_write: fault the source in, then goto retry' } : { event: 'write.buffered', label: 'goto retry' }) },
         on: { 'write.direct': 'direct_fault_in', 'write.buffered': 'prefault' },
       },
-      direct_fault_in: directRetryLimit
-        ? {
+      // 6.4 counts retries (enough_retries), 5.18 does not: one state, two tables, typed as their union.
+      direct_fault_in: (directRetryLimit
+        ? stepState({
             step: {
               run: (input) => {
                 const done = input.regs.done ?? 0;
@@ -526,7 +532,7 @@ function writeIter518(id: string, directRetryLimit: boolean) {
                 const enough = noProgress && (input.regs.window ?? Number.POSITIVE_INFINITY) <= 1;
                 const window = noProgress ? 1 : remaining(input);
                 return {
-                  event: enough ? 'faultin.enough' : 'faultin.call',
+                  event: enough ? ('faultin.enough' as const) : ('faultin.call' as const),
                   label: () => `enough_retries = ${enough ? 'true (no progress, window ≤ PAGE_SIZE)' : 'false'}; fault_in_iov_iter_readable(${window} page(s))`,
                   regs: { ...input.regs, lastDone: done },
                   call: { machine: 'fault_in_iov_iter', regs: { buf: (input.regs.buf ?? 0) + done, len: window, write: false } },
@@ -534,11 +540,11 @@ function writeIter518(id: string, directRetryLimit: boolean) {
               },
             },
             on: { 'faultin.call': 'direct_faulted_in', 'faultin.enough': 'direct_faulted_in_enough' },
-          }
-        : {
-            step: { run: (input) => ({ event: 'faultin.call', label: 'fault_in_iov_iter_readable', call: { machine: 'fault_in_iov_iter', regs: { buf: (input.regs.buf ?? 0) + (input.regs.done ?? 0), len: remaining(input), write: false } } }) },
+          })
+        : stepState({
+            step: { run: (input) => ({ event: 'faultin.call' as const, label: 'fault_in_iov_iter_readable', call: { machine: 'fault_in_iov_iter', regs: { buf: (input.regs.buf ?? 0) + (input.regs.done ?? 0), len: remaining(input), write: false } } }) },
             on: { 'faultin.call': 'prefaulted' },
-          },
+          })) as unknown as StepStateConfig<{ readonly 'faultin.call': 'direct_faulted_in' | 'prefaulted'; readonly 'faultin.enough': 'direct_faulted_in_enough' }>,
       ...(directRetryLimit ? { direct_faulted_in: directFaultedIn(false), direct_faulted_in_enough: directFaultedIn(true) } : {}),
       after_dq: afterDq('prefault'),
     },

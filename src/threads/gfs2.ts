@@ -23,10 +23,10 @@ import { withSleepLock } from '../kernel/locks.ts';
 import { release } from '../kernel/sleeplock.ts';
 import { inodeName } from '../kernel/state.ts';
 import { EAGAIN, EFAULT, VM_FAULT_LOCKED, VM_FAULT_NOPAGE, VM_FAULT_SIGBUS, errnoName, vmFaultName } from '../kernel/uaccess.ts';
-import { defineThread, type StepStateConfig } from './define.ts';
+import { FINAL, defineThread, stepState } from './define.ts';
 import { beyondEof } from './filemap.ts';
 import { dropGlock, plainStep, takeGlock, takeLock } from './steps.ts';
-import type { Regs, StepInput, StepResult } from './types.ts';
+import type { Regs, StepInput, StepResult, StepSpec } from './types.ts';
 
 /** gfs2_holder_is_compatible (RFC 2021): EX covers SH and EX; DF covers DF; SH covers SH. */
 export function holderCovers(held: HolderMode, wanted: HolderMode): boolean {
@@ -40,7 +40,7 @@ function outerHolder(input: StepInput) {
   return gl?.holders.find((h) => h.pid === input.task.pid && h.granted);
 }
 
-function setRet(input: StepInput, ret: number, label: string, event: string, extra: Partial<StepResult> = {}): StepResult {
+function setRet<const E extends string>(input: StepInput, ret: number, label: string, event: E, extra: Omit<Partial<StepResult>, 'event'> = {}): StepResult<E> {
   return { event, label, regs: { ...input.regs, ret }, ...extra };
 }
 
@@ -50,7 +50,7 @@ function setRet(input: StepInput, ret: number, label: string, event: string, ext
  * 'rfc.incompatible' (VM_FAULT_SIGBUS, needs retry), or 'fault.lock' (queue a
  * holder, LM_FLAG_TRY if an outer glock is held). Other variants always lock.
  */
-function rfcRoute(who: string, modeOf: (input: StepInput) => HolderMode): StepStateConfig['step'] {
+function rfcRoute(who: string, modeOf: (input: StepInput) => HolderMode): StepSpec<'fault.lock' | 'rfc.covered' | 'rfc.incompatible'> {
   return {
     run: (input) => {
       const mode = modeOf(input);
@@ -74,10 +74,10 @@ const faultMode = (input: StepInput): HolderMode => (input.variant.gfs2Fix === '
 
 const tryIfOuter = (input: StepInput) => input.variant.gfs2Fix === 'rfc' && input.task.outerGlock;
 
-const tryFailed: StepStateConfig = {
+const tryFailed = stepState({
   step: { run: (input) => setRet(input, VM_FAULT_SIGBUS, 'GLR_TRYFAILED → set_current_needs_retry → VM_FAULT_SIGBUS', 'fault.sigbus', { task: { needsRetry: true } }) },
   on: { 'fault.sigbus': 'done' },
-};
+});
 
 /** gfs2_fault: SH glock, filemap_fault, release. */
 export const gfs2Fault = defineThread({
@@ -97,8 +97,8 @@ export const gfs2Fault = defineThread({
       step: plainStep('filemap_fault (under the outer holder)', 'fault.call', (input) => ({ call: { machine: 'filemap_fault', regs: faultArgs(input.regs) } })),
       on: { 'fault.call': 'done' },
     },
-    done: { final: true },
-    bug: { final: true },
+    done: FINAL,
+    bug: FINAL,
   },
 });
 
@@ -150,8 +150,8 @@ export const gfs2PageMkwrite = defineThread({
       },
       on: { 'fault.done': 'done' },
     },
-    done: { final: true },
-    bug: { final: true },
+    done: FINAL,
+    bug: FINAL,
   },
 });
 
@@ -163,7 +163,7 @@ const readCaller = (input: StepInput) => (input.regs.direct ? 'gfs2_file_direct_
 const remaining = (input: StepInput) => (input.regs.len ?? 0) - (input.regs.done ?? 0);
 
 /** Call the buffered or direct read on what is left of the request. */
-function readCall(input: StepInput, noio: boolean, faultsOff: boolean, label: string): StepResult {
+function readCall(input: StepInput, noio: boolean, faultsOff: boolean, label: string): StepResult<'read.call'> {
   const done = input.regs.done ?? 0;
   // 5.16+ O_DIRECT reads set to->nofault as well: "for reads, iomap_dio_rw can trigger physical as well as manual page faults" (b01b2d72da25).
   const nofault = faultsOff && input.regs.direct === true ? { nofault: true } : {};
@@ -183,7 +183,7 @@ function accumulate(input: StepInput): Regs {
 }
 
 /** read_iter's return: the bytes read, else the last error. */
-const readReturn: StepStateConfig = {
+const readReturn = stepState({
   step: {
     run: (input) => {
       const done = input.regs.done ?? 0;
@@ -192,7 +192,7 @@ const readReturn: StepStateConfig = {
     },
   },
   on: { 'read.return': 'done' },
-};
+});
 
 /**
  * The first, lockless pass of gfs2_file_read_iter (IOCB_NOIO, since 5.8): it
@@ -200,9 +200,9 @@ const readReturn: StepStateConfig = {
  * needs I/O. 5.18 runs it with page faults disabled and treats -EFAULT like
  * -EAGAIN. O_DIRECT skips it.
  */
-function noioPass(next: string): Record<string, StepStateConfig> {
+function noioPass<const Next extends string>(next: Next) {
   return {
-    noio_pass: {
+    noio_pass: stepState({
       step: {
         run: (input) => {
           if (input.regs.direct) return { event: 'read.direct', label: () => `gfs2_file_read_iter(${inodeName(input.kernel, input.regs.ino ?? 0)}, O_DIRECT) → gfs2_file_direct_read` };
@@ -211,8 +211,8 @@ function noioPass(next: string): Record<string, StepStateConfig> {
         },
       },
       on: { 'read.direct': next, 'read.call': 'noio_returned' },
-    },
-    noio_returned: {
+    }),
+    noio_returned: stepState({
       step: {
         run: (input) => {
           const faultsOff = input.variant.gfs2Fix === '5.18' || input.variant.gfs2Fix === '6.4';
@@ -227,7 +227,7 @@ function noioPass(next: string): Record<string, StepStateConfig> {
         },
       },
       on: { 'read.complete': 'return', 'read.locked': next },
-    },
+    }),
   };
 }
 
@@ -243,8 +243,8 @@ export const gfs2ReadIter515 = defineThread({
     read_returned: { step: plainStep((input) => `read returned ${(input.regs.ret ?? 0) >= 0 ? `${input.regs.ret ?? 0} bytes` : errnoName(input.regs.ret ?? 0)}`, 'step.done', (input) => ({ regs: accumulate(input) })), on: { 'step.done': 'glock_dq' } },
     glock_dq: { step: dropGlock(readCaller), on: { 'glock.released': 'return' } },
     return: readReturn,
-    done: { final: true },
-    bug: { final: true },
+    done: FINAL,
+    bug: FINAL,
   },
 });
 
@@ -280,8 +280,8 @@ export const gfs2ReadIterRfc = defineThread({
       on: { 'retry.again': 'glock_nq', 'retry.giveup': 'return' },
     },
     return: readReturn,
-    done: { final: true },
-    bug: { final: true },
+    done: FINAL,
+    bug: FINAL,
   },
 });
 
@@ -292,13 +292,13 @@ function shouldFaultIn(input: StepInput): boolean {
   return ret === EFAULT || ret > 0;
 }
 
-const readNofault: StepStateConfig = {
+const readNofault = stepState({
   step: { run: (input) => readCall(input, false, true, `pagefault_disable(); ${input.regs.direct ? 'to->nofault = true; iomap_dio_rw' : 'generic_file_read_iter'}`) },
   on: { 'read.call': 'read_returned' },
-};
+});
 
-function readReturnedNofault(onFaultIn: string, onDone: string): StepStateConfig {
-  return {
+function readReturnedNofault<const OnFaultIn extends string, const OnDone extends string>(onFaultIn: OnFaultIn, onDone: OnDone) {
+  return stepState({
     step: {
       run: (input) => {
         const regs = accumulate(input);
@@ -310,7 +310,7 @@ function readReturnedNofault(onFaultIn: string, onDone: string): StepStateConfig
       },
     },
     on: { 'read.faultin': onFaultIn, 'read.finished': onDone },
-  };
+  });
 }
 
 /** Is the read's holder still queued (gfs2_holder_queued)? */
@@ -318,12 +318,12 @@ function holderQueued(input: StepInput): boolean {
   return findHolder(input.kernel, input.task.node, input.regs.ino ?? 0, input.task.pid, readCaller(input)) !== undefined;
 }
 
-const dqIfQueued: StepStateConfig = {
+const dqIfQueued = stepState({
   step: {
     run: (input) => (holderQueued(input) ? dropGlock(readCaller).run(input) : { event: 'glock.released', label: 'holder no longer queued' }),
   },
   on: { 'glock.released': 'return' },
-};
+});
 
 /** 5.16: nofault read; fault in with the holder marked may-demote. */
 export const gfs2ReadIter516 = defineThread({
@@ -364,8 +364,8 @@ export const gfs2ReadIter516 = defineThread({
     },
     glock_dq: dqIfQueued,
     return: readReturn,
-    done: { final: true },
-    bug: { final: true },
+    done: FINAL,
+    bug: FINAL,
   },
 });
 
@@ -405,8 +405,8 @@ const readIter518 = (id: string) => defineThread({
     },
     glock_dq: dqIfQueued,
     return: readReturn,
-    done: { final: true },
-    bug: { final: true },
+    done: FINAL,
+    bug: FINAL,
   },
 });
 

@@ -27,7 +27,7 @@ import { lookupBlock, writeBlock } from '../kernel/blocks.ts';
 import { inodeName, ZEROES } from '../kernel/state.ts';
 import { EFAULT, readUser, writeUser } from '../kernel/uaccess.ts';
 import { copyStates } from './copy.ts';
-import { defineThread, type StepStateConfig } from './define.ts';
+import { FINAL, defineThread, type StepStateConfig } from './define.ts';
 import { ioDone, takeLock } from './steps.ts';
 import { textOf, type StepInput, type StepResult } from './types.ts';
 import { bytesOr } from './filemap.ts';
@@ -53,7 +53,7 @@ function cachedPageIn(input: StepInput): number | null {
 }
 
 /** The I/O of the next page: a write stops at a hole, a read of a hole zeroes the buffer, else the user page is pinned. */
-function dioPage(input: StepInput, prefix: string): StepResult {
+function dioPage(input: StepInput, prefix: string): StepResult<'dio.done' | 'dio.hole' | 'dio.page'> {
   const end = ioDone(input, 'dio.done', 'iomap_dio_rw');
   if (end !== null) return { ...end, label: () => `${prefix}${textOf(end.label)}`, regs: { ...(end.regs ?? input.regs), invalidated: input.regs.invalidated } };
   const done = input.regs.done ?? 0;
@@ -146,7 +146,7 @@ export const iomapDioRw = defineThread({
     short: shortDio((input) => `bio_iov_iter_get_pages: get_user_pages failed → ${partialOr(input)}`),
     // iomap_dio_hole_iter: "if (!length) return -EFAULT" after iov_iter_zero, a CPU copy (no get_user_pages).
     zero_short: shortDio((input) => `iomap_dio_hole_iter: iov_iter_zero copied nothing → ${partialOr(input)}`),
-    done: { final: true },
+    done: FINAL,
   },
 });
 
@@ -155,7 +155,7 @@ function partialOr(input: StepInput): string {
   return ret > 0 ? `${ret} bytes (partial)` : '-EFAULT';
 }
 
-function shortDio(label: (input: StepInput) => string): StepStateConfig {
+function shortDio(label: (input: StepInput) => string): StepStateConfig<{ readonly 'dio.done': 'done' }> {
   return {
     step: { run: (input) => ({ event: 'dio.done', label: () => label(input), marks: ['copy-short'], regs: { ...input.regs, ret: bytesOr(input, EFAULT) } }) },
     on: { 'dio.done': 'done' },
@@ -219,6 +219,6 @@ export const faultInIovIter = defineThread({
       step: { run: (input) => ({ event: 'faultin.done', label: () => `fault-in stopped after ${input.regs.done ?? 0} page(s)`, regs: { ...input.regs, ret: input.regs.done ?? 0 } }) },
       on: { 'faultin.done': 'done' },
     },
-    done: { final: true },
+    done: FINAL,
   },
 });

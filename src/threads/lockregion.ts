@@ -20,7 +20,7 @@ import { acquire, isLocked, isWaiting, ownersOf } from '../kernel/sleeplock.ts';
 import type { KernelState, VmFault } from '../kernel/state.ts';
 import { EFAULT, VM_FAULT_NOPAGE, VM_FAULT_SIGBUS, readUser, writeUser } from '../kernel/uaccess.ts';
 import { copyStates } from './copy.ts';
-import { defineThread, type StepStateConfig } from './define.ts';
+import { FINAL, defineThread, type AnyStateConfig, type StepStateConfig } from './define.ts';
 import { bodyEntryId, entryAt } from './program.ts';
 import { sleepWait, unlockStep } from './steps.ts';
 import { syscallMachine } from './task.ts';
@@ -78,13 +78,18 @@ export interface LockTarget {
  * `granted` updates the registers once the lock is held. With `none`, a
  * target of null means there is nothing (left) to take: go there.
  */
-function takeChosen(
-  name: string,
+/** The states takeChosen makes; `None` is where 'lock.none' leads (never: no `none`). */
+type ChosenStates<N extends string, Next extends string, None extends string> = {
+  readonly [K in N]: StepStateConfig<{ readonly 'lock.granted': Next; readonly 'lock.queued': `${N}_wait` } & { readonly [E in [None] extends [never] ? never : 'lock.none']: None }>;
+} & { readonly [K in `${N}_wait`]: StepStateConfig<{ readonly 'lock.granted': Next }> };
+
+function takeChosen<const N extends string, const Next extends string, const None extends string = never>(
+  name: N,
   target: (input: StepInput) => LockTarget | null,
-  next: string,
+  next: Next,
   granted: (input: StepInput) => Regs = (input) => input.regs,
-  none?: { readonly state: string; readonly label: (input: StepInput) => string },
-): Record<string, StepStateConfig> {
+  none?: { readonly state: None; readonly label: (input: StepInput) => string },
+): ChosenStates<N, Next, None> {
   const take: StepSpec = {
     run: (input) => {
       const t = target(input);
@@ -107,10 +112,11 @@ function takeChosen(
     },
     run: (input) => ({ event: 'lock.granted', label: () => `${target(input)?.call ?? 'lock'} → woken, granted`, regs: granted(input) }),
   };
-  return {
+  const states: Readonly<Record<string, AnyStateConfig>> = {
     [name]: { step: take, on: { 'lock.granted': next, 'lock.queued': `${name}_wait`, ...(none !== undefined ? { 'lock.none': none.state } : {}) } },
     [`${name}_wait`]: { step: wait, on: { 'lock.granted': next } },
   };
+  return states as ChosenStates<N, Next, None>;
 }
 
 function entryOf(input: StepInput): Syscall | undefined {
@@ -153,7 +159,7 @@ export const lockRegion = defineThread({
     },
     unlock: {
       step: {
-        run: (input): StepResult => {
+        run: (input): StepResult<'lock.released'> => {
           const sys = regionOf(input);
           if (sys === undefined) return { event: 'lock.released', label: 'no such entry', regs: { ...input.regs, ret: 0 } };
           const call = `${sys.at}: ${lockCall(input.kernel, sys.lock, sys.write, input.variant.era, true)}`;
@@ -162,7 +168,7 @@ export const lockRegion = defineThread({
       },
       on: { 'lock.released': 'done' },
     },
-    done: { final: true },
+    done: FINAL,
   },
 });
 
@@ -193,7 +199,7 @@ export const copyUser = defineThread({
     }),
     copied: { step: { run: (input) => ({ event: 'copy.returned', label: 'copied', regs: { ...input.regs, ret: 0 } }) }, on: { 'copy.returned': 'done' } },
     short: { step: { run: (input) => ({ event: 'copy.returned', label: 'short copy → -EFAULT', regs: { ...input.regs, ret: EFAULT } }) }, on: { 'copy.returned': 'done' } },
-    done: { final: true },
+    done: FINAL,
   },
 });
 
@@ -263,6 +269,6 @@ export const vmOpsFault = defineThread({
       },
       on: { 'fault.unlock': 'next_unlock', 'fault.unlocked': 'done' },
     },
-    done: { final: true },
+    done: FINAL,
   },
 });

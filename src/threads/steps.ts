@@ -26,6 +26,8 @@ function ownersText(pids: readonly number[]): string {
 }
 
 /** A step that only moves on: `event` with `label`. */
+export function plainStep(label: string | ((input: StepInput) => string)): StepSpec<'step.done'>;
+export function plainStep<const E extends string>(label: string | ((input: StepInput) => string), event: E, update?: (input: StepInput) => Omit<StepResult, 'event' | 'label'>): StepSpec<E>;
 export function plainStep(label: string | ((input: StepInput) => string), event = 'step.done', update?: (input: StepInput) => Omit<StepResult, 'event' | 'label'>): StepSpec {
   return {
     run: (input) => ({ event, label: typeof label === 'string' ? label : () => label(input), ...(update ? update(input) : {}) }),
@@ -36,9 +38,14 @@ export function plainStep(label: string | ((input: StepInput) => string), event 
  * The two states that take a sleeping lock: `name` tries, `${name}_wait`
  * sleeps until the releaser hands it over. Both lead to `next`.
  */
-export function takeLock(name: string, callName: string | ((input: StepInput) => string), lockOf: LockOf, write: boolean, next: string): Record<string, StepStateConfig> {
+/** The states takeLock makes. */
+export type TakeLockStates<N extends string, Next extends string> = { readonly [K in N]: StepStateConfig<{ readonly 'lock.granted': Next; readonly 'lock.queued': `${N}_wait` }> } & {
+  readonly [K in `${N}_wait`]: StepStateConfig<{ readonly 'lock.granted': Next }>;
+};
+
+export function takeLock<const N extends string, const Next extends string>(name: N, callName: string | ((input: StepInput) => string), lockOf: LockOf, write: boolean, next: Next): TakeLockStates<N, Next> {
   const callOf = (input: StepInput) => (typeof callName === 'string' ? callName : callName(input));
-  const take: StepSpec = {
+  const take: StepSpec<'lock.granted' | 'lock.queued'> = {
     run: (input) => {
       const call = callOf(input);
       const ref = lockOf(input);
@@ -51,7 +58,7 @@ export function takeLock(name: string, callName: string | ((input: StepInput) =>
       return { event: 'lock.queued', label: () => `${call} → sleeps: ${why}`, kernel };
     },
   };
-  const wait: StepSpec = {
+  const wait: StepSpec<'lock.granted'> = {
     wait: (input) => {
       const ref = lockOf(input);
       const lock = sleepLockOf(input.kernel, ref);
@@ -64,7 +71,7 @@ export function takeLock(name: string, callName: string | ((input: StepInput) =>
   return {
     [name]: { step: take, on: { 'lock.granted': next, 'lock.queued': `${name}_wait` } },
     [`${name}_wait`]: { step: wait, on: { 'lock.granted': next } },
-  };
+  } as TakeLockStates<N, Next>;
 }
 
 /** Why a sleeper is not running, naming the owners and the queue ahead of it. */
@@ -79,6 +86,8 @@ export function sleepWait(input: StepInput, ref: LockRef, lock: SleepLock, write
 }
 
 /** up_read / up_write / mutex_unlock / unlock_page. */
+export function unlockStep(call: string, lockOf: LockOf): StepSpec<'lock.released'>;
+export function unlockStep<const E extends string>(call: string, lockOf: LockOf, event: E, extra?: (input: StepInput) => Omit<StepResult, 'event' | 'label' | 'kernel'>): StepSpec<E>;
 export function unlockStep(call: string, lockOf: LockOf, event = 'lock.released', extra?: (input: StepInput) => Omit<StepResult, 'event' | 'label' | 'kernel'>): StepSpec {
   return {
     run: (input) => {
@@ -117,8 +126,13 @@ export interface GlockRequest {
  * 'glock.granted', 'glock.tryfailed' (GLR_TRYFAILED), and on the recursion
  * trap a BUG outcome.
  */
-export function takeGlock(name: string, req: GlockRequest, next: string, onTryFailed?: string): Record<string, StepStateConfig> {
-  const nq: StepSpec = {
+/** The states takeGlock makes; `Try` is where GLR_TRYFAILED leads (never: the request is never a try). */
+export type TakeGlockStates<N extends string, Next extends string, Try extends string> = {
+  readonly [K in N]: StepStateConfig<{ readonly 'glock.granted': Next; readonly 'glock.queued': `${N}_wait`; readonly 'glock.recursive': 'bug' } & { readonly [E in [Try] extends [never] ? never : 'glock.tryfailed']: Try }>;
+} & { readonly [K in `${N}_wait`]: StepStateConfig<{ readonly 'glock.granted': Next }> };
+
+export function takeGlock<const N extends string, const Next extends string, const Try extends string = never>(name: N, req: GlockRequest, next: Next, onTryFailed?: Try): TakeGlockStates<N, Next, Try> {
+  const nq: StepSpec<'glock.granted' | 'glock.queued' | 'glock.recursive' | 'glock.tryfailed'> = {
     run: (input) => {
       const ino = input.regs.ino ?? 0;
       const mode = req.mode(input);
@@ -154,14 +168,15 @@ export function takeGlock(name: string, req: GlockRequest, next: string, onTryFa
       }
     },
   };
-  const wait: StepSpec = {
+  const wait: StepSpec<'glock.granted'> = {
     wait: (input) => glockWait(input, callerOf(req, input), req.mode(input)),
     run: (input) => ({ event: 'glock.granted', label: () => `gfs2_glock_wait → granted ${req.mode(input)} on glock 2/${inodeName(input.kernel, input.regs.ino ?? 0)}`, marks: ['glock-granted'] }),
   };
   const on: Record<string, string> = { 'glock.granted': next, 'glock.queued': `${name}_wait`, 'glock.recursive': 'bug' };
   if (onTryFailed !== undefined) on['glock.tryfailed'] = onTryFailed;
   // Glocks exist only in gfs2: a machine shared with ext2 (do_mmap, truncate) lists these steps only under gfs2.
-  return { [name]: { step: nq, on, fs: 'gfs2' }, [`${name}_wait`]: { step: wait, on: { 'glock.granted': next }, fs: 'gfs2' } };
+  // A try request with no GLR_TRYFAILED target has nowhere to go: step() reports the missing transition as a model error.
+  return { [name]: { step: nq, on, fs: 'gfs2' }, [`${name}_wait`]: { step: wait, on: { 'glock.granted': next }, fs: 'gfs2' } } as unknown as TakeGlockStates<N, Next, Try>;
 }
 
 /**
@@ -202,6 +217,8 @@ function glockWait(input: StepInput, caller: string, mode: HolderMode): WaitInfo
 }
 
 /** gfs2_glock_dq of the holder `caller` queued. */
+export function dropGlock(caller: string | ((input: StepInput) => string)): StepSpec<'glock.released'>;
+export function dropGlock<const E extends string>(caller: string | ((input: StepInput) => string), event: E, outer?: boolean): StepSpec<E>;
 export function dropGlock(caller: string | ((input: StepInput) => string), event = 'glock.released', outer = false): StepSpec {
   return {
     run: (input) => {
@@ -220,7 +237,7 @@ export function dropGlock(caller: string | ((input: StepInput) => string), event
  * release it if this task holds it ('lock.released'), else just return
  * ('lock.none', labelled by `otherwise`).
  */
-export function maybeUnlockStep(call: string, lockOf: LockOf, otherwise: (input: StepInput) => string): StepSpec {
+export function maybeUnlockStep(call: string, lockOf: LockOf, otherwise: (input: StepInput) => string): StepSpec<'lock.released' | 'lock.none'> {
   const unlock = unlockStep(call, lockOf);
   return {
     run: (input) => {
@@ -250,7 +267,7 @@ export function inodeUnlockName(input: StepInput): string {
  * The head of a per-page I/O loop: once `done` reaches `len` (or `stop`, e.g.
  * the next page is past EOF), the step that returns the bytes done; else null.
  */
-export function ioDone(input: StepInput, event: string, call: string, stop = false): StepResult | null {
+export function ioDone<E extends string>(input: StepInput, event: E, call: string, stop = false): StepResult<E> | null {
   const done = input.regs.done ?? 0;
   if (done < (input.regs.len ?? 0) && !stop) return null;
   return { event, label: () => `${call} → ${done * PAGE_SIZE} bytes`, regs: { ...input.regs, ret: done * PAGE_SIZE } };

@@ -35,7 +35,7 @@ import { pageMapped, unmapMappingRange, unmapPage } from '../kernel/mm.ts';
 import { deleteFromPageCache, getPage } from '../kernel/pagecache.ts';
 import { inodeName, type KernelState } from '../kernel/state.ts';
 import { PAGE_SIZE } from '../kernel/ids.ts';
-import { defineThread } from './define.ts';
+import { FINAL, defineThread } from './define.ts';
 import { unlockPage } from './pagelock.ts';
 import { dropGlock, inodeLockName, inodeUnlockName, maybeUnlockStep, takeGlock, takeLock, unlockStep, type LockOf } from './steps.ts';
 import type { StepInput, StepResult } from './types.ts';
@@ -100,7 +100,7 @@ function nextCachedPage(kernel: KernelState, ino: number, from: number, to: numb
 
 function truncateLike(id: string, kind: Kind) {
   const caller = kind === 'truncate' ? 'gfs2_setattr_size' : 'gfs2_punch_hole';
-  const release = (input: StepInput): StepResult => {
+  const release = (input: StepInput): StepResult<'lock.released' | 'lock.none'> => {
     const invalidate = maybeUnlockStep(invalidateLockCall(input, true), invalidateLock, () => '').run(input);
     if (invalidate.event === 'lock.released') return invalidate;
     if (findHolder(input.kernel, input.task.node, input.regs.ino ?? 0, input.task.pid, caller)?.granted) return dropGlock(caller, 'lock.released').run(input);
@@ -216,8 +216,8 @@ function truncateLike(id: string, kind: Kind) {
         on: { 'step.done': 'out', 'step.again': 'i_mmap_lock_write' },
       },
       out: { step: { run: release }, on: { 'lock.released': 'out', 'lock.none': 'done' } },
-      done: { final: true },
-      bug: { final: true },
+      done: FINAL,
+      bug: FINAL,
     },
   });
 }

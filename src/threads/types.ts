@@ -200,9 +200,9 @@ export function textOf(text: Text): string {
   return typeof text === 'string' ? text : text();
 }
 
-export interface StepResult {
-  /** The machine event this step produced. */
-  readonly event: string;
+export interface StepResult<E extends string = string> {
+  /** The machine event this step produced: one its state's transition table handles (threads/define.ts StateConfig). */
+  readonly event: E;
   /** What the step did, naming the kernel function: `gfs2_glock_nq(SH) → granted`. */
   readonly label: Text;
   readonly kernel?: KernelState;
@@ -236,9 +236,9 @@ export function waitInfo(lock: LockRef, holders: readonly Pid[], reason: () => s
   };
 }
 
-export interface StepSpec {
+export interface StepSpec<E extends string = string> {
   /** Performs the step. Called only when `wait` says the task may run. */
-  readonly run: (input: StepInput) => StepResult;
+  readonly run: (input: StepInput) => StepResult<E>;
   /** For sleeping steps: why the task cannot run yet, or null. */
   readonly wait?: (input: StepInput) => WaitInfo | null;
 }
