@@ -226,14 +226,24 @@ export interface WaitInfo {
 
 /** A wait whose reason is formatted only if someone reads it: the explorer asks every task's wait in every state, and reads none. */
 export function waitInfo(lock: LockRef, holders: readonly Pid[], reason: () => string): WaitInfo {
-  let text: string | undefined;
-  return {
-    lock,
-    holders,
-    get reason() {
-      return (text ??= reason());
-    },
-  };
+  return new LazyWait(lock, holders, reason);
+}
+
+/** A class, so the getter lives on the prototype and a wait costs what a plain object does. */
+class LazyWait implements WaitInfo {
+  #reason: (() => string) | string;
+  constructor(
+    readonly lock: LockRef,
+    readonly holders: readonly Pid[],
+    reason: () => string,
+  ) {
+    this.#reason = reason;
+  }
+
+  get reason(): string {
+    if (typeof this.#reason !== 'string') this.#reason = this.#reason();
+    return this.#reason;
+  }
 }
 
 export interface StepSpec<E extends string = string> {
