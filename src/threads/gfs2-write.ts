@@ -33,12 +33,13 @@
  */
 import { PAGE_SIZE } from '../kernel/ids.ts';
 import { allocateBlock, lookupBlock, writeBlock } from '../kernel/blocks.ts';
-import { findHolder, setMayDemote, type HolderMode } from '../kernel/glock.ts';
+import type { HolderMode } from '../kernel/glock.ts';
 import { addLockedPage, findGetPage, writePage } from '../kernel/pagecache.ts';
 import { inodeName } from '../kernel/state.ts';
 import { EFAULT, errnoName, readUser, userAccessOk } from '../kernel/uaccess.ts';
 import { copyStates, FAULT_RETRY_BOUND } from './copy.ts';
 import { FINAL, defineThread, stepState, type StepStateConfig } from './define.ts';
+import { allowDemote, disallowDemote, dqIfQueued, faultInRemaining, remaining, returnDone, rfcCheckRetry, rfcFaultedIn } from './gfs2-retry.ts';
 import { bytesOr, diskContent } from './filemap.ts';
 import { unlockPage } from './pagelock.ts';
 import { faultInName, faultInUaccess } from './iomap.ts';
@@ -216,7 +217,6 @@ export const iomapBufferedWriteLocked = defineThread({
 const writeMode = (input: StepInput): HolderMode => (input.regs.direct ? 'DF' : 'EX');
 /** gh_ip of the write holder: gfs2_file_direct_write, or the buffered write (5.16+; before, gfs2_write_lock takes it per iomap iteration). */
 const writeCaller = (input: StepInput) => (input.regs.direct ? 'gfs2_file_direct_write' : 'gfs2_file_buffered_write');
-const remaining = (input: StepInput) => (input.regs.len ?? 0) - (input.regs.done ?? 0);
 
 /**
  * Call the write on what is left of the request. `faultsOff` (5.16, 5.18):
@@ -275,10 +275,6 @@ function moreToWrite(input: StepInput): boolean {
   return remaining(input) > 0 && (ret === EFAULT || ret > 0);
 }
 
-function holderQueued(input: StepInput): boolean {
-  return findHolder(input.kernel, input.task.node, input.regs.ino ?? 0, input.task.pid, writeCaller(input)) !== undefined;
-}
-
 /**
  * After the glock is dropped: an O_DIRECT write that stopped short at a hole
  * goes on as a buffered write (gfs2_file_write_iter's fallback); otherwise
@@ -300,16 +296,7 @@ function afterDq<const Fallback extends string>(fallback: Fallback) {
   });
 }
 
-const writeReturn = stepState({
-  step: {
-    run: (input) => {
-      const done = input.regs.done ?? 0;
-      const ret = done > 0 ? done * PAGE_SIZE : Math.min(input.regs.ret ?? 0, 0);
-      return { event: 'write.return', label: () => `return ${ret >= 0 ? `${ret} bytes` : errnoName(ret)}`, regs: { ...input.regs, ret } };
-    },
-  },
-  on: { 'write.return': 'inode_unlock' },
-});
+const writeReturn = returnDone('write', 'inode_unlock');
 
 function commonStates() {
   return {
@@ -363,33 +350,6 @@ export const gfs2WriteIter515 = defineThread({
   },
 });
 
-/** RFC: after the glock is dropped, current_needs_retry and -EFAULT → fault one page in and go again. */
-function rfcCheckRetry<const NoRetry extends string, const FaultedIn extends string>(noRetry: NoRetry, faultedIn: FaultedIn) {
-  return stepState({
-    step: {
-      run: (input) => {
-        if (!input.task.needsRetry) return { event: 'retry.no', label: 'current_needs_retry → no' };
-        if (input.regs.ret !== EFAULT) return { event: 'retry.no', label: 'current_needs_retry → yes, but the write did not fail with -EFAULT', task: { needsRetry: false } };
-        return {
-          event: 'retry.faultin',
-          marks: ['efault-retry'],
-          label: 'current_needs_retry and -EFAULT → set_current_needs_retry(false); iov_iter_fault_in_readable(PAGE_SIZE)',
-          task: { needsRetry: false },
-          call: { machine: 'fault_in_iov_iter', regs: { buf: (input.regs.buf ?? 0) + (input.regs.done ?? 0), len: 1, write: false } },
-        };
-      },
-    },
-    on: { 'retry.no': noRetry, 'retry.faultin': faultedIn },
-  });
-}
-
-function rfcFaultedIn<const Again extends string>(again: Again) {
-  return stepState({
-    step: { run: (input) => ((input.regs.ret ?? 0) > 0 ? { event: 'retry.again', label: 'page faulted in → retry' } : { event: 'retry.giveup', label: 'fault-in failed → return', regs: { ...input.regs, ret: EFAULT } }) },
-    on: { 'retry.again': again, 'retry.giveup': 'return' },
-  });
-}
-
 export const gfs2WriteIterRfc = defineThread({
   id: 'gfs2_file_write_iter (RFC)',
   role: 'rw',
@@ -399,14 +359,14 @@ export const gfs2WriteIterRfc = defineThread({
     route: routeLocked,
     // gfs2_file_buffered_write (RFC part 2): retry: iomap_file_buffered_write; current_needs_retry → fault in, goto retry.
     buffered_returned: bufferedReturned('check_retry_buffered'),
-    check_retry_buffered: rfcCheckRetry('return', 'faulted_in_buffered'),
+    check_retry_buffered: rfcCheckRetry('write', 'return', 'faulted_in_buffered'),
     faulted_in_buffered: rfcFaultedIn('route'),
     // gfs2_file_direct_write (RFC part 2): DF|LM_FLAG_OUTER; after gfs2_glock_dq the same retry.
     ...takeGlock('glock_nq', { caller: writeCaller, mode: writeMode, outer: () => true }, 'write'),
     write: { step: { run: (input) => writeCall(input, false) }, on: { 'write.call': 'write_returned' } },
     write_returned: writeReturned(false),
     glock_dq: { step: { run: (input) => dropGlock(writeCaller, 'glock.released', true).run(input) }, on: { 'glock.released': 'check_retry' } },
-    check_retry: rfcCheckRetry('after_dq', 'faulted_in'),
+    check_retry: rfcCheckRetry('write', 'after_dq', 'faulted_in'),
     faulted_in: rfcFaultedIn('glock_nq'),
     after_dq: afterDq('route'),
   },
@@ -422,36 +382,9 @@ export const gfs2WriteIter516 = defineThread({
     ...takeGlock('glock_nq', { caller: writeCaller, mode: writeMode }, 'write'),
     write: { step: { run: (input) => writeCall(input, true) }, on: { 'write.call': 'write_returned' } },
     write_returned: writeReturned(true, 'allow_demote', 'glock_dq'),
-    allow_demote: {
-      step: {
-        run: (input) => ({
-          event: 'faultin.call',
-          label: 'gfs2_holder_allow_demote; fault_in_iov_iter_readable(1 page)',
-          kernel: setMayDemote(input.kernel, input.task.node, input.regs.ino ?? 0, input.task.pid, writeCaller(input), true),
-          call: { machine: 'fault_in_iov_iter', regs: { buf: (input.regs.buf ?? 0) + (input.regs.done ?? 0), len: 1, write: false } },
-        }),
-      },
-      on: { 'faultin.call': 'disallow_demote' },
-    },
-    disallow_demote: {
-      step: {
-        run: (input) => {
-          const kernel = setMayDemote(input.kernel, input.task.node, input.regs.ino ?? 0, input.task.pid, writeCaller(input), false);
-          const progress = (input.regs.ret ?? 0) > 0;
-          const queued = holderQueued({ ...input, kernel });
-          const base = `gfs2_holder_disallow_demote: fault-in ${progress ? 'made progress' : 'made no progress'}`;
-          if (!progress) return { event: 'retry.giveup', label: () => `${base} → give up`, kernel, regs: { ...input.regs, ret: EFAULT } };
-          if (queued) return { event: 'retry.under_glock', label: () => `${base}, glock still held → retry under the glock`, kernel };
-          if (!input.regs.direct && (input.regs.done ?? 0) > 0) return { event: 'retry.short', label: () => `${base}, glock lost with bytes already written → short write`, kernel };
-          return { event: 'retry.relock', label: () => `${base}, glock lost → re-acquire it`, kernel };
-        },
-      },
-      on: { 'retry.giveup': 'dq_if_queued', 'retry.under_glock': 'write', 'retry.short': 'return', 'retry.relock': 'glock_nq' },
-    },
-    dq_if_queued: {
-      step: { run: (input) => (holderQueued(input) ? dropGlock(writeCaller).run(input) : { event: 'glock.released', label: 'holder no longer queued' }) },
-      on: { 'glock.released': 'return' },
-    },
+    allow_demote: allowDemote('write', writeCaller),
+    disallow_demote: disallowDemote('write', writeCaller, 'dq_if_queued', 'write'),
+    dq_if_queued: dqIfQueued(writeCaller),
     after_dq: afterDq('glock_nq'),
   },
 });
@@ -492,16 +425,7 @@ function writeIter518(id: string, directRetryLimit: boolean) {
         on: { 'write.direct': 'glock_nq', 'write.buffered': 'prefault' },
       },
       // Buffered: fault the source in before the glock is taken (should_fault_in_pages, then fault_in_iov_iter_readable).
-      prefault: {
-        step: {
-          run: (input) => ({
-            event: 'faultin.call',
-            label: () => `fault_in_iov_iter_readable(${remaining(input)} page(s)), no glock held`,
-            call: { machine: 'fault_in_iov_iter', regs: { buf: (input.regs.buf ?? 0) + (input.regs.done ?? 0), len: remaining(input), write: false } },
-          }),
-        },
-        on: { 'faultin.call': 'prefaulted' },
-      },
+      prefault: faultInRemaining('write', 'prefaulted', ', no glock held'),
       prefaulted: {
         step: {
           run: (input) =>

@@ -18,13 +18,14 @@
  *   re-acquire and retry; give up only when fault-in makes no progress.
  */
 import { PAGE_SIZE } from '../kernel/ids.ts';
-import { glockAt, findHolder, setMayDemote, type HolderMode } from '../kernel/glock.ts';
+import { glockAt, findHolder, type HolderMode } from '../kernel/glock.ts';
 import { withSleepLock } from '../kernel/locks.ts';
 import { release } from '../kernel/sleeplock.ts';
 import { inodeName } from '../kernel/state.ts';
 import { EAGAIN, EFAULT, VM_FAULT_LOCKED, VM_FAULT_NOPAGE, VM_FAULT_SIGBUS, errnoName, vmFaultName } from '../kernel/uaccess.ts';
 import { FINAL, defineThread, stepState } from './define.ts';
 import { beyondEof } from './filemap.ts';
+import { allowDemote, disallowDemote, dqIfQueued, faultInRemaining, remaining, returnDone, rfcCheckRetry, rfcFaultedIn } from './gfs2-retry.ts';
 import { dropGlock, plainStep, takeGlock, takeLock } from './steps.ts';
 import type { Regs, StepInput, StepResult, StepSpec } from './types.ts';
 
@@ -160,7 +161,6 @@ export const gfs2PageMkwrite = defineThread({
 
 const readMode = (input: StepInput): HolderMode => (input.regs.direct ? 'DF' : 'SH');
 const readCaller = (input: StepInput) => (input.regs.direct ? 'gfs2_file_direct_read' : 'gfs2_file_read_iter');
-const remaining = (input: StepInput) => (input.regs.len ?? 0) - (input.regs.done ?? 0);
 
 /** Call the buffered or direct read on what is left of the request. */
 function readCall(input: StepInput, noio: boolean, faultsOff: boolean, label: string): StepResult<'read.call'> {
@@ -182,17 +182,7 @@ function accumulate(input: StepInput): Regs {
   return { ...input.regs, done: (input.regs.done ?? 0) + (ret > 0 ? ret / PAGE_SIZE : 0) };
 }
 
-/** read_iter's return: the bytes read, else the last error. */
-const readReturn = stepState({
-  step: {
-    run: (input) => {
-      const done = input.regs.done ?? 0;
-      const ret = done > 0 ? done * PAGE_SIZE : Math.min(input.regs.ret ?? 0, 0);
-      return { event: 'read.return', label: () => `return ${ret >= 0 ? `${ret} bytes` : errnoName(ret)}`, regs: { ...input.regs, ret } };
-    },
-  },
-  on: { 'read.return': 'done' },
-});
+const readReturn = returnDone('read', 'done');
 
 /**
  * The first, lockless pass of gfs2_file_read_iter (IOCB_NOIO, since 5.8): it
@@ -259,26 +249,8 @@ export const gfs2ReadIterRfc = defineThread({
     read: { step: { run: (input) => readCall(input, false, false, input.regs.direct ? 'iomap_dio_rw' : 'generic_file_read_iter') }, on: { 'read.call': 'read_returned' } },
     read_returned: { step: plainStep((input) => `read returned ${(input.regs.ret ?? 0) >= 0 ? `${input.regs.ret ?? 0} bytes` : errnoName(input.regs.ret ?? 0)}`, 'step.done', (input) => ({ regs: accumulate(input) })), on: { 'step.done': 'glock_dq' } },
     glock_dq: { step: dropGlock(readCaller, 'glock.released', true), on: { 'glock.released': 'check_retry' } },
-    check_retry: {
-      step: {
-        run: (input) => {
-          if (!input.task.needsRetry) return { event: 'retry.no', label: 'current_needs_retry → no' };
-          if (input.regs.ret !== EFAULT) return { event: 'retry.no', label: 'current_needs_retry → yes, but the read did not fail with -EFAULT', task: { needsRetry: false } };
-          return {
-            event: 'retry.faultin',
-            marks: ['efault-retry'],
-            label: 'current_needs_retry and -EFAULT → set_current_needs_retry(false); iov_iter_fault_in_writeable(PAGE_SIZE)',
-            task: { needsRetry: false },
-            call: { machine: 'fault_in_iov_iter', regs: { buf: (input.regs.buf ?? 0) + (input.regs.done ?? 0), len: 1, write: true } },
-          };
-        },
-      },
-      on: { 'retry.no': 'return', 'retry.faultin': 'faulted_in' },
-    },
-    faulted_in: {
-      step: { run: (input) => ((input.regs.ret ?? 0) > 0 ? { event: 'retry.again', label: 'page faulted in → retry' } : { event: 'retry.giveup', label: 'fault-in failed → return', regs: { ...input.regs, ret: EFAULT } }) },
-      on: { 'retry.again': 'glock_nq', 'retry.giveup': 'return' },
-    },
+    check_retry: rfcCheckRetry('read', 'return', 'faulted_in'),
+    faulted_in: rfcFaultedIn('glock_nq'),
     return: readReturn,
     done: FINAL,
     bug: FINAL,
@@ -313,18 +285,6 @@ function readReturnedNofault<const OnFaultIn extends string, const OnDone extend
   });
 }
 
-/** Is the read's holder still queued (gfs2_holder_queued)? */
-function holderQueued(input: StepInput): boolean {
-  return findHolder(input.kernel, input.task.node, input.regs.ino ?? 0, input.task.pid, readCaller(input)) !== undefined;
-}
-
-const dqIfQueued = stepState({
-  step: {
-    run: (input) => (holderQueued(input) ? dropGlock(readCaller).run(input) : { event: 'glock.released', label: 'holder no longer queued' }),
-  },
-  on: { 'glock.released': 'return' },
-});
-
 /** 5.16: nofault read; fault in with the holder marked may-demote. */
 export const gfs2ReadIter516 = defineThread({
   id: 'gfs2_file_read_iter (5.16)',
@@ -335,34 +295,9 @@ export const gfs2ReadIter516 = defineThread({
     ...takeGlock('glock_nq', { caller: readCaller, mode: readMode }, 'read'),
     read: readNofault,
     read_returned: readReturnedNofault('allow_demote', 'glock_dq'),
-    allow_demote: {
-      step: {
-        run: (input) => ({
-          event: 'faultin.call',
-          label: () => `gfs2_holder_allow_demote; fault_in_iov_iter_writeable(1 page)`,
-          kernel: setMayDemote(input.kernel, input.task.node, input.regs.ino ?? 0, input.task.pid, readCaller(input), true),
-          regs: { ...input.regs, lastDone: input.regs.done ?? 0 },
-          call: { machine: 'fault_in_iov_iter', regs: { buf: (input.regs.buf ?? 0) + (input.regs.done ?? 0), len: 1, write: true } },
-        }),
-      },
-      on: { 'faultin.call': 'disallow_demote' },
-    },
-    disallow_demote: {
-      step: {
-        run: (input) => {
-          const kernel = setMayDemote(input.kernel, input.task.node, input.regs.ino ?? 0, input.task.pid, readCaller(input), false);
-          const progress = (input.regs.ret ?? 0) > 0;
-          const queued = holderQueued({ ...input, kernel });
-          const base = `gfs2_holder_disallow_demote: fault-in ${progress ? 'made progress' : 'made no progress'}`;
-          if (!progress) return { event: 'retry.giveup', label: () => `${base} → give up`, kernel, regs: { ...input.regs, ret: EFAULT } };
-          if (queued) return { event: 'retry.under_glock', label: () => `${base}, glock still held → retry under the glock`, kernel };
-          if (!input.regs.direct && (input.regs.done ?? 0) > 0) return { event: 'retry.short', label: () => `${base}, glock lost with bytes already read → short read`, kernel };
-          return { event: 'retry.relock', label: () => `${base}, glock lost → re-acquire it`, kernel };
-        },
-      },
-      on: { 'retry.giveup': 'glock_dq', 'retry.under_glock': 'read', 'retry.short': 'return', 'retry.relock': 'glock_nq' },
-    },
-    glock_dq: dqIfQueued,
+    allow_demote: allowDemote('read', readCaller),
+    disallow_demote: disallowDemote('read', readCaller, 'glock_dq', 'read'),
+    glock_dq: dqIfQueued(readCaller),
     return: readReturn,
     done: FINAL,
     bug: FINAL,
@@ -384,16 +319,7 @@ const readIter518 = (id: string) => defineThread({
     read: readNofault,
     read_returned: readReturnedNofault('glock_dq_faultin', 'glock_dq'),
     glock_dq_faultin: { step: dropGlock(readCaller), on: { 'glock.released': 'fault_in' } },
-    fault_in: {
-      step: {
-        run: (input) => ({
-          event: 'faultin.call',
-          label: () => `fault_in_iov_iter_writeable(${remaining(input)} page(s))`,
-          call: { machine: 'fault_in_iov_iter', regs: { buf: (input.regs.buf ?? 0) + (input.regs.done ?? 0), len: remaining(input), write: true } },
-        }),
-      },
-      on: { 'faultin.call': 'faulted_in' },
-    },
+    fault_in: faultInRemaining('read', 'faulted_in'),
     faulted_in: {
       step: {
         run: (input) =>
@@ -403,7 +329,7 @@ const readIter518 = (id: string) => defineThread({
       },
       on: { 'retry.relock': 'glock_nq', 'retry.giveup': 'return' },
     },
-    glock_dq: dqIfQueued,
+    glock_dq: dqIfQueued(readCaller),
     return: readReturn,
     done: FINAL,
     bug: FINAL,
