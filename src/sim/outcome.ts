@@ -86,12 +86,12 @@ function queuedAs(state: SystemState, ref: LockRef, pid: Pid): string {
 }
 
 /** A cycle in the wait-for graph (task → holder of what it waits for), if any. */
-export function findCycle(edges: readonly WaitEdge[]): readonly WaitEdge[] | null {
+export function findCycle<E extends { readonly pid: Pid; readonly holders: readonly Pid[] }>(edges: readonly E[]): readonly E[] | null {
   const byPid = new Map(edges.map((e) => [e.pid, e]));
   for (const start of edges) {
-    const path: WaitEdge[] = [];
+    const path: E[] = [];
     const seen = new Set<Pid>();
-    const visit = (edge: WaitEdge): readonly WaitEdge[] | null => {
+    const visit = (edge: E): readonly E[] | null => {
       if (seen.has(edge.pid)) {
         const at = path.findIndex((e) => e.pid === edge.pid);
         return at >= 0 ? path.slice(at) : null;
@@ -131,6 +131,25 @@ export function describeCycle(cycle: readonly WaitEdge[]): string {
 export function runnablePids(state: SystemState): readonly Pid[] {
   if (state.stopped !== null) return [];
   return state.tasks.filter((t) => !isFinished(t) && waitOf(state, t) === null).map((t) => t.pid);
+}
+
+/**
+ * Is there a wait-for cycle among blocked tasks while others can still run?
+ * What the explorer asks of every state: it reads only who waits behind
+ * whom, and names no lock and builds no reason (those are for a report:
+ * partialDeadlock).
+ */
+export function hasPartialDeadlock(state: SystemState): boolean {
+  if (state.stopped !== null) return false;
+  const waits: { readonly pid: Pid; readonly holders: readonly Pid[] }[] = [];
+  let runnable = false;
+  for (const task of state.tasks) {
+    if (isFinished(task)) continue;
+    const wait = waitOf(state, task);
+    if (wait === null) runnable = true;
+    else waits.push({ pid: task.pid, holders: wait.holders });
+  }
+  return runnable && findCycle(waits) !== null;
 }
 
 /** A wait-for cycle among blocked tasks while others can still run. */

@@ -27,7 +27,7 @@
 import type { Pid } from '../../kernel/ids.ts';
 import type { VariantId } from '../../kernel/variants.ts';
 import { createLockdep, lockdepResult, observeStep, withHeldSitesFrom, type LockdepReport, type LockdepResult } from '../lockdep.ts';
-import { outcomeOf, partialDeadlock, runnablePids } from '../outcome.ts';
+import { hasPartialDeadlock, outcomeOf, runnablePids } from '../outcome.ts';
 import { PATH_EVENTS, pathEventsOf, type PathEvent } from '../pathevents.ts';
 import { replay } from '../replay.ts';
 import { step, stepLocal, type Engine, type TraceStep } from '../step.ts';
@@ -280,7 +280,7 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
       ending.set(id, outcome.kind);
       continue;
     }
-    if (partialDeadlock(state) !== null) note('partial-deadlock', id);
+    if (hasPartialDeadlock(state)) note('partial-deadlock', id);
     if ((depth[id] ?? 0) >= lim.maxDepth) {
       stoppedBy ??= 'max-depth';
       continue;
