@@ -155,7 +155,8 @@ describe('livelock bound', () => {
   it('a copy that keeps faulting on the same user page without progress is reported as a livelock', () => {
     const states = copyStates('copy', { call: 'copy_page_to_iter', userWrite: true, transfer: () => ({ label: '' }), next: 'done', short: 'short' });
     const run = states['copy'];
-    if (run === undefined || !('step' in run)) throw new Error('no copy state');
+    const step = run?.step;
+    if (step === undefined) throw new Error('no copy state');
     const kernel = buildSetup(preset('gfs2-read-self')).kernel;
     const input: StepInput = {
       kernel,
@@ -163,8 +164,8 @@ describe('livelock bound', () => {
       regs: { buf: 0, done: 0, retries: 8 },
       variant: { fs: 'gfs2', era: '5.x', daxSizeRecheck: true, faultTakesIMutex: false, invalidateLock: false, gfs2Fix: 'none' },
     };
-    expect(run.step.run(input).outcome?.kind).toBe('livelock');
-    expect(run.step.run({ ...input, regs: { ...input.regs, retries: 7 } }).outcome).toBeUndefined();
+    expect(step.run(input).outcome?.kind).toBe('livelock');
+    expect(step.run({ ...input, regs: { ...input.regs, retries: 7 } }).outcome).toBeUndefined();
   });
 });
 

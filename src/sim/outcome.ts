@@ -97,12 +97,12 @@ function queuedAs(state: SystemState, ref: LockRef, pid: Pid): string {
 }
 
 /** A cycle in the wait-for graph (task → holder of what it waits for), if any. */
-export function findCycle(edges: readonly WaitEdge[]): readonly WaitEdge[] | null {
+export function findCycle<E extends { readonly pid: Pid; readonly holders: readonly Pid[] }>(edges: readonly E[]): readonly E[] | null {
   const byPid = new Map(edges.map((e) => [e.pid, e]));
   for (const start of edges) {
-    const path: WaitEdge[] = [];
+    const path: E[] = [];
     const seen = new Set<Pid>();
-    const visit = (edge: WaitEdge): readonly WaitEdge[] | null => {
+    const visit = (edge: E): readonly E[] | null => {
       if (seen.has(edge.pid)) {
         const at = path.findIndex((e) => e.pid === edge.pid);
         return at >= 0 ? path.slice(at) : null;

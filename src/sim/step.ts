@@ -12,7 +12,7 @@ import type { Pid } from '../kernel/ids.ts';
 import { referenceNextState, type CompiledState } from '../threads/define.ts';
 import { compiledMachine } from '../threads/registry.ts';
 import type { KernelState } from '../kernel/state.ts';
-import type { Frame, LockdepHint, StepInput, StepResult, StepSpec, WaitInfo } from '../threads/types.ts';
+import { textOf, type Frame, type LockdepHint, type StepInput, type StepMark, type StepResult, type StepSpec, type Text, type WaitInfo } from '../threads/types.ts';
 import { localView, runLocal } from './local.ts';
 import { taskByPid, type SimTask, type StopOutcome, type SystemState } from './system.ts';
 
@@ -34,7 +34,11 @@ export interface TraceStep {
   readonly returned: boolean;
   /** What the step told lockdep besides its acquisitions (threads/types.ts). */
   readonly lockdep?: LockdepHint;
+  /** What the step means to the timeline and the path counts (threads/types.ts StepMark; read by pathevents.ts). */
+  readonly marks: readonly StepMark[];
 }
+
+const NO_MARKS: readonly StepMark[] = [];
 
 export type StepError =
   | { readonly kind: 'no-such-task'; readonly message: string }
@@ -213,6 +217,38 @@ function advance<R extends StepOutput | null>(state: SystemState, pid: Pid, engi
   return {
     ok: true,
     state: { ...state, kernel, tasks, stopped, signals },
-    trace: { pid, depth: task.stack.length - 1, machine: frame.machine, from: config.name, to, event: result.event, label: result.label, call, returned, ...(result.lockdep !== undefined ? { lockdep: result.lockdep } : {}) },
+    trace: new Traced(pid, task.stack.length - 1, frame.machine, config.name, to, result.event, result.label, call, returned, result.marks ?? NO_MARKS, result.lockdep),
   };
+}
+
+/**
+ * A trace step whose label is formatted the first time someone reads it (a
+ * page, an export), never by the explorer, which steps millions of times and
+ * reads none. A class, so the getter lives on the prototype and building a
+ * step stays as cheap as building a plain object.
+ */
+class Traced implements TraceStep {
+  #text: Text;
+  #label: string | undefined;
+  readonly lockdep?: LockdepHint;
+  constructor(
+    readonly pid: Pid,
+    readonly depth: number,
+    readonly machine: string,
+    readonly from: string,
+    readonly to: string,
+    readonly event: string,
+    text: Text,
+    readonly call: string | null,
+    readonly returned: boolean,
+    readonly marks: readonly StepMark[],
+    lockdep: LockdepHint | undefined,
+  ) {
+    this.#text = text;
+    if (lockdep !== undefined) this.lockdep = lockdep;
+  }
+
+  get label(): string {
+    return (this.#label ??= textOf(this.#text));
+  }
 }

@@ -8,7 +8,7 @@
  * returns short (arch/x86/mm/fault.c: no_context → fixup_exception).
  */
 import { userAccessOk } from '../kernel/uaccess.ts';
-import type { StepStateConfig } from './define.ts';
+import type { AnyStateConfig, StepStateConfig } from './define.ts';
 import type { StepInput, StepResult } from './types.ts';
 
 /** A transfer that is performed when the PTE allows it. */
@@ -47,6 +47,8 @@ export interface CopyConfig {
    * exception table.
    */
   readonly uaccess?: string | ((input: StepInput) => string | undefined);
+  /** Only probes the page (a prefault): its success is not the copy a retry path ends with. */
+  readonly probe?: boolean;
 }
 
 /**
@@ -78,8 +80,13 @@ function callName(config: CopyConfig, input: StepInput): string {
   return typeof config.call === 'string' ? config.call : config.call(input);
 }
 
-export function copyStates(name: string, config: CopyConfig): Record<string, StepStateConfig> {
-  return {
+/** The states copyStates makes: the copy, and where it goes after a fault it took. */
+export type CopyStates<N extends string, Next extends string, Short extends string> = {
+  readonly [K in N]: StepStateConfig<{ readonly 'copy.done': Next; readonly 'copy.short': Short; readonly 'copy.fault': `${N}_faulted` }>;
+} & { readonly [K in `${N}_faulted`]: StepStateConfig<{ readonly 'fault.done': N; readonly 'fault.failed': Short }> };
+
+export function copyStates<const N extends string, const Next extends string, const Short extends string>(name: N, config: CopyConfig & { readonly next: Next; readonly short: Short }): CopyStates<N, Next, Short> {
+  const states: Readonly<Record<string, AnyStateConfig>> = {
     [name]: {
       step: {
         run: (input) => {
@@ -91,21 +98,21 @@ export function copyStates(name: string, config: CopyConfig): Record<string, Ste
           const hint = (config.mightFault ?? !gup) && input.task.pagefaultDisabled === 0 ? ({ lockdep: 'might_fault' } as const) : {};
           if (userAccessOk(input.kernel, input.task.mm, vpage, userWrite)) {
             const done = config.transfer(input, vpage);
-            return { event: 'copy.done', ...done, regs: { ...(done.regs ?? input.regs), retries: 0 }, ...hint };
+            return { event: 'copy.done', ...done, regs: { ...(done.regs ?? input.regs), retries: 0 }, ...hint, ...(config.probe === true ? {} : { marks: ['copy-done'] as const }) };
           }
           if (input.task.pagefaultDisabled > 0) {
-            return { event: 'copy.short', label: `${call} → user page ${vpage} not present, page faults disabled → short copy` };
+            return { event: 'copy.short', label: () => `${call} → user page ${vpage} not present, page faults disabled → short copy`, marks: ['copy-short'] };
           }
           if (gup && input.regs.nofault === true) {
-            return { event: 'copy.short', label: `${call} → user page ${vpage} not present, iter->nofault (FOLL_NOFAULT) → no fault, short` };
+            return { event: 'copy.short', label: () => `${call} → user page ${vpage} not present, iter->nofault (FOLL_NOFAULT) → no fault, short`, marks: ['copy-short'] };
           }
           const retries = input.regs.retries ?? 0;
           if (retries >= FAULT_RETRY_BOUND) {
-            return { event: 'copy.short', label: `${call} → fault on page ${vpage} again`, outcome: { kind: 'livelock', message: `${call} faulted on user page ${vpage} ${retries} times without progress` } };
+            return { event: 'copy.short', label: () => `${call} → fault on page ${vpage} again`, marks: ['copy-short'], outcome: { kind: 'livelock', message: `${call} faulted on user page ${vpage} ${retries} times without progress` } };
           }
           return {
             event: 'copy.fault',
-            label: `${call} → ${uaccessOf(config, input) !== undefined ? `${uaccessOf(config, input) ?? ''}(user page ${vpage}) → ` : ''}page fault on user page ${vpage}`,
+            label: () => `${call} → ${uaccessOf(config, input) !== undefined ? `${uaccessOf(config, input) ?? ''}(user page ${vpage}) → ` : ''}page fault on user page ${vpage}`,
             regs: { ...input.regs, retries: retries + 1 },
             call: { machine: 'do_page_fault', regs: { vpage, write: userWrite, kernelMode: true, ...(gup ? { gup } : {}) } },
             ...hint,
@@ -119,11 +126,12 @@ export function copyStates(name: string, config: CopyConfig): Record<string, Ste
         run: (input) => {
           const call = callName(config, input);
           return input.regs.ret === 0
-            ? { event: 'fault.done', label: `${call} → fault handled, try the page again` }
-            : { event: 'fault.failed', label: failedLabel(isGup(config, input), call, uaccessOf(config, input)) };
+            ? { event: 'fault.done', label: () => `${call} → fault handled, try the page again` }
+            : { event: 'fault.failed', label: () => failedLabel(isGup(config, input), call, uaccessOf(config, input)), marks: ['copy-short'] };
         },
       },
       on: { 'fault.done': name, 'fault.failed': config.short },
     },
   };
+  return states as CopyStates<N, Next, Short>;
 }

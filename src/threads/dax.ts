@@ -36,7 +36,7 @@ import { addLockedPage, deleteFromPageCache, findGetPage } from '../kernel/pagec
 import { inodeName, ZEROES } from '../kernel/state.ts';
 import { EFAULT, VM_FAULT_LOCKED, VM_FAULT_NOPAGE, VM_FAULT_SIGBUS, readUser, vmFaultName, writeUser } from '../kernel/uaccess.ts';
 import { copyStates } from './copy.ts';
-import { defineThread } from './define.ts';
+import { FINAL, defineThread } from './define.ts';
 import { beyondEof, bytesOr, checkMapping, lockPageOrRetry } from './filemap.ts';
 import { hasCachedPages, invalidatePages2Range } from './invalidate.ts';
 import { unlockPage } from './pagelock.ts';
@@ -51,8 +51,8 @@ function at(input: StepInput): string {
   return `${inodeName(input.kernel, input.regs.ino ?? 0)}:${input.regs.index ?? 0}`;
 }
 
-function fail(input: StepInput, label: string, extra: Partial<StepResult> = {}): StepResult {
-  return { event: 'dax.fail', label: `${label} → VM_FAULT_SIGBUS`, regs: { ...input.regs, ret: VM_FAULT_SIGBUS, page: undefined }, ...extra };
+function fail(input: StepInput, label: string, extra: Omit<Partial<StepResult>, 'event'> = {}): StepResult<'dax.fail'> {
+  return { event: 'dax.fail', label: () => `${label} → VM_FAULT_SIGBUS`, regs: { ...input.regs, ret: VM_FAULT_SIGBUS, page: undefined }, ...extra };
 }
 
 /** page_cache_release in 4.0, put_page from 4.6 on. */
@@ -61,7 +61,7 @@ function putName(input: StepInput): string {
 }
 
 /** The unlock_page: exit: unlock the hole page this fault holds and drop its reference, then fail with -EIO. */
-function failWithPage(input: StepInput, label: string): StepResult {
+function failWithPage(input: StepInput, label: string): StepResult<'dax.fail'> {
   const page = input.regs.page;
   if (page === undefined) return fail(input, label);
   const unlocked = unlockPage(input.kernel, page, input.task.pid, true);
@@ -87,14 +87,15 @@ function enterLabel(input: StepInput, inner: string): string {
 
 export const doDaxFault = defineThread({
   id: 'do_dax_fault',
+  role: 'fault',
   initial: 'enter',
   states: {
     enter: {
       step: {
         run: (input) => {
-          if (input.variant.faultTakesIMutex) return { event: 'dax.imutex', label: enterLabel(input, `do_dax_fault(${at(input)}) (hypothetical: takes i_mutex)`) };
-          if (input.variant.invalidateLock) return { event: 'dax.invalidate', label: enterLabel(input, '') };
-          return { event: 'step.done', label: enterLabel(input, `do_dax_fault(${at(input)})`) };
+          if (input.variant.faultTakesIMutex) return { event: 'dax.imutex', label: () => enterLabel(input, `do_dax_fault(${at(input)}) (hypothetical: takes i_mutex)`) };
+          if (input.variant.invalidateLock) return { event: 'dax.invalidate', label: () => enterLabel(input, '') };
+          return { event: 'step.done', label: () => enterLabel(input, `do_dax_fault(${at(input)})`) };
         },
       },
       on: { 'dax.imutex': 'mutex_lock_i_mutex', 'dax.invalidate': 'filemap_invalidate_lock_shared', 'step.done': 'size_check' },
@@ -111,8 +112,8 @@ export const doDaxFault = defineThread({
       step: {
         run: (input) => {
           const found = findGetPage(input.kernel, input.regs.ino ?? 0, input.regs.index ?? 0);
-          if (found.page === null) return { event: 'page.absent', label: `find_get_page(${at(input)}) → no hole page`, regs: { ...input.regs, page: undefined } };
-          return { event: 'page.found', label: `find_get_page(${at(input)}) → hole page, reference taken`, kernel: found.kernel, regs: { ...input.regs, page: found.page } };
+          if (found.page === null) return { event: 'page.absent', label: () => `find_get_page(${at(input)}) → no hole page`, regs: { ...input.regs, page: undefined } };
+          return { event: 'page.found', label: () => `find_get_page(${at(input)}) → hole page, reference taken`, kernel: found.kernel, regs: { ...input.regs, page: found.page } };
         },
       },
       on: { 'page.found': 'lock_page_or_retry', 'page.absent': 'get_block' },
@@ -133,9 +134,9 @@ export const doDaxFault = defineThread({
             case 'short-extent':
               return failWithPage(input, 'get_block(create=0): bh.b_size < PAGE_SIZE → -EIO');
             case 'mapped':
-              if (cowFault(input)) return { event: 'block.cow', label: `get_block(create=0) → block ${result.block}; vmf->cow_page set (MAP_PRIVATE write fault)`, regs: { ...input.regs, block: result.block } };
+              if (cowFault(input)) return { event: 'block.cow', label: () => `get_block(create=0) → block ${result.block}; vmf->cow_page set (MAP_PRIVATE write fault)`, regs: { ...input.regs, block: result.block } };
               // A hole page this fault locked must go before the block is mapped (fs/dax.c: "if (page) { unmap_mapping_range … }").
-              return { event: input.regs.page !== undefined ? 'block.evict' : 'block.mapped', label: `get_block(create=0) → block ${result.block}`, regs: { ...input.regs, block: result.block } };
+              return { event: input.regs.page !== undefined ? 'block.evict' : 'block.mapped', label: () => `get_block(create=0) → block ${result.block}`, regs: { ...input.regs, block: result.block } };
             case 'hole':
               // "!buffer_mapped && !buffer_unwritten && !vmf->cow_page": a COW fault allocates nothing.
               if (cowFault(input)) return { event: 'block.cow', label: 'get_block(create=0) → unmapped; vmf->cow_page set (MAP_PRIVATE write fault): no allocation', regs: { ...input.regs, block: undefined } };
@@ -157,9 +158,9 @@ export const doDaxFault = defineThread({
           const regs = { ...input.regs, cow: content };
           if (input.regs.page !== undefined) {
             // vmf->page = the locked hole page: do_cow_fault copies from it (and unlocks it), so no i_mmap here.
-            return { event: 'fault.locked', label: `${copy}; vmf->page = the hole page → VM_FAULT_LOCKED`, regs: { ...regs, ret: VM_FAULT_LOCKED, vmfPage: input.regs.page, page: undefined } };
+            return { event: 'fault.locked', label: () => `${copy}; vmf->page = the hole page → VM_FAULT_LOCKED`, regs: { ...regs, ret: VM_FAULT_LOCKED, vmfPage: input.regs.page, page: undefined } };
           }
-          return { event: 'cow.nopage', label: `${copy}; no page to lock`, regs };
+          return { event: 'cow.nopage', label: () => `${copy}; no page to lock`, regs };
         },
       },
       on: { 'fault.locked': 'out', 'cow.nopage': 'cow_i_mmap_lock_read' },
@@ -168,7 +169,7 @@ export const doDaxFault = defineThread({
     cow_size_recheck: {
       step: {
         run: (input) => {
-          const locked = { event: 'fault.locked', regs: { ...input.regs, ret: VM_FAULT_LOCKED, vmfPage: undefined } };
+          const locked = { event: 'fault.locked' as const, regs: { ...input.regs, ret: VM_FAULT_LOCKED, vmfPage: undefined } };
           if (!input.variant.daxSizeRecheck) return { ...locked, label: 'no i_size re-check (dax-2015-norecheck) → VM_FAULT_LOCKED, i_mmap still held for read' };
           if (beyondEof(input.kernel, input.regs.ino ?? 0, input.regs.index ?? 0)) return { event: 'dax.eio', label: '"Check we didn\'t race with truncate": i_size re-checked under i_mmap: truncated → -EIO' };
           return { ...locked, label: 'i_size re-checked under i_mmap → VM_FAULT_LOCKED, returning with i_mmap held for read' };
@@ -192,8 +193,8 @@ export const doDaxFault = defineThread({
       step: {
         run: (input) => {
           const found = findGetPage(input.kernel, input.regs.ino ?? 0, input.regs.index ?? 0);
-          if (found.page === null) return { event: 'page.absent', label: `find_lock_page(${at(input)}) → no racing hole page` };
-          return { event: 'page.found', label: `find_lock_page(${at(input)}) → a racing read fault's hole page`, kernel: found.kernel, regs: { ...input.regs, page: found.page } };
+          if (found.page === null) return { event: 'page.absent', label: () => `find_lock_page(${at(input)}) → no racing hole page` };
+          return { event: 'page.found', label: () => `find_lock_page(${at(input)}) → a racing read fault's hole page`, kernel: found.kernel, regs: { ...input.regs, page: found.page } };
         },
       },
       on: { 'page.absent': 'i_mmap_lock_read', 'page.found': 'lock_racing_page' },
@@ -208,7 +209,7 @@ export const doDaxFault = defineThread({
           const unmapped = unmapMappingRange(input.kernel, input.regs.ino ?? 0, index, index + 1, false);
           const deleted = deleteFromPageCache(unmapped, page);
           const unlocked = unlockPage(deleted, page, input.task.pid, true);
-          return { event: 'step.done', label: `unmap_mapping_range + delete_from_page_cache of the hole page → unlock_page, ${putName(input)}`, kernel: unlocked.kernel, outcome: unlocked.violation, regs: { ...input.regs, page: undefined } };
+          return { event: 'step.done', label: () => `unmap_mapping_range + delete_from_page_cache of the hole page → unlock_page, ${putName(input)}`, kernel: unlocked.kernel, outcome: unlocked.violation, regs: { ...input.regs, page: undefined } };
         },
       },
       on: { 'step.done': 'i_mmap_lock_read' },
@@ -219,7 +220,7 @@ export const doDaxFault = defineThread({
           const ino = input.regs.ino ?? 0;
           const index = input.regs.index ?? 0;
           const added = addLockedPage(input.kernel, ino, index, input.task.pid, ZEROES, true);
-          return { event: 'step.done', label: `dax_load_hole → find_or_create_page(${at(input)}), zeroed, locked`, kernel: added.kernel, regs: { ...input.regs, page: added.page } };
+          return { event: 'step.done', label: () => `dax_load_hole → find_or_create_page(${at(input)}), zeroed, locked`, kernel: added.kernel, regs: { ...input.regs, page: added.page } };
         },
       },
       on: { 'step.done': 'dax_load_hole_size_check' },
@@ -253,7 +254,7 @@ export const doDaxFault = defineThread({
           const writable = input.regs.write === true;
           return {
             event: 'step.done',
-            label: `${fresh ? 'dax_clear_blocks, ' : ''}vm_insert_mixed → PTE → block ${block}${writable ? ' (writable)' : ''}`,
+            label: () => `${fresh ? 'dax_clear_blocks, ' : ''}vm_insert_mixed → PTE → block ${block}${writable ? ' (writable)' : ''}`,
             kernel: setPte(zeroed, input.task.mm, input.regs.vpage ?? 0, { kind: 'dax', block, writable }),
             regs: { ...input.regs, ret: VM_FAULT_NOPAGE },
           };
@@ -275,12 +276,12 @@ export const doDaxFault = defineThread({
           if (input.variant.faultTakesIMutex && !input.regs.unlocked) {
             return { ...unlockStep('mutex_unlock(&inode->i_mutex)', iMutex).run(input), regs: { ...input.regs, unlocked: true } };
           }
-          return { event: 'lock.none', label: returnLabel(input) };
+          return { event: 'lock.none', label: () => returnLabel(input) };
         },
       },
       on: { 'lock.released': 'out', 'lock.none': 'done' },
     },
-    done: { final: true },
+    done: FINAL,
   },
 });
 
@@ -291,6 +292,7 @@ function ioCall(input: StepInput): string {
 /** ext2_file_read_iter on DAX: per page, copy from the block (zeroes for a hole) to the user buffer. */
 export const daxReadIter = defineThread({
   id: 'dax_read_iter',
+  role: 'rw',
   initial: 'route',
   states: {
     // v4.0 dax_do_io (DIO_LOCKING, READ) holds i_mutex across dax_io; 5.15 ext2_dax_read_iter takes inode_lock_shared.
@@ -310,7 +312,7 @@ export const daxReadIter = defineThread({
           const index = (input.regs.pos ?? 0) + (input.regs.done ?? 0);
           const end = ioDone(input, 'io.done', ioCall(input), beyondEof(input.kernel, input.regs.ino ?? 0, index));
           if (end !== null) return end;
-          return { event: 'io.page', label: `${ioCall(input)}: get_block(${inodeName(input.kernel, input.regs.ino ?? 0)}:${index}, create=0)`, regs: { ...input.regs, index } };
+          return { event: 'io.page', label: () => `${ioCall(input)}: get_block(${inodeName(input.kernel, input.regs.ino ?? 0)}:${index}, create=0)`, regs: { ...input.regs, index } };
         },
       },
       on: { 'io.done': 'unlock', 'io.page': 'copy_to_iter' },
@@ -321,7 +323,7 @@ export const daxReadIter = defineThread({
       transfer: (input, vpage) => {
         const block = lookupBlock(input.kernel, input.regs.ino ?? 0, input.regs.index ?? 0);
         const content = block.kind === 'mapped' ? (input.kernel.blocks[block.block]?.content ?? ZEROES) : ZEROES;
-        return { label: `copy_to_iter → user page ${vpage} ← ${content}`, kernel: writeUser(input.kernel, input.task.mm, vpage, content), regs: { ...input.regs, done: (input.regs.done ?? 0) + 1 } };
+        return { label: () => `copy_to_iter → user page ${vpage} ← ${content}`, kernel: writeUser(input.kernel, input.task.mm, vpage, content), regs: { ...input.regs, done: (input.regs.done ?? 0) + 1 } };
       },
       next: 'next_page',
       short: 'short',
@@ -331,7 +333,7 @@ export const daxReadIter = defineThread({
       step: { run: (input) => unlockStep(input.variant.era === '2015' ? 'mutex_unlock(&inode->i_mutex)' : 'inode_unlock_shared', iMutex).run(input) },
       on: { 'lock.released': 'done' },
     },
-    done: { final: true },
+    done: FINAL,
   },
 });
 
@@ -353,6 +355,7 @@ const newBlockRange = { from: (input: StepInput) => (input.regs.pos ?? 0) + (inp
 
 export const daxWriteIter = defineThread({
   id: 'dax_write_iter',
+  role: 'rw',
   initial: 'inode_lock',
   states: {
     ...takeLock('inode_lock', inodeLockName, iMutex, true, 'next_page'),
@@ -379,42 +382,42 @@ export const daxWriteIter = defineThread({
       userWrite: false,
       transfer: (input, vpage) => {
         const content = readUser(input.kernel, input.task.mm, vpage);
-        return { label: `copy_from_iter ← user page ${vpage} (${content}) → block ${input.regs.block ?? -1}`, kernel: writeBlock(input.kernel, input.regs.block ?? -1, content), regs: { ...input.regs, done: (input.regs.done ?? 0) + 1 } };
+        return { label: () => `copy_from_iter ← user page ${vpage} (${content}) → block ${input.regs.block ?? -1}`, kernel: writeBlock(input.kernel, input.regs.block ?? -1, content), regs: { ...input.regs, done: (input.regs.done ?? 0) + 1 } };
       },
       next: 'next_page',
       short: 'short',
     }),
     short: {
-      step: { run: (input) => endOfDirectIo(input, { event: 'io.done', label: `short copy → ${bytesOr(input, EFAULT)}`, regs: { ...input.regs, ret: bytesOr(input, EFAULT) } }) },
+      step: { run: (input) => endOfDirectIo(input, { event: 'io.done', label: () => `short copy → ${bytesOr(input, EFAULT)}`, regs: { ...input.regs, ret: bytesOr(input, EFAULT) } }) },
       on: { 'io.done': 'inode_unlock', 'io.end': 'invalidate_after' },
     },
     inode_unlock: { step: { run: (input) => unlockStep(inodeUnlockName(input), iMutex).run(input) }, on: { 'lock.released': 'done' } },
-    done: { final: true },
+    done: FINAL,
   },
 });
 
 /** dax_do_io returned: generic_file_direct_write invalidates the range again ('io.end') when the file has cached pages (2015). */
-function endOfDirectIo(input: StepInput, result: StepResult): StepResult {
+function endOfDirectIo<const E extends string>(input: StepInput, result: StepResult<E>): StepResult<E | 'io.end'> {
   if (input.variant.era !== '2015' || !hasCachedPages(input.kernel, input.regs.ino ?? 0)) return result;
   return { ...result, event: 'io.end', regs: { ...(result.regs ?? input.regs), index: input.regs.pos ?? 0, rangeUnmapped: undefined } };
 }
 
 /** One page of dax_do_io / dax_iomap_rw: get_block(create=1), then the copy. */
-function nextPage(input: StepInput): StepResult {
+function nextPage(input: StepInput): StepResult<'io.done' | 'io.end' | 'io.page' | 'io.new'> {
   const end = ioDone(input, 'io.done', ioCall(input));
   if (end !== null) return endOfDirectIo(input, end);
   const done = input.regs.done ?? 0;
   const ino = input.regs.ino ?? 0;
   const index = (input.regs.pos ?? 0) + done;
   const block = lookupBlock(input.kernel, ino, index);
-  if (block.kind === 'mapped') return { event: 'io.page', label: `${ioCall(input)}: get_block(${inodeName(input.kernel, ino)}:${index}, create=1) → block ${block.block}`, regs: { ...input.regs, index, block: block.block } };
+  if (block.kind === 'mapped') return { event: 'io.page', label: () => `${ioCall(input)}: get_block(${inodeName(input.kernel, ino)}:${index}, create=1) → block ${block.block}`, regs: { ...input.regs, index, block: block.block } };
   const allocated = allocateBlock(input.kernel, ino, index);
-  if (allocated === null) return endOfDirectIo(input, { event: 'io.done', label: `get_block(create=1) → -ENOSPC`, regs: { ...input.regs, ret: bytesOr(input, -28) } });
+  if (allocated === null) return endOfDirectIo(input, { event: 'io.done', label: () => `get_block(create=1) → -ENOSPC`, regs: { ...input.regs, ret: bytesOr(input, -28) } });
   // 5.15 dax_iomap_iter: "Write can allocate block for an area which has a hole page mapped into page tables" → IOMAP_F_NEW → invalidate.
   const fresh = input.variant.era !== '2015' && hasCachedPages(allocated.kernel, ino);
   return {
     event: fresh ? 'io.new' : 'io.page',
-    label: `${ioCall(input)}: get_block(${inodeName(input.kernel, ino)}:${index}, create=1) → allocates block ${allocated.block}, dax_clear_blocks${fresh ? ' (IOMAP_F_NEW)' : ''}`,
+    label: () => `${ioCall(input)}: get_block(${inodeName(input.kernel, ino)}:${index}, create=1) → allocates block ${allocated.block}, dax_clear_blocks${fresh ? ' (IOMAP_F_NEW)' : ''}`,
     kernel: zeroBlock(allocated.kernel, allocated.block),
     regs: { ...input.regs, index, block: allocated.block },
   };

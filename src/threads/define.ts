@@ -14,27 +14,63 @@ export interface ThreadEvent {
   readonly type: string;
 }
 
-export interface StepStateConfig {
-  readonly step: StepSpec;
+/**
+ * One state of a machine. `O` is its transition table, event → target:
+ * the step may return only an event the table handles (StepSpec<keyof O>),
+ * and every target must be a state of the machine (`S`). So a misspelt
+ * event, an event with nowhere to go and a target that is not a state are
+ * compile errors (typed.test.ts shows each). A final state has no step and
+ * an empty table (FINAL).
+ */
+export interface StateConfig<O, S extends string> {
+  readonly step?: StepSpec<Extract<keyof O, string>>;
   /** Where each result of the step leads. */
-  readonly on: Readonly<Record<string, string>>;
+  readonly on: O & { readonly [E in keyof O]: S };
   /** Kernel pseudo-code for the task panel, when the state name is not enough. */
   readonly code?: string;
   /** A step only this filesystem's code takes (gfs2_mmap's glock in do_mmap): the task panel lists it only under that filesystem. */
   readonly fs?: Filesystem;
+  readonly final?: true;
 }
 
-export interface FinalStateConfig {
-  readonly final: true;
+/** A state whose step leads to any of `Targets` by the events in `O`: what the shared builders (takeLock, copyStates, ...) return. */
+export type StepStateConfig<O = Readonly<Record<string, string>>> = StateConfig<O, O[keyof O] & string>;
+
+/** Any state: what builders assemble under computed names (`${name}_wait`) before they give the result its precise type. */
+export interface AnyStateConfig {
+  readonly step?: StepSpec;
+  readonly on: Readonly<Record<string, string>>;
+  readonly code?: string;
+  readonly fs?: Filesystem;
+  readonly final?: true;
 }
 
-export type ThreadStateConfig = StepStateConfig | FinalStateConfig;
+/** A state written outside its machine (shared by several), typed by its own transition table as if written inline. */
+export function stepState<const O extends Readonly<Record<string, string>>>(config: StepStateConfig<O>): StepStateConfig<O> {
+  return config;
+}
 
-export interface ThreadConfig {
+/** A final state: reaching it returns from the machine. */
+export const FINAL = { final: true, on: {} } as const satisfies StateConfig<object, never>;
+
+/**
+ * What a machine is to the tools that draw a run (sim/pathevents.ts): `rw`, a
+ * read or write path where a fix's retry loop lives; `fault`, a fault
+ * handler, drawn as a frame nested in what took it; `fault-in`, the
+ * fault-in of a user buffer (fault_in_iov_iter) between a short copy and
+ * the retry.
+ */
+export type MachineRole = 'rw' | 'fault' | 'fault-in';
+
+/** Transition tables of a machine's states, by state name. */
+export type Tables = Readonly<Record<string, Readonly<Record<string, string>>>>;
+
+export interface ThreadConfig<T extends Tables> {
   /** The kernel function the machine models: `gfs2_file_read_iter`. */
   readonly id: string;
-  readonly initial: string;
-  readonly states: Readonly<Record<string, ThreadStateConfig>>;
+  readonly role?: MachineRole;
+  readonly initial: NoInfer<Extract<keyof T, string>>;
+  readonly states: { readonly [K in keyof T]: StateConfig<T[K], NoInfer<Extract<keyof T, string>>> };
 }
 
 export interface StateMeta {
@@ -43,20 +79,19 @@ export interface StateMeta {
   readonly fs?: Filesystem;
 }
 
-function isFinal(config: ThreadStateConfig): config is FinalStateConfig {
-  return 'final' in config;
-}
-
-export function defineThread(config: ThreadConfig) {
+/**
+ * A thread machine. The states' transition tables are inferred from the
+ * config itself (each state's `on`), and the step of each state is checked
+ * against its table: see StateConfig.
+ */
+export function defineThread<const T extends Tables>(config: ThreadConfig<T>) {
   const states = Object.fromEntries(
-    Object.entries(config.states).map(([name, state]) => [
+    Object.entries(config.states as unknown as Readonly<Record<string, StateConfig<Readonly<Record<string, string>>, string>>>).map(([name, state]) => [
       name,
-      isFinal(state)
-        ? { type: 'final' as const }
-        : { meta: { step: state.step, code: state.code, fs: state.fs } satisfies StateMeta, on: { ...state.on } },
+      state.final === true ? { type: 'final' as const } : { meta: { step: state.step as StepSpec | undefined, code: state.code, fs: state.fs } satisfies StateMeta, on: { ...state.on } },
     ]),
   );
-  return setup({ types: { events: {} as ThreadEvent } }).createMachine({ id: config.id, initial: config.initial, states });
+  return setup({ types: { events: {} as ThreadEvent } }).createMachine({ id: config.id, initial: config.initial, states, ...(config.role !== undefined ? { meta: { role: config.role } } : {}) });
 }
 
 export type ThreadMachine = ReturnType<typeof defineThread>;
@@ -75,6 +110,7 @@ export interface CompiledMachine {
   readonly id: string;
   readonly initial: string;
   readonly states: ReadonlyMap<string, CompiledState>;
+  readonly role: MachineRole | undefined;
   readonly machine: ThreadMachine;
 }
 
@@ -92,7 +128,8 @@ export function compile(machine: ThreadMachine): CompiledMachine {
   }
   const initial = machine.root.initial?.target[0]?.key;
   if (initial === undefined) throw new Error(`machine ${machine.id} has no initial state`);
-  return { id: machine.id, initial, states, machine };
+  const role = (machine.root.meta as { role?: MachineRole } | undefined)?.role;
+  return { id: machine.id, initial, states, role, machine };
 }
 
 /** The reference path: ask XState where `event` leads from `state` (undefined: nowhere). */

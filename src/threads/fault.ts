@@ -27,11 +27,11 @@ import { getPage, putPage } from '../kernel/pagecache.ts';
 import { release, UNLOCKED } from '../kernel/sleeplock.ts';
 import { VM_FAULT_LOCKED, VM_FAULT_NOPAGE, VM_FAULT_RETRY, VM_FAULT_SIGBUS, readUser, userAccessOk, vmFaultName, writeUser } from '../kernel/uaccess.ts';
 import { FAULT_RETRY_BOUND } from './copy.ts';
-import { defineThread, type StepStateConfig } from './define.ts';
+import { FINAL, defineThread, type StepStateConfig } from './define.ts';
 import { reportedFault } from './lockregion.ts';
 import { unlockPage } from './pagelock.ts';
 import { mmapLockCall, takeLock, unlockStep, type LockOf } from './steps.ts';
-import type { StepInput, StepResult } from './types.ts';
+import { textOf, type StepInput, type StepResult } from './types.ts';
 
 const mmapSem: LockOf = (input) => ({ kind: 'mmap_sem', mm: input.task.mm });
 
@@ -83,13 +83,13 @@ function finishCowFault(input: StepInput): Omit<StepResult, 'event'> {
     const released = release(sleepLockOf(mapped, ref) ?? UNLOCKED, input.task.pid);
     if (!released.ok) return { label: 'i_mmap_unlock_read → not held', outcome: { kind: 'invariant-violation', message: `${released.violation}: i_mmap_rwsem` }, regs };
     const woke = released.woken.length > 0 ? ` → wakes ${released.woken.map((p) => `pid ${p}`).join(', ')}` : '';
-    return { label: `do_cow_fault: no fault page → do_set_pte(anonymous copy ${content}, writable) → i_mmap_unlock_read${woke}`, kernel: withSleepLock(mapped, ref, released.lock), regs };
+    return { label: () => `do_cow_fault: no fault page → do_set_pte(anonymous copy ${content}, writable) → i_mmap_unlock_read${woke}`, kernel: withSleepLock(mapped, ref, released.lock), regs };
   }
   const content = input.kernel.pages[page]?.content ?? '0';
   const mapped = setPte(input.kernel, input.task.mm, vpage, { kind: 'anon', content });
   const unlocked = unlockPage(mapped, page, input.task.pid, true);
   if (unlocked.violation) return { label: 'unlock_page → not locked by us', outcome: unlocked.violation, regs };
-  return { label: `do_cow_fault → copy_user_highpage(vmf->page: ${content}) → do_set_pte(anonymous, writable) → unlock_page, ${put}`, kernel: unlocked.kernel, regs };
+  return { label: () => `do_cow_fault → copy_user_highpage(vmf->page: ${content}) → do_set_pte(anonymous, writable) → unlock_page, ${put}`, kernel: unlocked.kernel, regs };
 }
 
 /** What the fault path does with VM_FAULT_RETRY, in the words of the code that does it. */
@@ -116,17 +116,17 @@ function retryLabel(input: StepInput): string {
  * commit that switched it was not identified. 4.x only throttles, with
  * mmap_sem held.
  */
-function faultDirtySharedPage(input: StepInput, mapped: Omit<StepResult, 'event'>): StepResult {
+function faultDirtySharedPage(input: StepInput, mapped: Omit<StepResult, 'event'>): StepResult<'fault.mapped' | 'fault.retry' | 'fault.completed'> {
   if (mapped.outcome !== undefined || input.variant.era !== '5.x' || input.regs.tried === true || mapped.kernel === undefined) return { event: 'fault.mapped', ...mapped };
   const mm = mapped.kernel.mms[input.task.mm];
   const up = mm === undefined ? null : release(mm.mmap_sem, input.task.pid);
-  if (up === null || !up.ok) return { event: 'fault.mapped', ...mapped, label: `${mapped.label} → mmap_lock not held`, outcome: { kind: 'invariant-violation', message: `pid ${input.task.pid} dropped mmap_lock it did not hold` } };
+  if (up === null || !up.ok) return { event: 'fault.mapped', ...mapped, label: () => `${textOf(mapped.label)} → mmap_lock not held`, outcome: { kind: 'invariant-violation', message: `pid ${input.task.pid} dropped mmap_lock it did not hold` } };
   const kernel = withSleepLock(mapped.kernel, { kind: 'mmap_sem', mm: input.task.mm }, up.lock);
   const completed = input.variant.gfs2Fix === '6.4';
-  const label = `${mapped.label} → fault_dirty_shared_page → maybe_unlock_mmap_for_io: ${mmapLockCall(input, false, true)} → balance_dirty_pages_ratelimited → ${completed ? 'VM_FAULT_COMPLETED' : 'VM_FAULT_RETRY'}`;
+  const label = () => `${textOf(mapped.label)} → fault_dirty_shared_page → maybe_unlock_mmap_for_io: ${mmapLockCall(input, false, true)} → balance_dirty_pages_ratelimited → ${completed ? 'VM_FAULT_COMPLETED' : 'VM_FAULT_RETRY'}`;
   return completed
     ? { event: 'fault.completed', label, kernel, regs: { ...input.regs, ret: 0 } }
-    : { event: 'fault.retry', label, kernel, regs: { ...input.regs, ret: VM_FAULT_RETRY } };
+    : { event: 'fault.retry', label, marks: ['vm-fault-retry'], kernel, regs: { ...input.regs, ret: VM_FAULT_RETRY } };
 }
 
 /** The handler as labels name it: the reported one by its kernel name, else as the vm_operations_struct does. */
@@ -167,7 +167,7 @@ function mapLockedPage(input: StepInput, how: 'read' | 'cow' | 'shared' | 'wp'):
  * returned NOPAGE, put_page(vmf->page) (both callers do, mm/memory.c 5.x)
  * and retry the access or fail.
  */
-function pageMkwriteReturned(how: 'shared' | 'wp'): StepStateConfig {
+function pageMkwriteReturned(how: 'shared' | 'wp'): StepStateConfig<{ readonly 'fault.mapped': 'up_read'; readonly 'fault.nopage': 'up_read'; readonly 'fault.sigbus': 'up_read_sigbus'; readonly 'fault.retry': 'retry'; readonly 'fault.completed': 'done' }> {
   return {
     step: {
       run: (input) => {
@@ -175,7 +175,7 @@ function pageMkwriteReturned(how: 'shared' | 'wp'): StepStateConfig {
         if (ret === VM_FAULT_LOCKED) return faultDirtySharedPage(input, mapLockedPage(input, how));
         const put = input.regs.vmfPage === undefined ? input.kernel : putPage(input.kernel, input.regs.vmfPage);
         if (ret === VM_FAULT_NOPAGE) return { event: 'fault.nopage', label: '->page_mkwrite returned VM_FAULT_NOPAGE → put_page: the access retries', kernel: put };
-        return { event: 'fault.sigbus', label: `->page_mkwrite returned ${vmFaultName(ret)} → put_page`, kernel: put };
+        return { event: 'fault.sigbus', label: () => `->page_mkwrite returned ${vmFaultName(ret)} → put_page`, kernel: put };
       },
     },
     on: { 'fault.mapped': 'up_read', 'fault.nopage': 'up_read', 'fault.sigbus': 'up_read_sigbus', 'fault.retry': 'retry', 'fault.completed': 'done' },
@@ -184,6 +184,7 @@ function pageMkwriteReturned(how: 'shared' | 'wp'): StepStateConfig {
 
 export const doPageFault = defineThread({
   id: 'do_page_fault',
+  role: 'fault',
   initial: 'down_read_mmap_sem',
   states: {
     ...takeLock('down_read_mmap_sem', (input) => mmapLockCall(input, false, false), mmapSem, false, 'find_vma'),
@@ -193,10 +194,10 @@ export const doPageFault = defineThread({
           const mm = input.kernel.mms[input.task.mm];
           const vpage = input.regs.vpage ?? 0;
           const vma = mm === undefined ? undefined : vmaAt(mm, vpage);
-          if (vma === undefined) return { event: 'fault.badarea', label: `find_vma → no VMA at user page ${vpage}: bad_area` };
+          if (vma === undefined) return { event: 'fault.badarea', label: () => `find_vma → no VMA at user page ${vpage}: bad_area` };
           return {
             event: 'fault.found',
-            label: `find_vma → ${vma.shared ? 'MAP_SHARED' : 'MAP_PRIVATE'} mapping of ${input.kernel.inodes[vma.ino]?.name ?? '?'}, page ${fileIndexOf(vma, vpage)}`,
+            label: () => `find_vma → ${vma.shared ? 'MAP_SHARED' : 'MAP_PRIVATE'} mapping of ${input.kernel.inodes[vma.ino]?.name ?? '?'}, page ${fileIndexOf(vma, vpage)}`,
             regs: { ...input.regs, ino: vma.ino, index: fileIndexOf(vma, vpage), shared: vma.shared },
           };
         },
@@ -211,14 +212,14 @@ export const doPageFault = defineThread({
           // handle_pte_fault on a PTE that already allows the access: nothing to do (an
           // attempt that returned VM_FAULT_RETRY after mapping it, or another thread).
           if (userAccessOk(input.kernel, input.task.mm, input.regs.vpage ?? 0, input.regs.write === true)) {
-            return { event: 'fault.spurious', label: `handle_mm_fault → handle_pte_fault: the PTE is present${input.regs.write ? ' and writable' : ''} → 0` };
+            return { event: 'fault.spurious', label: () => `handle_mm_fault → handle_pte_fault: the PTE is present${input.regs.write ? ' and writable' : ''} → 0` };
           }
           if (input.regs.write && pte !== null && pte.kind !== 'anon' && !pte.writable) {
-            return { event: 'fault.wp', label: `handle_mm_fault → do_wp_page (${input.regs.shared ? 'MAP_SHARED' : 'MAP_PRIVATE'} page mapped read-only)` };
+            return { event: 'fault.wp', label: () => `handle_mm_fault → do_wp_page (${input.regs.shared ? 'MAP_SHARED' : 'MAP_PRIVATE'} page mapped read-only)` };
           }
           return {
           event: 'fault.call',
-          label: `handle_mm_fault → ${dispatchName(input)} → ->fault = ${faultHandlerName(input)}${input.regs.tried ? ' (FAULT_FLAG_TRIED)' : ''}`,
+          label: () => `handle_mm_fault → ${dispatchName(input)} → ->fault = ${faultHandlerName(input)}${input.regs.tried ? ' (FAULT_FLAG_TRIED)' : ''}`,
           call: { machine: faultHandler(input), regs: { ino: input.regs.ino, index: input.regs.index, write: input.regs.write, shared: input.regs.shared, vpage: input.regs.vpage, tried: input.regs.tried } },
           };
         },
@@ -236,7 +237,7 @@ export const doPageFault = defineThread({
           }
           const reported = reportedFault(input.kernel, input.task.mm, vpage);
           if (reported !== undefined) {
-            return { event: 'fault.vmops', label: `do_wp_page → wp_page_shared → ->page_mkwrite = ${reported.handler}`, call: { machine: 'vm_ops_fault', regs: { ino: input.regs.ino, index: input.regs.index, write: true, shared: true, vpage } } };
+            return { event: 'fault.vmops', label: () => `do_wp_page → wp_page_shared → ->page_mkwrite = ${reported.handler}`, call: { machine: 'vm_ops_fault', regs: { ino: input.regs.ino, index: input.regs.index, write: true, shared: true, vpage } } };
           }
           if (input.variant.fs === 'gfs2' && pte.kind === 'page') {
             // wp_page_shared: get_page(vmf->page) before ->page_mkwrite (mm/memory.c); finish_fault or the error path puts it.
@@ -255,7 +256,7 @@ export const doPageFault = defineThread({
           const label = `->fault returned ${vmFaultName(ret)}`;
           switch (ret) {
             case VM_FAULT_RETRY:
-              return { event: 'fault.retry', label: `${label}: ${semName(input)} already dropped` };
+              return { event: 'fault.retry', label: () => `${label}: ${semName(input)} already dropped`, marks: ['vm-fault-retry'] };
             case VM_FAULT_NOPAGE:
               return { event: 'fault.nopage', label };
             case VM_FAULT_LOCKED:
@@ -272,12 +273,12 @@ export const doPageFault = defineThread({
       step: {
         run: (input) => {
           const regs = { ...input.regs, tried: true, vmfPage: undefined };
-          if (input.variant.era === '5.x') return { event: 'fault.again', label: retryLabel(input), regs };
+          if (input.variant.era === '5.x') return { event: 'fault.again', label: () => retryLabel(input), regs };
           // 4.x cleared FAULT_FLAG_ALLOW_RETRY for the second attempt, so no handler can ask again.
           if (input.regs.tried) {
             return { event: 'fault.giveup', label: 'VM_FAULT_RETRY after FAULT_FLAG_TRIED', outcome: { kind: 'livelock', message: 'a fault returned VM_FAULT_RETRY twice' } };
           }
-          return { event: 'fault.again', label: retryLabel(input), regs: { ...regs, cow: undefined } };
+          return { event: 'fault.again', label: () => retryLabel(input), regs: { ...regs, cow: undefined } };
         },
       },
       on: { 'fault.again': 'down_read_mmap_sem', 'fault.giveup': 'sigbus' },
@@ -312,9 +313,9 @@ export const doPageFault = defineThread({
       step: { run: (input) => unlockStep(`${mmapLockCall(input, false, true)} → VM_FAULT_SIGBUS`, mmapSem, 'fault.done', (i) => ({ regs: { ...i.regs, ret: VM_FAULT_SIGBUS } })).run(input) },
       on: { 'fault.done': 'sigbus' },
     },
-    done: { final: true },
-    sigbus: { final: true },
-    bug: { final: true },
+    done: FINAL,
+    sigbus: FINAL,
+    bug: FINAL,
   },
 });
 
@@ -330,16 +331,16 @@ export const userAccess = defineThread({
           const write = input.regs.write === true;
           const { mm, pid } = input.task;
           if (userAccessOk(input.kernel, mm, vpage, write)) {
-            if (!write) return { event: 'access.done', label: `user load from page ${vpage} → ${readUser(input.kernel, mm, vpage)}`, regs: { ...input.regs, ret: 0 } };
-            return { event: 'access.done', label: `user store to page ${vpage}`, kernel: writeUser(input.kernel, mm, vpage, `w${pid}`), regs: { ...input.regs, ret: 0 } };
+            if (!write) return { event: 'access.done', label: () => `user load from page ${vpage} → ${readUser(input.kernel, mm, vpage)}`, regs: { ...input.regs, ret: 0 } };
+            return { event: 'access.done', label: () => `user store to page ${vpage}`, kernel: writeUser(input.kernel, mm, vpage, `w${pid}`), regs: { ...input.regs, ret: 0 } };
           }
           const retries = input.regs.retries ?? 0;
           if (retries >= FAULT_RETRY_BOUND) {
-            return { event: 'access.livelock', label: `user ${write ? 'store' : 'load'} faults again`, outcome: { kind: 'livelock', message: `user access to page ${vpage} faulted ${retries} times without progress` } };
+            return { event: 'access.livelock', label: () => `user ${write ? 'store' : 'load'} faults again`, outcome: { kind: 'livelock', message: `user access to page ${vpage} faulted ${retries} times without progress` } };
           }
           return {
             event: 'access.fault',
-            label: `user ${write ? 'store to' : 'load from'} page ${vpage} → page fault`,
+            label: () => `user ${write ? 'store to' : 'load from'} page ${vpage} → page fault`,
             regs: { ...input.regs, retries: retries + 1 },
             call: { machine: 'do_page_fault', regs: { vpage, write, kernelMode: false } },
           };
@@ -354,7 +355,7 @@ export const userAccess = defineThread({
           return {
             event: 'fault.sigbus',
             // arch/x86/mm/fault.c: mm_fault_error → do_sigbus; in user mode the signal goes out (force_sig_fault, 5.x; force_sig_info_fault, 4.0), no fixup.
-            label: `VM_FAULT_SIGBUS in user mode → mm_fault_error → do_sigbus → ${input.variant.era === '2015' ? 'force_sig_info_fault(SIGBUS, BUS_ADRERR)' : 'force_sig_fault(SIGBUS, BUS_ADRERR)'}`,
+            label: () => `VM_FAULT_SIGBUS in user mode → mm_fault_error → do_sigbus → ${input.variant.era === '2015' ? 'force_sig_info_fault(SIGBUS, BUS_ADRERR)' : 'force_sig_fault(SIGBUS, BUS_ADRERR)'}`,
             task: { killed: true },
             regs: { ...input.regs, ret: VM_FAULT_SIGBUS },
             outcome: { kind: 'sigbus', message: `SIGBUS delivered to pid ${input.task.pid} at user page ${input.regs.vpage ?? 0}` },
@@ -363,7 +364,7 @@ export const userAccess = defineThread({
       },
       on: { 'fault.done': 'access', 'fault.sigbus': 'killed' },
     },
-    done: { final: true },
-    killed: { final: true },
+    done: FINAL,
+    killed: FINAL,
   },
 });

@@ -38,11 +38,11 @@ import { withSleepLock } from '../kernel/locks.ts';
 import { inodeName, sizeInPages, ZEROES, type Content, type KernelState } from '../kernel/state.ts';
 import { EAGAIN, EFAULT, VM_FAULT_LOCKED, VM_FAULT_RETRY, VM_FAULT_SIGBUS, writeUser } from '../kernel/uaccess.ts';
 import { copyStates } from './copy.ts';
-import { defineThread, type StepStateConfig } from './define.ts';
+import { FINAL, defineThread, type StepStateConfig } from './define.ts';
 import { unlockPage } from './pagelock.ts';
 import { ioDone, mmapLockCall, sleepWait } from './steps.ts';
 import { isPageCacheFs } from '../kernel/variants.ts';
-import type { StepInput, StepResult } from './types.ts';
+import { waitInfo, type StepInput, type StepResult, type StepSpec } from './types.ts';
 
 /** What ->readpage finds on disk for a file page: its block's data, or zeroes for a hole. */
 export function diskContent(kernel: KernelState, ino: number, index: number): Content {
@@ -67,12 +67,12 @@ function where(input: StepInput): string {
  */
 const LOCK_CALL = 'lock_page_or_retry';
 
-function ret(input: StepInput, value: number, extra: Partial<StepResult> = {}): Partial<StepResult> {
+function ret(input: StepInput, value: number, extra: Omit<Partial<StepResult>, 'event'> = {}): Omit<Partial<StepResult>, 'event'> {
   return { regs: { ...input.regs, ret: value }, ...extra };
 }
 
 /** page_cache_read: allocate, add locked, ->readpage, unlock. One atomic step here. */
-function pageCacheRead(input: StepInput): StepResult {
+function pageCacheRead(input: StepInput): StepResult<'page.read'> {
   const ino = input.regs.ino ?? 0;
   const index = input.regs.index ?? 0;
   const content = diskContent(input.kernel, ino, index);
@@ -81,7 +81,7 @@ function pageCacheRead(input: StepInput): StepResult {
   return {
     event: 'page.read',
     // v4.x: page_cache_read; 5.x filemap_fault: filemap_read_page (after do_sync_mmap_readahead, not modelled).
-    label: `${input.variant.era === '2015' ? 'page_cache_read' : 'filemap_read_page'}(${where(input)}) → ->readpage → unlock_page`,
+    label: () => `${input.variant.era === '2015' ? 'page_cache_read' : 'filemap_read_page'}(${where(input)}) → ->readpage → unlock_page`,
     kernel: unlocked.kernel ?? added.kernel,
   };
 }
@@ -93,31 +93,38 @@ function pageCacheRead(input: StepInput): StepResult {
  * lock_page, sleeping with mmap_sem held. Used by filemap_fault and
  * do_dax_fault alike.
  */
-export function lockPageOrRetry(onLocked: string, onRetry: string): Record<string, StepStateConfig> {
+/** The states lockPageOrRetry makes. */
+export type LockPageOrRetryStates<OnLocked extends string, OnRetry extends string> = {
+  readonly lock_page_or_retry: StepStateConfig<{ readonly 'lock.granted': OnLocked; readonly 'lock.retry': 'wait_on_page_locked'; readonly 'lock.queued': 'lock_page_wait' }>;
+  readonly wait_on_page_locked: StepStateConfig<{ readonly 'page.retry': OnRetry }>;
+  readonly lock_page_wait: StepStateConfig<{ readonly 'lock.granted': OnLocked }>;
+};
+
+export function lockPageOrRetry<const OnLocked extends string, const OnRetry extends string>(onLocked: OnLocked, onRetry: OnRetry): LockPageOrRetryStates<OnLocked, OnRetry> {
   return {
     lock_page_or_retry: {
       step: {
         run: (input) => {
           const page = input.regs.page ?? -1;
           const p = input.kernel.pages[page];
-          if (p === undefined) return { event: 'lock.granted', label: `${LOCK_CALL} → no page` };
+          if (p === undefined) return { event: 'lock.granted', label: () => `${LOCK_CALL} → no page` };
           const taken = tryAcquire(p.lock, input.task.pid, true);
-          if (taken !== null) return { event: 'lock.granted', label: `${LOCK_CALL} → trylock_page succeeded`, kernel: withSleepLock(input.kernel, { kind: 'page', page }, taken), lockdep: 'trylock' };
+          if (taken !== null) return { event: 'lock.granted', label: () => `${LOCK_CALL} → trylock_page succeeded`, kernel: withSleepLock(input.kernel, { kind: 'page', page }, taken), lockdep: 'trylock' };
           const owner = ownersOf(p.lock).map((o) => `pid ${o}`).join(', ') || 'a waiter';
           if (!input.regs.tried) {
             // __lock_page_or_retry with FAULT_FLAG_ALLOW_RETRY: up_read(mmap_sem), wait_on_page_locked, return 0.
             const mm = input.kernel.mms[input.task.mm];
             const up = mm === undefined ? null : release(mm.mmap_sem, input.task.pid);
-            if (up === null || !up.ok) return { event: 'lock.retry', label: `${LOCK_CALL} → mmap_sem not held`, outcome: { kind: 'invariant-violation', message: `pid ${input.task.pid} dropped mmap_sem it did not hold` } };
+            if (up === null || !up.ok) return { event: 'lock.retry', label: () => `${LOCK_CALL} → mmap_sem not held`, outcome: { kind: 'invariant-violation', message: `pid ${input.task.pid} dropped mmap_sem it did not hold` } };
             return {
               event: 'lock.retry',
-              label: `${LOCK_CALL} → page locked by ${owner}: ${mmapLockCall(input, false, true)}, wait for the page`,
+              label: () => `${LOCK_CALL} → page locked by ${owner}: ${mmapLockCall(input, false, true)}, wait for the page`,
               kernel: withSleepLock(input.kernel, { kind: 'mmap_sem', mm: input.task.mm }, up.lock),
             };
           }
           // FAULT_FLAG_TRIED: __lock_page sleeps on the page with mmap_sem held.
           const queued = acquire(p.lock, input.task.pid, true);
-          return { event: 'lock.queued', label: `${LOCK_CALL} (FAULT_FLAG_TRIED) → lock_page sleeps, ${input.variant.era === '2015' ? 'mmap_sem' : 'mmap_lock'} held: locked by ${owner}`, kernel: withSleepLock(input.kernel, { kind: 'page', page }, queued.lock) };
+          return { event: 'lock.queued', label: () => `${LOCK_CALL} (FAULT_FLAG_TRIED) → lock_page sleeps, ${input.variant.era === '2015' ? 'mmap_sem' : 'mmap_lock'} held: locked by ${owner}`, kernel: withSleepLock(input.kernel, { kind: 'page', page }, queued.lock) };
         },
       },
       on: { 'lock.granted': onLocked, 'lock.retry': 'wait_on_page_locked', 'lock.queued': 'lock_page_wait' },
@@ -128,12 +135,12 @@ export function lockPageOrRetry(onLocked: string, onRetry: string): Record<strin
           const page = input.regs.page ?? -1;
           const p = input.kernel.pages[page];
           if (p === undefined || !isLocked(p.lock)) return null;
-          return { lock: { kind: 'page', page }, reason: `wait_on_page_locked: page ${where(input)} locked by ${ownersOf(p.lock).map((o) => `pid ${o}`).join(', ')}`, holders: ownersOf(p.lock) };
+          return waitInfo({ kind: 'page', page }, ownersOf(p.lock), () => `wait_on_page_locked: page ${where(input)} locked by ${ownersOf(p.lock).map((o) => `pid ${o}`).join(', ')}`);
         },
         run: (input) => ({
           event: 'page.retry',
           // v4.0 do_dax_fault / filemap_fault: page_cache_release(page); return VM_FAULT_RETRY (put_page from 4.6).
-          label: `page unlocked → ${input.variant.era === '2015' ? 'page_cache_release' : 'put_page'} → VM_FAULT_RETRY`,
+          label: () => `page unlocked → ${input.variant.era === '2015' ? 'page_cache_release' : 'put_page'} → VM_FAULT_RETRY`,
           kernel: putPage(input.kernel, input.regs.page ?? -1),
           ...ret(input, VM_FAULT_RETRY),
         }),
@@ -161,17 +168,19 @@ export function lockPageOrRetry(onLocked: string, onRetry: string): Record<strin
  * again. The same in filemap_fault and do_dax_fault ("basically the same
  * code that's in filemap_fault()", seed 2015).
  */
-export function checkMapping(onSame: string): StepStateConfig {
+const checkMappingStep: StepSpec<'page.ok' | 'page.truncated'> = {
+  run: (input) => {
+    const page = input.regs.page ?? -1;
+    if (input.kernel.pages[page]?.mapping === (input.regs.ino ?? 0)) return { event: 'page.ok', label: 'page->mapping == mapping' };
+    const unlocked = unlockPage(input.kernel, page, input.task.pid, true);
+    const put = input.variant.era === '2015' ? 'page_cache_release' : 'put_page';
+    return { event: 'page.truncated', label: () => `page->mapping != mapping (truncated) → unlock_page, ${put}, look it up again`, kernel: unlocked.kernel, outcome: unlocked.violation, regs: { ...input.regs, page: undefined } };
+  },
+};
+
+export function checkMapping<const OnSame extends string>(onSame: OnSame): StepStateConfig<{ readonly 'page.ok': OnSame; readonly 'page.truncated': 'find_get_page' }> {
   return {
-    step: {
-      run: (input) => {
-        const page = input.regs.page ?? -1;
-        if (input.kernel.pages[page]?.mapping === (input.regs.ino ?? 0)) return { event: 'page.ok', label: 'page->mapping == mapping' };
-        const unlocked = unlockPage(input.kernel, page, input.task.pid, true);
-        const put = input.variant.era === '2015' ? 'page_cache_release' : 'put_page';
-        return { event: 'page.truncated', label: `page->mapping != mapping (truncated) → unlock_page, ${put}, look it up again`, kernel: unlocked.kernel, outcome: unlocked.violation, regs: { ...input.regs, page: undefined } };
-      },
-    },
+    step: checkMappingStep,
     on: { 'page.ok': onSame, 'page.truncated': 'find_get_page' },
   };
 }
@@ -198,28 +207,28 @@ function dropMmapForIo(input: StepInput, kernel: KernelState = input.kernel): { 
 }
 
 /** The fault's read: 4.x page_cache_read; 5.x the mmap read-around of do_sync_mmap_readahead, which __filemap_get_folio then finds. */
-function faultRead(input: StepInput): StepResult {
+function faultRead(input: StepInput): StepResult<'page.read'> {
   const read = pageCacheRead(input);
   if (input.variant.era === '2015') return read;
-  return { ...read, label: `do_page_cache_ra (mmap read-around) → ->readahead(${where(input)}): page read, uptodate, unlocked` };
+  return { ...read, label: () => `do_page_cache_ra (mmap read-around) → ->readahead(${where(input)}): page read, uptodate, unlocked` };
 }
 
 /** 5.x lock_page_maybe_drop_mmap / lock_folio_maybe_drop_mmap (mm/filemap.c). */
-const lockMaybeDropMmap: StepStateConfig = {
+const lockMaybeDropMmap: StepStateConfig<{ readonly 'lock.granted': 'check_mapping'; readonly 'lock.queued': 'lock_page_wait' }> = {
   step: {
     run: (input) => {
       const call = folios(input) ? 'lock_folio_maybe_drop_mmap' : 'lock_page_maybe_drop_mmap';
       const page = input.regs.page ?? -1;
       const p = input.kernel.pages[page];
-      if (p === undefined) return { event: 'lock.granted', label: `${call} → no page` };
+      if (p === undefined) return { event: 'lock.granted', label: () => `${call} → no page` };
       const taken = tryAcquire(p.lock, input.task.pid, true);
-      if (taken !== null) return { event: 'lock.granted', label: `${call} → ${folios(input) ? 'folio_trylock' : 'trylock_page'} succeeded`, kernel: withSleepLock(input.kernel, { kind: 'page', page }, taken), lockdep: 'trylock' };
+      if (taken !== null) return { event: 'lock.granted', label: () => `${call} → ${folios(input) ? 'folio_trylock' : 'trylock_page'} succeeded`, kernel: withSleepLock(input.kernel, { kind: 'page', page }, taken), lockdep: 'trylock' };
       const owner = ownersOf(p.lock).map((o) => `pid ${o}`).join(', ') || 'a waiter';
       let kernel = input.kernel;
       let drop = '';
       if (mayDropMmap(input)) {
         const dropped = dropMmapForIo(input);
-        if ('violation' in dropped) return { event: 'lock.queued', label: `${call} → mmap_lock not held`, outcome: dropped.violation };
+        if ('violation' in dropped) return { event: 'lock.queued', label: () => `${call} → mmap_lock not held`, outcome: dropped.violation };
         kernel = dropped.kernel;
         drop = `maybe_unlock_mmap_for_io: ${mmapLockCall(input, false, true)}; `;
       }
@@ -227,7 +236,7 @@ const lockMaybeDropMmap: StepStateConfig = {
       const queued = acquire(p.lock, input.task.pid, true);
       return {
         event: 'lock.queued',
-        label: `${call} → page locked by ${owner}: ${drop}__lock_page_killable sleeps${held}`,
+        label: () => `${call} → page locked by ${owner}: ${drop}__lock_page_killable sleeps${held}`,
         kernel: withSleepLock(kernel, { kind: 'page', page }, queued.lock),
         ...(mayDropMmap(input) ? { regs: { ...input.regs, fpin: true } } : {}),
       };
@@ -238,14 +247,15 @@ const lockMaybeDropMmap: StepStateConfig = {
 
 export const filemapFault = defineThread({
   id: 'filemap_fault',
+  role: 'fault',
   initial: 'size_check',
   states: {
     size_check: {
       step: {
         run: (input) =>
           beyondEof(input.kernel, input.regs.ino ?? 0, input.regs.index ?? 0)
-            ? { event: 'fault.sigbus', label: `filemap_fault: pgoff ${input.regs.index ?? 0} ≥ i_size → VM_FAULT_SIGBUS`, ...ret(input, VM_FAULT_SIGBUS) }
-            : { event: 'step.done', label: `filemap_fault(${where(input)}): pgoff < i_size` },
+            ? { event: 'fault.sigbus', label: () => `filemap_fault: pgoff ${input.regs.index ?? 0} ≥ i_size → VM_FAULT_SIGBUS`, ...ret(input, VM_FAULT_SIGBUS) }
+            : { event: 'step.done', label: () => `filemap_fault(${where(input)}): pgoff < i_size` },
       },
       on: { 'step.done': 'find_get_page', 'fault.sigbus': 'done' },
     },
@@ -260,15 +270,15 @@ export const filemapFault = defineThread({
             if (isPageCacheFs(input.variant.fs) && input.regs.readAround !== true) {
               return {
                 event: 'page.readahead',
-                label: `${lookup}(${where(input)}) → not cached`,
+                label: () => `${lookup}(${where(input)}) → not cached`,
                 regs: { ...input.regs, readAround: true },
                 call: { machine: 'do_sync_mmap_readahead', regs: { ino: input.regs.ino, index: input.regs.index } },
               };
             }
-            if (mayDropMmap(input)) return { event: 'page.absent.drop', label: `${lookup}(${where(input)}) → not cached: VM_FAULT_MAJOR` };
-            return { event: 'page.absent', label: `${lookup}(${where(input)}) → not cached${v5 ? `: VM_FAULT_MAJOR; do_sync_mmap_readahead with ${input.regs.fpin === true ? 'mmap_lock already dropped' : 'mmap_lock held (FAULT_FLAG_TRIED)'}` : ''}` };
+            if (mayDropMmap(input)) return { event: 'page.absent.drop', label: () => `${lookup}(${where(input)}) → not cached: VM_FAULT_MAJOR` };
+            return { event: 'page.absent', label: () => `${lookup}(${where(input)}) → not cached${v5 ? `: VM_FAULT_MAJOR; do_sync_mmap_readahead with ${input.regs.fpin === true ? 'mmap_lock already dropped' : 'mmap_lock held (FAULT_FLAG_TRIED)'}` : ''}` };
           }
-          return { event: v5 ? 'page.found.v5' : 'page.found', label: `${lookup}(${where(input)}) → page, reference taken`, kernel: found.kernel, regs: { ...input.regs, page: found.page } };
+          return { event: v5 ? 'page.found.v5' : 'page.found', label: () => `${lookup}(${where(input)}) → page, reference taken`, kernel: found.kernel, regs: { ...input.regs, page: found.page } };
         },
       },
       on: { 'page.found': 'lock_page_or_retry', 'page.found.v5': 'lock_page_maybe_drop_mmap', 'page.absent': 'page_cache_read', 'page.absent.drop': 'do_sync_mmap_readahead', 'page.readahead': 'find_get_page' },
@@ -280,7 +290,7 @@ export const filemapFault = defineThread({
           if ('violation' in dropped) return { event: 'step.done', label: 'do_sync_mmap_readahead → mmap_lock not held', outcome: dropped.violation };
           return {
             event: 'step.done',
-            label: `do_sync_mmap_readahead → maybe_unlock_mmap_for_io: get_file, ${mmapLockCall(input, false, true)} before the I/O`,
+            label: () => `do_sync_mmap_readahead → maybe_unlock_mmap_for_io: get_file, ${mmapLockCall(input, false, true)} before the I/O`,
             kernel: dropped.kernel,
             regs: { ...input.regs, fpin: true },
           };
@@ -295,13 +305,13 @@ export const filemapFault = defineThread({
       step: {
         run: (input) => {
           const page = input.regs.page ?? -1;
-          if (input.kernel.pages[page]?.mapping !== (input.regs.ino ?? 0)) return checkMapping('size_recheck').step.run(input);
+          if (input.kernel.pages[page]?.mapping !== (input.regs.ino ?? 0)) return checkMappingStep.run(input);
           if (input.regs.fpin !== true) return { event: 'page.ok', label: 'page->mapping == mapping' };
           // "We've made it this far and we had to drop our mmap_lock, now is the time to return to the upper layer and have it re-find the vma and redo the fault."
           const unlocked = unlockPage(input.kernel, page, input.task.pid, true);
           return {
             event: 'fault.out_retry',
-            label: `page->mapping == mapping, uptodate; mmap_lock was dropped → ${folios(input) ? 'folio_unlock → out_retry: folio_put' : 'unlock_page → out_retry: put_page'}, fput → VM_FAULT_RETRY`,
+            label: () => `page->mapping == mapping, uptodate; mmap_lock was dropped → ${folios(input) ? 'folio_unlock → out_retry: folio_put' : 'unlock_page → out_retry: put_page'}, fput → VM_FAULT_RETRY`,
             kernel: unlocked.kernel,
             outcome: unlocked.violation,
             regs: { ...input.regs, page: undefined, fpin: undefined, ret: VM_FAULT_RETRY },
@@ -322,7 +332,7 @@ export const filemapFault = defineThread({
       },
       on: { 'fault.locked': 'done', 'fault.sigbus': 'done' },
     },
-    done: { final: true },
+    done: FINAL,
   },
 });
 
@@ -339,6 +349,7 @@ export function bytesOr(input: StepInput, error: number): number {
  */
 export const filemapRead = defineThread({
   id: 'filemap_read',
+  role: 'rw',
   initial: 'find_page',
   states: {
     find_page: {
@@ -353,11 +364,11 @@ export const filemapRead = defineThread({
           const page = found.page;
           const at = `${inodeName(input.kernel, ino)}:${index}`;
           // filemap_get_pages takes a reference on each page of its batch; copy_page_to_iter runs under it.
-          if (page !== null) return { event: 'page.found', label: `filemap_get_pages(${at}) → cached, reference taken`, kernel: found.kernel, regs: { ...input.regs, page, index } };
+          if (page !== null) return { event: 'page.found', label: () => `filemap_get_pages(${at}) → cached, reference taken`, kernel: found.kernel, regs: { ...input.regs, page, index } };
           if (input.regs.noio) {
-            return { event: 'read.done', label: `filemap_get_pages(${at}) → not cached, IOCB_NOIO → ${done > 0 ? `${done * PAGE_SIZE} bytes` : '-EAGAIN'}`, regs: { ...input.regs, ret: bytesOr(input, EAGAIN) } };
+            return { event: 'read.done', label: () => `filemap_get_pages(${at}) → not cached, IOCB_NOIO → ${done > 0 ? `${done * PAGE_SIZE} bytes` : '-EAGAIN'}`, regs: { ...input.regs, ret: bytesOr(input, EAGAIN) } };
           }
-          return { event: 'page.absent', label: `filemap_get_pages(${at}) → not cached`, regs: { ...input.regs, index } };
+          return { event: 'page.absent', label: () => `filemap_get_pages(${at}) → not cached`, regs: { ...input.regs, index } };
         },
       },
       on: { 'read.done': 'done', 'page.found': 'copy_page_to_iter', 'page.absent': 'page_cache_read' },
@@ -369,7 +380,7 @@ export const filemapRead = defineThread({
       transfer: (input, vpage) => {
         const content = input.kernel.pages[input.regs.page ?? -1]?.content ?? ZEROES;
         return {
-          label: `copy_page_to_iter → user page ${vpage} ← ${content} → put_page`,
+          label: () => `copy_page_to_iter → user page ${vpage} ← ${content} → put_page`,
           kernel: putPage(writeUser(input.kernel, input.task.mm, vpage, content), input.regs.page ?? -1),
           regs: { ...input.regs, done: (input.regs.done ?? 0) + 1, page: undefined },
         };
@@ -378,9 +389,9 @@ export const filemapRead = defineThread({
       short: 'short_copy',
     }),
     short_copy: {
-      step: { run: (input) => ({ event: 'read.done', label: `short copy → put_page → ${bytesOr(input, EFAULT) > 0 ? `${bytesOr(input, EFAULT)} bytes` : '-EFAULT'}`, kernel: putPage(input.kernel, input.regs.page ?? -1), regs: { ...input.regs, page: undefined, ret: bytesOr(input, EFAULT) } }) },
+      step: { run: (input) => ({ event: 'read.done', label: () => `short copy → put_page → ${bytesOr(input, EFAULT) > 0 ? `${bytesOr(input, EFAULT)} bytes` : '-EFAULT'}`, marks: ['copy-short'], kernel: putPage(input.kernel, input.regs.page ?? -1), regs: { ...input.regs, page: undefined, ret: bytesOr(input, EFAULT) } }) },
       on: { 'read.done': 'done' },
     },
-    done: { final: true },
+    done: FINAL,
   },
 });

@@ -33,17 +33,18 @@
  */
 import { PAGE_SIZE } from '../kernel/ids.ts';
 import { allocateBlock, lookupBlock, writeBlock } from '../kernel/blocks.ts';
-import { findHolder, setMayDemote, type HolderMode } from '../kernel/glock.ts';
+import type { HolderMode } from '../kernel/glock.ts';
 import { addLockedPage, findGetPage, writePage } from '../kernel/pagecache.ts';
 import { inodeName } from '../kernel/state.ts';
 import { EFAULT, errnoName, readUser, userAccessOk } from '../kernel/uaccess.ts';
 import { copyStates, FAULT_RETRY_BOUND } from './copy.ts';
-import { defineThread, type StepStateConfig, type ThreadStateConfig } from './define.ts';
+import { FINAL, defineThread, stepState, type StepStateConfig } from './define.ts';
+import { allowDemote, disallowDemote, dqIfQueued, faultInRemaining, remaining, returnDone, rfcCheckRetry, rfcFaultedIn } from './gfs2-retry.ts';
 import { bytesOr, diskContent } from './filemap.ts';
 import { unlockPage } from './pagelock.ts';
 import { faultInName, faultInUaccess } from './iomap.ts';
 import { dropGlock, inodeLockName, inodeUnlockName, ioDone, takeGlock, takeLock, unlockStep, type LockOf } from './steps.ts';
-import type { Regs, StepInput, StepResult } from './types.ts';
+import { textOf, type Regs, type StepInput, type StepResult } from './types.ts';
 
 const iRwsem: LockOf = (input) => ({ kind: 'i_rwsem', ino: input.regs.ino ?? 0 });
 const pageLock: LockOf = (input) => ({ kind: 'page', page: input.regs.page ?? -1 });
@@ -62,62 +63,63 @@ export const WRITE_LOCK_CALLER = 'gfs2_write_lock';
  * `endOfPass` is where the pass goes when the request is done or the
  * prefault fails.
  */
-function writeActorStates(endOfPass: string): Record<string, ThreadStateConfig> {
+function writeActorStates<const EndOfPass extends string>(endOfPass: EndOfPass) {
   return {
-    next_page: {
+    next_page: stepState({
       step: {
         run: (input) => {
           const end = ioDone(input, 'write.done', actorName(input));
           if (end !== null) return end;
           const done = input.regs.done ?? 0;
-          return { event: 'write.page', label: `${actorName(input)}: ${inodeName(input.kernel, input.regs.ino ?? 0)}:${(input.regs.pos ?? 0) + done}`, regs: { ...input.regs, index: (input.regs.pos ?? 0) + done } };
+          return { event: 'write.page', label: () => `${actorName(input)}: ${inodeName(input.kernel, input.regs.ino ?? 0)}:${(input.regs.pos ?? 0) + done}`, regs: { ...input.regs, index: (input.regs.pos ?? 0) + done } };
         },
       },
       on: { 'write.done': endOfPass, 'write.page': 'fault_in_iov_iter_readable' },
-    },
+    }),
     ...copyStates('fault_in_iov_iter_readable', {
       call: (input) => `${faultInName({ ...input, regs: { ...input.regs, write: false } })} (prefault)`,
       userWrite: false,
-      transfer: (_input, vpage) => ({ label: `prefault: user page ${vpage} is present` }),
+      transfer: (_input, vpage) => ({ label: () => `prefault: user page ${vpage} is present` }),
+      probe: true,
       next: 'write_begin',
       short: 'short',
       mightFault: false,
       uaccess: (input) => faultInUaccess({ ...input, regs: { ...input.regs, write: false } }),
     }),
-    write_begin: {
+    write_begin: stepState({
       step: {
         run: (input) => {
           const ino = input.regs.ino ?? 0;
           const index = input.regs.index ?? 0;
           // iomap_write_begin grabs the page with a reference (new pages come with one), dropped after write_end.
           const cached = findGetPage(input.kernel, ino, index);
-          if (cached.page !== null) return { event: 'page.cached', label: `iomap_write_begin → grab page ${inodeName(input.kernel, ino)}:${index}`, kernel: cached.kernel, regs: { ...input.regs, page: cached.page } };
+          if (cached.page !== null) return { event: 'page.cached', label: () => `iomap_write_begin → grab page ${inodeName(input.kernel, ino)}:${index}`, kernel: cached.kernel, regs: { ...input.regs, page: cached.page } };
           const added = addLockedPage(input.kernel, ino, index, input.task.pid, diskContent(input.kernel, ino, index), true);
-          return { event: 'page.locked', label: `iomap_write_begin → new page ${inodeName(input.kernel, ino)}:${index}, locked`, kernel: added.kernel, regs: { ...input.regs, page: added.page } };
+          return { event: 'page.locked', label: () => `iomap_write_begin → new page ${inodeName(input.kernel, ino)}:${index}, locked`, kernel: added.kernel, regs: { ...input.regs, page: added.page } };
         },
       },
       on: { 'page.cached': 'lock_page', 'page.locked': 'copy_page_from_iter_atomic' },
-    },
+    }),
     ...takeLock('lock_page', 'lock_page', pageLock, true, 'copy_page_from_iter_atomic'),
-    copy_page_from_iter_atomic: {
+    copy_page_from_iter_atomic: stepState({
       step: {
         run: (input) => {
           const vpage = (input.regs.buf ?? 0) + (input.regs.done ?? 0);
           const page = input.regs.page ?? -1;
           if (userAccessOk(input.kernel, input.task.mm, vpage, false)) {
             const content = readUser(input.kernel, input.task.mm, vpage);
-            return { event: 'copy.done', label: `${atomicCopyName(input)} ← user page ${vpage} (${content})`, kernel: writePage(input.kernel, page, content), regs: { ...input.regs, retries: 0 } };
+            return { event: 'copy.done', label: () => `${atomicCopyName(input)} ← user page ${vpage} (${content})`, marks: ['copy-done'], kernel: writePage(input.kernel, page, content), regs: { ...input.regs, retries: 0 } };
           }
           // The atomic copy never faults: copied == 0, unlock, go round and prefault again.
           const unlocked = unlockPage(input.kernel, page, input.task.pid, true);
           const retries = (input.regs.retries ?? 0) + 1;
           const livelock = retries > FAULT_RETRY_BOUND ? { outcome: { kind: 'livelock' as const, message: `${actorName(input)} copied 0 bytes ${retries} times` } } : {};
-          return { event: 'copy.zero', label: `${atomicCopyName(input)}: user page ${vpage} not present → copied 0 → unlock_page, retry`, kernel: unlocked.kernel, regs: { ...input.regs, retries }, ...livelock };
+          return { event: 'copy.zero', label: () => `${atomicCopyName(input)}: user page ${vpage} not present → copied 0 → unlock_page, retry`, kernel: unlocked.kernel, regs: { ...input.regs, retries }, ...livelock };
         },
       },
       on: { 'copy.done': 'write_end', 'copy.zero': 'next_page' },
-    },
-    write_end: {
+    }),
+    write_end: stepState({
       step: {
         run: (input) => {
           const ino = input.regs.ino ?? 0;
@@ -137,30 +139,31 @@ function writeActorStates(endOfPass: string): Record<string, ThreadStateConfig> 
           }
           if (block.kind === 'mapped') kernel = writeBlock(kernel, block.block, content);
           const unlocked = unlockPage(kernel, page, input.task.pid, true);
-          return { event: 'step.done', label: `iomap_write_end${allocated} → unlock_page, put_page`, kernel: unlocked.kernel, outcome: unlocked.violation, regs: { ...input.regs, done: (input.regs.done ?? 0) + 1, page: undefined } };
+          return { event: 'step.done', label: () => `iomap_write_end${allocated} → unlock_page, put_page`, kernel: unlocked.kernel, outcome: unlocked.violation, regs: { ...input.regs, done: (input.regs.done ?? 0) + 1, page: undefined } };
         },
       },
       on: { 'step.done': 'next_page' },
-    },
+    }),
   };
 }
 
 /** The prefault failed: what the pass wrote, else -EFAULT. */
-function prefaultFailed(next: string): StepStateConfig {
-  return {
-    step: { run: (input) => ({ event: 'write.done', label: `prefault failed → ${bytesOr(input, EFAULT) > 0 ? `${bytesOr(input, EFAULT)} bytes` : '-EFAULT'}`, regs: { ...input.regs, ret: bytesOr(input, EFAULT) } }) },
+function prefaultFailed<const Next extends string>(next: Next) {
+  return stepState({
+    step: { run: (input) => ({ event: 'write.done', label: () => `prefault failed → ${bytesOr(input, EFAULT) > 0 ? `${bytesOr(input, EFAULT)} bytes` : '-EFAULT'}`, marks: ['copy-short'], regs: { ...input.regs, ret: bytesOr(input, EFAULT) } }) },
     on: { 'write.done': next },
-  };
+  });
 }
 
 /** iomap_file_buffered_write with the glock already held by the caller (5.16, 5.18): the actor over the request. */
 export const iomapBufferedWrite = defineThread({
   id: 'iomap_file_buffered_write',
+  role: 'rw',
   initial: 'next_page',
   states: {
     ...writeActorStates('done'),
     short: prefaultFailed('done'),
-    done: { final: true },
+    done: FINAL,
   },
 });
 
@@ -177,6 +180,7 @@ export const iomapBufferedWrite = defineThread({
  */
 export const iomapBufferedWriteLocked = defineThread({
   id: 'iomap_file_buffered_write (gfs2_iomap_begin locks)',
+  role: 'rw',
   initial: 'write_lock',
   states: {
     ...takeGlock(
@@ -197,23 +201,22 @@ export const iomapBufferedWriteLocked = defineThread({
           const dq = dropGlock(WRITE_LOCK_CALLER, 'glock.released', input.variant.gfs2Fix === 'rfc').run(input);
           const done = input.regs.done ?? 0;
           const wrote = done - (input.regs.lastDone ?? 0);
-          const label = `->iomap_end = gfs2_iomap_end → gfs2_write_unlock: ${dq.label}`;
-          if (wrote > 0 && done < (input.regs.len ?? 0)) return { ...dq, event: 'iter.next', label: `${label}; the iteration wrote ${wrote} page(s): next iteration`, regs: { ...input.regs, lastDone: done } };
+          const label = () => `->iomap_end = gfs2_iomap_end → gfs2_write_unlock: ${textOf(dq.label)}`;
+          if (wrote > 0 && done < (input.regs.len ?? 0)) return { ...dq, event: 'iter.next', label: () => `${label()}; the iteration wrote ${wrote} page(s): next iteration`, regs: { ...input.regs, lastDone: done } };
           const ret = done > 0 ? done * PAGE_SIZE : Math.min(input.regs.ret ?? 0, 0);
-          return { ...dq, event: 'iter.end', label: `${label} → ${ret >= 0 ? `${ret} bytes` : errnoName(ret)}`, regs: { ...input.regs, ret } };
+          return { ...dq, event: 'iter.end', label: () => `${label()} → ${ret >= 0 ? `${ret} bytes` : errnoName(ret)}`, regs: { ...input.regs, ret } };
         },
       },
       on: { 'iter.next': 'write_lock', 'iter.end': 'done' },
     },
-    done: { final: true },
-    bug: { final: true },
+    done: FINAL,
+    bug: FINAL,
   },
 });
 
 const writeMode = (input: StepInput): HolderMode => (input.regs.direct ? 'DF' : 'EX');
 /** gh_ip of the write holder: gfs2_file_direct_write, or the buffered write (5.16+; before, gfs2_write_lock takes it per iomap iteration). */
 const writeCaller = (input: StepInput) => (input.regs.direct ? 'gfs2_file_direct_write' : 'gfs2_file_buffered_write');
-const remaining = (input: StepInput) => (input.regs.len ?? 0) - (input.regs.done ?? 0);
 
 /**
  * Call the write on what is left of the request. `faultsOff` (5.16, 5.18):
@@ -221,21 +224,21 @@ const remaining = (input: StepInput) => (input.regs.len ?? 0) - (input.regs.done
  * only from->nofault, which makes get_user_pages fail instead of faulting
  * (FOLL_NOFAULT) and leaves CPU faults alone.
  */
-function writeCall(input: StepInput, faultsOff: boolean): StepResult {
+function writeCall(input: StepInput, faultsOff: boolean): StepResult<'write.call'> {
   const done = input.regs.done ?? 0;
   const direct = input.regs.direct === true;
   const args: Regs = { ino: input.regs.ino, pos: (input.regs.pos ?? 0) + done, len: remaining(input), buf: (input.regs.buf ?? 0) + done, write: true, done: 0, ...(faultsOff && direct ? { nofault: true } : {}) };
-  if (direct) return { event: 'write.call', label: `${faultsOff ? 'from->nofault = true; ' : ''}iomap_dio_rw (WRITE)`, call: { machine: 'iomap_dio_rw', regs: args } };
+  if (direct) return { event: 'write.call', label: () => `${faultsOff ? 'from->nofault = true; ' : ''}iomap_dio_rw (WRITE)`, call: { machine: 'iomap_dio_rw', regs: args } };
   return {
     event: 'write.call',
-    label: `${faultsOff ? 'pagefault_disable(); ' : ''}iomap_file_buffered_write`,
+    label: () => `${faultsOff ? 'pagefault_disable(); ' : ''}iomap_file_buffered_write`,
     call: { machine: 'iomap_file_buffered_write', regs: args },
     ...(faultsOff ? { task: { pagefaultDisabled: input.task.pagefaultDisabled + 1 } } : {}),
   };
 }
 
 /** 5.15 and RFC: the buffered write, whose iomap iterations take the glock themselves. */
-function lockedBufferedCall(input: StepInput): StepResult {
+function lockedBufferedCall(input: StepInput): StepResult<'write.buffered'> {
   const done = input.regs.done ?? 0;
   const args: Regs = { ino: input.regs.ino, pos: (input.regs.pos ?? 0) + done, len: remaining(input), buf: (input.regs.buf ?? 0) + done, write: true, done: 0, lastDone: 0 };
   const label = input.variant.gfs2Fix === 'rfc' ? 'gfs2_file_buffered_write → iomap_file_buffered_write' : 'iomap_file_buffered_write';
@@ -243,7 +246,12 @@ function lockedBufferedCall(input: StepInput): StepResult {
 }
 
 /** Add what the callee wrote to `done`, keeping its return in `ret`. */
-function writeReturned(faultsOff: boolean, more?: string, finished?: string): StepStateConfig {
+/** The transition table of writeReturned: with `more`, a short write faults in and goes round. */
+type WriteReturnedOn<More extends string, Finished extends string> = { readonly 'write.finished': Finished } & { readonly [E in [More] extends [never] ? never : 'write.faultin']: More };
+
+function writeReturned(faultsOff: boolean): StepStateConfig<WriteReturnedOn<never, 'glock_dq'>>;
+function writeReturned<const More extends string, const Finished extends string>(faultsOff: boolean, more: More, finished: Finished): StepStateConfig<WriteReturnedOn<More, Finished>>;
+function writeReturned<const More extends string, const Finished extends string>(faultsOff: boolean, more?: More, finished?: Finished): unknown {
   return {
     step: {
       run: (input) => {
@@ -253,12 +261,12 @@ function writeReturned(faultsOff: boolean, more?: string, finished?: string): St
         const task = buffered ? { task: { pagefaultDisabled: input.task.pagefaultDisabled - 1 } } : {};
         const what = ret >= 0 ? `${ret} bytes` : errnoName(ret);
         const label = `${buffered ? 'pagefault_enable(); ' : faultsOff ? 'from->nofault = false; ' : ''}write returned ${what}`;
-        if (more !== undefined && moreToWrite({ ...input, regs })) return { event: 'write.faultin', label: `${label}: should_fault_in_pages → yes`, regs, ...task };
+        if (more !== undefined && moreToWrite({ ...input, regs })) return { event: 'write.faultin', label: () => `${label}: should_fault_in_pages → yes`, marks: ['efault-retry'], regs, ...task };
         return { event: 'write.finished', label, regs, ...task };
       },
     },
-    on: more !== undefined && finished !== undefined ? { 'write.faultin': more, 'write.finished': finished } : { 'write.finished': finished ?? 'glock_dq' },
-  };
+    on: (more !== undefined && finished !== undefined ? { 'write.faultin': more, 'write.finished': finished } : { 'write.finished': finished ?? 'glock_dq' }) as StepStateConfig<WriteReturnedOn<More, Finished>>['on'],
+  } as StepStateConfig<WriteReturnedOn<More, Finished>>;
 }
 
 /** Is there more to write after a short copy (should_fault_in_pages)? */
@@ -267,81 +275,69 @@ function moreToWrite(input: StepInput): boolean {
   return remaining(input) > 0 && (ret === EFAULT || ret > 0);
 }
 
-function holderQueued(input: StepInput): boolean {
-  return findHolder(input.kernel, input.task.node, input.regs.ino ?? 0, input.task.pid, writeCaller(input)) !== undefined;
-}
-
 /**
  * After the glock is dropped: an O_DIRECT write that stopped short at a hole
  * goes on as a buffered write (gfs2_file_write_iter's fallback); otherwise
  * return.
  */
-function afterDq(fallback: string): StepStateConfig {
-  return {
+function afterDq<const Fallback extends string>(fallback: Fallback) {
+  return stepState({
     step: {
       run: (input) =>
         input.regs.direct && remaining(input) > 0 && (input.regs.ret ?? 0) >= 0
           ? {
               event: 'write.fallback',
-              label: `O_DIRECT write ${lookupBlock(input.kernel, input.regs.ino ?? 0, (input.regs.pos ?? 0) + (input.regs.done ?? 0)).kind === 'mapped' ? 'gave up retrying (ret = 0)' : 'stopped at a hole'} → buffered write for the rest`,
+              label: () => `O_DIRECT write ${lookupBlock(input.kernel, input.regs.ino ?? 0, (input.regs.pos ?? 0) + (input.regs.done ?? 0)).kind === 'mapped' ? 'gave up retrying (ret = 0)' : 'stopped at a hole'} → buffered write for the rest`,
               regs: { ...input.regs, direct: false },
             }
           : { event: 'write.finished', label: 'gfs2_file_write_iter: write done' },
     },
     on: { 'write.fallback': fallback, 'write.finished': 'return' },
-  };
+  });
 }
 
-const writeReturn: StepStateConfig = {
-  step: {
-    run: (input) => {
-      const done = input.regs.done ?? 0;
-      const ret = done > 0 ? done * PAGE_SIZE : Math.min(input.regs.ret ?? 0, 0);
-      return { event: 'write.return', label: `return ${ret >= 0 ? `${ret} bytes` : errnoName(ret)}`, regs: { ...input.regs, ret } };
-    },
-  },
-  on: { 'write.return': 'inode_unlock' },
-};
+const writeReturn = returnDone('write', 'inode_unlock');
 
-function commonStates(): Record<string, ThreadStateConfig> {
+function commonStates() {
   return {
     ...takeLock('inode_lock', inodeLockName, iRwsem, true, 'route'),
     return: writeReturn,
-    inode_unlock: { step: { run: (input) => unlockStep(inodeUnlockName(input), iRwsem).run(input) }, on: { 'lock.released': 'done' } },
-    glock_dq: { step: { run: (input) => dropGlock(writeCaller).run(input) }, on: { 'glock.released': 'after_dq' } },
-    done: { final: true },
-    bug: { final: true },
+    inode_unlock: stepState({ step: { run: (input) => unlockStep(inodeUnlockName(input), iRwsem).run(input) }, on: { 'lock.released': 'done' } }),
+    glock_dq: stepState({ step: { run: (input) => dropGlock(writeCaller).run(input) }, on: { 'glock.released': 'after_dq' } }),
+    done: FINAL,
+    bug: FINAL,
   };
 }
 
-const toGlock: StepStateConfig = {
+const toGlock = stepState({
   step: { run: (input) => ({ event: 'step.done', label: input.regs.direct ? 'gfs2_file_direct_write' : 'gfs2_file_buffered_write' }) },
   on: { 'step.done': 'glock_nq' },
-};
+});
 
 /**
  * 5.15 and RFC: O_DIRECT takes DF here; a buffered write calls
  * iomap_file_buffered_write, whose iterations take EX (5.15 has no
  * gfs2_file_buffered_write; the RFC adds it as a wrapper).
  */
-const routeLocked: StepStateConfig = {
+const routeLocked = stepState({
   step: { run: (input) => (input.regs.direct ? { event: 'write.direct', label: 'gfs2_file_direct_write' } : lockedBufferedCall(input)) },
   on: { 'write.direct': 'glock_nq', 'write.buffered': 'buffered_returned' },
-};
+});
 
 /** What iomap_file_buffered_write returned: the bytes written, else its error. */
-const bufferedReturned = (next: string): StepStateConfig => ({
+const bufferedReturned = <const Next extends string>(next: Next) => (stepState({
   step: {
     run: (input) => {
       const ret = input.regs.ret ?? 0;
-      return { event: 'write.finished', label: `iomap_file_buffered_write returned ${ret >= 0 ? `${ret} bytes` : errnoName(ret)}`, regs: { ...input.regs, done: (input.regs.done ?? 0) + (ret > 0 ? ret / PAGE_SIZE : 0) } };
+      return { event: 'write.finished', label: () => `iomap_file_buffered_write returned ${ret >= 0 ? `${ret} bytes` : errnoName(ret)}`, regs: { ...input.regs, done: (input.regs.done ?? 0) + (ret > 0 ? ret / PAGE_SIZE : 0) } };
     },
   },
   on: { 'write.finished': next },
-});
+}));
 
 export const gfs2WriteIter515 = defineThread({
   id: 'gfs2_file_write_iter',
+  role: 'rw',
   initial: 'inode_lock',
   states: {
     ...commonStates(),
@@ -354,48 +350,23 @@ export const gfs2WriteIter515 = defineThread({
   },
 });
 
-/** RFC: after the glock is dropped, current_needs_retry and -EFAULT → fault one page in and go again. */
-function rfcCheckRetry(noRetry: string, faultedIn: string): StepStateConfig {
-  return {
-    step: {
-      run: (input) => {
-        if (!input.task.needsRetry) return { event: 'retry.no', label: 'current_needs_retry → no' };
-        if (input.regs.ret !== EFAULT) return { event: 'retry.no', label: 'current_needs_retry → yes, but the write did not fail with -EFAULT', task: { needsRetry: false } };
-        return {
-          event: 'retry.faultin',
-          label: 'current_needs_retry and -EFAULT → set_current_needs_retry(false); iov_iter_fault_in_readable(PAGE_SIZE)',
-          task: { needsRetry: false },
-          call: { machine: 'fault_in_iov_iter', regs: { buf: (input.regs.buf ?? 0) + (input.regs.done ?? 0), len: 1, write: false } },
-        };
-      },
-    },
-    on: { 'retry.no': noRetry, 'retry.faultin': faultedIn },
-  };
-}
-
-function rfcFaultedIn(again: string): StepStateConfig {
-  return {
-    step: { run: (input) => ((input.regs.ret ?? 0) > 0 ? { event: 'retry.again', label: 'page faulted in → retry' } : { event: 'retry.giveup', label: 'fault-in failed → return', regs: { ...input.regs, ret: EFAULT } }) },
-    on: { 'retry.again': again, 'retry.giveup': 'return' },
-  };
-}
-
 export const gfs2WriteIterRfc = defineThread({
   id: 'gfs2_file_write_iter (RFC)',
+  role: 'rw',
   initial: 'inode_lock',
   states: {
     ...commonStates(),
     route: routeLocked,
     // gfs2_file_buffered_write (RFC part 2): retry: iomap_file_buffered_write; current_needs_retry → fault in, goto retry.
     buffered_returned: bufferedReturned('check_retry_buffered'),
-    check_retry_buffered: rfcCheckRetry('return', 'faulted_in_buffered'),
+    check_retry_buffered: rfcCheckRetry('write', 'return', 'faulted_in_buffered'),
     faulted_in_buffered: rfcFaultedIn('route'),
     // gfs2_file_direct_write (RFC part 2): DF|LM_FLAG_OUTER; after gfs2_glock_dq the same retry.
     ...takeGlock('glock_nq', { caller: writeCaller, mode: writeMode, outer: () => true }, 'write'),
     write: { step: { run: (input) => writeCall(input, false) }, on: { 'write.call': 'write_returned' } },
     write_returned: writeReturned(false),
     glock_dq: { step: { run: (input) => dropGlock(writeCaller, 'glock.released', true).run(input) }, on: { 'glock.released': 'check_retry' } },
-    check_retry: rfcCheckRetry('after_dq', 'faulted_in'),
+    check_retry: rfcCheckRetry('write', 'after_dq', 'faulted_in'),
     faulted_in: rfcFaultedIn('glock_nq'),
     after_dq: afterDq('route'),
   },
@@ -403,6 +374,7 @@ export const gfs2WriteIterRfc = defineThread({
 
 export const gfs2WriteIter516 = defineThread({
   id: 'gfs2_file_write_iter (5.16)',
+  role: 'rw',
   initial: 'inode_lock',
   states: {
     ...commonStates(),
@@ -410,36 +382,9 @@ export const gfs2WriteIter516 = defineThread({
     ...takeGlock('glock_nq', { caller: writeCaller, mode: writeMode }, 'write'),
     write: { step: { run: (input) => writeCall(input, true) }, on: { 'write.call': 'write_returned' } },
     write_returned: writeReturned(true, 'allow_demote', 'glock_dq'),
-    allow_demote: {
-      step: {
-        run: (input) => ({
-          event: 'faultin.call',
-          label: 'gfs2_holder_allow_demote; fault_in_iov_iter_readable(1 page)',
-          kernel: setMayDemote(input.kernel, input.task.node, input.regs.ino ?? 0, input.task.pid, writeCaller(input), true),
-          call: { machine: 'fault_in_iov_iter', regs: { buf: (input.regs.buf ?? 0) + (input.regs.done ?? 0), len: 1, write: false } },
-        }),
-      },
-      on: { 'faultin.call': 'disallow_demote' },
-    },
-    disallow_demote: {
-      step: {
-        run: (input) => {
-          const kernel = setMayDemote(input.kernel, input.task.node, input.regs.ino ?? 0, input.task.pid, writeCaller(input), false);
-          const progress = (input.regs.ret ?? 0) > 0;
-          const queued = holderQueued({ ...input, kernel });
-          const base = `gfs2_holder_disallow_demote: fault-in ${progress ? 'made progress' : 'made no progress'}`;
-          if (!progress) return { event: 'retry.giveup', label: `${base} → give up`, kernel, regs: { ...input.regs, ret: EFAULT } };
-          if (queued) return { event: 'retry.under_glock', label: `${base}, glock still held → retry under the glock`, kernel };
-          if (!input.regs.direct && (input.regs.done ?? 0) > 0) return { event: 'retry.short', label: `${base}, glock lost with bytes already written → short write`, kernel };
-          return { event: 'retry.relock', label: `${base}, glock lost → re-acquire it`, kernel };
-        },
-      },
-      on: { 'retry.giveup': 'dq_if_queued', 'retry.under_glock': 'write', 'retry.short': 'return', 'retry.relock': 'glock_nq' },
-    },
-    dq_if_queued: {
-      step: { run: (input) => (holderQueued(input) ? dropGlock(writeCaller).run(input) : { event: 'glock.released', label: 'holder no longer queued' }) },
-      on: { 'glock.released': 'return' },
-    },
+    allow_demote: allowDemote('write', writeCaller),
+    disallow_demote: disallowDemote('write', writeCaller, 'dq_if_queued', 'write'),
+    dq_if_queued: dqIfQueued(writeCaller),
     after_dq: afterDq('glock_nq'),
   },
 });
@@ -458,19 +403,20 @@ export const gfs2WriteIter516 = defineThread({
  * (xfstests generic/729).
  */
 function writeIter518(id: string, directRetryLimit: boolean) {
-  const directFaultedIn = (enough: boolean): StepStateConfig => ({
+  const directFaultedIn = (enough: boolean) => (stepState({
     step: {
       run: (input) => {
         const faulted = input.regs.ret ?? 0;
         if (faulted <= 0) return { event: 'retry.giveup', label: 'fault-in made no progress (window_size == 0) → -EFAULT', regs: { ...input.regs, ret: EFAULT } };
-        if (enough) return { event: 'retry.fallback', label: `faulted in ${faulted} page(s), but enough_retries → ret = 0: fall back to buffered I/O`, regs: { ...input.regs, ret: 0, window: faulted } };
-        return { event: 'retry.relock', label: `faulted in ${faulted} page(s) → goto retry`, regs: { ...input.regs, window: faulted } };
+        if (enough) return { event: 'retry.fallback', label: () => `faulted in ${faulted} page(s), but enough_retries → ret = 0: fall back to buffered I/O`, regs: { ...input.regs, ret: 0, window: faulted } };
+        return { event: 'retry.relock', label: () => `faulted in ${faulted} page(s) → goto retry`, regs: { ...input.regs, window: faulted } };
       },
     },
     on: { 'retry.giveup': 'return', 'retry.fallback': 'after_dq', 'retry.relock': 'glock_nq' },
-  });
+  }));
   return defineThread({
     id,
+    role: 'rw',
     initial: 'inode_lock',
     states: {
       ...commonStates(),
@@ -479,21 +425,12 @@ function writeIter518(id: string, directRetryLimit: boolean) {
         on: { 'write.direct': 'glock_nq', 'write.buffered': 'prefault' },
       },
       // Buffered: fault the source in before the glock is taken (should_fault_in_pages, then fault_in_iov_iter_readable).
-      prefault: {
-        step: {
-          run: (input) => ({
-            event: 'faultin.call',
-            label: `fault_in_iov_iter_readable(${remaining(input)} page(s)), no glock held`,
-            call: { machine: 'fault_in_iov_iter', regs: { buf: (input.regs.buf ?? 0) + (input.regs.done ?? 0), len: remaining(input), write: false } },
-          }),
-        },
-        on: { 'faultin.call': 'prefaulted' },
-      },
+      prefault: faultInRemaining('write', 'prefaulted', ', no glock held'),
       prefaulted: {
         step: {
           run: (input) =>
             (input.regs.ret ?? 0) > 0
-              ? { event: 'step.done', label: `faulted in ${input.regs.ret ?? 0} page(s)` }
+              ? { event: 'step.done', label: () => `faulted in ${input.regs.ret ?? 0} page(s)` }
               : { event: 'retry.giveup', label: 'nothing could be faulted in → -EFAULT', regs: { ...input.regs, ret: EFAULT } },
         },
         on: { 'step.done': 'glock_nq', 'retry.giveup': 'return' },
@@ -509,8 +446,9 @@ function writeIter518(id: string, directRetryLimit: boolean) {
         step: { run: (input) => (input.regs.direct ? { event: 'write.direct', label: 'gfs2_file_direct_write: fault the source in, then goto retry' } : { event: 'write.buffered', label: 'goto retry' }) },
         on: { 'write.direct': 'direct_fault_in', 'write.buffered': 'prefault' },
       },
-      direct_fault_in: directRetryLimit
-        ? {
+      // 6.4 counts retries (enough_retries), 5.18 does not: one state, two tables, typed as their union.
+      direct_fault_in: (directRetryLimit
+        ? stepState({
             step: {
               run: (input) => {
                 const done = input.regs.done ?? 0;
@@ -518,19 +456,19 @@ function writeIter518(id: string, directRetryLimit: boolean) {
                 const enough = noProgress && (input.regs.window ?? Number.POSITIVE_INFINITY) <= 1;
                 const window = noProgress ? 1 : remaining(input);
                 return {
-                  event: enough ? 'faultin.enough' : 'faultin.call',
-                  label: `enough_retries = ${enough ? 'true (no progress, window ≤ PAGE_SIZE)' : 'false'}; fault_in_iov_iter_readable(${window} page(s))`,
+                  event: enough ? ('faultin.enough' as const) : ('faultin.call' as const),
+                  label: () => `enough_retries = ${enough ? 'true (no progress, window ≤ PAGE_SIZE)' : 'false'}; fault_in_iov_iter_readable(${window} page(s))`,
                   regs: { ...input.regs, lastDone: done },
                   call: { machine: 'fault_in_iov_iter', regs: { buf: (input.regs.buf ?? 0) + done, len: window, write: false } },
                 };
               },
             },
             on: { 'faultin.call': 'direct_faulted_in', 'faultin.enough': 'direct_faulted_in_enough' },
-          }
-        : {
-            step: { run: (input) => ({ event: 'faultin.call', label: 'fault_in_iov_iter_readable', call: { machine: 'fault_in_iov_iter', regs: { buf: (input.regs.buf ?? 0) + (input.regs.done ?? 0), len: remaining(input), write: false } } }) },
+          })
+        : stepState({
+            step: { run: (input) => ({ event: 'faultin.call' as const, label: 'fault_in_iov_iter_readable', call: { machine: 'fault_in_iov_iter', regs: { buf: (input.regs.buf ?? 0) + (input.regs.done ?? 0), len: remaining(input), write: false } } }) },
             on: { 'faultin.call': 'prefaulted' },
-          },
+          })) as unknown as StepStateConfig<{ readonly 'faultin.call': 'direct_faulted_in' | 'prefaulted'; readonly 'faultin.enough': 'direct_faulted_in_enough' }>,
       ...(directRetryLimit ? { direct_faulted_in: directFaultedIn(false), direct_faulted_in_enough: directFaultedIn(true) } : {}),
       after_dq: afterDq('prefault'),
     },

@@ -18,15 +18,16 @@
  *   re-acquire and retry; give up only when fault-in makes no progress.
  */
 import { PAGE_SIZE } from '../kernel/ids.ts';
-import { glockAt, findHolder, setMayDemote, type HolderMode } from '../kernel/glock.ts';
+import { glockAt, findHolder, type HolderMode } from '../kernel/glock.ts';
 import { withSleepLock } from '../kernel/locks.ts';
 import { release } from '../kernel/sleeplock.ts';
 import { inodeName } from '../kernel/state.ts';
 import { EAGAIN, EFAULT, VM_FAULT_LOCKED, VM_FAULT_NOPAGE, VM_FAULT_SIGBUS, errnoName, vmFaultName } from '../kernel/uaccess.ts';
-import { defineThread, type StepStateConfig } from './define.ts';
+import { FINAL, defineThread, stepState } from './define.ts';
 import { beyondEof } from './filemap.ts';
+import { allowDemote, disallowDemote, dqIfQueued, faultInRemaining, remaining, returnDone, rfcCheckRetry, rfcFaultedIn } from './gfs2-retry.ts';
 import { dropGlock, plainStep, takeGlock, takeLock } from './steps.ts';
-import type { Regs, StepInput, StepResult } from './types.ts';
+import type { Regs, StepInput, StepResult, StepSpec } from './types.ts';
 
 /** gfs2_holder_is_compatible (RFC 2021): EX covers SH and EX; DF covers DF; SH covers SH. */
 export function holderCovers(held: HolderMode, wanted: HolderMode): boolean {
@@ -40,7 +41,7 @@ function outerHolder(input: StepInput) {
   return gl?.holders.find((h) => h.pid === input.task.pid && h.granted);
 }
 
-function setRet(input: StepInput, ret: number, label: string, event: string, extra: Partial<StepResult> = {}): StepResult {
+function setRet<const E extends string>(input: StepInput, ret: number, label: string, event: E, extra: Omit<Partial<StepResult>, 'event'> = {}): StepResult<E> {
   return { event, label, regs: { ...input.regs, ret }, ...extra };
 }
 
@@ -50,7 +51,7 @@ function setRet(input: StepInput, ret: number, label: string, event: string, ext
  * 'rfc.incompatible' (VM_FAULT_SIGBUS, needs retry), or 'fault.lock' (queue a
  * holder, LM_FLAG_TRY if an outer glock is held). Other variants always lock.
  */
-function rfcRoute(who: string, modeOf: (input: StepInput) => HolderMode): StepStateConfig['step'] {
+function rfcRoute(who: string, modeOf: (input: StepInput) => HolderMode): StepSpec<'fault.lock' | 'rfc.covered' | 'rfc.incompatible'> {
   return {
     run: (input) => {
       const mode = modeOf(input);
@@ -58,8 +59,8 @@ function rfcRoute(who: string, modeOf: (input: StepInput) => HolderMode): StepSt
       if (input.variant.gfs2Fix !== 'rfc') return { event: 'fault.lock', label: where };
       const outer = outerHolder(input);
       const glock = `glock 2/${inodeName(input.kernel, input.regs.ino ?? 0)}`;
-      if (outer === undefined) return { event: 'fault.lock', label: `${where}: gfs2_glock_is_locked_by_me → no${input.task.outerGlock ? '; an outer glock is held → LM_FLAG_TRY' : ''}` };
-      if (holderCovers(outer.mode, mode)) return { event: 'rfc.covered', label: `${where}: ${glock} held ${outer.mode} by this task covers ${mode} → no new holder` };
+      if (outer === undefined) return { event: 'fault.lock', label: () => `${where}: gfs2_glock_is_locked_by_me → no${input.task.outerGlock ? '; an outer glock is held → LM_FLAG_TRY' : ''}` };
+      if (holderCovers(outer.mode, mode)) return { event: 'rfc.covered', label: () => `${where}: ${glock} held ${outer.mode} by this task covers ${mode} → no new holder` };
       return setRet(input, VM_FAULT_SIGBUS, `${where}: ${glock} held ${outer.mode} by this task does not cover ${mode} → set_current_needs_retry → VM_FAULT_SIGBUS`, 'rfc.incompatible', { task: { needsRetry: true } });
     },
   };
@@ -74,14 +75,15 @@ const faultMode = (input: StepInput): HolderMode => (input.variant.gfs2Fix === '
 
 const tryIfOuter = (input: StepInput) => input.variant.gfs2Fix === 'rfc' && input.task.outerGlock;
 
-const tryFailed: StepStateConfig = {
+const tryFailed = stepState({
   step: { run: (input) => setRet(input, VM_FAULT_SIGBUS, 'GLR_TRYFAILED → set_current_needs_retry → VM_FAULT_SIGBUS', 'fault.sigbus', { task: { needsRetry: true } }) },
   on: { 'fault.sigbus': 'done' },
-};
+});
 
 /** gfs2_fault: SH glock, filemap_fault, release. */
 export const gfs2Fault = defineThread({
   id: 'gfs2_fault',
+  role: 'fault',
   initial: 'gfs2_fault',
   states: {
     gfs2_fault: { step: rfcRoute('gfs2_fault', faultMode), on: { 'fault.lock': 'glock_nq', 'rfc.covered': 'filemap_fault_covered', 'rfc.incompatible': 'done' } },
@@ -96,8 +98,8 @@ export const gfs2Fault = defineThread({
       step: plainStep('filemap_fault (under the outer holder)', 'fault.call', (input) => ({ call: { machine: 'filemap_fault', regs: faultArgs(input.regs) } })),
       on: { 'fault.call': 'done' },
     },
-    done: { final: true },
-    bug: { final: true },
+    done: FINAL,
+    bug: FINAL,
   },
 });
 
@@ -108,6 +110,7 @@ function faultArgs(regs: Regs): Regs {
 /** gfs2_page_mkwrite: EX glock, size check → SIGBUS, lock page, mapping changed → VM_FAULT_NOPAGE. */
 export const gfs2PageMkwrite = defineThread({
   id: 'gfs2_page_mkwrite',
+  role: 'fault',
   initial: 'gfs2_page_mkwrite',
   states: {
     gfs2_page_mkwrite: { step: rfcRoute('gfs2_page_mkwrite', () => 'EX'), on: { 'fault.lock': 'glock_nq', 'rfc.covered': 'size_check', 'rfc.incompatible': 'done' } },
@@ -141,15 +144,15 @@ export const gfs2PageMkwrite = defineThread({
         run: (input) => {
           // Under the RFC's covering outer holder, no holder was queued here.
           if (findHolder(input.kernel, input.task.node, input.regs.ino ?? 0, input.task.pid, 'gfs2_page_mkwrite') === undefined) {
-            return { event: 'fault.done', label: `return ${vmFaultName(input.regs.ret ?? 0)}` };
+            return { event: 'fault.done', label: () => `return ${vmFaultName(input.regs.ret ?? 0)}` };
           }
           return { ...dropGlock('gfs2_page_mkwrite', 'fault.done').run(input), regs: input.regs };
         },
       },
       on: { 'fault.done': 'done' },
     },
-    done: { final: true },
-    bug: { final: true },
+    done: FINAL,
+    bug: FINAL,
   },
 });
 
@@ -158,10 +161,9 @@ export const gfs2PageMkwrite = defineThread({
 
 const readMode = (input: StepInput): HolderMode => (input.regs.direct ? 'DF' : 'SH');
 const readCaller = (input: StepInput) => (input.regs.direct ? 'gfs2_file_direct_read' : 'gfs2_file_read_iter');
-const remaining = (input: StepInput) => (input.regs.len ?? 0) - (input.regs.done ?? 0);
 
 /** Call the buffered or direct read on what is left of the request. */
-function readCall(input: StepInput, noio: boolean, faultsOff: boolean, label: string): StepResult {
+function readCall(input: StepInput, noio: boolean, faultsOff: boolean, label: string): StepResult<'read.call'> {
   const done = input.regs.done ?? 0;
   // 5.16+ O_DIRECT reads set to->nofault as well: "for reads, iomap_dio_rw can trigger physical as well as manual page faults" (b01b2d72da25).
   const nofault = faultsOff && input.regs.direct === true ? { nofault: true } : {};
@@ -180,17 +182,7 @@ function accumulate(input: StepInput): Regs {
   return { ...input.regs, done: (input.regs.done ?? 0) + (ret > 0 ? ret / PAGE_SIZE : 0) };
 }
 
-/** read_iter's return: the bytes read, else the last error. */
-const readReturn: StepStateConfig = {
-  step: {
-    run: (input) => {
-      const done = input.regs.done ?? 0;
-      const ret = done > 0 ? done * PAGE_SIZE : Math.min(input.regs.ret ?? 0, 0);
-      return { event: 'read.return', label: `return ${ret >= 0 ? `${ret} bytes` : errnoName(ret)}`, regs: { ...input.regs, ret } };
-    },
-  },
-  on: { 'read.return': 'done' },
-};
+const readReturn = returnDone('read', 'done');
 
 /**
  * The first, lockless pass of gfs2_file_read_iter (IOCB_NOIO, since 5.8): it
@@ -198,19 +190,19 @@ const readReturn: StepStateConfig = {
  * needs I/O. 5.18 runs it with page faults disabled and treats -EFAULT like
  * -EAGAIN. O_DIRECT skips it.
  */
-function noioPass(next: string): Record<string, StepStateConfig> {
+function noioPass<const Next extends string>(next: Next) {
   return {
-    noio_pass: {
+    noio_pass: stepState({
       step: {
         run: (input) => {
-          if (input.regs.direct) return { event: 'read.direct', label: `gfs2_file_read_iter(${inodeName(input.kernel, input.regs.ino ?? 0)}, O_DIRECT) → gfs2_file_direct_read` };
+          if (input.regs.direct) return { event: 'read.direct', label: () => `gfs2_file_read_iter(${inodeName(input.kernel, input.regs.ino ?? 0)}, O_DIRECT) → gfs2_file_direct_read` };
           const faultsOff = input.variant.gfs2Fix === '5.18' || input.variant.gfs2Fix === '6.4';
           return readCall(input, true, faultsOff, `${faultsOff ? 'pagefault_disable(); ' : ''}generic_file_read_iter(IOCB_NOIO), no glock`);
         },
       },
       on: { 'read.direct': next, 'read.call': 'noio_returned' },
-    },
-    noio_returned: {
+    }),
+    noio_returned: stepState({
       step: {
         run: (input) => {
           const faultsOff = input.variant.gfs2Fix === '5.18' || input.variant.gfs2Fix === '6.4';
@@ -218,20 +210,21 @@ function noioPass(next: string): Record<string, StepStateConfig> {
           const ret = input.regs.ret ?? 0;
           const regs = accumulate(input);
           const left = (regs.len ?? 0) - (regs.done ?? 0);
-          if (ret >= 0 && left === 0) return { event: 'read.complete', label: `IOCB_NOIO pass read everything: ${ret} bytes`, regs, ...task };
+          if (ret >= 0 && left === 0) return { event: 'read.complete', label: () => `IOCB_NOIO pass read everything: ${ret} bytes`, regs, ...task };
           const retryable = ret >= 0 || ret === EAGAIN || (faultsOff && ret === EFAULT);
-          if (!retryable) return { event: 'read.complete', label: `IOCB_NOIO pass → ${errnoName(ret)}`, regs, ...task };
-          return { event: 'read.locked', label: `IOCB_NOIO pass → ${ret > 0 ? `${ret} bytes` : errnoName(ret)}: take the glock`, regs, ...task };
+          if (!retryable) return { event: 'read.complete', label: () => `IOCB_NOIO pass → ${errnoName(ret)}`, regs, ...task };
+          return { event: 'read.locked', label: () => `IOCB_NOIO pass → ${ret > 0 ? `${ret} bytes` : errnoName(ret)}: take the glock`, regs, ...task };
         },
       },
       on: { 'read.complete': 'return', 'read.locked': next },
-    },
+    }),
   };
 }
 
 /** 5.15: read under the glock with page faults enabled. */
 export const gfs2ReadIter515 = defineThread({
   id: 'gfs2_file_read_iter',
+  role: 'rw',
   initial: 'noio_pass',
   states: {
     ...noioPass('glock_nq'),
@@ -240,14 +233,15 @@ export const gfs2ReadIter515 = defineThread({
     read_returned: { step: plainStep((input) => `read returned ${(input.regs.ret ?? 0) >= 0 ? `${input.regs.ret ?? 0} bytes` : errnoName(input.regs.ret ?? 0)}`, 'step.done', (input) => ({ regs: accumulate(input) })), on: { 'step.done': 'glock_dq' } },
     glock_dq: { step: dropGlock(readCaller), on: { 'glock.released': 'return' } },
     return: readReturn,
-    done: { final: true },
-    bug: { final: true },
+    done: FINAL,
+    bug: FINAL,
   },
 });
 
 /** RFC 2021: LM_FLAG_OUTER; after the glock is dropped, a fault that asked for it is retried after faulting in one page. */
 export const gfs2ReadIterRfc = defineThread({
   id: 'gfs2_file_read_iter (RFC)',
+  role: 'rw',
   initial: 'noio_pass',
   states: {
     ...noioPass('glock_nq'),
@@ -255,28 +249,11 @@ export const gfs2ReadIterRfc = defineThread({
     read: { step: { run: (input) => readCall(input, false, false, input.regs.direct ? 'iomap_dio_rw' : 'generic_file_read_iter') }, on: { 'read.call': 'read_returned' } },
     read_returned: { step: plainStep((input) => `read returned ${(input.regs.ret ?? 0) >= 0 ? `${input.regs.ret ?? 0} bytes` : errnoName(input.regs.ret ?? 0)}`, 'step.done', (input) => ({ regs: accumulate(input) })), on: { 'step.done': 'glock_dq' } },
     glock_dq: { step: dropGlock(readCaller, 'glock.released', true), on: { 'glock.released': 'check_retry' } },
-    check_retry: {
-      step: {
-        run: (input) => {
-          if (!input.task.needsRetry) return { event: 'retry.no', label: 'current_needs_retry → no' };
-          if (input.regs.ret !== EFAULT) return { event: 'retry.no', label: 'current_needs_retry → yes, but the read did not fail with -EFAULT', task: { needsRetry: false } };
-          return {
-            event: 'retry.faultin',
-            label: 'current_needs_retry and -EFAULT → set_current_needs_retry(false); iov_iter_fault_in_writeable(PAGE_SIZE)',
-            task: { needsRetry: false },
-            call: { machine: 'fault_in_iov_iter', regs: { buf: (input.regs.buf ?? 0) + (input.regs.done ?? 0), len: 1, write: true } },
-          };
-        },
-      },
-      on: { 'retry.no': 'return', 'retry.faultin': 'faulted_in' },
-    },
-    faulted_in: {
-      step: { run: (input) => ((input.regs.ret ?? 0) > 0 ? { event: 'retry.again', label: 'page faulted in → retry' } : { event: 'retry.giveup', label: 'fault-in failed → return', regs: { ...input.regs, ret: EFAULT } }) },
-      on: { 'retry.again': 'glock_nq', 'retry.giveup': 'return' },
-    },
+    check_retry: rfcCheckRetry('read', 'return', 'faulted_in'),
+    faulted_in: rfcFaultedIn('glock_nq'),
     return: readReturn,
-    done: { final: true },
-    bug: { final: true },
+    done: FINAL,
+    bug: FINAL,
   },
 });
 
@@ -287,79 +264,43 @@ function shouldFaultIn(input: StepInput): boolean {
   return ret === EFAULT || ret > 0;
 }
 
-const readNofault: StepStateConfig = {
+const readNofault = stepState({
   step: { run: (input) => readCall(input, false, true, `pagefault_disable(); ${input.regs.direct ? 'to->nofault = true; iomap_dio_rw' : 'generic_file_read_iter'}`) },
   on: { 'read.call': 'read_returned' },
-};
+});
 
-function readReturnedNofault(onFaultIn: string, onDone: string): StepStateConfig {
-  return {
+function readReturnedNofault<const OnFaultIn extends string, const OnDone extends string>(onFaultIn: OnFaultIn, onDone: OnDone) {
+  return stepState({
     step: {
       run: (input) => {
         const regs = accumulate(input);
         const ret = input.regs.ret ?? 0;
         const task = { pagefaultDisabled: input.task.pagefaultDisabled - 1 };
         const what = ret >= 0 ? `${ret} bytes` : errnoName(ret);
-        if (shouldFaultIn({ ...input, regs })) return { event: 'read.faultin', label: `pagefault_enable(); read returned ${what}: should_fault_in_pages → yes`, regs, task };
-        return { event: 'read.finished', label: `pagefault_enable(); read returned ${what}`, regs, task };
+        if (shouldFaultIn({ ...input, regs })) return { event: 'read.faultin', label: () => `pagefault_enable(); read returned ${what}: should_fault_in_pages → yes`, marks: ['efault-retry'], regs, task };
+        return { event: 'read.finished', label: () => `pagefault_enable(); read returned ${what}`, regs, task };
       },
     },
     on: { 'read.faultin': onFaultIn, 'read.finished': onDone },
-  };
+  });
 }
-
-/** Is the read's holder still queued (gfs2_holder_queued)? */
-function holderQueued(input: StepInput): boolean {
-  return findHolder(input.kernel, input.task.node, input.regs.ino ?? 0, input.task.pid, readCaller(input)) !== undefined;
-}
-
-const dqIfQueued: StepStateConfig = {
-  step: {
-    run: (input) => (holderQueued(input) ? dropGlock(readCaller).run(input) : { event: 'glock.released', label: 'holder no longer queued' }),
-  },
-  on: { 'glock.released': 'return' },
-};
 
 /** 5.16: nofault read; fault in with the holder marked may-demote. */
 export const gfs2ReadIter516 = defineThread({
   id: 'gfs2_file_read_iter (5.16)',
+  role: 'rw',
   initial: 'noio_pass',
   states: {
     ...noioPass('glock_nq'),
     ...takeGlock('glock_nq', { caller: readCaller, mode: readMode }, 'read'),
     read: readNofault,
     read_returned: readReturnedNofault('allow_demote', 'glock_dq'),
-    allow_demote: {
-      step: {
-        run: (input) => ({
-          event: 'faultin.call',
-          label: `gfs2_holder_allow_demote; fault_in_iov_iter_writeable(1 page)`,
-          kernel: setMayDemote(input.kernel, input.task.node, input.regs.ino ?? 0, input.task.pid, readCaller(input), true),
-          regs: { ...input.regs, lastDone: input.regs.done ?? 0 },
-          call: { machine: 'fault_in_iov_iter', regs: { buf: (input.regs.buf ?? 0) + (input.regs.done ?? 0), len: 1, write: true } },
-        }),
-      },
-      on: { 'faultin.call': 'disallow_demote' },
-    },
-    disallow_demote: {
-      step: {
-        run: (input) => {
-          const kernel = setMayDemote(input.kernel, input.task.node, input.regs.ino ?? 0, input.task.pid, readCaller(input), false);
-          const progress = (input.regs.ret ?? 0) > 0;
-          const queued = holderQueued({ ...input, kernel });
-          const base = `gfs2_holder_disallow_demote: fault-in ${progress ? 'made progress' : 'made no progress'}`;
-          if (!progress) return { event: 'retry.giveup', label: `${base} → give up`, kernel, regs: { ...input.regs, ret: EFAULT } };
-          if (queued) return { event: 'retry.under_glock', label: `${base}, glock still held → retry under the glock`, kernel };
-          if (!input.regs.direct && (input.regs.done ?? 0) > 0) return { event: 'retry.short', label: `${base}, glock lost with bytes already read → short read`, kernel };
-          return { event: 'retry.relock', label: `${base}, glock lost → re-acquire it`, kernel };
-        },
-      },
-      on: { 'retry.giveup': 'glock_dq', 'retry.under_glock': 'read', 'retry.short': 'return', 'retry.relock': 'glock_nq' },
-    },
-    glock_dq: dqIfQueued,
+    allow_demote: allowDemote('read', readCaller),
+    disallow_demote: disallowDemote('read', readCaller, 'glock_dq', 'read'),
+    glock_dq: dqIfQueued(readCaller),
     return: readReturn,
-    done: { final: true },
-    bug: { final: true },
+    done: FINAL,
+    bug: FINAL,
   },
 });
 
@@ -370,6 +311,7 @@ export const gfs2ReadIter516 = defineThread({
  */
 const readIter518 = (id: string) => defineThread({
   id,
+  role: 'rw',
   initial: 'noio_pass',
   states: {
     ...noioPass('glock_nq'),
@@ -377,29 +319,20 @@ const readIter518 = (id: string) => defineThread({
     read: readNofault,
     read_returned: readReturnedNofault('glock_dq_faultin', 'glock_dq'),
     glock_dq_faultin: { step: dropGlock(readCaller), on: { 'glock.released': 'fault_in' } },
-    fault_in: {
-      step: {
-        run: (input) => ({
-          event: 'faultin.call',
-          label: `fault_in_iov_iter_writeable(${remaining(input)} page(s))`,
-          call: { machine: 'fault_in_iov_iter', regs: { buf: (input.regs.buf ?? 0) + (input.regs.done ?? 0), len: remaining(input), write: true } },
-        }),
-      },
-      on: { 'faultin.call': 'faulted_in' },
-    },
+    fault_in: faultInRemaining('read', 'faulted_in'),
     faulted_in: {
       step: {
         run: (input) =>
           (input.regs.ret ?? 0) > 0
-            ? { event: 'retry.relock', label: `fault-in made progress (${input.regs.ret ?? 0} page(s)) → re-acquire the glock and retry` }
+            ? { event: 'retry.relock', label: () => `fault-in made progress (${input.regs.ret ?? 0} page(s)) → re-acquire the glock and retry` }
             : { event: 'retry.giveup', label: 'fault-in made no progress → give up', regs: { ...input.regs, ret: EFAULT } },
       },
       on: { 'retry.relock': 'glock_nq', 'retry.giveup': 'return' },
     },
-    glock_dq: dqIfQueued,
+    glock_dq: dqIfQueued(readCaller),
     return: readReturn,
-    done: { final: true },
-    bug: { final: true },
+    done: FINAL,
+    bug: FINAL,
   },
 });
 

@@ -23,17 +23,17 @@
 import { pageMapped, unmapMappingRange } from '../kernel/mm.ts';
 import { deleteFromPageCache } from '../kernel/pagecache.ts';
 import { inodeName, type KernelState } from '../kernel/state.ts';
-import type { StepStateConfig } from './define.ts';
+import type { AnyStateConfig, StepStateConfig } from './define.ts';
 import { unlockPage } from './pagelock.ts';
-import { takeLock } from './steps.ts';
+import { takeLock, type TakeLockStates } from './steps.ts';
 import type { StepInput } from './types.ts';
 
-export interface InvalidateRange {
+export interface InvalidateRange<Done extends string = string> {
   /** First and one-past-last page of the range. */
   readonly from: (input: StepInput) => number;
   readonly to: (input: StepInput) => number;
   /** Where the loop goes when no cached page is left in the range. */
-  readonly done: string;
+  readonly done: Done;
 }
 
 /** mapping->nrpages != 0: does the file have any page in the page cache? */
@@ -54,10 +54,15 @@ function nextCached(kernel: KernelState, ino: number, from: number, to: number):
  * The states of one invalidate_inode_pages2_range call, entered at `${name}`
  * with `regs.index` at the range's start and `regs.rangeUnmapped` unset.
  */
-export function invalidatePages2Range(name: string, range: InvalidateRange): Record<string, StepStateConfig> {
+/** The states invalidatePages2Range makes. */
+export type InvalidateStates<N extends string, Done extends string> = {
+  readonly [K in N]: StepStateConfig<{ readonly 'invalidate.done': Done; readonly 'invalidate.page': `${N}_lock_page` }>;
+} & TakeLockStates<`${N}_lock_page`, `${N}_invalidate`> & { readonly [K in `${N}_invalidate`]: StepStateConfig<{ readonly 'step.done': N }> };
+
+export function invalidatePages2Range<const N extends string, const Done extends string>(name: N, range: InvalidateRange<Done>): InvalidateStates<N, Done> {
   const lockState = `${name}_lock_page`;
   const dropState = `${name}_invalidate`;
-  return {
+  const states: Readonly<Record<string, AnyStateConfig>> = {
     [name]: {
       step: {
         run: (input) => {
@@ -66,9 +71,9 @@ export function invalidatePages2Range(name: string, range: InvalidateRange): Rec
           const to = range.to(input);
           const index = nextCached(input.kernel, ino, from, to);
           const what = `invalidate_inode_pages2_range(${inodeName(input.kernel, ino)}:${range.from(input)}–${to - 1})`;
-          if (index === null) return { event: 'invalidate.done', label: `${what} → no cached page left`, regs: { ...input.regs, index: undefined, page: undefined, rangeUnmapped: undefined } };
+          if (index === null) return { event: 'invalidate.done', label: () => `${what} → no cached page left`, regs: { ...input.regs, index: undefined, page: undefined, rangeUnmapped: undefined } };
           const page = input.kernel.inodes[ino]?.cache[index] ?? -1;
-          return { event: 'invalidate.page', label: `${what} → page ${inodeName(input.kernel, ino)}:${index}`, regs: { ...input.regs, index, page } };
+          return { event: 'invalidate.page', label: () => `${what} → page ${inodeName(input.kernel, ino)}:${index}`, regs: { ...input.regs, index, page } };
         },
       },
       on: { 'invalidate.done': range.done, 'invalidate.page': lockState },
@@ -96,7 +101,7 @@ export function invalidatePages2Range(name: string, range: InvalidateRange): Rec
           const unlocked = unlockPage(deleteFromPageCache(kernel, page), page, input.task.pid, false);
           return {
             event: 'step.done',
-            label: `${unmap}invalidate_complete_page2 → delete_from_page_cache (page->mapping = NULL) → unlock_page`,
+            label: () => `${unmap}invalidate_complete_page2 → delete_from_page_cache (page->mapping = NULL) → unlock_page`,
             kernel: unlocked.kernel,
             outcome: unlocked.violation,
             regs: { ...next, rangeUnmapped: input.regs.rangeUnmapped === true || unmap !== '' },
@@ -106,4 +111,5 @@ export function invalidatePages2Range(name: string, range: InvalidateRange): Rec
       on: { 'step.done': name },
     },
   };
+  return states as unknown as InvalidateStates<N, Done>;
 }

@@ -27,9 +27,9 @@ import { lookupBlock, writeBlock } from '../kernel/blocks.ts';
 import { inodeName, ZEROES } from '../kernel/state.ts';
 import { EFAULT, readUser, writeUser } from '../kernel/uaccess.ts';
 import { copyStates } from './copy.ts';
-import { defineThread, type StepStateConfig } from './define.ts';
+import { FINAL, defineThread, type StepStateConfig } from './define.ts';
 import { ioDone, takeLock } from './steps.ts';
-import type { StepInput, StepResult } from './types.ts';
+import { textOf, type StepInput, type StepResult } from './types.ts';
 import { bytesOr } from './filemap.ts';
 import { pageMapped, unmapPage } from '../kernel/mm.ts';
 import { deleteFromPageCache, getPage } from '../kernel/pagecache.ts';
@@ -53,22 +53,23 @@ function cachedPageIn(input: StepInput): number | null {
 }
 
 /** The I/O of the next page: a write stops at a hole, a read of a hole zeroes the buffer, else the user page is pinned. */
-function dioPage(input: StepInput, prefix: string): StepResult {
+function dioPage(input: StepInput, prefix: string): StepResult<'dio.done' | 'dio.hole' | 'dio.page'> {
   const end = ioDone(input, 'dio.done', 'iomap_dio_rw');
-  if (end !== null) return { ...end, label: `${prefix}${end.label}`, regs: { ...(end.regs ?? input.regs), invalidated: input.regs.invalidated } };
+  if (end !== null) return { ...end, label: () => `${prefix}${textOf(end.label)}`, regs: { ...(end.regs ?? input.regs), invalidated: input.regs.invalidated } };
   const done = input.regs.done ?? 0;
   const index = (input.regs.pos ?? 0) + done;
   const block = lookupBlock(input.kernel, input.regs.ino ?? 0, index);
   if (input.regs.write && block.kind !== 'mapped') {
-    return { event: 'dio.done', label: `${prefix}gfs2_iomap_begin: ${inodeName(input.kernel, input.regs.ino ?? 0)}:${index} is a hole → -ENOTBLK, fall back to buffered I/O`, regs: { ...input.regs, ret: done * PAGE_SIZE } };
+    return { event: 'dio.done', label: () => `${prefix}gfs2_iomap_begin: ${inodeName(input.kernel, input.regs.ino ?? 0)}:${index} is a hole → -ENOTBLK, fall back to buffered I/O`, regs: { ...input.regs, ret: done * PAGE_SIZE } };
   }
   // A hole read is no I/O: iomap_dio_hole_iter → iov_iter_zero, a CPU copy that can fault (why b01b2d72da25 also disables page faults).
-  if (!input.regs.write && block.kind !== 'mapped') return { event: 'dio.hole', label: `${prefix}iomap_dio_rw: ${inodeName(input.kernel, input.regs.ino ?? 0)}:${index} is a hole → iomap_dio_hole_iter`, regs: { ...input.regs, index } };
-  return { event: 'dio.page', label: `${prefix}iomap_dio_rw: ${inodeName(input.kernel, input.regs.ino ?? 0)}:${index} on block ${block.kind === 'mapped' ? block.block : '?'}`, regs: { ...input.regs, index } };
+  if (!input.regs.write && block.kind !== 'mapped') return { event: 'dio.hole', label: () => `${prefix}iomap_dio_rw: ${inodeName(input.kernel, input.regs.ino ?? 0)}:${index} is a hole → iomap_dio_hole_iter`, regs: { ...input.regs, index } };
+  return { event: 'dio.page', label: () => `${prefix}iomap_dio_rw: ${inodeName(input.kernel, input.regs.ino ?? 0)}:${index} on block ${block.kind === 'mapped' ? block.block : '?'}`, regs: { ...input.regs, index } };
 }
 
 export const iomapDioRw = defineThread({
   id: 'iomap_dio_rw',
+  role: 'rw',
   initial: 'next_page',
   states: {
     next_page: {
@@ -78,7 +79,7 @@ export const iomapDioRw = defineThread({
             const page = cachedPageIn(input);
             if (page !== null) {
               // find_lock_entries: a reference first, then the page lock.
-              return { event: 'dio.invalidate', label: `iomap_dio_rw (WRITE): invalidate_inode_pages2_range(${rangeName(input)}) → page ${inodeName(input.kernel, input.regs.ino ?? 0)}:${input.kernel.pages[page]?.index ?? '?'} is cached`, kernel: getPage(input.kernel, page), regs: { ...input.regs, page } };
+              return { event: 'dio.invalidate', label: () => `iomap_dio_rw (WRITE): invalidate_inode_pages2_range(${rangeName(input)}) → page ${inodeName(input.kernel, input.regs.ino ?? 0)}:${input.kernel.pages[page]?.index ?? '?'} is cached`, kernel: getPage(input.kernel, page), regs: { ...input.regs, page } };
             }
             // Nothing (more) cached in the range: go on to the I/O in this same step.
             return dioPage({ ...input, regs: { ...input.regs, invalidated: true, page: undefined } }, `iomap_dio_rw (WRITE): invalidate_inode_pages2_range(${rangeName(input)}) → nothing cached; `);
@@ -104,7 +105,7 @@ export const iomapDioRw = defineThread({
           const unlocked = unlockPage(deleteFromPageCache(unmapped, page), page, input.task.pid, true);
           return {
             event: 'step.done',
-            label: `${mapped ? 'page_mapped → unmap_mapping_pages (every PTE of it, even_cows = 0) → ' : ''}invalidate_complete_page2: delete from the page cache → unlock_page, put_page`,
+            label: () => `${mapped ? 'page_mapped → unmap_mapping_pages (every PTE of it, even_cows = 0) → ' : ''}invalidate_complete_page2: delete from the page cache → unlock_page, put_page`,
             kernel: unlocked.kernel,
             outcome: unlocked.violation,
             regs,
@@ -125,10 +126,10 @@ export const iomapDioRw = defineThread({
         if (input.regs.write) {
           const content = readUser(input.kernel, input.task.mm, vpage);
           const kernel = block.kind === 'mapped' ? writeBlock(input.kernel, block.block, content) : input.kernel;
-          return { label: `pinned user page ${vpage} → submit_bio(WRITE) → block ← ${content}`, kernel, regs: done };
+          return { label: () => `pinned user page ${vpage} → submit_bio(WRITE) → block ← ${content}`, kernel, regs: done };
         }
         const content = block.kind === 'mapped' ? (input.kernel.blocks[block.block]?.content ?? ZEROES) : ZEROES;
-        return { label: `pinned user page ${vpage} → ${block.kind === 'mapped' ? 'submit_bio(READ)' : 'iomap_dio_hole_iter zeroes'} → user page ← ${content}`, kernel: writeUser(input.kernel, input.task.mm, vpage, content), regs: done };
+        return { label: () => `pinned user page ${vpage} → ${block.kind === 'mapped' ? 'submit_bio(READ)' : 'iomap_dio_hole_iter zeroes'} → user page ← ${content}`, kernel: writeUser(input.kernel, input.task.mm, vpage, content), regs: done };
       },
       next: 'next_page',
       short: 'short',
@@ -137,7 +138,7 @@ export const iomapDioRw = defineThread({
     ...copyStates('iov_iter_zero', {
       call: 'iov_iter_zero',
       userWrite: true,
-      transfer: (input, vpage) => ({ label: `iov_iter_zero → user page ${vpage} ← 0`, kernel: writeUser(input.kernel, input.task.mm, vpage, ZEROES), regs: { ...input.regs, done: (input.regs.done ?? 0) + 1 } }),
+      transfer: (input, vpage) => ({ label: () => `iov_iter_zero → user page ${vpage} ← 0`, kernel: writeUser(input.kernel, input.task.mm, vpage, ZEROES), regs: { ...input.regs, done: (input.regs.done ?? 0) + 1 } }),
       next: 'next_page',
       short: 'zero_short',
     }),
@@ -145,7 +146,7 @@ export const iomapDioRw = defineThread({
     short: shortDio((input) => `bio_iov_iter_get_pages: get_user_pages failed → ${partialOr(input)}`),
     // iomap_dio_hole_iter: "if (!length) return -EFAULT" after iov_iter_zero, a CPU copy (no get_user_pages).
     zero_short: shortDio((input) => `iomap_dio_hole_iter: iov_iter_zero copied nothing → ${partialOr(input)}`),
-    done: { final: true },
+    done: FINAL,
   },
 });
 
@@ -154,9 +155,9 @@ function partialOr(input: StepInput): string {
   return ret > 0 ? `${ret} bytes (partial)` : '-EFAULT';
 }
 
-function shortDio(label: (input: StepInput) => string): StepStateConfig {
+function shortDio(label: (input: StepInput) => string): StepStateConfig<{ readonly 'dio.done': 'done' }> {
   return {
-    step: { run: (input) => ({ event: 'dio.done', label: label(input), regs: { ...input.regs, ret: bytesOr(input, EFAULT) } }) },
+    step: { run: (input) => ({ event: 'dio.done', label: () => label(input), marks: ['copy-short'], regs: { ...input.regs, ret: bytesOr(input, EFAULT) } }) },
     on: { 'dio.done': 'done' },
   };
 }
@@ -189,14 +190,15 @@ export function faultInUaccess(input: StepInput): string | undefined {
 
 export const faultInIovIter = defineThread({
   id: 'fault_in_iov_iter',
+  role: 'fault-in',
   initial: 'next_page',
   states: {
     next_page: {
       step: {
         run: (input) => {
           const done = input.regs.done ?? 0;
-          if (done >= (input.regs.len ?? 0)) return { event: 'faultin.done', label: `fault-in done: ${done} page(s)`, regs: { ...input.regs, ret: done } };
-          return { event: 'faultin.page', label: `${faultInName(input)}: user page ${(input.regs.buf ?? 0) + done}` };
+          if (done >= (input.regs.len ?? 0)) return { event: 'faultin.done', label: () => `fault-in done: ${done} page(s)`, regs: { ...input.regs, ret: done } };
+          return { event: 'faultin.page', label: () => `${faultInName(input)}: user page ${(input.regs.buf ?? 0) + done}` };
         },
       },
       on: { 'faultin.done': 'done', 'faultin.page': 'touch' },
@@ -204,7 +206,7 @@ export const faultInIovIter = defineThread({
     ...copyStates('touch', {
       call: (input) => (input.regs.write === true && !before516(input) ? 'fault_in_iov_iter_writeable → fault_in_safe_writeable → get_user_pages' : faultInName(input)),
       userWrite: (input) => input.regs.write === true,
-      transfer: (input, vpage) => ({ label: `user page ${vpage} is present`, regs: { ...input.regs, done: (input.regs.done ?? 0) + 1 } }),
+      transfer: (input, vpage) => ({ label: () => `user page ${vpage} is present`, regs: { ...input.regs, done: (input.regs.done ?? 0) + 1 } }),
       next: 'next_page',
       short: 'stopped',
       mightFault: false,
@@ -214,9 +216,9 @@ export const faultInIovIter = defineThread({
       gup: (input) => input.regs.write === true && !before516(input),
     }),
     stopped: {
-      step: { run: (input) => ({ event: 'faultin.done', label: `fault-in stopped after ${input.regs.done ?? 0} page(s)`, regs: { ...input.regs, ret: input.regs.done ?? 0 } }) },
+      step: { run: (input) => ({ event: 'faultin.done', label: () => `fault-in stopped after ${input.regs.done ?? 0} page(s)`, regs: { ...input.regs, ret: input.regs.done ?? 0 } }) },
       on: { 'faultin.done': 'done' },
     },
-    done: { final: true },
+    done: FINAL,
   },
 });

@@ -20,7 +20,7 @@ import { acquire, isLocked, isWaiting, ownersOf } from '../kernel/sleeplock.ts';
 import type { KernelState, VmFault } from '../kernel/state.ts';
 import { EFAULT, VM_FAULT_NOPAGE, VM_FAULT_SIGBUS, readUser, writeUser } from '../kernel/uaccess.ts';
 import { copyStates } from './copy.ts';
-import { defineThread, type StepStateConfig } from './define.ts';
+import { FINAL, defineThread, type AnyStateConfig, type StepStateConfig } from './define.ts';
 import { bodyEntryId, entryAt } from './program.ts';
 import { sleepWait, unlockStep } from './steps.ts';
 import { syscallMachine } from './task.ts';
@@ -78,24 +78,29 @@ export interface LockTarget {
  * `granted` updates the registers once the lock is held. With `none`, a
  * target of null means there is nothing (left) to take: go there.
  */
-function takeChosen(
-  name: string,
+/** The states takeChosen makes; `None` is where 'lock.none' leads (never: no `none`). */
+type ChosenStates<N extends string, Next extends string, None extends string> = {
+  readonly [K in N]: StepStateConfig<{ readonly 'lock.granted': Next; readonly 'lock.queued': `${N}_wait` } & { readonly [E in [None] extends [never] ? never : 'lock.none']: None }>;
+} & { readonly [K in `${N}_wait`]: StepStateConfig<{ readonly 'lock.granted': Next }> };
+
+function takeChosen<const N extends string, const Next extends string, const None extends string = never>(
+  name: N,
   target: (input: StepInput) => LockTarget | null,
-  next: string,
+  next: Next,
   granted: (input: StepInput) => Regs = (input) => input.regs,
-  none?: { readonly state: string; readonly label: (input: StepInput) => string },
-): Record<string, StepStateConfig> {
+  none?: { readonly state: None; readonly label: (input: StepInput) => string },
+): ChosenStates<N, Next, None> {
   const take: StepSpec = {
     run: (input) => {
       const t = target(input);
-      if (t === null && none !== undefined) return { event: 'lock.none', label: none.label(input) };
+      if (t === null && none !== undefined) return { event: 'lock.none', label: () => none.label(input) };
       const lock = t === null ? undefined : sleepLockOf(input.kernel, t.ref);
       if (t === null || lock === undefined) return { event: 'lock.granted', label: 'no such lock', regs: granted(input) };
       const result = acquire(lock, input.task.pid, t.write);
       const kernel = withSleepLock(input.kernel, t.ref, result.lock);
-      if (result.granted) return { event: 'lock.granted', label: `${t.call} → granted`, kernel, regs: granted(input) };
+      if (result.granted) return { event: 'lock.granted', label: () => `${t.call} → granted`, kernel, regs: granted(input) };
       const who = lock.waiters.length > 0 && !isLocked(lock) ? `queued behind ${lock.waiters.length} waiter(s)` : `held by ${ownersOf(lock).map((p) => `pid ${p}`).join(', ')}`;
-      return { event: 'lock.queued', label: `${t.call} → sleeps: ${who}`, kernel };
+      return { event: 'lock.queued', label: () => `${t.call} → sleeps: ${who}`, kernel };
     },
   };
   const wait: StepSpec = {
@@ -105,12 +110,13 @@ function takeChosen(
       if (t === null || lock === undefined || !isWaiting(lock, input.task.pid)) return null;
       return sleepWait(input, t.ref, lock, t.write);
     },
-    run: (input) => ({ event: 'lock.granted', label: `${target(input)?.call ?? 'lock'} → woken, granted`, regs: granted(input) }),
+    run: (input) => ({ event: 'lock.granted', label: () => `${target(input)?.call ?? 'lock'} → woken, granted`, regs: granted(input) }),
   };
-  return {
+  const states: Readonly<Record<string, AnyStateConfig>> = {
     [name]: { step: take, on: { 'lock.granted': next, 'lock.queued': `${name}_wait`, ...(none !== undefined ? { 'lock.none': none.state } : {}) } },
     [`${name}_wait`]: { step: wait, on: { 'lock.granted': next } },
   };
+  return states as ChosenStates<N, Next, None>;
 }
 
 function entryOf(input: StepInput): Syscall | undefined {
@@ -140,9 +146,9 @@ export const lockRegion = defineThread({
           const sys = regionOf(input);
           const at = input.regs.pc ?? 0;
           const child = sys?.body[at];
-          if (sys === undefined || child === undefined) return { event: 'body.done', label: `${sys?.at ?? 'lock'}: body done` };
+          if (sys === undefined || child === undefined) return { event: 'body.done', label: () => `${sys?.at ?? 'lock'}: body done` };
           const id = bodyEntryId(input.task.program, input.regs.entry ?? -1, at);
-          return { event: 'body.call', label: `${sys.at} → ${child.call === 'lock' ? child.at : child.call === 'copy' ? child.at : child.call}`, call: syscallMachine(child, input.variant, id) };
+          return { event: 'body.call', label: () => `${sys.at} → ${child.call === 'lock' ? child.at : child.call === 'copy' ? child.at : child.call}`, call: syscallMachine(child, input.variant, id) };
         },
       },
       on: { 'body.call': 'body_returned', 'body.done': 'unlock' },
@@ -153,7 +159,7 @@ export const lockRegion = defineThread({
     },
     unlock: {
       step: {
-        run: (input): StepResult => {
+        run: (input): StepResult<'lock.released'> => {
           const sys = regionOf(input);
           if (sys === undefined) return { event: 'lock.released', label: 'no such entry', regs: { ...input.regs, ret: 0 } };
           const call = `${sys.at}: ${lockCall(input.kernel, sys.lock, sys.write, input.variant.era, true)}`;
@@ -162,7 +168,7 @@ export const lockRegion = defineThread({
       },
       on: { 'lock.released': 'done' },
     },
-    done: { final: true },
+    done: FINAL,
   },
 });
 
@@ -186,14 +192,14 @@ export const copyUser = defineThread({
       userWrite: (input) => input.regs.write === true,
       transfer: (input, vpage) =>
         input.regs.write === true
-          ? { label: `copy_to_user → user page ${vpage}`, kernel: writeUser(input.kernel, input.task.mm, vpage, `w${input.task.pid}`) }
-          : { label: `copy_from_user ← user page ${vpage}: ${readUser(input.kernel, input.task.mm, vpage)}` },
+          ? { label: () => `copy_to_user → user page ${vpage}`, kernel: writeUser(input.kernel, input.task.mm, vpage, `w${input.task.pid}`) }
+          : { label: () => `copy_from_user ← user page ${vpage}: ${readUser(input.kernel, input.task.mm, vpage)}` },
       next: 'copied',
       short: 'short',
     }),
     copied: { step: { run: (input) => ({ event: 'copy.returned', label: 'copied', regs: { ...input.regs, ret: 0 } }) }, on: { 'copy.returned': 'done' } },
     short: { step: { run: (input) => ({ event: 'copy.returned', label: 'short copy → -EFAULT', regs: { ...input.regs, ret: EFAULT } }) }, on: { 'copy.returned': 'done' } },
-    done: { final: true },
+    done: FINAL,
   },
 });
 
@@ -223,6 +229,7 @@ function faultLock(input: StepInput, index: number): LockTarget | null {
  */
 export const vmOpsFault = defineThread({
   id: 'vm_ops_fault',
+  role: 'fault',
   initial: 'lock',
   states: {
     // One lock per pass, in the listed order; when all are held, map the page.
@@ -237,15 +244,15 @@ export const vmOpsFault = defineThread({
           const handler = fault?.handler ?? '->fault';
           const page = input.kernel.inodes[input.regs.ino ?? -1]?.cache[input.regs.index ?? -1];
           const vpage = input.regs.vpage ?? 0;
-          if (page === null || page === undefined) return { event: 'fault.mapped', label: `${handler}: no page-cache page → VM_FAULT_SIGBUS`, regs: { ...input.regs, ret: VM_FAULT_SIGBUS } };
+          if (page === null || page === undefined) return { event: 'fault.mapped', label: () => `${handler}: no page-cache page → VM_FAULT_SIGBUS`, regs: { ...input.regs, ret: VM_FAULT_SIGBUS } };
           const write = input.regs.write === true;
           const shared = input.regs.shared === true;
           if (write && !shared) {
             const content = input.kernel.pages[page]?.content ?? '0';
-            return { event: 'fault.mapped', label: `${handler} → do_cow_fault: copy to an anonymous page → set_pte (writable)`, kernel: setPte(input.kernel, input.task.mm, vpage, { kind: 'anon', content }), regs: { ...input.regs, ret: VM_FAULT_NOPAGE } };
+            return { event: 'fault.mapped', label: () => `${handler} → do_cow_fault: copy to an anonymous page → set_pte (writable)`, kernel: setPte(input.kernel, input.task.mm, vpage, { kind: 'anon', content }), regs: { ...input.regs, ret: VM_FAULT_NOPAGE } };
           }
           const how = write ? 'do_shared_fault → set_pte (writable)' : 'do_read_fault → set_pte (read-only)';
-          return { event: 'fault.mapped', label: `${handler} → ${how}`, kernel: setPte(input.kernel, input.task.mm, vpage, { kind: 'page', page, writable: write }), regs: { ...input.regs, ret: VM_FAULT_NOPAGE } };
+          return { event: 'fault.mapped', label: () => `${handler} → ${how}`, kernel: setPte(input.kernel, input.task.mm, vpage, { kind: 'page', page, writable: write }), regs: { ...input.regs, ret: VM_FAULT_NOPAGE } };
         },
       },
       on: { 'fault.mapped': 'next_unlock' },
@@ -255,13 +262,13 @@ export const vmOpsFault = defineThread({
         run: (input) => {
           const held = input.regs.held ?? 0;
           const lock = faultOf(input)?.locks[held - 1];
-          if (held === 0 || lock === undefined) return { event: 'fault.unlocked', label: `${faultOf(input)?.handler ?? '->fault'} returns` };
+          if (held === 0 || lock === undefined) return { event: 'fault.unlocked', label: () => `${faultOf(input)?.handler ?? '->fault'} returns` };
           const call = `${lock.at}: ${lockCall(input.kernel, lock.lock, lock.write, input.variant.era, true)}`;
           return { ...unlockStep(call, () => lock.lock, 'fault.unlock').run(input), regs: { ...input.regs, held: held - 1 } };
         },
       },
       on: { 'fault.unlock': 'next_unlock', 'fault.unlocked': 'done' },
     },
-    done: { final: true },
+    done: FINAL,
   },
 });

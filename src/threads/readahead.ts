@@ -34,7 +34,7 @@
 import { addLockedPage } from '../kernel/pagecache.ts';
 import { inodeName, sizeInPages, ZEROES, type KernelState } from '../kernel/state.ts';
 import { PAGE_SIZE } from '../kernel/ids.ts';
-import { defineThread } from './define.ts';
+import { FINAL, defineThread } from './define.ts';
 import { unlockPage } from './pagelock.ts';
 import type { StepInput, StepResult } from './types.ts';
 
@@ -66,7 +66,7 @@ function nextMissing(kernel: KernelState, ino: number, from: number, end: number
 }
 
 /** One page of mpage_readpages: add it, map it (from map_bh or a new get_block), read it. */
-function readPage(input: StepInput): StepResult {
+function readPage(input: StepInput): StepResult<'ra.done' | 'ra.page'> {
   const ino = input.regs.ino ?? 0;
   const file = inodeName(input.kernel, ino);
   const start = input.regs.pos ?? 0;
@@ -128,7 +128,7 @@ export const mpageReadahead = defineThread({
           const file = inodeName(input.kernel, ino);
           return {
             event: 'step.done',
-            label: `do_sync_mmap_readahead(${file}:${index}) → ra_submit(${file}:${start}–${end - 1}) → read_pages → ->readpages = ${readpages(input)} → mpage_readpages`,
+            label: () => `do_sync_mmap_readahead(${file}:${index}) → ra_submit(${file}:${start}–${end - 1}) → read_pages → ->readpages = ${readpages(input)} → mpage_readpages`,
             regs: { ...input.regs, pos: start, len: end - start, done: 0 },
           };
         },
@@ -136,6 +136,6 @@ export const mpageReadahead = defineThread({
       on: { 'step.done': 'readpage' },
     },
     readpage: { step: { run: readPage }, on: { 'ra.page': 'readpage', 'ra.done': 'done' } },
-    done: { final: true },
+    done: FINAL,
   },
 });

@@ -13,7 +13,7 @@ import { acquire, blockersOf, holdOf, isLocked, isWaiting, ownersOf, release, ty
 import { PAGE_SIZE } from '../kernel/ids.ts';
 import { inodeName, type KernelState } from '../kernel/state.ts';
 import type { StepStateConfig } from './define.ts';
-import type { StepInput, StepResult, StepSpec, WaitInfo } from './types.ts';
+import { waitInfo, type StepInput, type StepResult, type StepSpec, type WaitInfo } from './types.ts';
 
 export type LockOf = (input: StepInput) => LockRef;
 
@@ -26,9 +26,11 @@ function ownersText(pids: readonly number[]): string {
 }
 
 /** A step that only moves on: `event` with `label`. */
+export function plainStep(label: string | ((input: StepInput) => string)): StepSpec<'step.done'>;
+export function plainStep<const E extends string>(label: string | ((input: StepInput) => string), event: E, update?: (input: StepInput) => Omit<StepResult, 'event' | 'label'>): StepSpec<E>;
 export function plainStep(label: string | ((input: StepInput) => string), event = 'step.done', update?: (input: StepInput) => Omit<StepResult, 'event' | 'label'>): StepSpec {
   return {
-    run: (input) => ({ event, label: typeof label === 'string' ? label : label(input), ...(update ? update(input) : {}) }),
+    run: (input) => ({ event, label: typeof label === 'string' ? label : () => label(input), ...(update ? update(input) : {}) }),
   };
 }
 
@@ -36,22 +38,27 @@ export function plainStep(label: string | ((input: StepInput) => string), event 
  * The two states that take a sleeping lock: `name` tries, `${name}_wait`
  * sleeps until the releaser hands it over. Both lead to `next`.
  */
-export function takeLock(name: string, callName: string | ((input: StepInput) => string), lockOf: LockOf, write: boolean, next: string): Record<string, StepStateConfig> {
+/** The states takeLock makes. */
+export type TakeLockStates<N extends string, Next extends string> = { readonly [K in N]: StepStateConfig<{ readonly 'lock.granted': Next; readonly 'lock.queued': `${N}_wait` }> } & {
+  readonly [K in `${N}_wait`]: StepStateConfig<{ readonly 'lock.granted': Next }>;
+};
+
+export function takeLock<const N extends string, const Next extends string>(name: N, callName: string | ((input: StepInput) => string), lockOf: LockOf, write: boolean, next: Next): TakeLockStates<N, Next> {
   const callOf = (input: StepInput) => (typeof callName === 'string' ? callName : callName(input));
-  const take: StepSpec = {
+  const take: StepSpec<'lock.granted' | 'lock.queued'> = {
     run: (input) => {
       const call = callOf(input);
       const ref = lockOf(input);
       const lock = sleepLockOf(input.kernel, ref);
-      if (lock === undefined) return { event: 'lock.granted', label: `${call} → no such lock` };
+      if (lock === undefined) return { event: 'lock.granted', label: () => `${call} → no such lock` };
       const result = acquire(lock, input.task.pid, write);
       const kernel = withSleepLock(input.kernel, ref, result.lock);
-      if (result.granted) return { event: 'lock.granted', label: `${call} → granted`, kernel };
+      if (result.granted) return { event: 'lock.granted', label: () => `${call} → granted`, kernel };
       const why = lock.waiters.length > 0 && !isLocked(lock) ? `queued behind ${lock.waiters.length} waiter(s)` : `held by ${ownersText(ownersOf(lock))}`;
-      return { event: 'lock.queued', label: `${call} → sleeps: ${why}`, kernel };
+      return { event: 'lock.queued', label: () => `${call} → sleeps: ${why}`, kernel };
     },
   };
-  const wait: StepSpec = {
+  const wait: StepSpec<'lock.granted'> = {
     wait: (input) => {
       const ref = lockOf(input);
       const lock = sleepLockOf(input.kernel, ref);
@@ -59,24 +66,28 @@ export function takeLock(name: string, callName: string | ((input: StepInput) =>
       if (lock === undefined || !isWaiting(lock, input.task.pid)) return null;
       return sleepWait(input, ref, lock, write);
     },
-    run: (input) => ({ event: 'lock.granted', label: `${callOf(input)} → woken, granted` }),
+    run: (input) => ({ event: 'lock.granted', label: () => `${callOf(input)} → woken, granted` }),
   };
   return {
     [name]: { step: take, on: { 'lock.granted': next, 'lock.queued': `${name}_wait` } },
     [`${name}_wait`]: { step: wait, on: { 'lock.granted': next } },
-  };
+  } as TakeLockStates<N, Next>;
 }
 
 /** Why a sleeper is not running, naming the owners and the queue ahead of it. */
 export function sleepWait(input: StepInput, ref: LockRef, lock: SleepLock, write: boolean): WaitInfo {
-  const name = lockName(input.kernel, ref, era(input));
-  const owners = ownersOf(lock);
-  const ahead = lock.waiters.slice(0, Math.max(0, lock.waiters.findIndex((w) => w.pid === input.task.pid)));
-  const queue = ahead.length > 0 ? `, behind ${ahead.map((w) => `pid ${w.pid} (${w.write ? 'writer' : 'reader'})`).join(', ')}` : '';
-  return { lock: ref, reason: `waiting for ${name} (${write ? 'write' : 'read'}): held by ${ownersText(owners)}${queue}`, holders: blockersOf(lock, input.task.pid) };
+  return waitInfo(ref, blockersOf(lock, input.task.pid), () => {
+    const name = lockName(input.kernel, ref, era(input));
+    const owners = ownersOf(lock);
+    const ahead = lock.waiters.slice(0, Math.max(0, lock.waiters.findIndex((w) => w.pid === input.task.pid)));
+    const queue = ahead.length > 0 ? `, behind ${ahead.map((w) => `pid ${w.pid} (${w.write ? 'writer' : 'reader'})`).join(', ')}` : '';
+    return `waiting for ${name} (${write ? 'write' : 'read'}): held by ${ownersText(owners)}${queue}`;
+  });
 }
 
 /** up_read / up_write / mutex_unlock / unlock_page. */
+export function unlockStep(call: string, lockOf: LockOf): StepSpec<'lock.released'>;
+export function unlockStep<const E extends string>(call: string, lockOf: LockOf, event: E, extra?: (input: StepInput) => Omit<StepResult, 'event' | 'label' | 'kernel'>): StepSpec<E>;
 export function unlockStep(call: string, lockOf: LockOf, event = 'lock.released', extra?: (input: StepInput) => Omit<StepResult, 'event' | 'label' | 'kernel'>): StepSpec {
   return {
     run: (input) => {
@@ -86,10 +97,10 @@ export function unlockStep(call: string, lockOf: LockOf, event = 'lock.released'
       const result = release(lock, input.task.pid);
       if (!result.ok) {
         const name = lockName(input.kernel, ref, era(input));
-        return { event, label: `${call} → not the owner`, outcome: { kind: 'invariant-violation', message: `${result.violation}: ${name}` } };
+        return { event, label: () => `${call} → not the owner`, outcome: { kind: 'invariant-violation', message: `${result.violation}: ${name}` } };
       }
       const woke = result.woken.length > 0 ? ` → wakes ${ownersText(result.woken)}` : '';
-      return { event, label: `${call}${woke}`, kernel: withSleepLock(input.kernel, ref, result.lock), ...(extra ? extra(input) : {}) };
+      return { event, label: () => `${call}${woke}`, kernel: withSleepLock(input.kernel, ref, result.lock), ...(extra ? extra(input) : {}) };
     },
   };
 }
@@ -115,8 +126,13 @@ export interface GlockRequest {
  * 'glock.granted', 'glock.tryfailed' (GLR_TRYFAILED), and on the recursion
  * trap a BUG outcome.
  */
-export function takeGlock(name: string, req: GlockRequest, next: string, onTryFailed?: string): Record<string, StepStateConfig> {
-  const nq: StepSpec = {
+/** The states takeGlock makes; `Try` is where GLR_TRYFAILED leads (never: the request is never a try). */
+export type TakeGlockStates<N extends string, Next extends string, Try extends string> = {
+  readonly [K in N]: StepStateConfig<{ readonly 'glock.granted': Next; readonly 'glock.queued': `${N}_wait`; readonly 'glock.recursive': 'bug' } & { readonly [E in [Try] extends [never] ? never : 'glock.tryfailed']: Try }>;
+} & { readonly [K in `${N}_wait`]: StepStateConfig<{ readonly 'glock.granted': Next }> };
+
+export function takeGlock<const N extends string, const Next extends string, const Try extends string = never>(name: N, req: GlockRequest, next: Next, onTryFailed?: Try): TakeGlockStates<N, Next, Try> {
+  const nq: StepSpec<'glock.granted' | 'glock.queued' | 'glock.recursive' | 'glock.tryfailed'> = {
     run: (input) => {
       const ino = input.regs.ino ?? 0;
       const mode = req.mode(input);
@@ -139,27 +155,28 @@ export function takeGlock(name: string, req: GlockRequest, next: string, onTryFa
         case 'recursive':
           return {
             event: 'glock.recursive',
-            label: `${call} → trap_recursive → BUG()`,
+            label: () => `${call} → trap_recursive → BUG()`,
             lockdep: { asks: { kind: 'glock', node: input.task.node, ino }, mode },
             outcome: { kind: 'bug', message: `BUG: gfs2 recursive glock: pid ${input.task.pid} already holds glock 2/${inodeName(input.kernel, ino)}, new ${mode} request from ${caller}`, log: result.log },
           };
         case 'tryfailed':
-          return { event: 'glock.tryfailed', label: `${call} → GLR_TRYFAILED` };
+          return { event: 'glock.tryfailed', label: () => `${call} → GLR_TRYFAILED`, marks: ['glock-tryfailed'] };
         case 'granted':
-          return { event: 'glock.granted', label: `${call} → granted${besideWeak(result.kernel, input, mode)}`, kernel: result.kernel, ...outer, ...(isTry ? { lockdep: 'trylock' as const } : {}) };
+          return { event: 'glock.granted', label: () => `${call} → granted${besideWeak(result.kernel, input, mode)}`, marks: ['glock-granted'], kernel: result.kernel, ...outer, ...(isTry ? { lockdep: 'trylock' as const } : {}) };
         case 'queued':
-          return { event: 'glock.queued', label: `${call} → waits`, kernel: result.kernel, ...outer };
+          return { event: 'glock.queued', label: () => `${call} → waits`, kernel: result.kernel, ...outer };
       }
     },
   };
-  const wait: StepSpec = {
+  const wait: StepSpec<'glock.granted'> = {
     wait: (input) => glockWait(input, callerOf(req, input), req.mode(input)),
-    run: (input) => ({ event: 'glock.granted', label: `gfs2_glock_wait → granted ${req.mode(input)} on glock 2/${inodeName(input.kernel, input.regs.ino ?? 0)}` }),
+    run: (input) => ({ event: 'glock.granted', label: () => `gfs2_glock_wait → granted ${req.mode(input)} on glock 2/${inodeName(input.kernel, input.regs.ino ?? 0)}`, marks: ['glock-granted'] }),
   };
   const on: Record<string, string> = { 'glock.granted': next, 'glock.queued': `${name}_wait`, 'glock.recursive': 'bug' };
   if (onTryFailed !== undefined) on['glock.tryfailed'] = onTryFailed;
   // Glocks exist only in gfs2: a machine shared with ext2 (do_mmap, truncate) lists these steps only under gfs2.
-  return { [name]: { step: nq, on, fs: 'gfs2' }, [`${name}_wait`]: { step: wait, on: { 'glock.granted': next }, fs: 'gfs2' } };
+  // A try request with no GLR_TRYFAILED target has nowhere to go: step() reports the missing transition as a model error.
+  return { [name]: { step: nq, on, fs: 'gfs2' }, [`${name}_wait`]: { step: wait, on: { 'glock.granted': next }, fs: 'gfs2' } } as unknown as TakeGlockStates<N, Next, Try>;
 }
 
 /**
@@ -182,18 +199,26 @@ function glockWait(input: StepInput, caller: string, mode: HolderMode): WaitInfo
   if (isGranted(input.kernel, node, ino, pid, caller)) return null;
   const blockers = glockBlockers(input.kernel, node, ino, pid, caller);
   const ref: LockRef = { kind: 'glock', node, ino };
-  const name = lockName(input.kernel, ref, era(input));
-  // A holder is named with its node in a cluster (each node has its own glock
-  // for the inode), and marked when it is weak (5.16 HIF_MAY_DEMOTE).
-  const where = (h: Blocker) => (input.kernel.nodes > 1 ? ` on node ${h.node}` : '');
-  const held =
-    blockers.length === 0
-      ? 'a demote in progress'
-      : blockers.map((h) => `${h.mode} by pid ${h.pid}${where(h)}${h.node !== node ? ' (demote requested)' : ''}${h.mayDemote ? ' (HIF_MAY_DEMOTE)' : ''}`).join(', ');
-  return { lock: ref, reason: `waiting for ${name} in ${mode}: held ${held}`, holders: blockers.map((h) => h.pid) };
+  return waitInfo(
+    ref,
+    blockers.map((h) => h.pid),
+    () => {
+      const name = lockName(input.kernel, ref, era(input));
+      // A holder is named with its node in a cluster (each node has its own glock
+      // for the inode), and marked when it is weak (5.16 HIF_MAY_DEMOTE).
+      const where = (h: Blocker) => (input.kernel.nodes > 1 ? ` on node ${h.node}` : '');
+      const held =
+        blockers.length === 0
+          ? 'a demote in progress'
+          : blockers.map((h) => `${h.mode} by pid ${h.pid}${where(h)}${h.node !== node ? ' (demote requested)' : ''}${h.mayDemote ? ' (HIF_MAY_DEMOTE)' : ''}`).join(', ');
+      return `waiting for ${name} in ${mode}: held ${held}`;
+    },
+  );
 }
 
 /** gfs2_glock_dq of the holder `caller` queued. */
+export function dropGlock(caller: string | ((input: StepInput) => string)): StepSpec<'glock.released'>;
+export function dropGlock<const E extends string>(caller: string | ((input: StepInput) => string), event: E, outer?: boolean): StepSpec<E>;
 export function dropGlock(caller: string | ((input: StepInput) => string), event = 'glock.released', outer = false): StepSpec {
   return {
     run: (input) => {
@@ -202,7 +227,7 @@ export function dropGlock(caller: string | ((input: StepInput) => string), event
       const label = `gfs2_glock_dq on glock 2/${inodeName(input.kernel, ino)}`;
       if (!result.ok) return { event, label, outcome: { kind: 'invariant-violation', message: result.violation } };
       // The "holds an outer glock" bit goes with the LM_FLAG_OUTER holder only (RFC 2021, gfs2_glock_dq).
-      return { event, label, kernel: result.kernel, ...(outer ? { task: { outerGlock: false } } : {}) };
+      return { event, label, marks: ['glock-dq'], kernel: result.kernel, ...(outer ? { task: { outerGlock: false } } : {}) };
     },
   };
 }
@@ -212,12 +237,12 @@ export function dropGlock(caller: string | ((input: StepInput) => string), event
  * release it if this task holds it ('lock.released'), else just return
  * ('lock.none', labelled by `otherwise`).
  */
-export function maybeUnlockStep(call: string, lockOf: LockOf, otherwise: (input: StepInput) => string): StepSpec {
+export function maybeUnlockStep(call: string, lockOf: LockOf, otherwise: (input: StepInput) => string): StepSpec<'lock.released' | 'lock.none'> {
   const unlock = unlockStep(call, lockOf);
   return {
     run: (input) => {
       const lock = sleepLockOf(input.kernel, lockOf(input));
-      if (lock === undefined || holdOf(lock, input.task.pid) === null) return { event: 'lock.none', label: otherwise(input) };
+      if (lock === undefined || holdOf(lock, input.task.pid) === null) return { event: 'lock.none', label: () => otherwise(input) };
       return unlock.run(input);
     },
   };
@@ -242,8 +267,8 @@ export function inodeUnlockName(input: StepInput): string {
  * The head of a per-page I/O loop: once `done` reaches `len` (or `stop`, e.g.
  * the next page is past EOF), the step that returns the bytes done; else null.
  */
-export function ioDone(input: StepInput, event: string, call: string, stop = false): StepResult | null {
+export function ioDone<E extends string>(input: StepInput, event: E, call: string, stop = false): StepResult<E> | null {
   const done = input.regs.done ?? 0;
   if (done < (input.regs.len ?? 0) && !stop) return null;
-  return { event, label: `${call} → ${done * PAGE_SIZE} bytes`, regs: { ...input.regs, ret: done * PAGE_SIZE } };
+  return { event, label: () => `${call} → ${done * PAGE_SIZE} bytes`, regs: { ...input.regs, ret: done * PAGE_SIZE } };
 }

@@ -9,7 +9,7 @@ import { lockName, type Era } from '../kernel/locks.ts';
 import { inodeName, type KernelState } from '../kernel/state.ts';
 import { errnoName } from '../kernel/uaccess.ts';
 import type { VariantFlags } from '../kernel/variants.ts';
-import { defineThread } from './define.ts';
+import { FINAL, defineThread } from './define.ts';
 import { topEntryId } from './program.ts';
 import { dropGlock, mmapLockCall, plainStep, takeGlock, takeLock, unlockStep, type LockOf } from './steps.ts';
 import type { Regs, Syscall } from './types.ts';
@@ -84,7 +84,7 @@ export const taskMachine = defineThread({
           const sys = input.task.program[pc];
           if (input.task.killed) return { event: 'task.exit', label: 'killed by SIGBUS' };
           if (sys === undefined) return { event: 'task.exit', label: 'exit' };
-          return { event: 'sys.call', label: describeSyscall(sys, input.kernel, input.variant.era), call: syscallMachine(sys, input.variant, topEntryId(input.task.program, pc)) };
+          return { event: 'sys.call', label: () => describeSyscall(sys, input.kernel, input.variant.era), call: syscallMachine(sys, input.variant, topEntryId(input.task.program, pc)) };
         },
       },
       on: { 'sys.call': 'returned', 'task.exit': 'exited' },
@@ -105,7 +105,7 @@ export const taskMachine = defineThread({
       },
       on: { 'sys.returned': 'next_syscall' },
     },
-    exited: { final: true },
+    exited: FINAL,
   },
 });
 
@@ -151,7 +151,7 @@ export const doMmap = defineThread({
       on: { 'step.done': 'up_write' },
     },
     up_write: { step: { run: (input) => unlockStep(mmapLockCall(input, true, true), mmapSem, 'lock.released', (i) => ({ regs: { ...i.regs, ret: 0 } })).run(input) }, on: { 'lock.released': 'done' } },
-    done: { final: true },
-    bug: { final: true },
+    done: FINAL,
+    bug: FINAL,
   },
 });

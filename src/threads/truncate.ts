@@ -35,7 +35,7 @@ import { pageMapped, unmapMappingRange, unmapPage } from '../kernel/mm.ts';
 import { deleteFromPageCache, getPage } from '../kernel/pagecache.ts';
 import { inodeName, type KernelState } from '../kernel/state.ts';
 import { PAGE_SIZE } from '../kernel/ids.ts';
-import { defineThread } from './define.ts';
+import { FINAL, defineThread } from './define.ts';
 import { unlockPage } from './pagelock.ts';
 import { dropGlock, inodeLockName, inodeUnlockName, maybeUnlockStep, takeGlock, takeLock, unlockStep, type LockOf } from './steps.ts';
 import type { StepInput, StepResult } from './types.ts';
@@ -100,7 +100,7 @@ function nextCachedPage(kernel: KernelState, ino: number, from: number, to: numb
 
 function truncateLike(id: string, kind: Kind) {
   const caller = kind === 'truncate' ? 'gfs2_setattr_size' : 'gfs2_punch_hole';
-  const release = (input: StepInput): StepResult => {
+  const release = (input: StepInput): StepResult<'lock.released' | 'lock.none'> => {
     const invalidate = maybeUnlockStep(invalidateLockCall(input, true), invalidateLock, () => '').run(input);
     if (invalidate.event === 'lock.released') return invalidate;
     if (findHolder(input.kernel, input.task.node, input.regs.ino ?? 0, input.task.pid, caller)?.granted) return dropGlock(caller, 'lock.released').run(input);
@@ -116,7 +116,7 @@ function truncateLike(id: string, kind: Kind) {
           run: (input) => ({
             // xfs_file_fallocate takes no i_mutex: its XFS_IOLOCK_EXCL is in the route step.
             event: kind === 'punch' && input.variant.fs === 'xfs' ? 'step.skip' : 'step.done',
-            label: `${kind === 'truncate' ? 'do_truncate → notify_change' : 'vfs_fallocate(FALLOC_FL_PUNCH_HOLE)'}(${inodeName(input.kernel, input.regs.ino ?? 0)})`,
+            label: () => `${kind === 'truncate' ? 'do_truncate → notify_change' : 'vfs_fallocate(FALLOC_FL_PUNCH_HOLE)'}(${inodeName(input.kernel, input.regs.ino ?? 0)})`,
           }),
         },
         on: { 'step.done': 'take_i_rwsem', 'step.skip': 'route' },
@@ -145,7 +145,7 @@ function truncateLike(id: string, kind: Kind) {
             if (inode !== undefined) inodes[ino] = { ...inode, size };
             // ext4 4.0's ext4_setattr writes i_size itself, then calls truncate_pagecache; the others go through truncate_setsize.
             const call = input.variant.fs === 'ext4' ? 'i_size_write' : 'truncate_setsize → i_size_write';
-            return { event: 'step.done', label: `${call}(${inodeName(input.kernel, ino)}, ${size})`, kernel: { ...input.kernel, inodes } };
+            return { event: 'step.done', label: () => `${call}(${inodeName(input.kernel, ino)}, ${size})`, kernel: { ...input.kernel, inodes } };
           },
         },
         on: { 'step.done': 'i_mmap_lock_write' },
@@ -164,7 +164,7 @@ function truncateLike(id: string, kind: Kind) {
             const evenCows = kind === 'truncate';
             const kernel = unmapMappingRange(input.kernel, input.regs.ino ?? 0, from, to, evenCows);
             const what = to === Number.POSITIVE_INFINITY ? `pages ≥ ${from}` : `pages ${from}–${to - 1}`;
-            return { event: 'step.done', label: `unmap_mapping_range(${what}${evenCows ? ', even_cows' : ''})`, kernel };
+            return { event: 'step.done', label: () => `unmap_mapping_range(${what}${evenCows ? ', even_cows' : ''})`, kernel };
           },
         },
         on: { 'step.done': 'i_mmap_unlock_write' },
@@ -176,9 +176,9 @@ function truncateLike(id: string, kind: Kind) {
             const { from, to } = range(kind, input);
             const page = nextCachedPage(input.kernel, input.regs.ino ?? 0, from, to);
             const call = kind === 'truncate' ? 'truncate_inode_pages' : 'truncate_inode_pages_range';
-            if (page === null) return { event: input.regs.again ? 'pages.done' : 'pages.none', label: `${call} → no cached page left`, regs: { ...input.regs, page: undefined } };
+            if (page === null) return { event: input.regs.again ? 'pages.done' : 'pages.none', label: () => `${call} → no cached page left`, regs: { ...input.regs, page: undefined } };
             // find_lock_entries holds a reference on the page while truncate sleeps for its lock.
-            return { event: 'pages.next', label: `${call} → page ${inodeName(input.kernel, input.regs.ino ?? 0)}:${input.kernel.pages[page]?.index ?? '?'}`, kernel: getPage(input.kernel, page), regs: { ...input.regs, page } };
+            return { event: 'pages.next', label: () => `${call} → page ${inodeName(input.kernel, input.regs.ino ?? 0)}:${input.kernel.pages[page]?.index ?? '?'}`, kernel: getPage(input.kernel, page), regs: { ...input.regs, page } };
           },
         },
         on: { 'pages.none': 'free_blocks', 'pages.done': 'out', 'pages.next': 'lock_page' },
@@ -216,8 +216,8 @@ function truncateLike(id: string, kind: Kind) {
         on: { 'step.done': 'out', 'step.again': 'i_mmap_lock_write' },
       },
       out: { step: { run: release }, on: { 'lock.released': 'out', 'lock.none': 'done' } },
-      done: { final: true },
-      bug: { final: true },
+      done: FINAL,
+      bug: FINAL,
     },
   });
 }

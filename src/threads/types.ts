@@ -162,6 +162,24 @@ export interface StepInput {
  */
 export type LockdepHint = 'might_fault' | 'trylock' | { readonly asks: LockRef; readonly mode: 'SH' | 'DF' | 'EX' };
 
+/**
+ * What a step means to the tools that draw or count a run (the timeline, the
+ * trace export, the compare view's path counts), said as a type so none of
+ * them reads it out of label text (sim/pathevents.ts is the one classifier):
+ * - `copy-short`: a user copy came up short or failed (-EFAULT, a partial
+ *   count): where a fix's retry path starts;
+ * - `copy-done`: a user copy went through: where the retry path ends;
+ * - `glock-dq`: gfs2_glock_dq; `glock-granted`: a glock holder granted at once
+ *   by gfs2_glock_nq (not a woken waiter);
+ * - `glock-tryfailed`: LM_FLAG_TRY came back GLR_TRYFAILED;
+ * - `efault-retry`: the syscall decided to fault the user buffer in and go
+ *   round again (RFC 2021 current_needs_retry and -EFAULT; 5.16 and 5.18
+ *   should_fault_in_pages, fs/gfs2/file.c);
+ * - `vm-fault-retry`: do_page_fault acted on a VM_FAULT_RETRY (once per retry,
+ *   where the fault path receives it, not at each frame it is returned through).
+ */
+export type StepMark = 'copy-short' | 'copy-done' | 'glock-dq' | 'glock-granted' | 'glock-tryfailed' | 'efault-retry' | 'vm-fault-retry';
+
 /** An outcome that a single step can cause. */
 export type StepOutcome =
   | { readonly kind: 'bug'; readonly message: string; readonly log: readonly string[] }
@@ -171,11 +189,22 @@ export type StepOutcome =
   | { readonly kind: 'invariant-violation'; readonly message: string }
   | { readonly kind: 'livelock'; readonly message: string };
 
-export interface StepResult {
-  /** The machine event this step produced. */
-  readonly event: string;
+/**
+ * Text for people (a step's label, a wait's reason), built only when shown:
+ * the explorer steps millions of times and reads neither, so a label that
+ * needs formatting is a function that formats it. `textOf` builds it.
+ */
+export type Text = string | (() => string);
+
+export function textOf(text: Text): string {
+  return typeof text === 'string' ? text : text();
+}
+
+export interface StepResult<E extends string = string> {
+  /** The machine event this step produced: one its state's transition table handles (threads/define.ts StateConfig). */
+  readonly event: E;
   /** What the step did, naming the kernel function: `gfs2_glock_nq(SH) → granted`. */
-  readonly label: string;
+  readonly label: Text;
   readonly kernel?: KernelState;
   readonly regs?: Regs;
   readonly task?: Partial<Pick<TaskFields, 'pagefaultDisabled' | 'outerGlock' | 'needsRetry' | 'returns' | 'killed'>>;
@@ -183,20 +212,43 @@ export interface StepResult {
   readonly call?: { readonly machine: string; readonly regs: Regs };
   readonly outcome?: StepOutcome;
   readonly lockdep?: LockdepHint;
+  readonly marks?: readonly StepMark[];
 }
 
 /** Why a task cannot take its next step. */
 export interface WaitInfo {
   readonly lock: LockRef;
-  /** Kernel words: "waiting for glock 2/F1 in SH: held DF by pid 101". */
+  /** Kernel words: "waiting for glock 2/F1 in SH: held DF by pid 101". Built when first read (waitInfo). */
   readonly reason: string;
   /** Tasks whose progress would release it (the wait-for edges). */
   readonly holders: readonly Pid[];
 }
 
-export interface StepSpec {
+/** A wait whose reason is formatted only if someone reads it: the explorer asks every task's wait in every state, and reads none. */
+export function waitInfo(lock: LockRef, holders: readonly Pid[], reason: () => string): WaitInfo {
+  return new LazyWait(lock, holders, reason);
+}
+
+/** A class, so the getter lives on the prototype and a wait costs what a plain object does. */
+class LazyWait implements WaitInfo {
+  #reason: (() => string) | string;
+  constructor(
+    readonly lock: LockRef,
+    readonly holders: readonly Pid[],
+    reason: () => string,
+  ) {
+    this.#reason = reason;
+  }
+
+  get reason(): string {
+    if (typeof this.#reason !== 'string') this.#reason = this.#reason();
+    return this.#reason;
+  }
+}
+
+export interface StepSpec<E extends string = string> {
   /** Performs the step. Called only when `wait` says the task may run. */
-  readonly run: (input: StepInput) => StepResult;
+  readonly run: (input: StepInput) => StepResult<E>;
   /** For sleeping steps: why the task cannot run yet, or null. */
   readonly wait?: (input: StepInput) => WaitInfo | null;
 }

@@ -13,7 +13,7 @@
  * too (a write fault on a MAP_SHARED page is mapped writable without
  * ->page_mkwrite on ext4 and xfs here).
  */
-import { defineThread } from './define.ts';
+import { FINAL, defineThread } from './define.ts';
 import { takeLock, unlockStep, type LockOf } from './steps.ts';
 
 const mmapLock: LockOf = (input) => ({ kind: 'invalidate_lock', ino: input.regs.ino ?? 0 });
@@ -34,6 +34,6 @@ export const xfsFilemapFault = defineThread({
       on: { 'fault.call': 'xfs_iunlock' },
     },
     xfs_iunlock: { step: unlockStep('xfs_iunlock(XFS_MMAPLOCK_SHARED)', mmapLock), on: { 'lock.released': 'done' } },
-    done: { final: true },
+    done: FINAL,
   },
 });

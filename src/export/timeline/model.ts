@@ -16,7 +16,7 @@ import type { Pid } from '../../kernel/ids.ts';
 import { holdsIn } from '../../sim/holds.ts';
 import { baseMachine } from '../../threads/registry.ts';
 import { OUTCOME_KINDS, outcomeOf, waitEdges, type OutcomeKind } from '../../sim/outcome.ts';
-import { PATH_EVENTS, pathEventsOf, type PathEvent } from '../../sim/pathevents.ts';
+import { FAULT_FRAMES, PATH_EVENTS, PATH_KINDS, faultFrameOf, pathEventsOf, pathKindOf, type PathEvent, type PathKind } from '../../sim/pathevents.ts';
 import type { TraceStep } from '../../sim/step.ts';
 import type { SystemState } from '../../sim/system.ts';
 
@@ -24,12 +24,11 @@ import type { SystemState } from '../../sim/system.ts';
 export const LOCK_KINDS = ['glock', 'mmap_sem', 'i_rwsem', 'page', 'i_mmap', 'invalidate_lock', 'named'] as const;
 export type LockKind = (typeof LOCK_KINDS)[number];
 
-/** Machines whose frames are drawn as nested fault spans: the `kind` of a fault span. */
-export const FAULT_MACHINES = ['do_page_fault', 'gfs2_fault', 'filemap_fault', 'do_dax_fault', 'gfs2_page_mkwrite', 'vm_ops_fault'] as const;
+/** Fault handlers, whose frames are drawn as nested fault spans: the `kind` of a fault span (sim/pathevents.ts). */
+export const FAULT_MACHINES = FAULT_FRAMES;
 
-/** The points of a retry path, in the order the fix takes them. */
-export const PATH_KINDS = ['copy-short', 'glock-dropped', 'fault-in', 'glock-reacquired', 'copy-done'] as const;
-export type PathKind = (typeof PATH_KINDS)[number];
+/** The points of a retry path (sim/pathevents.ts). */
+export { PATH_KINDS, type PathKind };
 
 /** How a run can end, each drawn as a marker at the step that ended it. */
 export type MarkerKind = Exclude<OutcomeKind, 'completed'>;
@@ -280,10 +279,6 @@ function waitSpans(states: readonly SystemState[], steps: number, laneOf: Readon
 /* Fault frames and retry paths, read off the trace.                  */
 /* ------------------------------------------------------------------ */
 
-function faultKind(machine: string | null): number {
-  return machine === null ? -1 : FAULT_MACHINES.indexOf(baseMachine(machine) as (typeof FAULT_MACHINES)[number]);
-}
-
 function faultSpans(trace: readonly TraceStep[], steps: number, laneOf: ReadonlyMap<Pid, number>, strings: Strings): RawSpan[] {
   const done: RawSpan[] = [];
   const open = new Map<Pid, { depth: number; kind: number; start: number; lane: number; label: number }[]>();
@@ -308,30 +303,12 @@ function faultSpans(trace: readonly TraceStep[], steps: number, laneOf: Readonly
       close(top, frames.length - 1, i + 1);
       frames.pop();
     }
-    const kind = faultKind(t.call);
+    const kind = faultFrameOf(t.call);
     const depth = t.returned ? t.depth : t.depth + 1;
     if (t.call !== null && kind >= 0 && depth >= 2) frames.push({ depth, kind, start: i + 1, lane, label: strings.id(baseMachine(t.call)) });
   }
   for (const frames of open.values()) frames.forEach((f, level) => close(f, level, steps));
   return done;
-}
-
-/** read/write paths: the syscall's own machines, where the retry loop lives (not the fault or fault-in frames). */
-function isReadWrite(machine: string): boolean {
-  return /read|write|dio_rw/.test(baseMachine(machine));
-}
-
-/** What a step is on a retry path, if anything; `open` is whether a path has started in this syscall. */
-export function pathKindOf(t: TraceStep, open: boolean): PathKind | null {
-  if (open && (baseMachine(t.machine) === 'fault_in_iov_iter' || t.call === 'fault_in_iov_iter')) return 'fault-in';
-  if (!isReadWrite(t.machine)) return null;
-  if (t.event === 'copy.short' || t.label.includes('-EFAULT')) return 'copy-short';
-  if (!open) return null;
-  if (t.label.startsWith('gfs2_glock_dq')) return 'glock-dropped';
-  if (t.label.startsWith('gfs2_glock_nq') && t.event === 'glock.granted') return 'glock-reacquired';
-  // The prefault's "page is present" is not the copy itself.
-  if ((t.event === 'copy.done' && !t.label.startsWith('prefault')) || t.label.startsWith('copy_page_to_iter → user page')) return 'copy-done';
-  return null;
 }
 
 export const PATH_LABELS: Record<PathKind, string> = {
