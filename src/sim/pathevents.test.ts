@@ -78,7 +78,7 @@ describe('path classifier', () => {
   });
 
   it('fault frames are the machines whose role is fault', () => {
-    expect(FAULT_FRAMES).toEqual(expect.arrayContaining(['do_page_fault', 'filemap_fault', 'gfs2_fault', 'gfs2_page_mkwrite', 'do_dax_fault', 'vm_ops_fault']));
+    expect(FAULT_FRAMES).toEqual(expect.arrayContaining(['do_page_fault', 'filemap_fault', 'gfs2_fault', 'gfs2_page_mkwrite', 'do_dax_fault', 'vm_ops_fault', 'xfs_filemap_fault']));
     expect(faultFrameOf('gfs2_file_read_iter (5.18)')).toBe(-1);
     expect(faultFrameOf('do_page_fault')).toBeGreaterThanOrEqual(0);
   });

@@ -20,6 +20,7 @@ const mmapLock: LockOf = (input) => ({ kind: 'invalidate_lock', ino: input.regs.
 
 export const xfsFilemapFault = defineThread({
   id: 'xfs_filemap_fault',
+  role: 'fault',
   initial: 'xfs_ilock',
   states: {
     ...takeLock('xfs_ilock', 'xfs_filemap_fault → xfs_ilock(XFS_MMAPLOCK_SHARED)', mmapLock, false, 'filemap_fault'),

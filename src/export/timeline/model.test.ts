@@ -228,3 +228,21 @@ describe('kernel events', () => {
     expect(replayed('gfs2-abba-dio', 'gfs2-5.15').model.events.count).toBe(0);
   });
 });
+
+describe('buildTimeline on pagecache-punch-fault under xfs-2015-mmaplock', () => {
+  // XFS 4.1 fs/xfs/xfs_file.c: xfs_filemap_fault takes XFS_MMAPLOCK_SHARED around
+  // filemap_fault; the frame a reader of the timeline looks for is that handler's.
+  const { model } = replayed('pagecache-punch-fault', 'xfs-2015-mmaplock');
+
+  it('nests filemap_fault inside xfs_filemap_fault inside do_page_fault', () => {
+    const faults = spans(model, model.faults, ['?']);
+    const labels = faults.map((f) => f.label);
+    expect(labels.slice(0, 3)).toEqual(['do_page_fault', 'xfs_filemap_fault', 'filemap_fault']);
+    const [pf, xfs, filemap] = faults;
+    if (pf === undefined || xfs === undefined || filemap === undefined) throw new Error('three faults expected');
+    expect(xfs.start).toBeGreaterThan(pf.start);
+    expect(filemap.start).toBeGreaterThan(xfs.start);
+    expect(filemap.end).toBeLessThanOrEqual(xfs.end);
+    expect(xfs.end).toBeLessThanOrEqual(pf.end);
+  });
+});
