@@ -1,6 +1,6 @@
 /**
  * The one classifier of what a run's steps mean to the tools that draw and
- * count it: the timeline (ui/timeline), the trace export (export/trace-event)
+ * count it: the timeline (export/timeline), the trace export (export/trace-event)
  * and the compare view's path counts (explore.ts). It reads the marks steps
  * return (threads/types.ts StepMark), the machines' roles (threads/define.ts
  * MachineRole) and the signals a step raised; never a label, which is for
