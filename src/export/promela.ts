@@ -426,7 +426,7 @@ function checked(scenario: Scenario, variant: VariantId): Checked {
   if (scenario.fs === 'ext4' || scenario.fs === 'xfs') {
     return {
       ok: false,
-      message: `Promela export models gfs2 scenarios; ${scenario.fs} scenarios are not modelled: their outcome (a page read from a block freed after the read-around looked it up) depends on block allocation and contents, and the read-around, the second truncate_pagecache_range and XFS's i_mmaplock are not translated yet. Use the explorer for them.`,
+      message: `Promela export models gfs2 scenarios; ${v.flags.fs === 'gfs2' ? scenario.fs : v.flags.fs} scenarios are not modelled: their outcome (a page read from a block freed after the read-around looked it up) depends on block allocation and contents, and the read-around, the second truncate_pagecache_range and XFS's i_mmaplock are not translated yet. Use the explorer for them.`,
     };
   }
   if (v.flags.fs !== 'gfs2') return { ok: false, message: `${variant} is an ${v.flags.fs} variant, but the scenario "${scenario.id}" is gfs2: choose gfs2-5.15, gfs2-rfc-2021, gfs2-5.16, gfs2-5.18 or gfs2-6.4` };
