@@ -13,6 +13,7 @@ import type { VariantId } from '../kernel/variants.ts';
 import { buildSetup } from '../scenarios/build.ts';
 import { DEFAULT_SCENARIO_ID, PRESETS, findPreset } from '../scenarios/index.ts';
 import type { Scenario, NamedSchedule } from '../scenarios/types.ts';
+import type { View } from '../share/link.ts';
 import { randomScheduler, replaying, roundRobin, runFrom, type Run as SimRun } from '../sim/schedulers.ts';
 import type { TraceStep } from '../sim/step.ts';
 import { initialSystem, type SystemState } from '../sim/system.ts';
@@ -93,21 +94,13 @@ export interface FaultlineActions {
    * documented interleaving. `from` says who asked: a link (the default) or
    * the explorer, naming the outcome its schedule reaches.
    */
-  openView(view: OpenedView, from?: { readonly kind: 'link' } | { readonly kind: 'explored'; readonly outcome: string }): void;
+  openView(view: View, from?: { readonly kind: 'link' } | { readonly kind: 'explored'; readonly outcome: string }): void;
   /** Show the statechart of this task. */
   showStatechart(pid: Pid): void;
   /** Remember the timeline's zoom (null: let the page pick). */
   setTimelineWindow(window: TimelineWindow | null): void;
 }
 
-export interface OpenedView {
-  readonly scenario: Scenario;
-  readonly variant: VariantId;
-  readonly schedule: readonly Pid[] | null;
-  readonly cursor: number;
-  readonly statechartPid?: Pid | null;
-  readonly timelineWindow?: TimelineWindow | null;
-}
 
 export type FaultlineStore = FaultlineData & FaultlineActions;
 
