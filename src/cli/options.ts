@@ -4,6 +4,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { findVariant, type VariantId } from '../kernel/variants.ts';
+import { documentedSchedule } from '../scenarios/schedule.ts';
 import type { Scenario } from '../scenarios/types.ts';
 import { MAX_SCENARIO_JSON_BYTES, parseScenarioJson } from '../scenarios/validate.ts';
 import { UsageError } from './io.ts';
@@ -73,7 +74,7 @@ export function chosenSchedule(scenario: Scenario, options: { readonly schedule:
 }
 
 export function defaultSchedule(scenario: Scenario, variant: VariantId): readonly number[] {
-  return scenario.schedules.find((s) => s.expect[variant] !== undefined)?.steps ?? scenario.schedules[0]?.steps ?? [];
+  return (documentedSchedule(scenario, variant) ?? scenario.schedules[0])?.steps ?? [];
 }
 
 export function checkVariant(scenario: Scenario, id: string): VariantId {

@@ -12,6 +12,7 @@ import type { Pid } from '../kernel/ids.ts';
 import type { VariantId } from '../kernel/variants.ts';
 import { buildSetup } from '../scenarios/build.ts';
 import { DEFAULT_SCENARIO_ID, PRESETS, findPreset } from '../scenarios/index.ts';
+import { documentedSchedule } from '../scenarios/schedule.ts';
 import type { Scenario, NamedSchedule } from '../scenarios/types.ts';
 import type { View } from '../share/link.ts';
 import { randomScheduler, replaying, roundRobin, runFrom, type Run as SimRun } from '../sim/schedulers.ts';
@@ -131,11 +132,6 @@ function defaultVariant(scenario: Scenario): VariantId {
 
 /** What a schedule, its states and its trace are, apart from the view (cursor, notice, statechart, zoom). */
 type Run = Pick<FaultlineData, 'scenario' | 'variant' | 'schedule' | 'states' | 'trace' | 'loaded'>;
-
-/** The scenario's interleaving to open under a variant: the first it documents there. */
-export function documentedSchedule(scenario: Scenario, variant: VariantId): NamedSchedule | undefined {
-  return scenario.schedules.find((s) => s.expect[variant] !== undefined);
-}
 
 /** Named runs by scenario (presets are shared objects) and variant: a link is compared with them on every open. */
 const namedRuns = new WeakMap<Scenario, Map<string, Replayed>>();

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { VariantId } from '../../kernel/variants.ts';
 import { buildSetup } from '../../scenarios/build.ts';
 import { findPreset } from '../../scenarios/index.ts';
+import { documentedSchedule } from '../../scenarios/schedule.ts';
 import { replay } from '../../sim/replay.ts';
 import { EVENT_KINDS, LOCK_KINDS, MARKER_KINDS, PATH_KINDS, buildTimeline, type Spans, type TimelineModel } from './model.ts';
 import { syntheticTimeline } from './synthetic.ts';
@@ -10,7 +11,7 @@ import { syntheticTimeline } from './synthetic.ts';
 function replayed(id: string, variant: VariantId) {
   const scenario = findPreset(id);
   if (scenario === undefined) throw new Error(`no preset ${id}`);
-  const schedule = scenario.schedules.find((s) => s.expect[variant] !== undefined) ?? scenario.schedules[0];
+  const schedule = documentedSchedule(scenario, variant) ?? scenario.schedules[0];
   const run = replay(buildSetup(scenario), variant, schedule?.steps ?? [], { finish: true });
   const pids = scenario.tasks.map((t) => t.pid);
   return { run, pids, model: buildTimeline(run.trace, run.states, pids) };

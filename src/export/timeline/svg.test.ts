@@ -3,6 +3,7 @@ import { pidName } from '../../kernel/state.ts';
 import type { VariantId } from '../../kernel/variants.ts';
 import { buildSetup } from '../../scenarios/build.ts';
 import { findPreset } from '../../scenarios/index.ts';
+import { documentedSchedule } from '../../scenarios/schedule.ts';
 import { replay } from '../../sim/replay.ts';
 import { FAULT_ROW, HOLD_ROW, laneLayout } from './layout.ts';
 import { LOCK_KINDS, PATH_KINDS, buildTimeline, type Spans, type TimelineModel } from './model.ts';
@@ -189,7 +190,7 @@ describe('the XML checker', () => {
 function replayed(id: string, variant: VariantId) {
   const scenario = findPreset(id);
   if (scenario === undefined) throw new Error(`no preset ${id}`);
-  const schedule = scenario.schedules.find((s) => s.expect[variant] !== undefined) ?? scenario.schedules[0];
+  const schedule = documentedSchedule(scenario, variant) ?? scenario.schedules[0];
   const run = replay(buildSetup(scenario), variant, schedule?.steps ?? [], { finish: true });
   const pids = scenario.tasks.map((t) => t.pid);
   const model = buildTimeline(run.trace, run.states, pids);
