@@ -290,6 +290,44 @@ describe('validateScenario refuses', () => {
     expect(errorsOf(JSON.parse(nested))[0]?.path).toBe('files[0].__proto__');
   });
 
+  it('names every unknown field of an object, not only the first', () => {
+    const errors = errorsOf(gfs2((s) => Object.assign(at(s, 'files', 0), { size: 2, mode: 'rw' })));
+    expect(errors.map((e) => e.path)).toEqual(['files[0].size', 'files[0].mode']);
+    expect(errors[1]?.message).toBe('unknown field "mode": a file has only name, pages, shortExtents');
+  });
+
+  it('reports every problem at once, in the order they come in the input, a missing field after what its object holds', () => {
+    const errors = errorsOf(
+      gfs2((s) => {
+        at(s, 'files', 0).pages = ['disk', 'weird'];
+        at(s, 'mappings', 0).file = 'G';
+        delete at(s, 'tasks', 1).process;
+        at(s, 'tasks', 1, 'program', 0).len = 9;
+        asObject(s).title = '';
+      }),
+    );
+    expect(errors.map((e) => e.path)).toEqual(['title', 'files[0].pages[1]', 'mappings[0].file', 'tasks[1].program[0].len', 'tasks[1].process']);
+    expect(errors.map((e) => e.message)).toEqual([
+      'the title must not be empty',
+      "a page state must be one of 'hole', 'disk', 'cached', 'hole-cached', not the string \"weird\"",
+      'no file named "G" (files: F1, F2)',
+      'the length in pages must be from 1 to 8, not 9',
+      'required: the process, an integer from 0 to 7',
+    ]);
+  });
+
+  it('reads a field that is present but undefined as missing', () => {
+    expect(errorsOf(dax((s) => Object.assign(at(s, 'tasks', 0, 'program', 0), { write: undefined })))).toEqual([{ path: 'tasks[0].program[0].write', message: 'required: write (a store, not a load), true or false' }]);
+  });
+
+  it('refuses lock entries nested more than 4 deep, at the entry too deep', () => {
+    const nest = (depth: number): Json => ({ call: 'lock', lock: { kind: 'mmap_lock' }, write: false, body: depth === 0 ? [] : [nest(depth - 1)] });
+    const ok = dax((s) => (at(s, 'tasks', 0).program = [nest(3)]));
+    expect(errorsOf(ok)).toEqual([]);
+    const deep = dax((s) => (at(s, 'tasks', 0).program = [nest(4)]));
+    expect(errorsOf(deep)).toEqual([{ path: 'tasks[0].program[0].body[0].body[0].body[0].body[0]', message: 'lock entries nest at most 4 deep' }]);
+  });
+
   it('clips long values in messages and paths', () => {
     const long = 'k'.repeat(10_000);
     const errors = errorsOf(gfs2((s) => (asObject(s)[long] = long)));
@@ -433,6 +471,45 @@ describe('validateScenario never throws', () => {
         expect(() => validateScenario(value)).not.toThrow();
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it('on mutated presets, every error is at a place in the input, or names a field missing from an object there', () => {
+    const records = new Set(['expect', 'returns', 'userPages', 'filePages']);
+    /** Each node's path as the validator writes it (keys up to 40 characters, which it does not clip). */
+    const written = (value: Json): Set<string> => {
+      const out = new Set<string>();
+      const visit = (node: Json, path: string, inRecord: boolean): void => {
+        out.add(path);
+        if (Array.isArray(node)) node.forEach((item, i) => visit(item, `${path}[${i}]`, false));
+        else if (typeof node === 'object' && node !== null) {
+          for (const [key, item] of Object.entries(node)) {
+            const named = !inRecord && /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) && key.length <= 40;
+            visit(item, named ? (path === '' ? key : `${path}.${key}`) : `${path}[${JSON.stringify(key)}]`, !inRecord && records.has(key));
+          }
+        }
+      };
+      visit(value, '', false);
+      return out;
+    };
+    const cases = fc.tuple(fc.constantFrom(...presetTrees), fc.array(fc.tuple(fc.nat(), change), { minLength: 1, maxLength: 3 }));
+    fc.assert(
+      fc.property(cases, ([tree, changes]) => {
+        let value = tree;
+        for (const [n, c] of changes) {
+          const all = paths(value);
+          value = mutated(value, all[n % all.length] ?? [], c);
+        }
+        const result = validateScenario(value);
+        if (result.ok) return;
+        const places = written(value);
+        for (const error of result.errors) {
+          if (places.has(error.path)) continue;
+          const parent = /^(.*?)(?:\.?[A-Za-z_$][A-Za-z0-9_$]*|\[\d+\]|\["(?:[^"\\]|\\.)*"\])$/.exec(error.path)?.[1];
+          expect(parent !== undefined && places.has(parent), `${error.path}: ${error.message}`).toBe(true);
+        }
+      }),
+      { numRuns: 1000 },
     );
   });
 

@@ -1,8 +1,7 @@
 /**
- * The field checks every part of a scenario is made of: each takes a value
- * that is `unknown`, reports what is wrong with it in plain words under its
- * path (`tasks[1].program[0].file`) and returns the typed value, or
- * undefined after reporting. Nothing here knows what a scenario is.
+ * The words of validation errors: where (a path from the scenario,
+ * `tasks[1].program[0].file`) and what, with values described and quoted
+ * the same way in every message. Nothing here knows what a scenario is.
  */
 export interface ValidationError {
   /** The field, as a path from the scenario: `tasks[1].program[0].file`; '' for the whole scenario. */
@@ -11,7 +10,7 @@ export interface ValidationError {
 }
 
 /** A report this long is long enough to fix the input; more would only cost memory. */
-const MAX_ERRORS = 200;
+export const MAX_ERRORS = 200;
 
 export type Obj = Readonly<Record<string, unknown>>;
 
@@ -20,10 +19,6 @@ export class Report {
   add(path: string, message: string): void {
     if (this.errors.length < MAX_ERRORS) this.errors.push({ path, message });
   }
-}
-
-export function has<K extends string>(table: Readonly<Record<K, unknown>>, key: string): key is K {
-  return Object.hasOwn(table, key);
 }
 
 /** Only own properties: an inherited `constructor` or `__proto__` is not a field. */
@@ -73,82 +68,4 @@ export function pagesText(from: number, count: number): string {
 
 export function plural(n: number, word: string, many = `${word}s`): string {
   return `${n} ${n === 1 ? word : many}`;
-}
-
-export function asObject(r: Report, path: string, value: unknown, what: string): Obj | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    r.add(path, `${what} must be an object, not ${describe(value)}`);
-    return undefined;
-  }
-  // Narrowed by the checks above; property reads go through field().
-  return value as Obj;
-}
-
-export function onlyKnown(r: Report, path: string, obj: Obj, allowed: readonly string[], what: string): void {
-  for (const key of Object.keys(obj)) {
-    if (!allowed.includes(key)) r.add(member(path, key), `unknown field ${quote(key)}: ${what} has only ${allowed.join(', ')}`);
-  }
-}
-
-export function asArray(r: Report, path: string, value: unknown, min: number, max: number, what: string): readonly unknown[] | undefined {
-  if (!Array.isArray(value)) {
-    r.add(path, value === undefined ? `required: a list of ${what}` : `must be a list of ${what}, not ${describe(value)}`);
-    return undefined;
-  }
-  if (value.length < min || value.length > max) {
-    r.add(path, `has ${plural(value.length, 'entry', 'entries')}; ${min === 0 ? `at most ${max}` : `${min} to ${max}`} ${what} are allowed`);
-    return undefined;
-  }
-  // Array.from turns holes of a sparse array into undefined, which the entry checks then report.
-  return Array.from(value);
-}
-
-export function asInt(r: Report, path: string, value: unknown, min: number, max: number, what: string): number | undefined {
-  const range = max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `from ${min} to ${max}`;
-  if (value === undefined) {
-    r.add(path, `required: ${what}, an integer ${range}`);
-    return undefined;
-  }
-  if (typeof value !== 'number' || !Number.isInteger(value)) {
-    r.add(path, `${what} must be an integer ${range}, not ${describe(value)}`);
-    return undefined;
-  }
-  if (value < min || value > max) {
-    r.add(path, `${what} must be ${range}, not ${clip(String(value))}`);
-    return undefined;
-  }
-  return value;
-}
-
-export function asString(r: Report, path: string, value: unknown, min: number, max: number, what: string): string | undefined {
-  if (typeof value !== 'string') {
-    r.add(path, value === undefined ? `required: ${what}, a string` : `${what} must be a string, not ${describe(value)}`);
-    return undefined;
-  }
-  if (value.length < min) {
-    r.add(path, `${what} must not be empty`);
-    return undefined;
-  }
-  if (value.length > max) {
-    r.add(path, `${what} is ${value.length} characters long; at most ${max} are allowed`);
-    return undefined;
-  }
-  return value;
-}
-
-export function asBoolean(r: Report, path: string, value: unknown, what: string): boolean | undefined {
-  if (typeof value !== 'boolean') {
-    r.add(path, value === undefined ? `required: ${what}, true or false` : `${what} must be true or false, not ${describe(value)}`);
-    return undefined;
-  }
-  return value;
-}
-
-export function asOneOf<K extends string>(r: Report, path: string, value: unknown, table: Readonly<Record<K, unknown>>, what: string): K | undefined {
-  const allowed = Object.keys(table).map((k) => `'${k}'`).join(', ');
-  if (typeof value !== 'string' || !has(table, value)) {
-    r.add(path, value === undefined ? `required: ${what}, one of ${allowed}` : `${what} must be one of ${allowed}, not ${describe(value)}`);
-    return undefined;
-  }
-  return value;
 }
