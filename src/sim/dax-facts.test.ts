@@ -7,6 +7,7 @@ import { runs } from '../scenarios/schedule.ts';
 import type { Scenario } from '../scenarios/types.ts';
 import { validateScenario } from '../scenarios/validate.ts';
 import { replay } from './replay.ts';
+import { indexWhere, stepsWhere } from './trace-query.ts';
 
 function preset(id: string): Scenario {
   const s = findPreset(id);
@@ -32,9 +33,9 @@ describe('a write fault on a MAP_PRIVATE DAX mapping (vmf->cow_page)', () => {
   it('copies the block into the COW page with copy_user_bh and maps the anonymous copy: the file block is never mapped writable and another process still reads the file’s data', () => {
     const run = replay(buildSetup(scenario), 'dax-2015', scheduled('dax-private-write', 'private-copy'), { finish: true });
     expect(run.outcome?.kind).toBe('completed');
-    const labels = run.trace.filter((t) => t.pid === 101).map((t) => t.label);
-    expect(labels).toContain('copy_user_bh: block 0 (F:0) → vmf->cow_page; no page to lock');
-    expect(labels.some((l) => l.startsWith('vm_insert_mixed'))).toBe(false);
+    // Both stores take the COW branch (copy_user_bh into vmf->cow_page, no page to lock); none maps the block (vm_insert_mixed).
+    expect(stepsWhere(run.trace, { pid: 101, machine: 'do_dax_fault', from: 'copy_user_bh', event: 'cow.nopage' })).toHaveLength(2);
+    expect(stepsWhere(run.trace, { pid: 101, machine: 'do_dax_fault', from: 'vm_insert_mixed' })).toEqual([]);
     const last = run.states[run.states.length - 1];
     if (last === undefined) throw new Error('no state');
     // pid 101's page 0 is its own anonymous page holding its store; the file (block 0) and pid 102's view keep F:0.
@@ -48,7 +49,7 @@ describe('a write fault on a MAP_PRIVATE DAX mapping (vmf->cow_page)', () => {
     // pid 101's two stores, then stop before the truncate.
     const run = replay(buildSetup(scenario), 'dax-2015', runs([101, 19], [101, 19]));
     expect(run.refused).toBeNull();
-    expect(run.trace.map((t) => t.label)).toContain('clear_user_highpage(vmf->cow_page); no page to lock');
+    expect(stepsWhere(run.trace, { machine: 'do_dax_fault', from: 'copy_user_bh', event: 'cow.nopage' })).toHaveLength(2);
     const last = run.states[run.states.length - 1];
     expect(last?.kernel.inodes[0]?.map[1]).toBeNull();
     expect(last?.kernel.blocks.filter((b) => b.owner !== null)).toHaveLength(1);
@@ -58,17 +59,19 @@ describe('a write fault on a MAP_PRIVATE DAX mapping (vmf->cow_page)', () => {
   it('with no hole page returns VM_FAULT_LOCKED holding i_mmap for read after its own i_size re-check; do_cow_fault drops it once the copy is mapped', () => {
     const run = replay(buildSetup(scenario), 'dax-2015', runs([101, 19], [102, 20], [101, 12]));
     const last = run.states[run.states.length - 1];
-    expect(run.trace[run.trace.length - 1]?.label).toBe('i_size re-checked under i_mmap → VM_FAULT_LOCKED, returning with i_mmap held for read');
+    expect(run.trace.at(-1)).toMatchObject({ machine: 'do_dax_fault', from: 'cow_size_recheck', event: 'fault.locked' });
     expect(last?.kernel.inodes[0]?.i_mmap.readers).toEqual([101]);
     const more = replay(buildSetup(scenario), 'dax-2015', runs([101, 19], [102, 20], [101, 15]));
-    expect(more.trace[more.trace.length - 1]?.label).toBe('do_cow_fault: no fault page → do_set_pte(anonymous copy 0, writable) → i_mmap_unlock_read');
+    expect(more.trace.at(-1)).toMatchObject({ machine: 'do_page_fault', from: 'do_cow_fault', event: 'fault.mapped' });
+    // The copy of a hole is a zeroed page (clear_user_highpage); the store that faulted has not run yet.
+    expect(more.states.at(-1)?.kernel.mms[0]?.ptes[1]).toEqual({ kind: 'anon', content: '0' });
     expect(more.states[more.states.length - 1]?.kernel.inodes[0]?.i_mmap.readers).toEqual([]);
   });
 
   it('a truncate that ran while the copy was made is caught by that re-check: -EIO → SIGBUS', () => {
     const run = replay(buildSetup(scenario), 'dax-2015', scheduled('dax-private-write', 'truncate-caught-by-recheck'), { finish: true });
     expect(run.outcome?.kind).toBe('sigbus');
-    expect(run.trace.map((t) => t.label)).toContain('"Check we didn\'t race with truncate": i_size re-checked under i_mmap: truncated → -EIO');
+    expect(stepsWhere(run.trace, { machine: 'do_dax_fault', from: 'cow_size_recheck', event: 'dax.eio' })).toHaveLength(1);
   });
 
   it('with a hole page, hands it back as vmf->page and do_cow_fault copies from it (copy_user_highpage), then unlocks and releases it', () => {
@@ -86,9 +89,14 @@ describe('a write fault on a MAP_PRIVATE DAX mapping (vmf->cow_page)', () => {
     });
     const run = replay(buildSetup(s), 'dax-2015', [], { finish: true });
     expect(run.outcome?.kind).toBe('completed');
-    const labels = run.trace.map((t) => t.label);
-    expect(labels).toContain('clear_user_highpage(vmf->cow_page); vmf->page = the hole page → VM_FAULT_LOCKED');
-    expect(labels).toContain('do_cow_fault → copy_user_highpage(vmf->page: 0) → do_set_pte(anonymous, writable) → unlock_page, page_cache_release');
+    // ->fault returns VM_FAULT_LOCKED with the hole page as vmf->page, still locked; do_cow_fault copies from it, then unlocks it.
+    const handed = indexWhere(run.trace, { machine: 'do_dax_fault', from: 'copy_user_bh', event: 'fault.locked' });
+    expect(handed).toBeGreaterThan(0);
+    expect(run.states[handed + 1]?.kernel.pages[0]?.lock.writer).toBe(101);
+    const copied = indexWhere(run.trace, { machine: 'do_page_fault', from: 'do_cow_fault', event: 'fault.mapped' }, handed);
+    expect(copied).toBeGreaterThan(handed);
+    expect(run.states[copied + 1]?.kernel.pages[0]?.lock.writer).toBeNull();
+    expect(run.states.at(-1)?.kernel.mms[0]?.ptes[0]).toEqual({ kind: 'anon', content: 'w101' });
     const page = run.states[run.states.length - 1]?.kernel.pages[0];
     expect(page?.lock.writer).toBeNull();
     expect(page?.refs).toBe(0);
@@ -99,12 +107,13 @@ describe('the -EIO exit with the hole page locked and its mapping intact (dax-ho
   it('under dax-2015: i_size already cut, page->mapping unchanged → -EIO → unlock_page and page_cache_release → VM_FAULT_SIGBUS', () => {
     const run = replay(buildSetup(preset('dax-hole-page-eio')), 'dax-2015', scheduled('dax-hole-page-eio', 'truncate-before-lock-page'), { finish: true });
     expect(run.outcome?.kind).toBe('sigbus');
-    const fault = run.trace.filter((t) => t.machine === 'do_dax_fault').map((t) => t.label);
-    expect(fault).toContain('page->mapping == mapping');
-    expect(fault).toContain('i_size re-checked under the page lock: pgoff ≥ size → -EIO → unlock_page, page_cache_release → VM_FAULT_SIGBUS');
+    expect(stepsWhere(run.trace, { machine: 'do_dax_fault', from: 'check_mapping', event: 'page.ok' })).toHaveLength(1);
     // The reference find_get_page took is dropped; what is left is truncate's own, which its page walk
     // holds while it sleeps for the page lock (find_lock_entries), until it deletes the page.
-    const eio = run.trace.findIndex((t) => t.label.includes('-EIO'));
+    const eio = indexWhere(run.trace, { machine: 'do_dax_fault', from: 'size_check_locked', event: 'dax.fail' });
+    expect(eio).toBeGreaterThan(0);
+    expect(run.states[eio]?.kernel.pages[0]?.lock.writer).toBe(101);
+    expect(run.states[eio + 1]?.kernel.pages[0]?.lock.writer).not.toBe(101);
     const beforeEio = run.states[eio];
     const afterEio = run.states[eio + 1];
     expect(afterEio?.kernel.pages[0]?.refs).toBe((beforeEio?.kernel.pages[0]?.refs ?? 0) - 1);
@@ -138,9 +147,8 @@ describe('a DAX write and the hole pages in its range (dax-write-hole-page)', ()
     const steps = scheduled('dax-write-hole-page', 'write-drops-the-hole-page');
     const run = replay(buildSetup(scenario), 'dax-2015', steps, { finish: true });
     expect(run.outcome?.kind).toBe('completed');
-    const write = run.trace.filter((t) => t.pid === 102).map((t) => t.label);
-    const invalidate = write.indexOf('page_mapped → unmap_mapping_range(pages 1–1), invalidate_complete_page2 → delete_from_page_cache (page->mapping = NULL) → unlock_page');
-    const directIo = write.findIndex((l) => l.startsWith('dax_do_io: get_block(F:1, create=1)'));
+    const invalidate = indexWhere(run.trace, { pid: 102, from: 'invalidate_before_invalidate' });
+    const directIo = indexWhere(run.trace, { pid: 102, from: 'next_page', event: 'io.page' });
     expect(invalidate).toBeGreaterThan(0);
     expect(directIo).toBeGreaterThan(invalidate);
     // Right after the write: no PTE to the hole page, no hole page in the cache.
@@ -156,11 +164,12 @@ describe('a DAX write and the hole pages in its range (dax-write-hole-page)', ()
 
   it('under dax-2015, a hole page faulted in between the two invalidations is dropped by the one after ->direct_IO', () => {
     const run = replay(buildSetup(scenario), 'dax-2015', scheduled('dax-write-hole-page', 'hole-page-between-invalidations'), { finish: true });
-    const write = run.trace.filter((t) => t.pid === 102).map((t) => t.label);
-    const copy = write.findIndex((l) => l.startsWith('copy_from_iter'));
-    const drops = write.flatMap((l, i) => (l.includes('delete_from_page_cache') ? [i] : []));
+    const copy = indexWhere(run.trace, { pid: 102, from: 'copy_from_iter' });
+    // Each invalidation that finds the page mapped unmaps it and deletes it from the page cache (invalidate_complete_page2).
+    const drops = run.trace.flatMap((t, i) => (t.pid === 102 && (t.from === 'invalidate_before_invalidate' || t.from === 'invalidate_after_invalidate') ? [i] : []));
     expect(drops).toHaveLength(2);
     expect(drops[1]).toBeGreaterThan(copy);
+    for (const i of drops) expect(run.states[i + 1]?.kernel.pages.filter((p) => p.mapping !== null)).toEqual([]);
     const last = run.states[run.states.length - 1];
     if (last === undefined) throw new Error('no state');
     expect(last.tasks.find((t) => t.pid === 101)?.returns).toEqual([0, 0, 0]);
@@ -169,13 +178,16 @@ describe('a DAX write and the hole pages in its range (dax-write-hole-page)', ()
 
   it('under dax-invalidate-lock (5.15), the invalidation follows the allocation of a new block (IOMAP_F_NEW), before the copy', () => {
     const run = replay(buildSetup(scenario), 'dax-invalidate-lock', scheduled('dax-write-hole-page', 'iomap-new-block-invalidates'), { finish: true });
-    const write = run.trace.filter((t) => t.pid === 102).map((t) => t.label);
-    expect(write[2]).toBe('dax_iomap_rw: get_block(F:1, create=1) → allocates block 2, dax_clear_blocks (IOMAP_F_NEW)');
-    expect(write.findIndex((l) => l.includes('delete_from_page_cache'))).toBeLessThan(write.findIndex((l) => l.startsWith('copy_from_iter')));
+    const allocated = indexWhere(run.trace, { pid: 102, machine: 'dax_write_iter', event: 'io.new' });
+    expect(allocated).toBeGreaterThan(0);
+    expect(run.states[allocated + 1]?.kernel.inodes[0]?.map[1]).toBe(2);
+    const dropped = indexWhere(run.trace, { pid: 102, from: 'invalidate_new_invalidate' }, allocated);
+    expect(dropped).toBeGreaterThan(allocated);
+    expect(dropped).toBeLessThan(indexWhere(run.trace, { pid: 102, from: 'copy_from_iter' }));
   });
 
   it('costs no step when the file has nothing in the page cache (mapping->nrpages == 0)', () => {
     const run = replay(buildSetup(preset('imutex-mmapsem')), 'dax-2015', scheduled('imutex-mmapsem', 'self-deadlock'), { finish: true });
-    expect(run.trace.some((t) => t.label.startsWith('invalidate_inode_pages2_range') || t.label.startsWith('generic_file_direct_write'))).toBe(false);
+    expect(run.trace.filter((t) => t.event === 'io.invalidate' || t.event === 'invalidate.page' || t.event === 'invalidate.done')).toEqual([]);
   });
 });

@@ -10,6 +10,7 @@ import { outcomeOf, partialDeadlock, runnablePids, waitEdges } from './outcome.t
 import { replay } from './replay.ts';
 import { replaying, runFrom, startAt } from './schedulers.ts';
 import { initialSystem } from './system.ts';
+import { indexWhere, stepsWhere, type StepQuery } from './trace-query.ts';
 
 function preset(id: string): Scenario {
   const s = findPreset(id);
@@ -17,8 +18,11 @@ function preset(id: string): Scenario {
   return s;
 }
 
-function labels(run: ReturnType<typeof replay>, machine?: string): string[] {
-  return run.trace.filter((t) => machine === undefined || t.machine === machine).map((t) => t.label);
+type Run = ReturnType<typeof replay>;
+
+/** The glock holders (pid, mode, granted) on glock `index` right after each step that matches. */
+function holdersAfter(run: Run, q: StepQuery, glock = 0): [number, string, boolean][][] {
+  return run.trace.flatMap((t, i) => (stepsWhere([t], q).length === 0 ? [] : [(run.states[i + 1]?.kernel.glocks[glock]?.holders ?? []).map((h): [number, string, boolean] => [h.pid, h.mode, h.granted])]));
 }
 
 describe('gfs2-read-self', () => {
@@ -41,21 +45,20 @@ describe('gfs2-read-self', () => {
     const run = replay(setup, 'gfs2-5.18', [], { finish: true });
     expect(run.outcome?.kind).toBe('completed');
     expect(run.states[run.states.length - 1]?.tasks[0]?.returns).toEqual([4096]);
-    const read = labels(run, 'gfs2_file_read_iter (5.18)');
-    expect(read.filter((l) => l.includes('-EFAULT'))).toHaveLength(1);
-    expect(read.filter((l) => l.startsWith('gfs2_glock_dq'))).toHaveLength(2);
-    expect(read.filter((l) => l.startsWith('gfs2_glock_nq(SH)'))).toHaveLength(2);
-    expect(read.filter((l) => l.startsWith('fault_in_iov_iter_writeable'))).toHaveLength(1);
-    // The fault taken during fault-in runs with the read's glock dropped: gfs2_fault gets its own SH holder.
-    expect(labels(run, 'gfs2_fault')).toContain('gfs2_glock_nq(SH) on glock 2/F → granted');
+    const read = { machine: 'gfs2_file_read_iter' };
+    expect(stepsWhere(run.trace, { ...read, mark: 'efault-retry' })).toHaveLength(1);
+    expect(stepsWhere(run.trace, { ...read, mark: 'glock-dq' })).toHaveLength(2);
+    expect(holdersAfter(run, { ...read, mark: 'glock-granted' })).toEqual([[[101, 'SH', true]], [[101, 'SH', true]]]);
+    expect(stepsWhere(run.trace, { ...read, call: 'fault_in_iov_iter' })).toHaveLength(1);
+    // The fault taken during fault-in runs with the read's glock dropped: gfs2_fault's SH holder is the only one.
+    expect(holdersAfter(run, { machine: 'gfs2_fault', mark: 'glock-granted' })[0]).toEqual([[101, 'SH', true]]);
   });
 
   it('under the RFC the write fault wants EX, which the task’s SH does not cover: -EFAULT, drop, fault in with EX, retry', () => {
     const run = replay(setup, 'gfs2-rfc-2021', [], { finish: true });
-    const fault = labels(run, 'gfs2_fault');
-    expect(fault).toContain('gfs2_fault(F:0): glock 2/F held SH by this task does not cover EX → set_current_needs_retry → VM_FAULT_SIGBUS');
-    // The fault taken during the retry's fault-in holds no outer glock: a plain EX request.
-    expect(fault).toContain('gfs2_glock_nq(EX) on glock 2/F → granted');
+    expect(stepsWhere(run.trace, { machine: 'gfs2_fault', event: 'rfc.incompatible' })).toHaveLength(1);
+    // The fault taken during the retry's fault-in holds no outer glock: a plain EX request, the only holder.
+    expect(holdersAfter(run, { machine: 'gfs2_fault', mark: 'glock-granted' })[0]).toEqual([[101, 'EX', true]]);
     expect(run.states[run.states.length - 1]?.tasks[0]?.returns).toEqual([4096]);
   });
 });
@@ -71,13 +74,24 @@ describe('gfs2-abba-dio', () => {
       [101, 'glock 2/F2', [102]],
       [102, 'glock 2/F1', [101]],
     ]);
-    expect(run.outcome.cycle.map((e) => e.reason)).toEqual(['waiting for glock 2/F2 in SH: held DF by pid 102', 'waiting for glock 2/F1 in SH: held DF by pid 101']);
+    // Each glock: held DF by its reader, the other's fault queued for SH behind it.
+    const last = run.states.at(-1);
+    expect(last?.kernel.glocks.map((g) => g.holders.map((h) => [h.pid, h.mode, h.granted]))).toEqual([
+      [
+        [101, 'DF', true],
+        [102, 'SH', false],
+      ],
+      [
+        [102, 'DF', true],
+        [101, 'SH', false],
+      ],
+    ]);
   });
 
   it('under the RFC both faults fail their trylock with GLR_TRYFAILED and both reads retry to 4096', () => {
     const run = replay(setup, 'gfs2-rfc-2021', runs([101, 3], [102, 3]), { finish: true });
     expect(run.outcome?.kind).toBe('completed');
-    expect(labels(run).filter((l) => l.endsWith('→ GLR_TRYFAILED'))).toHaveLength(2);
+    expect(stepsWhere(run.trace, { machine: 'gfs2_fault', mark: 'glock-tryfailed' }).map((t) => t.pid).sort()).toEqual([101, 102]);
   });
 
   it('with a third, unrelated task still running, the cycle is a partial deadlock', () => {
@@ -104,16 +118,23 @@ describe('dax-truncate', () => {
 
   it('under dax-2015 the i_size re-check under i_mmap turns the lost race into -EIO and SIGBUS', () => {
     const run = replay(setup, 'dax-2015', runs([101, 10], [102, 14]), { finish: true });
-    expect(labels(run, 'do_dax_fault')).toContain('i_size re-checked under i_mmap: truncated → -EIO');
+    expect(stepsWhere(run.trace, { machine: 'do_dax_fault', from: 'size_recheck', event: 'dax.eio' })).toHaveLength(1);
     expect(run.outcome?.kind).toBe('sigbus');
   });
 
   it('truncate sets i_size, then unmaps, then frees: in that order', () => {
     const run = replay(setup, 'dax-2015', runs([101, 21], [102, 14]), { finish: true });
-    const t = labels(run, 'do_truncate');
-    const at = (prefix: string) => t.findIndex((l) => l.startsWith(prefix));
-    expect(at('truncate_setsize → i_size_write')).toBeLessThan(at('unmap_mapping_range'));
-    expect(at('unmap_mapping_range')).toBeLessThan(at('__ext2_truncate_blocks → frees block'));
+    const at = (from: string) => indexWhere(run.trace, { machine: 'do_truncate', from });
+    expect(at('i_size_write')).toBeGreaterThan(0);
+    expect(at('i_size_write')).toBeLessThan(at('unmap_mapping_range'));
+    expect(at('unmap_mapping_range')).toBeLessThan(at('free_blocks'));
+    // What each step did to the kernel: i_size first, then the PTE, then the block.
+    expect(run.states[at('i_size_write')]?.kernel.inodes[0]?.size).toBeGreaterThan(4096);
+    expect(run.states[at('i_size_write') + 1]?.kernel.inodes[0]?.size).toBe(4096);
+    expect(run.states[at('unmap_mapping_range')]?.kernel.mms[0]?.ptes[1]).not.toBeNull();
+    expect(run.states[at('unmap_mapping_range') + 1]?.kernel.mms[0]?.ptes[1] ?? null).toBeNull();
+    expect(run.states[at('free_blocks')]?.kernel.inodes[0]?.map[1]).not.toBeNull();
+    expect(run.states[at('free_blocks') + 1]?.kernel.inodes[0]?.map[1]).toBeNull();
   });
 
   it('under dax-2015-norecheck the same interleaving maps a freed block: use-after-free of storage', () => {
@@ -140,14 +161,18 @@ describe('gfs2_page_mkwrite', () => {
   it('a store to a MAP_SHARED gfs2 mapping runs ->fault (SH), unlocks the page, then ->page_mkwrite (EX)', () => {
     const run = replay(buildSetup(shared), 'gfs2-5.15', [], { finish: true });
     expect(run.outcome?.kind).toBe('completed');
-    const l = labels(run);
-    const fault = l.indexOf('gfs2_glock_nq(SH) on glock 2/F → granted');
-    const mkwrite = l.indexOf('do_shared_fault → unlock_page → ->page_mkwrite = gfs2_page_mkwrite');
-    const ex = l.indexOf('gfs2_glock_nq(EX) on glock 2/F → granted');
+    const fault = indexWhere(run.trace, { machine: 'gfs2_fault', mark: 'glock-granted' });
+    const mkwrite = indexWhere(run.trace, { machine: 'do_page_fault', from: 'do_shared_fault', call: 'gfs2_page_mkwrite' });
+    const ex = indexWhere(run.trace, { machine: 'gfs2_page_mkwrite', mark: 'glock-granted' });
     expect(fault).toBeGreaterThan(0);
     expect(mkwrite).toBeGreaterThan(fault);
     expect(ex).toBeGreaterThan(mkwrite);
-    expect(l).toContain('do_shared_fault → set_pte (writable) → unlock_page');
+    expect(holdersAfter(run, { machine: 'gfs2_fault', mark: 'glock-granted' })[0]).toEqual([[101, 'SH', true]]);
+    expect(holdersAfter(run, { machine: 'gfs2_page_mkwrite', mark: 'glock-granted' })).toEqual([[[101, 'EX', true]]]);
+    // ->page_mkwrite runs with the page unlocked (do_shared_fault dropped the lock ->fault returned).
+    expect(run.states[mkwrite + 1]?.kernel.pages[0]?.lock.writer).toBeNull();
+    const mapped = indexWhere(run.trace, { machine: 'do_page_fault', from: 'page_mkwrite_returned', event: 'fault.mapped' });
+    expect(run.states[mapped + 1]?.kernel.mms[0]?.ptes[0]).toMatchObject({ writable: true });
   });
 });
 
@@ -186,7 +211,11 @@ describe('write faults on a present read-only PTE (do_wp_page)', () => {
   it('under gfs2-5.15 a pread into a private page mapped read-only copies it in do_wp_page, takes no glock in the fault, and returns 4096', () => {
     const run = replay(buildSetup(readThenFill), 'gfs2-5.15', [], { finish: true });
     expect(run.outcome?.kind).toBe('completed');
-    expect(labels(run)).toContain('do_wp_page → wp_page_copy: copy to an anonymous page → set_pte (writable)');
+    const wp = indexWhere(run.trace, { machine: 'do_page_fault', from: 'do_wp_page', event: 'fault.mapped' });
+    expect(wp).toBeGreaterThan(0);
+    expect(run.states[wp + 1]?.kernel.mms[0]?.ptes[0]).toMatchObject({ kind: 'anon' });
+    // The copy-on-write fault takes no glock: only the first fault (the load) ran gfs2_fault.
+    expect(stepsWhere(run.trace.slice(indexWhere(run.trace, { machine: 'do_page_fault', event: 'fault.wp' })), { machine: 'gfs2_fault' })).toEqual([]);
     expect(run.states[run.states.length - 1]?.tasks[0]?.returns).toEqual([0, 4096]);
   });
 });
@@ -194,7 +223,9 @@ describe('write faults on a present read-only PTE (do_wp_page)', () => {
 describe('O_DIRECT read of a hole', () => {
   it('zeroes the user buffer with a CPU copy (iov_iter_zero), which 5.18 runs with page faults disabled', () => {
     const run = replay(buildSetup(preset('xfstests-647')), 'gfs2-5.18', [], { finish: true });
-    expect(labels(run)).toContain('iomap_dio_rw: Fe:0 is a hole → iomap_dio_hole_iter');
-    expect(labels(run)).toContain('iov_iter_zero → user page 8 not present, page faults disabled → short copy');
+    expect(stepsWhere(run.trace, { machine: 'iomap_dio_rw', event: 'dio.hole' }).length).toBeGreaterThan(0);
+    // The first zeroing finds user page 8 not present and, with page faults disabled, comes up short instead of faulting.
+    const short = stepsWhere(run.trace, { machine: 'iomap_dio_rw', from: 'iov_iter_zero' })[0];
+    expect(short).toMatchObject({ event: 'copy.short', call: null, marks: ['copy-short'] });
   });
 });
