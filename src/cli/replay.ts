@@ -43,7 +43,7 @@ export function runReplay(scenario: Scenario, variantId: string, scheduleText: s
     })]),
   );
   if (json) {
-    io.out(JSON.stringify({ scenario: scenario.id, variant, steps: run.trace.map((t) => ({ task: t.pid, label: t.label, depth: t.depth, machine: t.machine })), outcome: outcomeJson(run.outcome), returns }));
+    io.out(JSON.stringify({ scenario: scenario.id, variant, steps: run.trace.map((t) => ({ task: t.pid, label: t.label, depth: t.depth, machine: t.machine, state: t.from, event: t.event, marks: t.marks })), outcome: outcomeJson(run.outcome), returns }));
     return 0;
   }
   io.out(`${scenario.id} under ${variant} (${findVariant(variant)?.title ?? ''})`);

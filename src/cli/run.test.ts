@@ -47,14 +47,16 @@ describe('cli replay', () => {
 
   it('prints JSON with the steps, the outcome and each task’s returns', () => {
     const r = run(['replay', '--scenario', 'gfs2-read-self', '--variant', 'gfs2-5.18', '--json']);
-    const parsed = JSON.parse(r.out) as { scenario: string; variant: string; steps: { task: number; label: string; machine: string }[]; outcome: { kind: string }; returns: Record<string, number[]> };
+    const parsed = JSON.parse(r.out) as { scenario: string; variant: string; steps: { task: number; label: string; machine: string; state: string; event: string; marks: string[] }[]; outcome: { kind: string }; returns: Record<string, number[]> };
     expect(parsed.scenario).toBe('gfs2-read-self');
     expect(parsed.outcome.kind).toBe('completed');
     expect(parsed.returns).toEqual({ '101': [4096] });
     // One -EFAULT retry: the read takes the glock twice and drops it twice.
     const read = parsed.steps.filter((s) => s.machine === 'gfs2_file_read_iter (5.18)');
-    expect(read.filter((s) => s.label.startsWith('gfs2_glock_nq(SH)'))).toHaveLength(2);
-    expect(read.filter((s) => s.label.startsWith('gfs2_glock_dq'))).toHaveLength(2);
+    expect(read.filter((s) => s.marks.includes('glock-granted'))).toHaveLength(2);
+    expect(read.filter((s) => s.marks.includes('glock-dq'))).toHaveLength(2);
+    expect(read.filter((s) => s.marks.includes('efault-retry'))).toHaveLength(1);
+    expect(read.find((s) => s.marks.includes('efault-retry'))).toMatchObject({ state: 'read_returned', event: 'read.faultin' });
   });
 
   it('says livelock for xfstests generic/729 under gfs2-5.18, where round-robin goes round the invalidate / fault-in loop, and 4096 under 6.4', () => {
