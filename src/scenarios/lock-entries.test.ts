@@ -64,6 +64,15 @@ describe('reported fault handlers and lock entries', () => {
     expect(run.outcome?.kind === 'deadlock' ? run.outcome.message : run.outcome?.kind).toBe('pid 101 waits for &oi->ip_alloc_sem held by pid 101');
     // The fault the copy took is on the path, nested in it: the frames lockdep's two-CPU sketch leaves out.
     expect(run.trace.map((t) => t.machine)).toEqual(['task', 'lock_region', 'lock_region', 'copy_user', 'do_page_fault', 'do_page_fault', 'do_page_fault', 'vm_ops_fault', 'vm_ops_fault']);
+    // ->page_mkwrite's down_write sleeps on the ip_alloc_sem its own task holds for read.
+    expect(run.trace.at(-1)).toMatchObject({ pid: 101, machine: 'vm_ops_fault', event: 'lock.queued' });
+    const index = s.locks?.findIndex((l) => l.name === 'ip_alloc_sem') ?? -1;
+    expect(run.states.at(-1)?.kernel.named?.[index]?.lock).toMatchObject({ readers: [101], waiters: [{ pid: 101, write: true }] });
+  });
+
+  it('labels a lock entry’s step with the kernel function the report names', () => {
+    const s = valid(base([{ pid: 101, process: 0, program: [fiemap] }], [...pageMkwriteLocks]));
+    const run = replay(buildSetup(s), 'dax-invalidate-lock', [], { finish: true });
     expect(run.trace.at(-1)?.label).toBe('ocfs2_page_mkwrite: down_write(&oi->ip_alloc_sem) → sleeps: held by pid 101');
   });
 

@@ -7,6 +7,7 @@ import { validateScenario } from '../scenarios/validate.ts';
 import { explore } from './explore/explore.ts';
 import { lockdepOfRun } from './lockdep.ts';
 import { replay } from './replay.ts';
+import { indexWhere, stepsWhere } from './trace-query.ts';
 
 function preset(id: string): Scenario {
   const s = findPreset(id);
@@ -26,16 +27,20 @@ describe('ext4 in 4.0: fault vs hole punch, unsynchronized', () => {
   it('the read-around looks up blocks 0–2 with page 0, the punch frees block 1 meanwhile, and page 1 is then read from the freed block: use-after-free of storage', () => {
     const run = replay(buildSetup(scenario), 'ext4-2015', scheduled('read-around-across-punch'), { finish: true });
     expect(run.outcome?.kind).toBe('use-after-free');
-    const labels = run.trace.map((t) => `${t.pid} ${t.label}`);
-    const lookup = labels.indexOf('101 add_to_page_cache_lru(F:0) → do_mpage_readpage: get_block(F:0, 3 pages) → blocks 0–2 → F:0');
-    const free = labels.indexOf('102 ext4_ext_remove_space → frees block 1');
-    const stale = labels.indexOf('101 add_to_page_cache_lru(F:1) → do_mpage_readpage: block 1 from the previous get_block (map_bh) → F:1');
+    const readpage = { pid: 101, machine: 'do_sync_mmap_readahead', from: 'readpage', event: 'ra.page' } as const;
+    const lookup = indexWhere(run.trace, readpage);
+    const free = indexWhere(run.trace, { pid: 102, machine: 'punch_hole', from: 'free_blocks' });
+    const stale = indexWhere(run.trace, readpage, lookup + 1);
     expect(lookup).toBeGreaterThanOrEqual(0);
     expect(free).toBeGreaterThan(lookup);
     expect(stale).toBeGreaterThan(free);
+    // Page 0's read looked up the extent while block 1 was still F's; page 1's reuses it after the free.
+    expect(run.states[lookup + 1]?.kernel.inodes[0]?.map[1]).toBe(1);
+    expect(run.states[free + 1]?.kernel.inodes[0]?.map[1]).toBeNull();
+    expect(run.states[stale + 1]?.kernel.inodes[0]?.cache[1]).not.toBeNull();
     // The punch had returned: both its page-cache drops found nothing to drop.
-    expect(labels.indexOf('102 fallocate(F, FALLOC_FL_PUNCH_HOLE, 4096, 4096) = 0')).toBeLessThan(stale);
-    expect(labels.filter((l) => l === '102 truncate_inode_pages_range → no cached page left')).toHaveLength(2);
+    expect(indexWhere(run.trace, { pid: 102, machine: 'task', event: 'sys.returned' })).toBeLessThan(stale);
+    expect(stepsWhere(run.trace, { pid: 102, machine: 'punch_hole', from: 'truncate_inode_pages' }).map((t) => t.event)).toEqual(['pages.none', 'pages.done']);
     if (run.outcome?.kind === 'use-after-free') expect(run.outcome.message).toMatch(/^use-after-free of storage: mpage_readpages read F:1 from block 1, which is free/);
     const last = run.states[run.states.length - 1];
     // What a reader then sees: the page cache holds the old data, the block map a hole.
@@ -46,10 +51,12 @@ describe('ext4 in 4.0: fault vs hole punch, unsynchronized', () => {
   it('ext4_punch_hole drops the page cache again after freeing the blocks, which catches a page read before the free', () => {
     const run = replay(buildSetup(scenario), 'ext4-2015', scheduled('second-drop-catches-it'), { finish: true });
     expect(run.outcome?.kind).toBe('completed');
-    const punch = run.trace.filter((t) => t.pid === 102).map((t) => t.label);
-    const free = punch.indexOf('ext4_ext_remove_space → frees block 1');
-    expect(punch[free + 1]).toBe('"Now release the pages again to reduce race window": truncate_pagecache_range → i_mmap_lock_write → granted');
-    expect(punch.slice(free)).toContain('delete_from_page_cache (page->mapping = NULL) → unlock_page, page_cache_release');
+    const punch = stepsWhere(run.trace, { pid: 102, machine: 'punch_hole' });
+    const free = punch.findIndex((t) => t.from === 'free_blocks');
+    // "Now release the pages again to reduce race window": back to truncate_pagecache_range, which this time drops page 1.
+    expect(punch[free]?.event).toBe('step.again');
+    expect(punch[free + 1]).toMatchObject({ from: 'i_mmap_lock_write', event: 'lock.granted' });
+    expect(punch.slice(free).filter((t) => t.from === 'delete_from_page_cache')).toHaveLength(1);
     const last = run.states[run.states.length - 1];
     expect(last?.kernel.mms[0]?.ptes[1] ?? null).toBeNull();
     expect(last?.kernel.inodes[0]?.cache[1] ?? null).toBeNull();
@@ -69,10 +76,16 @@ describe('XFS 4.1: i_mmaplock serializes the fault and the punch', () => {
   it('xfs_filemap_fault holds XFS_MMAPLOCK_SHARED across filemap_fault, so fallocate sleeps on XFS_MMAPLOCK_EXCL until the fault is done', () => {
     const run = replay(buildSetup(scenario), 'xfs-2015-mmaplock', scheduled('mmaplock-serializes'), { finish: true });
     expect(run.outcome?.kind).toBe('completed');
-    const labels = run.trace.map((t) => `${t.pid} ${t.label}`);
-    expect(labels).toContain('101 xfs_filemap_fault → xfs_ilock(XFS_MMAPLOCK_SHARED) → granted');
-    expect(labels).toContain('102 xfs_ilock(XFS_MMAPLOCK_EXCL) → sleeps: held by pid 101');
-    expect(labels.indexOf('101 xfs_iunlock(XFS_MMAPLOCK_SHARED) → wakes pid 102')).toBeLessThan(labels.indexOf('102 xfs_free_file_space → xfs_bunmapi → frees block 1'));
+    // The model keeps i_mmaplock in the inode's invalidate_lock slot.
+    const mmaplock = (i: number) => run.states[i + 1]?.kernel.inodes[0]?.invalidate_lock;
+    const shared = indexWhere(run.trace, { pid: 101, machine: 'xfs_filemap_fault', from: 'xfs_ilock', event: 'lock.granted' });
+    expect(mmaplock(shared)?.readers).toEqual([101]);
+    const sleeps = indexWhere(run.trace, { pid: 102, machine: 'punch_hole', event: 'lock.queued' });
+    expect(sleeps).toBeGreaterThan(shared);
+    expect(mmaplock(sleeps)).toMatchObject({ readers: [101], waiters: [{ pid: 102 }] });
+    const unlock = indexWhere(run.trace, { pid: 101, machine: 'xfs_filemap_fault', from: 'xfs_iunlock' });
+    expect(mmaplock(unlock)?.writer).toBe(102);
+    expect(unlock).toBeLessThan(indexWhere(run.trace, { pid: 102, machine: 'punch_hole', from: 'free_blocks' }));
     const last = run.states[run.states.length - 1];
     expect(last === undefined ? '' : filePageContent(last.kernel, 0, 1)).toBe('0');
   });

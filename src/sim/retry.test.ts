@@ -130,8 +130,10 @@ describe('get_user_pages retries VM_FAULT_RETRY itself', () => {
     expect(retry).toBeDefined();
     // The retry step that follows is get_user_pages', not the trap handler's.
     const again = run.trace.findIndex((t, i) => i > (retry ?? Infinity) && t.pid === 101 && t.machine === 'do_page_fault' && t.event === 'fault.again');
+    expect(run.trace[again]?.from).toBe('retry');
     expect(frameOf(run.states[again], 101, 'do_page_fault')?.regs.gup).toBe(true);
-    expect(run.trace[again]?.label).toMatch(/^faultin_page: VM_FAULT_RETRY → \*locked = 0, -EBUSY → __get_user_pages_locked/);
+    // The retried fault runs with FOLL_TRIED (FAULT_FLAG_TRIED).
+    expect(frameOf(run.states[again + 1], 101, 'do_page_fault')?.regs.tried).toBe(true);
   });
 });
 
@@ -164,7 +166,7 @@ describe('what do_page_fault does with a VM_FAULT_RETRY after FAULT_FLAG_TRIED',
     const faulting = pids.find((pid) => retries(run, pid).length > 0);
     expect(faulting).toBeDefined();
     expect(retries(run, faulting ?? -1)).toHaveLength(1);
-    const sleeps = run.trace.findIndex((t) => t.pid === faulting && t.event === 'lock.queued' && t.label.includes('FAULT_FLAG_TRIED'));
+    const sleeps = run.trace.findIndex((t, i) => t.pid === faulting && t.machine === 'do_dax_fault' && t.event === 'lock.queued' && frameOf(run.states[i], t.pid, 'do_page_fault')?.regs.tried === true);
     expect(sleeps).toBeGreaterThan(retries(run, faulting ?? -1)[0] ?? Infinity);
     expect(mmapReaders(run.states[sleeps + 1], run.states[0]?.tasks.find((t) => t.pid === faulting)?.mm ?? 0)).toContain(faulting);
   });

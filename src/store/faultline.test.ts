@@ -54,7 +54,10 @@ describe('faultline store', () => {
     const s = store.getState();
     expect(s.schedule).toEqual([101, 102]);
     expect(s.cursor).toBe(2);
-    expect(s.trace.map((t) => t.label)).toEqual(['pread64(F1 O_DIRECT, buf=user page 0, 4096, 0)', 'pread64(F2 O_DIRECT, buf=user page 0, 4096, 0)']);
+    expect(s.trace.map((t) => [t.pid, t.machine, t.event])).toEqual([
+      [101, 'task', 'sys.call'],
+      [102, 'task', 'sys.call'],
+    ]);
   });
 
   it('stepping a blocked task is refused with the reason, and nothing is lost', () => {

@@ -19,12 +19,13 @@ function preset(id: string): Scenario {
 
 const reachable = (scenario: Scenario) => Object.keys(explore(buildSetup(scenario), 'gfs2-5.16', { maxStates: 200_000 }).outcomes).sort();
 
-/** The last glock wait of a deadlocked 5.16 run, as the wait-for graph names it. */
+/** A deadlocked 5.16 run's wait-for cycle, and each glock's holders at the end: (pid, mode, granted, HIF_MAY_DEMOTE). */
 function deadlockOf(scenario: Scenario) {
   const found = explore(buildSetup(scenario), 'gfs2-5.16').outcomes.deadlock;
   const run = replay(buildSetup(scenario), 'gfs2-5.16', found?.shortest.schedule ?? []);
   if (run.outcome?.kind !== 'deadlock') throw new Error(`expected a deadlock, got ${run.outcome?.kind ?? 'none'}`);
-  return run.outcome.cycle;
+  const glocks = (run.states.at(-1)?.kernel.glocks ?? []).map((g) => g.holders.map((h) => [h.pid, h.mode, h.granted, h.mayDemote]));
+  return { cycle: run.outcome.cycle, glocks };
 }
 
 describe('gfs2 5.16: a local waiter never demotes a weak (HIF_MAY_DEMOTE) holder', () => {
@@ -34,16 +35,38 @@ describe('gfs2 5.16: a local waiter never demotes a weak (HIF_MAY_DEMOTE) holder
 
   it('an O_DIRECT read into an mmap of its own file hangs: the fault’s SH waits behind the task’s own weak DF holder, in every interleaving', () => {
     expect(reachable(preset('gfs2-dio-read-self'))).toEqual(['deadlock']);
-    const [edge] = deadlockOf(preset('gfs2-dio-read-self'));
-    expect(edge).toMatchObject({ pid: 101, holders: [101], lock: { kind: 'glock', node: 0, ino: 0 } });
+    const { cycle, glocks } = deadlockOf(preset('gfs2-dio-read-self'));
+    expect(cycle).toMatchObject([{ pid: 101, holders: [101], lock: { kind: 'glock', node: 0, ino: 0 } }]);
+    // The fault's SH waits behind the task's own DF holder, which may be demoted but is not, since the waiter is local.
+    expect(glocks).toEqual([
+      [
+        [101, 'DF', true, true],
+        [101, 'SH', false, false],
+      ],
+    ]);
+  });
+
+  it('a wait behind a weak holder says so in its reason (HIF_MAY_DEMOTE)', () => {
+    const [edge] = deadlockOf(preset('gfs2-dio-read-self')).cycle;
     expect(edge?.reason).toBe('waiting for glock 2/F in SH: held DF by pid 101 (HIF_MAY_DEMOTE)');
   });
 
   it('Jan Kara’s two O_DIRECT reads on one node still deadlock when both take DF before either faults; one that finishes first lets the other complete', () => {
     expect(reachable(preset('gfs2-abba-dio'))).toEqual(['completed', 'deadlock']);
-    expect(deadlockOf(preset('gfs2-abba-dio')).map((e) => e.reason).sort()).toEqual([
-      'waiting for glock 2/F1 in SH: held DF by pid 101 (HIF_MAY_DEMOTE)',
-      'waiting for glock 2/F2 in SH: held DF by pid 102 (HIF_MAY_DEMOTE)',
+    const { cycle, glocks } = deadlockOf(preset('gfs2-abba-dio'));
+    expect(cycle.map((e) => [e.pid, e.holders])).toEqual([
+      [101, [102]],
+      [102, [101]],
+    ]);
+    expect(glocks).toEqual([
+      [
+        [101, 'DF', true, true],
+        [102, 'SH', false, false],
+      ],
+      [
+        [102, 'DF', true, true],
+        [101, 'SH', false, false],
+      ],
     ]);
   });
 
