@@ -200,11 +200,13 @@ describe('traceEventsOf: kernel facts', () => {
     expect(starts.length).toBeGreaterThanOrEqual(2);
     const hops = starts.map((s) => {
       const f = ends.find((e) => e.id === s.id && e.cat === s.cat);
-      return { from: s.tid, to: f?.tid, release: steps[stepAt(s.ts)]?.label, acquire: steps[stepAt(f?.ts ?? -1)]?.label };
+      const [release, acquire] = [steps[stepAt(s.ts)], steps[stepAt(f?.ts ?? -1)]];
+      return { from: s.tid, to: f?.tid, release: release && `${release.machine}.${release.from}`, acquire: acquire && `${acquire.machine}.${acquire.from} → ${acquire.event}` };
     });
+    // up_read at the end of pid 101's fault wakes do_mmap's down_write; do_mmap's up_write wakes pid 102's fault's down_read.
     expect(hops).toEqual([
-      { from: 101, to: 103, release: expect.stringMatching(/^up_read\(&mm->mmap_sem\)/), acquire: expect.stringMatching(/^down_write\(&mm->mmap_sem\).*granted/) },
-      { from: 103, to: 102, release: expect.stringMatching(/^up_write\(&mm->mmap_sem\)/), acquire: expect.stringMatching(/^down_read\(&mm->mmap_sem\).*granted/) },
+      { from: 101, to: 103, release: 'do_page_fault.up_read', acquire: 'do_mmap.down_write_wait → lock.granted' },
+      { from: 103, to: 102, release: 'do_mmap.up_write', acquire: 'do_page_fault.down_read_mmap_sem_wait → lock.granted' },
     ]);
     // Each waiter's wait ends exactly when the step that released the lock ends.
     for (const s of starts) {

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildSetup } from '../build.ts';
 import { replay } from '../../sim/replay.ts';
+import { stepName } from '../../sim/trace-query.ts';
 import { explore } from '../../sim/explore/explore.ts';
 import { cycleOf } from '../../sim/lockdep.ts';
 import { baseClass, parseSplat } from '../../sim/splat/parse.ts';
@@ -59,16 +60,23 @@ describe('verdicts on real reports match what their threads concluded', () => {
     expect(j.verdict.found.cycleAt).toBe(9);
     // ocfs2_fiemap holds ip_alloc_sem for read; copy_to_user faults into the shared mapping; ocfs2_page_mkwrite takes sb_pagefaults, then ip_alloc_sem for write.
     const run = replay(buildSetup(j.open.scenario), j.open.variant, j.open.schedule.slice(0, 9));
-    expect(run.trace.map((t) => `${t.machine}: ${t.label}`)).toEqual([
-      'task: ocfs2_fiemap (takes &oi->ip_alloc_sem)',
-      'lock_region: ocfs2_fiemap: down_read(&oi->ip_alloc_sem) → granted',
-      'lock_region: ocfs2_fiemap → fiemap_fill_next_extent',
-      'copy_user: fiemap_fill_next_extent: copy_to_user → page fault on user page 0',
-      'do_page_fault: mmap_read_lock(mm) → granted',
-      'do_page_fault: find_vma → MAP_SHARED mapping of F, page 0',
-      'do_page_fault: handle_mm_fault → do_shared_fault → ->fault = ocfs2_page_mkwrite',
-      'vm_ops_fault: ocfs2_page_mkwrite: down_read(sb_pagefaults) → granted',
-      'vm_ops_fault: ocfs2_page_mkwrite: down_write(&oi->ip_alloc_sem) → sleeps: held by pid 101',
+    expect(run.trace.map(stepName)).toEqual([
+      'task.next_syscall → sys.call',
+      'lock_region.lock → lock.granted',
+      'lock_region.body → body.call',
+      'copy_user.copy → copy.fault',
+      'do_page_fault.down_read_mmap_sem → lock.granted',
+      'do_page_fault.find_vma → fault.found',
+      'do_page_fault.handle_mm_fault → fault.call',
+      'vm_ops_fault.lock → lock.granted',
+      'vm_ops_fault.lock → lock.queued',
+    ]);
+    expect(run.trace[6]?.call).toBe('vm_ops_fault');
+    // The task holds ip_alloc_sem for read and sb_pagefaults, and sleeps for ip_alloc_sem for write.
+    const named = run.states.at(-1)?.kernel.named ?? [];
+    expect(named.map((n) => [n.name, n.lock.writer, n.lock.readers, n.lock.waiters.map((w) => [w.pid, w.write])]).sort()).toEqual([
+      ['ip_alloc_sem', null, [101], [[101, true]]],
+      ['sb_pagefaults', null, [101], []],
     ]);
   });
 
