@@ -38,8 +38,8 @@ export function validateScenario(input: unknown): ValidationResult {
     const shape = checkShape(input);
     const rules = new Report();
     checkRules(rules, input);
-    const errors = inInputOrder(input, [...shape.errors, ...rules.errors]).slice(0, MAX_ERRORS);
-    if (errors.length > 0) return { ok: false, errors };
+    const found = [...shape.errors, ...rules.errors];
+    if (found.length > 0) return { ok: false, errors: inInputOrder(input, found).slice(0, MAX_ERRORS) };
     if (shape.scenario === undefined) return { ok: false, errors: [{ path: '', message: 'the scenario is not valid' }] };
     return { ok: true, scenario: shape.scenario };
   } catch (error) {

@@ -525,8 +525,10 @@ function checkSchedule(c: Context, path: string, value: unknown, variants: reado
   const stepsPath = member(path, 'steps');
   const pids = tasks?.map((t) => t.pid);
   let unknownPids = 0;
-  entries(field(value, 'steps')).forEach((v, i) => {
-    const pid = valid(stepPid, v);
+  const rawSteps = field(value, 'steps');
+  // A schedule is mostly valid pids: one pass of the list's schema, and one per step only when it fails.
+  const steps: readonly (number | undefined)[] = valid(SCHEDULE_ENTRIES.steps, rawSteps) ?? entries(rawSteps).map((v) => valid(stepPid, v));
+  steps.forEach((pid, i) => {
     // One message per stranger is enough; a long schedule naming it everywhere would bury the rest.
     if (pid !== undefined && pids !== undefined && !pids.includes(pid) && unknownPids++ === 0) r.add(index(stepsPath, i), `${pid} is not the pid of any task (pids: ${pids.join(', ')})`);
   });
