@@ -140,7 +140,16 @@ describe('dax-truncate', () => {
   it('under dax-2015-norecheck the same interleaving maps a freed block: use-after-free of storage', () => {
     const run = replay(setup, 'dax-2015-norecheck', runs([101, 10], [102, 14]), { finish: true });
     expect(run.outcome?.kind).toBe('use-after-free');
-    expect(run.outcome && 'message' in run.outcome ? run.outcome.message : '').toMatch(/maps block \d+, which is free/);
+    // The PTE truncate should have removed points at the block truncate freed.
+    const last = run.states.at(-1)?.kernel;
+    const pte = last?.mms[0]?.ptes[1];
+    expect(pte).toMatchObject({ kind: 'dax', block: 1 });
+    expect(last?.blocks[1]?.owner).toBeNull();
+  });
+
+  it('the use-after-free report names the user page, the file page it was and the freed block', () => {
+    const run = replay(setup, 'dax-2015-norecheck', runs([101, 10], [102, 14]), { finish: true });
+    expect(run.outcome?.kind === 'use-after-free' ? run.outcome.message : '').toBe('use-after-free of storage: mm 0 user page 1 (F:1) maps block 1, which is free');
   });
 });
 
