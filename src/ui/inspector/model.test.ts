@@ -40,9 +40,10 @@ function changedKeys(model: InspectorModel): string[] {
     .map((r) => r.key);
 }
 
-function stepWhere(trace: readonly { label: string }[], text: string): number {
-  const i = trace.findIndex((t) => t.label.includes(text));
-  if (i < 0) throw new Error(`no step labelled ${text}`);
+/** The state right after the first step `machine` took from state `from`. */
+function stepWhere(trace: readonly { machine: string; from: string }[], machine: string, from: string): number {
+  const i = trace.findIndex((t) => t.machine === machine && t.from === from);
+  if (i < 0) throw new Error(`no step of ${machine} from ${from}`);
   return i + 1;
 }
 
@@ -90,8 +91,8 @@ describe('inspect: gfs2-abba-dio under gfs2-5.15 at the deadlock', () => {
 
 describe('inspect: dax-truncate under dax-2015 (caught by the re-check)', () => {
   const { states, trace } = run('dax-truncate', 'dax-2015', 'caught-by-recheck');
-  const setsize = stepWhere(trace, 'i_size_write');
-  const frees = stepWhere(trace, 'frees block 1');
+  const setsize = stepWhere(trace, 'do_truncate', 'i_size_write');
+  const frees = stepWhere(trace, 'do_truncate', 'free_blocks');
 
   it('marks the i_size change on the inode row, and nothing else', () => {
     const model = stepModel(states, setsize);
