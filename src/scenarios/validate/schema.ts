@@ -432,7 +432,7 @@ export function checkShape(input: unknown): { readonly scenario: Scenario | unde
   const result = v.safeParse(scenarioSchema, input, { abortPipeEarly: true });
   if (result.success) {
     const { format: _format, ...scenario } = result.output;
-    return { scenario: scenario as Scenario, errors: [] };
+    return { scenario, errors: [] };
   }
   return { scenario: undefined, errors: result.issues.map((issue) => ({ path: pathOf(issue), message: issue.type === 'never' ? `unknown field ${quote(lastKey(issue))}: ${issue.message}` : issue.message })) };
 }
