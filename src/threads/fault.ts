@@ -44,7 +44,7 @@ function semName(input: StepInput): string {
  * do_dax_fault); ext4 4.0's ext4_file_vm_ops.fault = filemap_fault itself;
  * XFS 4.1's xfs_filemap_fault.
  */
-function faultHandler(input: StepInput): string {
+function faultHandler(input: StepInput): 'vm_ops_fault' | 'gfs2_fault' | 'do_dax_fault' | 'filemap_fault' | 'xfs_filemap_fault' {
   if (reportedFault(input.kernel, input.task.mm, input.regs.vpage ?? -1) !== undefined) return 'vm_ops_fault';
   switch (input.variant.fs) {
     case 'gfs2':

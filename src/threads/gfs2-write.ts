@@ -402,7 +402,7 @@ export const gfs2WriteIter516 = defineThread({
  * buffer that maps the page being written, and the loop never ended
  * (xfstests generic/729).
  */
-function writeIter518(id: string, directRetryLimit: boolean) {
+function writeIter518(id: 'gfs2_file_write_iter (5.18)' | 'gfs2_file_write_iter (6.4)', directRetryLimit: boolean) {
   const directFaultedIn = (enough: boolean) => (stepState({
     step: {
       run: (input) => {

@@ -309,7 +309,7 @@ export const gfs2ReadIter516 = defineThread({
  * retry. The 6.4 read is the same (fa58cc888d67 changed only the direct
  * write and should_fault_in_pages' window).
  */
-const readIter518 = (id: string) => defineThread({
+const readIter518 = (id: 'gfs2_file_read_iter (5.18)' | 'gfs2_file_read_iter (6.4)') => defineThread({
   id,
   role: 'rw',
   initial: 'noio_pass',

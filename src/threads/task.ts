@@ -8,28 +8,28 @@ import { addVma } from '../kernel/mm.ts';
 import { lockName, type Era } from '../kernel/locks.ts';
 import { inodeName, type KernelState } from '../kernel/state.ts';
 import { errnoName } from '../kernel/uaccess.ts';
-import type { VariantFlags } from '../kernel/variants.ts';
+import type { Gfs2Fix, VariantFlags } from '../kernel/variants.ts';
 import { FINAL, defineThread } from './define.ts';
 import { topEntryId } from './program.ts';
 import { dropGlock, mmapLockCall, plainStep, takeGlock, takeLock, unlockStep, type LockOf } from './steps.ts';
-import type { Regs, Syscall } from './types.ts';
+import type { Call, MachineId, Regs } from './regs.ts';
+import type { Syscall } from './types.ts';
 
 /**
  * The machine that runs a syscall under a variant, and its arguments.
  * `entry` is the entry's pre-order index in the program (threads/program.ts),
  * which the `lock` and `copy` machines read their entry by.
  */
-export function syscallMachine(sys: Syscall, flags: VariantFlags, entry = 0): { machine: string; regs: Regs } {
+export function syscallMachine(sys: Syscall, flags: VariantFlags, entry = 0): Call {
   switch (sys.call) {
     case 'pread':
     case 'pwrite': {
       const regs: Regs = { ino: sys.ino, pos: sys.pos, len: sys.len, buf: sys.buf, direct: sys.direct, done: 0 };
-      const dir = sys.call === 'pread' ? 'read' : 'write';
-      if (flags.fs === 'ext2-dax') return { machine: `dax_${dir}_iter`, regs };
+      const read = sys.call === 'pread';
+      if (flags.fs === 'ext2-dax') return read ? { machine: 'dax_read_iter', regs } : { machine: 'dax_write_iter', regs };
       // The validator refuses read and write on ext4/xfs; a machine that does not exist stops the run with "model error".
-      if (flags.fs !== 'gfs2') return { machine: `generic_file_${dir}_iter on ${flags.fs} (not modelled)`, regs };
-      const suffix = flags.gfs2Fix === 'none' ? '' : flags.gfs2Fix === 'rfc' ? ' (RFC)' : ` (${flags.gfs2Fix})`;
-      return { machine: `gfs2_file_${dir}_iter${suffix}`, regs };
+      if (flags.fs !== 'gfs2') return { machine: `generic_file_${read ? 'read' : 'write'}_iter on ${flags.fs} (not modelled)`, regs };
+      return read ? { machine: GFS2_READ[flags.gfs2Fix], regs } : { machine: GFS2_WRITE[flags.gfs2Fix], regs };
     }
     case 'truncate':
       return { machine: 'do_truncate', regs: { ino: sys.ino, size: sys.size } };
@@ -45,6 +45,24 @@ export function syscallMachine(sys: Syscall, flags: VariantFlags, entry = 0): { 
       return { machine: 'copy_user', regs: { entry, buf: sys.buf, len: 1, done: 0, write: sys.write } };
   }
 }
+
+/** gfs2_file_read_iter's machine under each gfs2 fix. */
+const GFS2_READ = {
+  none: 'gfs2_file_read_iter',
+  rfc: 'gfs2_file_read_iter (RFC)',
+  '5.16': 'gfs2_file_read_iter (5.16)',
+  '5.18': 'gfs2_file_read_iter (5.18)',
+  '6.4': 'gfs2_file_read_iter (6.4)',
+} as const satisfies Record<Gfs2Fix, MachineId>;
+
+/** gfs2_file_write_iter's machine under each gfs2 fix. */
+const GFS2_WRITE = {
+  none: 'gfs2_file_write_iter',
+  rfc: 'gfs2_file_write_iter (RFC)',
+  '5.16': 'gfs2_file_write_iter (5.16)',
+  '5.18': 'gfs2_file_write_iter (5.18)',
+  '6.4': 'gfs2_file_write_iter (6.4)',
+} as const satisfies Record<Gfs2Fix, MachineId>;
 
 /** The syscall as strace would show it, with our page units turned into bytes. */
 export function describeSyscall(sys: Syscall, kernel: KernelState, era: Era = '5.x'): string {
@@ -99,7 +117,8 @@ export const taskMachine = defineThread({
             event: 'sys.returned',
             label: sys === undefined ? 'returned' : `${describeSyscall(sys, input.kernel, input.variant.era)} = ${describeReturn(sys, ret)}`,
             task: { returns: [...input.task.returns, ret] },
-            regs: { pc: pc + 1 },
+            // The return is in task->returns now: what the syscall's frame handed back is dropped.
+            regs: { pc: pc + 1, ret: undefined, vmfPage: undefined, cow: undefined },
           };
         },
       },

@@ -98,7 +98,7 @@ function nextCachedPage(kernel: KernelState, ino: number, from: number, to: numb
   return null;
 }
 
-function truncateLike(id: string, kind: Kind) {
+function truncateLike(id: 'do_truncate' | 'punch_hole', kind: Kind) {
   const caller = kind === 'truncate' ? 'gfs2_setattr_size' : 'gfs2_punch_hole';
   const release = (input: StepInput): StepResult<'lock.released' | 'lock.none'> => {
     const invalidate = maybeUnlockStep(invalidateLockCall(input, true), invalidateLock, () => '').run(input);

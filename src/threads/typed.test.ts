@@ -12,7 +12,7 @@ const iMutex = () => ({ kind: 'i_rwsem' as const, ino: 0 });
 describe('typed machines', () => {
   it('a machine whose steps return only events their tables handle, into states that exist, compiles', () => {
     const good = defineThread({
-      id: 'good',
+      id: 'user_access',
       initial: 'enter',
       states: {
         enter: { step: { run: (input) => (input.regs.write === true ? { event: 'io.write', label: 'write' } : { event: 'io.read', label: 'read' }) }, on: { 'io.write': 'inode_lock', 'io.read': 'done' } },
@@ -26,7 +26,7 @@ describe('typed machines', () => {
   it('a misspelt event, an event with nowhere to go, an unknown target or initial state do not compile', () => {
     const misspelt = () =>
       defineThread({
-        id: 'misspelt',
+        id: 'user_access',
         initial: 'enter',
         states: {
           // @ts-expect-error 'lock.grnated' is not an event enter's table handles
@@ -36,7 +36,7 @@ describe('typed machines', () => {
       });
     const unhandled = () =>
       defineThread({
-        id: 'unhandled',
+        id: 'user_access',
         initial: 'enter',
         states: {
           // @ts-expect-error the step can return 'io.read', which enter's table does not handle
@@ -46,7 +46,7 @@ describe('typed machines', () => {
       });
     const unknownTarget = () =>
       defineThread({
-        id: 'unknown target',
+        id: 'user_access',
         initial: 'enter',
         states: {
           // @ts-expect-error 'dnoe' is not a state of the machine
@@ -56,7 +56,7 @@ describe('typed machines', () => {
       });
     const unknownHelperTarget = () =>
       defineThread({
-        id: 'unknown helper target',
+        id: 'user_access',
         initial: 'inode_lock',
         // @ts-expect-error takeLock's next state 'dnoe' is not a state of the machine
         states: {
@@ -66,7 +66,7 @@ describe('typed machines', () => {
       });
     const unknownInitial = () =>
       defineThread({
-        id: 'unknown initial',
+        id: 'user_access',
         // @ts-expect-error 'entr' is not a state of the machine
         initial: 'entr',
         states: { enter: { step: { run: () => ({ event: 'step.done', label: '' }) }, on: { 'step.done': 'done' } }, done: FINAL },
