@@ -52,7 +52,7 @@ export interface AnyStateConfig<R = MachineRegs[MachineId]> {
  * transition table as if written inline, and by the registers its step
  * reads (`R`, from its input's annotation): it fits any machine that has them.
  */
-export function stepState<const O extends Readonly<Record<string, string>>, R = MachineRegs[MachineId]>(config: StepStateConfig<O, R>): StepStateConfig<O, R> {
+export function stepState<const O extends Readonly<Record<string, string>>, R = unknown>(config: StepStateConfig<O, R>): StepStateConfig<O, NoInfer<R>> {
   return config;
 }
 

@@ -9,128 +9,276 @@
  * this leaf module, not beside MACHINES in registry.ts, because the
  * machines import it and registry.ts imports the machines.
  */
-import type { Ino } from '../kernel/ids.ts';
+import type { BlockId, Ino, PageId } from '../kernel/ids.ts';
 
-/** Registers of one frame: arguments and locals of the kernel function it models. */
-export interface Regs {
-  /** The file the path works on. */
-  readonly ino?: Ino;
-  /** File position in pages. */
-  readonly pos?: number;
-  /** Length in pages. */
-  readonly len?: number;
-  /** Pages done so far (copied, read, written). */
-  readonly done?: number;
-  /** User buffer: first user page number. */
-  readonly buf?: number;
-  /** The user page being accessed or faulted on. */
-  readonly vpage?: number;
-  /** Write access (fault) or write direction (copy). */
-  readonly write?: boolean;
-  /** O_DIRECT. */
-  readonly direct?: boolean;
-  /** Fault taken from kernel mode (a copy or gup), not by a user instruction. */
-  readonly kernelMode?: boolean;
-  /** FAULT_FLAG_TRIED: an attempt after VM_FAULT_RETRY (the second in 4.x; any later one in 5.x). */
-  readonly tried?: boolean;
-  /**
-   * filemap_fault (5.x) pinned the file and dropped mmap_lock to wait for I/O or
-   * a page lock (maybe_unlock_mmap_for_io): it must return VM_FAULT_RETRY.
-   */
-  readonly fpin?: boolean;
-  /** The fault is get_user_pages' (faultin_page), not a CPU trap: its VM_FAULT_RETRY is handled by __get_user_pages_locked. */
-  readonly gup?: boolean;
-  /** A page reference the frame holds (find_get_page). */
-  readonly page?: number;
-  /** vmf->page: the locked page a ->fault or ->page_mkwrite returns with VM_FAULT_LOCKED. */
-  readonly vmfPage?: number;
-  /** What the handler put in vmf->cow_page (DAX copies the block there: fs/dax.c copy_user_bh, v4.0). */
-  readonly cow?: string;
-  /** A block the frame looked up or allocated. */
-  readonly block?: number;
-  /** New i_size in pages (truncate), or the punched range's end. */
-  readonly size?: number;
-  /** What the last callee returned: a VM_FAULT code, a byte count or -errno. */
+/**
+ * What a callee leaves in its caller's frame when it returns (sim/step.ts):
+ * its return value (a VM_FAULT code, a byte count, pages faulted in, or
+ * -errno) and, from a ->fault that returned VM_FAULT_LOCKED, vmf->page, and
+ * from a DAX ->fault on a MAP_PRIVATE write, what it put in vmf->cow_page
+ * (fs/dax.c copy_user_bh, v4.0). The simulator writes them into whichever
+ * frame called, so every machine's registers have them. A machine's own
+ * return value goes in `ret` too.
+ */
+export interface Returned {
   readonly ret?: number;
-  /** How many times this frame went round its retry loop. */
+  readonly vmfPage?: PageId;
+  readonly cow?: string;
+}
+
+/** What a step on an inode's locks reads: the inode. */
+export interface InodeRegs extends Returned {
+  readonly ino: Ino;
+}
+
+/** The bottom frame of a task: which program entry it is at. */
+export interface TaskRegs extends Returned {
+  readonly pc: number;
+}
+
+/** do_mmap (mm/mmap.c) of mmap(addr, len, …, flags & MAP_SHARED, fd, pgoff), in pages. */
+export interface DoMmapRegs extends Returned {
+  readonly ino: Ino;
+  readonly addr: number;
+  readonly len: number;
+  readonly pgoff: number;
+  readonly shared: boolean;
+}
+
+/** A load (`write` false) or store by user code to user page `vpage`. */
+export interface UserAccessRegs extends Returned {
+  readonly vpage: number;
+  readonly write: boolean;
+  /** Faults taken on the page so far (copy.ts FAULT_RETRY_BOUND). */
   readonly retries?: number;
-  /** Pages done when the retry loop last went round (progress check). */
-  readonly lastDone?: number;
-  /** The page index a loop is at. */
+}
+
+/**
+ * do_page_fault / do_user_addr_fault (arch/x86/mm/fault.c): the faulting
+ * user page and the error code's bits, then what find_vma found.
+ */
+export interface DoPageFaultRegs extends Returned {
+  readonly vpage: number;
+  /** FAULT_FLAG_WRITE. */
+  readonly write: boolean;
+  /** Taken in kernel mode (a copy or gup), not by a user instruction. */
+  readonly kernelMode: boolean;
+  /** get_user_pages' fault (faultin_page), not a CPU trap: __get_user_pages_locked handles its VM_FAULT_RETRY. */
+  readonly gup?: boolean;
+  /** FAULT_FLAG_TRIED: an attempt after VM_FAULT_RETRY. */
+  readonly tried?: boolean;
+  /** Set by find_vma: the file the VMA maps, the page's offset in it (vmf->pgoff), MAP_SHARED. */
+  readonly ino?: Ino;
   readonly index?: number;
-  /** Which program entry the task frame is at. */
-  readonly pc?: number;
-  /** The mapping is MAP_SHARED (mmap, fault dispatch). */
   readonly shared?: boolean;
-  /** IOCB_NOIO: read only what is cached, never start I/O. */
-  readonly noio?: boolean;
-  /** Pages the last fault-in brought in (window_size after fault_in_iov_iter_readable, gfs2 6.4). */
-  readonly window?: number;
-  /**
-   * The direct write has invalidated the page cache over its range: iomap_dio_rw
-   * (WRITE), or 2015's generic_file_direct_write before ->direct_IO (or it had
-   * nothing cached to drop).
-   */
-  readonly invalidated?: boolean;
-  /** The exit path has already dropped the lock the function took on entry. */
-  readonly unlocked?: boolean;
-  /**
-   * iov_iter->nofault (5.16+): get_user_pages on this iterator fails instead
-   * of faulting (FOLL_NOFAULT); CPU accesses still fault unless page faults
-   * are disabled too.
-   */
-  readonly nofault?: boolean;
-  /** invalidate_inode_pages2_range's did_range_unmap: the rest of the range is already unmapped. */
-  readonly rangeUnmapped?: boolean;
-  /** ext4_punch_hole's second truncate_pagecache_range, after the blocks are freed. */
-  readonly again?: boolean;
-  /** filemap_fault has run do_sync_mmap_readahead for this miss (ext4/xfs 2015). */
+}
+
+/** struct vm_fault as handle_mm_fault gives it to a ->fault or ->page_mkwrite (mm/memory.c). */
+export interface VmFaultRegs extends Returned {
+  readonly ino: Ino;
+  /** vmf->pgoff. */
+  readonly index: number;
+  /** FAULT_FLAG_WRITE. */
+  readonly write: boolean;
+  /** The VMA is MAP_SHARED. */
+  readonly shared: boolean;
+  /** The faulting user page (vmf->address). */
+  readonly vpage: number;
+  /** FAULT_FLAG_TRIED. */
+  readonly tried?: boolean;
+}
+
+/**
+ * filemap_fault (mm/filemap.c): the vm_fault, of which gfs2_fault passes on
+ * only the file, offset and flags; then its locals.
+ */
+export interface FilemapFaultRegs extends Returned {
+  readonly ino: Ino;
+  readonly index: number;
+  readonly write: boolean;
+  readonly shared?: boolean;
+  readonly vpage?: number;
+  readonly tried?: boolean;
+  /** The page find_get_page found, whose reference the fault holds. */
+  readonly page?: PageId;
+  /** maybe_unlock_mmap_for_io pinned the file and dropped mmap_lock (5.x): the fault owes a VM_FAULT_RETRY. */
+  readonly fpin?: boolean;
+  /** do_sync_mmap_readahead has read around this miss (ext4/xfs 2015). */
   readonly readAround?: boolean;
-  /** mpage_readpages' map_bh: the extent the last get_block returned (first file page, length, first block). */
-  readonly mapFirst?: number;
-  readonly mapLen?: number;
-  readonly mapBlock?: number;
-  /** The program entry this frame runs, by its pre-order index in the task's program (threads/program.ts). */
-  readonly entry?: number;
-  /** How many of its listed locks the frame holds now (a reported fault handler's locks). */
+}
+
+/** gfs2_page_mkwrite (fs/gfs2/file.c): the vm_fault's file and offset, and vmf->page, which do_page_mkwrite holds a reference on. */
+export interface Gfs2PageMkwriteRegs extends Returned {
+  readonly ino: Ino;
+  readonly index: number;
+  readonly page: PageId;
+}
+
+/** do_dax_fault (fs/dax.c, v4.0): the vm_fault, then the hole page, the block and whether the exit path has dropped i_mutex. */
+export interface DaxFaultRegs extends VmFaultRegs {
+  readonly page?: PageId;
+  readonly block?: BlockId;
+  readonly unlocked?: boolean;
+}
+
+/** A reported ->fault (threads/lockregion.ts): the vm_fault, and how many of its listed locks it holds. */
+export interface VmOpsFaultRegs extends VmFaultRegs {
   readonly held?: number;
 }
 
+/**
+ * A read_iter or write_iter (gfs2_file_read_iter, gfs2_file_write_iter,
+ * the DAX ones): the file, position and length in pages, the user buffer's
+ * first page, O_DIRECT, and the pages done so far.
+ */
+export interface RwIterRegs extends Returned {
+  readonly ino: Ino;
+  readonly pos: number;
+  readonly len: number;
+  readonly buf: number;
+  readonly direct: boolean;
+  readonly done: number;
+  /** Pages done when the retry loop last went round (progress checks). */
+  readonly lastDone?: number;
+  /** window_size after the last fault_in_iov_iter_readable (gfs2 6.4). */
+  readonly window?: number;
+  /** DAX: the page index and block of the page in hand; the pages invalidate_inode_pages2_range is at. */
+  readonly index?: number;
+  readonly block?: BlockId;
+  readonly page?: PageId;
+  /** 2015's generic_file_direct_write invalidated the page cache before ->direct_IO (or had nothing to drop). */
+  readonly invalidated?: boolean;
+  /** invalidate_inode_pages2_range's did_range_unmap. */
+  readonly rangeUnmapped?: boolean;
+  /** Faults taken by the copy on one page (copy.ts). */
+  readonly retries?: number;
+}
+
+/**
+ * The I/O a read_iter or write_iter calls on the rest of its request
+ * (filemap_read, iomap_dio_rw, iomap_file_buffered_write): the file range and
+ * user buffer, the pages done, and the iterator's flags.
+ */
+export interface IoRegs extends Returned {
+  readonly ino: Ino;
+  readonly pos: number;
+  readonly len: number;
+  readonly buf: number;
+  readonly done: number;
+  /** The direction: a write to the file (absent: a read). */
+  readonly write?: boolean;
+  /** IOCB_NOIO: read only what is cached. */
+  readonly noio?: boolean;
+  /** iov_iter->nofault (5.16+): get_user_pages fails instead of faulting. */
+  readonly nofault?: boolean;
+  /** The page index the loop is at, and the page in hand. */
+  readonly index?: number;
+  readonly page?: PageId;
+  /** iomap_dio_rw (WRITE) has invalidated the page cache over the range. */
+  readonly invalidated?: boolean;
+  /** iomap_file_buffered_write under gfs2_iomap_begin: pages done when the iteration began. */
+  readonly lastDone?: number;
+  readonly retries?: number;
+}
+
+/** fault_in_iov_iter_writeable / _readable (and the older iov_iter_fault_in_*): the window of the user buffer, and the pages touched so far. */
+export interface FaultInRegs extends Returned {
+  readonly buf: number;
+  readonly len: number;
+  /** Writeable (the buffer of a read) rather than readable. */
+  readonly write: boolean;
+  readonly done: number;
+  readonly retries?: number;
+}
+
+/** do_truncate → truncate_setsize (new size in pages) and the hole punch's range; their page cache walk. */
+export type TruncateRegs = (TruncateSize | PunchRange) & {
+  /** The page in hand and where invalidate_inode_pages2_range is. */
+  readonly page?: PageId;
+  readonly index?: number;
+  readonly rangeUnmapped?: boolean;
+  /** ext4_punch_hole's second truncate_pagecache_range, after the blocks are freed. */
+  readonly again?: boolean;
+};
+
+export interface TruncateSize extends Returned {
+  readonly ino: Ino;
+  readonly size: number;
+}
+
+export interface PunchRange extends Returned {
+  readonly ino: Ino;
+  readonly pos: number;
+  readonly len: number;
+}
+
+/**
+ * do_sync_mmap_readahead (mm/filemap.c, v4.0) for the page filemap_fault
+ * missed, then mpage_readpages over the window ra_submit chose.
+ */
+export interface ReadaheadRegs extends Returned {
+  readonly ino: Ino;
+  readonly index: number;
+  /** The window (ra->start, ra->size) and the pages of it read so far; set by ra_submit. */
+  readonly start?: number;
+  readonly size?: number;
+  readonly done?: number;
+  /** map_bh: the extent the last get_block returned (first file page, length, first block). */
+  readonly mapFirst?: number;
+  readonly mapLen?: number;
+  readonly mapBlock?: BlockId;
+}
+
+/** A `lock` program entry (threads/lockregion.ts): its entry in the program, and the body entry it is at. */
+export interface LockRegionRegs extends Returned {
+  readonly entry: number;
+  readonly pc: number;
+}
+
+/** A `copy` program entry: copy_to_user (`write`) or copy_from_user of one user page. */
+export interface CopyUserRegs extends Returned {
+  readonly entry: number;
+  readonly buf: number;
+  readonly len: number;
+  readonly done: number;
+  readonly write: boolean;
+  readonly retries?: number;
+}
 
 /** Each machine's registers, by machine id. */
 export interface MachineRegs {
-  readonly task: Regs;
-  readonly do_mmap: Regs;
-  readonly user_access: Regs;
-  readonly do_page_fault: Regs;
-  readonly filemap_fault: Regs;
-  readonly filemap_read: Regs;
-  readonly iomap_dio_rw: Regs;
-  readonly fault_in_iov_iter: Regs;
-  readonly gfs2_fault: Regs;
-  readonly gfs2_page_mkwrite: Regs;
-  readonly gfs2_file_read_iter: Regs;
-  readonly 'gfs2_file_read_iter (RFC)': Regs;
-  readonly 'gfs2_file_read_iter (5.16)': Regs;
-  readonly 'gfs2_file_read_iter (5.18)': Regs;
-  readonly 'gfs2_file_read_iter (6.4)': Regs;
-  readonly iomap_file_buffered_write: Regs;
-  readonly 'iomap_file_buffered_write (gfs2_iomap_begin locks)': Regs;
-  readonly gfs2_file_write_iter: Regs;
-  readonly 'gfs2_file_write_iter (RFC)': Regs;
-  readonly 'gfs2_file_write_iter (5.16)': Regs;
-  readonly 'gfs2_file_write_iter (5.18)': Regs;
-  readonly 'gfs2_file_write_iter (6.4)': Regs;
-  readonly do_dax_fault: Regs;
-  readonly dax_read_iter: Regs;
-  readonly dax_write_iter: Regs;
-  readonly do_truncate: Regs;
-  readonly punch_hole: Regs;
-  readonly do_sync_mmap_readahead: Regs;
-  readonly xfs_filemap_fault: Regs;
-  readonly lock_region: Regs;
-  readonly copy_user: Regs;
-  readonly vm_ops_fault: Regs;
+  readonly task: TaskRegs;
+  readonly do_mmap: DoMmapRegs;
+  readonly user_access: UserAccessRegs;
+  readonly do_page_fault: DoPageFaultRegs;
+  readonly filemap_fault: FilemapFaultRegs;
+  readonly filemap_read: IoRegs;
+  readonly iomap_dio_rw: IoRegs;
+  readonly fault_in_iov_iter: FaultInRegs;
+  readonly gfs2_fault: VmFaultRegs;
+  readonly gfs2_page_mkwrite: Gfs2PageMkwriteRegs;
+  readonly gfs2_file_read_iter: RwIterRegs;
+  readonly 'gfs2_file_read_iter (RFC)': RwIterRegs;
+  readonly 'gfs2_file_read_iter (5.16)': RwIterRegs;
+  readonly 'gfs2_file_read_iter (5.18)': RwIterRegs;
+  readonly 'gfs2_file_read_iter (6.4)': RwIterRegs;
+  readonly iomap_file_buffered_write: IoRegs;
+  readonly 'iomap_file_buffered_write (gfs2_iomap_begin locks)': IoRegs;
+  readonly gfs2_file_write_iter: RwIterRegs;
+  readonly 'gfs2_file_write_iter (RFC)': RwIterRegs;
+  readonly 'gfs2_file_write_iter (5.16)': RwIterRegs;
+  readonly 'gfs2_file_write_iter (5.18)': RwIterRegs;
+  readonly 'gfs2_file_write_iter (6.4)': RwIterRegs;
+  readonly do_dax_fault: DaxFaultRegs;
+  readonly dax_read_iter: RwIterRegs;
+  readonly dax_write_iter: RwIterRegs;
+  readonly do_truncate: TruncateRegs;
+  readonly punch_hole: TruncateRegs;
+  readonly do_sync_mmap_readahead: ReadaheadRegs;
+  readonly xfs_filemap_fault: VmFaultRegs;
+  readonly lock_region: LockRegionRegs;
+  readonly copy_user: CopyUserRegs;
+  readonly vm_ops_fault: VmOpsFaultRegs;
 }
 
 export type MachineId = keyof MachineRegs;
@@ -147,3 +295,23 @@ export type NotModelled = `generic_file_${'read' | 'write'}_iter on ${'ext4' | '
 
 /** A callee frame to push: a machine and the registers it declares. */
 export type Call = { readonly [M in MachineId]: { readonly machine: M; readonly regs: MachineRegs[M] } }[MachineId] | { readonly machine: NotModelled; readonly regs: MachineRegs['gfs2_file_read_iter'] };
+
+/**
+ * What the last callee returned, read after the call: sim/step.ts puts it
+ * in the caller's frame when the callee's frame pops. Reading it before any
+ * callee returned is a model error, not a 0.
+ */
+export function calleeRet(regs: Returned): number {
+  if (regs.ret === undefined) throw new Error('model error: ret read before a callee returned');
+  return regs.ret;
+}
+
+/**
+ * A local an earlier step of the machine set (find_vma's file and offset,
+ * ra_submit's window, the page in hand): reading it before that step ran
+ * is a model error, not a 0.
+ */
+export function local<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`model error: ${what} read before it was set`);
+  return value;
+}

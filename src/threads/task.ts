@@ -12,8 +12,8 @@ import type { Gfs2Fix, VariantFlags } from '../kernel/variants.ts';
 import { FINAL, defineThread } from './define.ts';
 import { topEntryId } from './program.ts';
 import { dropGlock, mmapLockCall, plainStep, takeGlock, takeLock, unlockStep, type LockOf } from './steps.ts';
-import type { Call, MachineId, Regs } from './regs.ts';
-import type { Syscall } from './types.ts';
+import { calleeRet, type Call, type DoMmapRegs, type MachineId, type RwIterRegs } from './regs.ts';
+import type { StepInput, Syscall } from './types.ts';
 
 /**
  * The machine that runs a syscall under a variant, and its arguments.
@@ -24,7 +24,7 @@ export function syscallMachine(sys: Syscall, flags: VariantFlags, entry = 0): Ca
   switch (sys.call) {
     case 'pread':
     case 'pwrite': {
-      const regs: Regs = { ino: sys.ino, pos: sys.pos, len: sys.len, buf: sys.buf, direct: sys.direct, done: 0 };
+      const regs: RwIterRegs = { ino: sys.ino, pos: sys.pos, len: sys.len, buf: sys.buf, direct: sys.direct, done: 0 };
       const read = sys.call === 'pread';
       if (flags.fs === 'ext2-dax') return read ? { machine: 'dax_read_iter', regs } : { machine: 'dax_write_iter', regs };
       // The validator refuses read and write on ext4/xfs; a machine that does not exist stops the run with "model error".
@@ -36,7 +36,7 @@ export function syscallMachine(sys: Syscall, flags: VariantFlags, entry = 0): Ca
     case 'punch':
       return { machine: 'punch_hole', regs: { ino: sys.ino, pos: sys.pos, len: sys.len } };
     case 'mmap':
-      return { machine: 'do_mmap', regs: { ino: sys.ino, pos: sys.pgoff, len: sys.len, buf: sys.at, shared: sys.shared } };
+      return { machine: 'do_mmap', regs: { ino: sys.ino, addr: sys.at, len: sys.len, pgoff: sys.pgoff, shared: sys.shared } };
     case 'touch':
       return { machine: 'user_access', regs: { vpage: sys.vpage, write: sys.write } };
     case 'lock':
@@ -98,7 +98,7 @@ export const taskMachine = defineThread({
     next_syscall: {
       step: {
         run: (input) => {
-          const pc = input.regs.pc ?? 0;
+          const pc = input.regs.pc;
           const sys = input.task.program[pc];
           if (input.task.killed) return { event: 'task.exit', label: 'killed by SIGBUS' };
           if (sys === undefined) return { event: 'task.exit', label: 'exit' };
@@ -110,9 +110,9 @@ export const taskMachine = defineThread({
     returned: {
       step: {
         run: (input) => {
-          const pc = input.regs.pc ?? 0;
+          const pc = input.regs.pc;
           const sys = input.task.program[pc];
-          const ret = input.regs.ret ?? 0;
+          const ret = calleeRet(input.regs);
           return {
             event: 'sys.returned',
             label: sys === undefined ? 'returned' : `${describeSyscall(sys, input.kernel, input.variant.era)} = ${describeReturn(sys, ret)}`,
@@ -161,15 +161,15 @@ export const doMmap = defineThread({
     gfs2_mmap_dq: { step: dropGlock('gfs2_mmap'), on: { 'glock.released': 'add_vma' }, fs: 'gfs2' },
     add_vma: {
       step: plainStep(
-        (input) => `vma_link: user pages ${input.regs.buf ?? 0}–${(input.regs.buf ?? 0) + (input.regs.len ?? 0) - 1} → ${inodeName(input.kernel, input.regs.ino ?? 0)}`,
+        (input: StepInput<DoMmapRegs>) => `vma_link: user pages ${input.regs.addr}–${input.regs.addr + input.regs.len - 1} → ${inodeName(input.kernel, input.regs.ino)}`,
         'step.done',
         (input) => ({
-          kernel: addVma(input.kernel, input.task.mm, { start: input.regs.buf ?? 0, pages: input.regs.len ?? 0, ino: input.regs.ino ?? 0, pgoff: input.regs.pos ?? 0, shared: input.regs.shared === true }),
+          kernel: addVma(input.kernel, input.task.mm, { start: input.regs.addr, pages: input.regs.len, ino: input.regs.ino, pgoff: input.regs.pgoff, shared: input.regs.shared }),
         }),
       ),
       on: { 'step.done': 'up_write' },
     },
-    up_write: { step: { run: (input) => unlockStep(mmapLockCall(input, true, true), mmapSem, 'lock.released', (i) => ({ regs: { ...i.regs, ret: 0 } })).run(input) }, on: { 'lock.released': 'done' } },
+    up_write: { step: { run: (input) => unlockStep(mmapLockCall(input, true, true), mmapSem, 'lock.released', () => ({ regs: { ret: 0 } })).run(input) }, on: { 'lock.released': 'done' } },
     done: FINAL,
     bug: FINAL,
   },

@@ -16,9 +16,7 @@ import type { Ino, Pid } from '../kernel/ids.ts';
 import type { LockRef } from '../kernel/locks.ts';
 import type { KernelState } from '../kernel/state.ts';
 import type { VariantFlags } from '../kernel/variants.ts';
-import type { AnyRegs, Call } from './regs.ts';
-
-export type { Regs } from './regs.ts';
+import type { AnyRegs, Call, MachineId, MachineRegs } from './regs.ts';
 
 /**
  * What a task does, in order: syscalls and plain user accesses. Positions
@@ -178,9 +176,14 @@ export interface StepSpec<E extends string = string, R = AnyRegs> {
   readonly wait?: (input: StepInput<R>) => WaitInfo | null;
 }
 
-/** A frame as the simulator handles it: any machine's, so its registers are any machine's (registry.ts keeps the two together). */
+/** A frame as the simulator handles it: any machine's, so its registers are any machine's (a frame is pushed with its machine's, regs.ts Call). */
 export interface Frame {
   readonly machine: string;
   readonly state: string;
   readonly regs: AnyRegs;
+}
+
+/** A frame's registers as its machine declares them, or undefined when the frame runs another machine. */
+export function regsOf<M extends MachineId>(frame: Frame | undefined, machine: M): MachineRegs[M] | undefined {
+  return frame?.machine === machine ? (frame.regs as MachineRegs[M]) : undefined;
 }
