@@ -5,7 +5,7 @@
 // machines are built only to be type-checked.
 import { describe, expect, it } from 'vitest';
 import { FINAL, compile, defineThread } from './define.ts';
-import { takeLock } from './steps.ts';
+import { takeGlock, takeLock } from './steps.ts';
 
 const iMutex = () => ({ kind: 'i_rwsem' as const, ino: 0 });
 
@@ -72,5 +72,60 @@ describe('typed machines', () => {
         states: { enter: { step: { run: () => ({ event: 'step.done', label: '' }) }, on: { 'step.done': 'done' } }, done: FINAL },
       });
     expect([misspelt, unhandled, unknownTarget, unknownHelperTarget, unknownInitial].length).toBe(5);
+  });
+
+  it('registers: a step reads only its machine\'s, and a callee frame gets every register its machine requires, of the right type', () => {
+    // user_access (threads/regs.ts UserAccessRegs) has vpage and write; do_page_fault requires vpage, write and kernelMode.
+    const good = defineThread({
+      id: 'user_access',
+      initial: 'access',
+      states: {
+        access: { step: { run: (input) => ({ event: 'access.fault', label: '', call: { machine: 'do_page_fault', regs: { vpage: input.regs.vpage, write: input.regs.write, kernelMode: false } } }) }, on: { 'access.fault': 'done' } },
+        done: FINAL,
+      },
+    });
+    const missingCalleeRegister = () =>
+      defineThread({
+        id: 'user_access',
+        initial: 'access',
+        states: {
+          // @ts-expect-error do_page_fault requires kernelMode: the callee frame would lack it
+          access: { step: { run: (input) => ({ event: 'access.fault', label: '', call: { machine: 'do_page_fault', regs: { vpage: input.regs.vpage, write: input.regs.write } } }) }, on: { 'access.fault': 'done' } },
+          done: FINAL,
+        },
+      });
+    const registerNotOfThisMachine = () =>
+      defineThread({
+        id: 'user_access',
+        initial: 'access',
+        states: {
+          // @ts-expect-error user_access has no ino: the user access knows a user page, not a file
+          access: { step: { run: (input) => ({ event: 'access.done', label: `${input.regs.ino}` }) }, on: { 'access.done': 'done' } },
+          done: FINAL,
+        },
+      });
+    const wrongRegisterType = () =>
+      defineThread({
+        id: 'user_access',
+        initial: 'access',
+        states: {
+          // @ts-expect-error do_page_fault's vpage is a user page number, not a string
+          access: { step: { run: (input) => ({ event: 'access.fault', label: '', call: { machine: 'do_page_fault', regs: { vpage: String(input.regs.vpage), write: input.regs.write, kernelMode: false } } }) }, on: { 'access.fault': 'done' } },
+          done: FINAL,
+        },
+      });
+    const builderRegisterMissing = () =>
+      defineThread({
+        id: 'user_access',
+        initial: 'glock',
+        // @ts-expect-error takeGlock reads the inode (ino), which user_access does not have
+        states: {
+          ...takeGlock('glock', { caller: 'user_access', mode: () => 'SH' }, 'done'),
+          done: FINAL,
+          bug: FINAL,
+        },
+      });
+    expect(compile(good).initial).toBe('access');
+    expect([missingCalleeRegister, registerNotOfThisMachine, wrongRegisterType, builderRegisterMissing].length).toBe(4);
   });
 });
