@@ -297,6 +297,67 @@ export type NotModelled = `generic_file_${'read' | 'write'}_iter on ${'ext4' | '
 export type Call = { readonly [M in MachineId]: { readonly machine: M; readonly regs: MachineRegs[M] } }[MachineId] | { readonly machine: NotModelled; readonly regs: MachineRegs['gfs2_file_read_iter'] };
 
 /**
+ * What the number (or string) in a register names, for a tool that rewrites
+ * values inside frames (a symmetry reduction relabelling inodes, pages or
+ * blocks): `ino` an inode, `page` a page frame, `block` a storage block,
+ * `content` a content tag (fs/dax.c's COW copy), `user-page` a user virtual
+ * page, `file-page` a page offset or length in a file, `count` a count of
+ * pages or attempts, `entry` a place in the task's program, `ret` a return
+ * value (VM_FAULT code, bytes, pages or -errno), `flag` a boolean.
+ */
+export type RegisterKind = 'ino' | 'page' | 'block' | 'content' | 'user-page' | 'file-page' | 'count' | 'entry' | 'ret' | 'flag';
+
+/** Every register name any machine has (a union type's members each give theirs). */
+export type RegisterName = { [M in MachineId]: MachineRegs[M] extends infer R ? (R extends unknown ? keyof R : never) : never }[MachineId];
+
+/**
+ * The kind of every register, by name: a name means the same thing in every
+ * machine that has it. Adding a register to any machine's type without a
+ * kind here does not compile.
+ */
+export const REGISTER_KINDS: { readonly [K in RegisterName]: RegisterKind } = {
+  ret: 'ret',
+  vmfPage: 'page',
+  cow: 'content',
+  pc: 'entry',
+  entry: 'entry',
+  ino: 'ino',
+  addr: 'user-page',
+  vpage: 'user-page',
+  buf: 'user-page',
+  len: 'file-page',
+  pgoff: 'file-page',
+  pos: 'file-page',
+  index: 'file-page',
+  size: 'file-page',
+  start: 'file-page',
+  mapFirst: 'file-page',
+  mapLen: 'file-page',
+  mapBlock: 'block',
+  block: 'block',
+  page: 'page',
+  done: 'count',
+  lastDone: 'count',
+  window: 'count',
+  retries: 'count',
+  held: 'count',
+  write: 'flag',
+  shared: 'flag',
+  kernelMode: 'flag',
+  gup: 'flag',
+  tried: 'flag',
+  fpin: 'flag',
+  readAround: 'flag',
+  direct: 'flag',
+  noio: 'flag',
+  nofault: 'flag',
+  invalidated: 'flag',
+  rangeUnmapped: 'flag',
+  again: 'flag',
+  unlocked: 'flag',
+};
+
+/**
  * What the last callee returned, read after the call: sim/step.ts puts it
  * in the caller's frame when the callee's frame pops. Reading it before any
  * callee returned is a model error, not a 0.
