@@ -16,7 +16,7 @@ import type { StepInput, StepResult } from './types.ts';
 export interface CopyRegs extends Returned {
   readonly buf: number;
   readonly done: number;
-  readonly retries?: number;
+  readonly retries: number;
   readonly nofault?: boolean;
 }
 
@@ -116,7 +116,7 @@ export function copyStates<const N extends string, const Next extends string, co
           if (gup && input.regs.nofault === true) {
             return { event: 'copy.short', label: () => `${call} → user page ${vpage} not present, iter->nofault (FOLL_NOFAULT) → no fault, short`, marks: ['copy-short'] };
           }
-          const retries = input.regs.retries ?? 0;
+          const retries = input.regs.retries;
           if (retries >= FAULT_RETRY_BOUND) {
             return { event: 'copy.short', label: () => `${call} → fault on page ${vpage} again`, marks: ['copy-short'], outcome: { kind: 'livelock', message: `${call} faulted on user page ${vpage} ${retries} times without progress` } };
           }

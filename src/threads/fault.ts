@@ -31,7 +31,7 @@ import { FINAL, defineThread, type StepStateConfig } from './define.ts';
 import { reportedFault } from './lockregion.ts';
 import { unlockPage } from './pagelock.ts';
 import { mmapLockCall, takeLock, unlockStep, type LockOf } from './steps.ts';
-import { calleeRet, local, type DoPageFaultRegs, type VmFaultRegs } from './regs.ts';
+import { calleeRet, local, type Call, type DoPageFaultRegs, type VmFaultRegs } from './regs.ts';
 import { textOf, type StepInput, type StepResult } from './types.ts';
 
 type In = StepInput<DoPageFaultRegs>;
@@ -100,6 +100,11 @@ function finishCowFault(input: In): Omit<StepResult<string, DoPageFaultRegs>, 'e
 function vmFault(input: In): VmFaultRegs {
   const { vpage, write, tried } = input.regs;
   return { ino: local(input.regs.ino, 'the VMA\'s file'), index: local(input.regs.index, 'vmf->pgoff'), write, shared: local(input.regs.shared, 'VM_SHARED'), vpage, tried };
+}
+
+/** Push the ->fault: a reported one starts holding none of its locks. */
+function callHandler(handler: ReturnType<typeof faultHandler>, vmf: VmFaultRegs): Call {
+  return handler === 'vm_ops_fault' ? { machine: handler, regs: { ...vmf, held: 0 } } : { machine: handler, regs: vmf };
 }
 
 /** What the fault path does with VM_FAULT_RETRY, in the words of the code that does it. */
@@ -231,7 +236,7 @@ export const doPageFault = defineThread({
           return {
           event: 'fault.call',
           label: () => `handle_mm_fault → ${dispatchName(input)} → ->fault = ${faultHandlerName(input)}${input.regs.tried ? ' (FAULT_FLAG_TRIED)' : ''}`,
-          call: { machine: faultHandler(input), regs: vmFault(input) },
+          call: callHandler(faultHandler(input), vmFault(input)),
           };
         },
       },
@@ -248,7 +253,7 @@ export const doPageFault = defineThread({
           }
           const reported = reportedFault(input.kernel, input.task.mm, vpage);
           if (reported !== undefined) {
-            return { event: 'fault.vmops', label: () => `do_wp_page → wp_page_shared → ->page_mkwrite = ${reported.handler}`, call: { machine: 'vm_ops_fault', regs: { ino: local(input.regs.ino, 'the VMA\'s file'), index: local(input.regs.index, 'vmf->pgoff'), write: true, shared: true, vpage } } };
+            return { event: 'fault.vmops', label: () => `do_wp_page → wp_page_shared → ->page_mkwrite = ${reported.handler}`, call: { machine: 'vm_ops_fault', regs: { ino: local(input.regs.ino, 'the VMA\'s file'), index: local(input.regs.index, 'vmf->pgoff'), write: true, shared: true, vpage, held: 0 } } };
           }
           if (input.variant.fs === 'gfs2' && pte.kind === 'page') {
             // wp_page_shared: get_page(vmf->page) before ->page_mkwrite (mm/memory.c); finish_fault or the error path puts it.
@@ -344,7 +349,7 @@ export const userAccess = defineThread({
             if (!write) return { event: 'access.done', label: () => `user load from page ${vpage} → ${readUser(input.kernel, mm, vpage)}`, regs: { ret: 0 } };
             return { event: 'access.done', label: () => `user store to page ${vpage}`, kernel: writeUser(input.kernel, mm, vpage, `w${pid}`), regs: { ret: 0 } };
           }
-          const retries = input.regs.retries ?? 0;
+          const retries = input.regs.retries;
           if (retries >= FAULT_RETRY_BOUND) {
             return { event: 'access.livelock', label: () => `user ${write ? 'store' : 'load'} faults again`, outcome: { kind: 'livelock', message: `user access to page ${vpage} faulted ${retries} times without progress` } };
           }

@@ -49,7 +49,7 @@ export function rfcCheckRetry<const NoRetry extends string, const FaultedIn exte
           marks: ['efault-retry'],
           label: () => `current_needs_retry and -EFAULT → set_current_needs_retry(false); ${helper}(PAGE_SIZE)`,
           task: { needsRetry: false },
-          call: { machine: 'fault_in_iov_iter', regs: { buf: input.regs.buf + input.regs.done, len: 1, write: faultsInForWrite(dir), done: 0 } },
+          call: { machine: 'fault_in_iov_iter', regs: { buf: input.regs.buf + input.regs.done, len: 1, write: faultsInForWrite(dir), done: 0, retries: 0 } },
         };
       },
     },
@@ -78,7 +78,7 @@ export function allowDemote(dir: Direction, caller: (input: In) => string) {
         label: () => `gfs2_holder_allow_demote; ${helper}(1 page)`,
         kernel: setMayDemote(input.kernel, input.task.node, input.regs.ino, input.task.pid, caller(input), true),
         ...(dir === 'read' ? { regs: { lastDone: input.regs.done } } : {}),
-        call: { machine: 'fault_in_iov_iter', regs: { buf: input.regs.buf + input.regs.done, len: 1, write: faultsInForWrite(dir), done: 0 } },
+        call: { machine: 'fault_in_iov_iter', regs: { buf: input.regs.buf + input.regs.done, len: 1, write: faultsInForWrite(dir), done: 0, retries: 0 } },
       }),
     },
     on: { 'faultin.call': 'disallow_demote' },
@@ -143,7 +143,7 @@ export function faultInRemaining<const Next extends string>(dir: Direction, next
       run: (input: In) => ({
         event: 'faultin.call',
         label: () => `${helper}(${remaining(input)} page(s))${note}`,
-        call: { machine: 'fault_in_iov_iter', regs: { buf: input.regs.buf + input.regs.done, len: remaining(input), write: faultsInForWrite(dir), done: 0 } },
+        call: { machine: 'fault_in_iov_iter', regs: { buf: input.regs.buf + input.regs.done, len: remaining(input), write: faultsInForWrite(dir), done: 0, retries: 0 } },
       }),
     },
     on: { 'faultin.call': next },

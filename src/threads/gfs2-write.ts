@@ -118,7 +118,7 @@ function writeActorStates<const EndOfPass extends string>(endOfPass: EndOfPass) 
           }
           // The atomic copy never faults: copied == 0, unlock, go round and prefault again.
           const unlocked = unlockPage(input.kernel, page, input.task.pid, true);
-          const retries = (input.regs.retries ?? 0) + 1;
+          const retries = input.regs.retries + 1;
           const livelock = retries > FAULT_RETRY_BOUND ? { outcome: { kind: 'livelock' as const, message: `${actorName(input)} copied 0 bytes ${retries} times` } } : {};
           return { event: 'copy.zero', label: () => `${atomicCopyName(input)}: user page ${vpage} not present → copied 0 → unlock_page, retry`, kernel: unlocked.kernel, regs: { retries }, ...livelock };
         },
@@ -233,7 +233,7 @@ const writeCaller = (input: In) => (input.regs.direct ? 'gfs2_file_direct_write'
 function writeCall(input: In, faultsOff: boolean): StepResult<'write.call', RwIterRegs> {
   const done = input.regs.done;
   const direct = input.regs.direct === true;
-  const args: IoRegs = { ino: input.regs.ino, pos: input.regs.pos + done, len: remaining(input), buf: input.regs.buf + done, write: true, done: 0, ...(faultsOff && direct ? { nofault: true } : {}) };
+  const args: IoRegs = { ino: input.regs.ino, pos: input.regs.pos + done, len: remaining(input), buf: input.regs.buf + done, write: true, done: 0, ...(faultsOff && direct ? { nofault: true } : {}), retries: 0 };
   if (direct) return { event: 'write.call', label: () => `${faultsOff ? 'from->nofault = true; ' : ''}iomap_dio_rw (WRITE)`, call: { machine: 'iomap_dio_rw', regs: args } };
   return {
     event: 'write.call',
@@ -246,7 +246,7 @@ function writeCall(input: In, faultsOff: boolean): StepResult<'write.call', RwIt
 /** 5.15 and RFC: the buffered write, whose iomap iterations take the glock themselves. */
 function lockedBufferedCall(input: In): StepResult<'write.buffered', RwIterRegs> {
   const done = input.regs.done;
-  const args: IoRegs = { ino: input.regs.ino, pos: input.regs.pos + done, len: remaining(input), buf: input.regs.buf + done, write: true, done: 0, lastDone: 0 };
+  const args: IoRegs = { ino: input.regs.ino, pos: input.regs.pos + done, len: remaining(input), buf: input.regs.buf + done, write: true, done: 0, lastDone: 0, retries: 0 };
   const label = input.variant.gfs2Fix === 'rfc' ? 'gfs2_file_buffered_write → iomap_file_buffered_write' : 'iomap_file_buffered_write';
   return { event: 'write.buffered', label, call: { machine: 'iomap_file_buffered_write (gfs2_iomap_begin locks)', regs: args } };
 }
@@ -465,14 +465,14 @@ function writeIter518(id: 'gfs2_file_write_iter (5.18)' | 'gfs2_file_write_iter 
                   event: enough ? ('faultin.enough' as const) : ('faultin.call' as const),
                   label: () => `enough_retries = ${enough ? 'true (no progress, window ≤ PAGE_SIZE)' : 'false'}; fault_in_iov_iter_readable(${window} page(s))`,
                   regs: { lastDone: done },
-                  call: { machine: 'fault_in_iov_iter', regs: { buf: input.regs.buf + done, len: window, write: false, done: 0 } },
+                  call: { machine: 'fault_in_iov_iter', regs: { buf: input.regs.buf + done, len: window, write: false, done: 0, retries: 0 } },
                 };
               },
             },
             on: { 'faultin.call': 'direct_faulted_in', 'faultin.enough': 'direct_faulted_in_enough' },
           })
         : stepState({
-            step: { run: (input: In) => ({ event: 'faultin.call' as const, label: 'fault_in_iov_iter_readable', call: { machine: 'fault_in_iov_iter', regs: { buf: input.regs.buf + input.regs.done, len: remaining(input), write: false, done: 0 } } }) },
+            step: { run: (input: In) => ({ event: 'faultin.call' as const, label: 'fault_in_iov_iter_readable', call: { machine: 'fault_in_iov_iter', regs: { buf: input.regs.buf + input.regs.done, len: remaining(input), write: false, done: 0, retries: 0 } } }) },
             on: { 'faultin.call': 'prefaulted' },
           })) as unknown as StepStateConfig<{ readonly 'faultin.call': 'direct_faulted_in' | 'prefaulted'; readonly 'faultin.enough': 'direct_faulted_in_enough' }>,
       ...(directRetryLimit ? { direct_faulted_in: directFaultedIn(false), direct_faulted_in_enough: directFaultedIn(true) } : {}),

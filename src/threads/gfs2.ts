@@ -177,7 +177,7 @@ function readCall(input: ReadIn, noio: boolean, faultsOff: boolean, label: strin
   const done = input.regs.done;
   // 5.16+ O_DIRECT reads set to->nofault as well: "for reads, iomap_dio_rw can trigger physical as well as manual page faults" (b01b2d72da25).
   const nofault = faultsOff && input.regs.direct === true ? { nofault: true } : {};
-  const args: IoRegs = { ino: input.regs.ino, pos: input.regs.pos + done, len: remaining(input), buf: input.regs.buf + done, noio, ...nofault, done: 0 };
+  const args: IoRegs = { ino: input.regs.ino, pos: input.regs.pos + done, len: remaining(input), buf: input.regs.buf + done, noio, ...nofault, done: 0, retries: 0 };
   return {
     event: 'read.call',
     label,

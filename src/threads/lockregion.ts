@@ -234,7 +234,7 @@ export const vmOpsFault = defineThread({
   initial: 'lock',
   states: {
     // One lock per pass, in the listed order; when all are held, map the page.
-    ...takeChosen('lock', (input: StepInput<VmOpsFaultRegs>) => faultLock(input, input.regs.held ?? 0), 'lock', (input) => ({ held: (input.regs.held ?? 0) + 1 }), {
+    ...takeChosen('lock', (input: StepInput<VmOpsFaultRegs>) => faultLock(input, input.regs.held), 'lock', (input) => ({ held: input.regs.held + 1 }), {
       state: 'map_page',
       label: (input) => `${faultOf(input)?.handler ?? '->fault'}: holds its ${faultOf(input)?.locks.length ?? 0} lock(s), finds the page-cache page`,
     }),
@@ -260,7 +260,7 @@ export const vmOpsFault = defineThread({
     next_unlock: {
       step: {
         run: (input) => {
-          const held = input.regs.held ?? 0;
+          const { held } = input.regs;
           const lock = faultOf(input)?.locks[held - 1];
           if (held === 0 || lock === undefined) return { event: 'fault.unlocked', label: () => `${faultOf(input)?.handler ?? '->fault'} returns` };
           const call = `${lock.at}: ${lockCall(input.kernel, lock.lock, lock.write, input.variant.era, true)}`;

@@ -50,7 +50,7 @@ export interface UserAccessRegs extends Returned {
   readonly vpage: number;
   readonly write: boolean;
   /** Faults taken on the page so far (copy.ts FAULT_RETRY_BOUND). */
-  readonly retries?: number;
+  readonly retries: number;
 }
 
 /**
@@ -123,7 +123,7 @@ export interface DaxFaultRegs extends VmFaultRegs {
 
 /** A reported ->fault (threads/lockregion.ts): the vm_fault, and how many of its listed locks it holds. */
 export interface VmOpsFaultRegs extends VmFaultRegs {
-  readonly held?: number;
+  readonly held: number;
 }
 
 /**
@@ -151,7 +151,7 @@ export interface RwIterRegs extends Returned {
   /** invalidate_inode_pages2_range's did_range_unmap. */
   readonly rangeUnmapped?: boolean;
   /** Faults taken by the copy on one page (copy.ts). */
-  readonly retries?: number;
+  readonly retries: number;
 }
 
 /**
@@ -178,7 +178,7 @@ export interface IoRegs extends Returned {
   readonly invalidated?: boolean;
   /** iomap_file_buffered_write under gfs2_iomap_begin: pages done when the iteration began. */
   readonly lastDone?: number;
-  readonly retries?: number;
+  readonly retries: number;
 }
 
 /** fault_in_iov_iter_writeable / _readable (and the older iov_iter_fault_in_*): the window of the user buffer, and the pages touched so far. */
@@ -188,7 +188,7 @@ export interface FaultInRegs extends Returned {
   /** Writeable (the buffer of a read) rather than readable. */
   readonly write: boolean;
   readonly done: number;
-  readonly retries?: number;
+  readonly retries: number;
 }
 
 /** do_truncate → truncate_setsize (new size in pages) and the hole punch's range; their page cache walk. */
@@ -242,7 +242,7 @@ export interface CopyUserRegs extends Returned {
   readonly len: number;
   readonly done: number;
   readonly write: boolean;
-  readonly retries?: number;
+  readonly retries: number;
 }
 
 /** Each machine's registers, by machine id. */

@@ -24,7 +24,7 @@ export function syscallMachine(sys: Syscall, flags: VariantFlags, entry = 0): Ca
   switch (sys.call) {
     case 'pread':
     case 'pwrite': {
-      const regs: RwIterRegs = { ino: sys.ino, pos: sys.pos, len: sys.len, buf: sys.buf, direct: sys.direct, done: 0 };
+      const regs: RwIterRegs = { ino: sys.ino, pos: sys.pos, len: sys.len, buf: sys.buf, direct: sys.direct, done: 0, retries: 0 };
       const read = sys.call === 'pread';
       if (flags.fs === 'ext2-dax') return read ? { machine: 'dax_read_iter', regs } : { machine: 'dax_write_iter', regs };
       // The validator refuses read and write on ext4/xfs; a machine that does not exist stops the run with "model error".
@@ -38,11 +38,11 @@ export function syscallMachine(sys: Syscall, flags: VariantFlags, entry = 0): Ca
     case 'mmap':
       return { machine: 'do_mmap', regs: { ino: sys.ino, addr: sys.at, len: sys.len, pgoff: sys.pgoff, shared: sys.shared } };
     case 'touch':
-      return { machine: 'user_access', regs: { vpage: sys.vpage, write: sys.write } };
+      return { machine: 'user_access', regs: { vpage: sys.vpage, write: sys.write, retries: 0 } };
     case 'lock':
       return { machine: 'lock_region', regs: { entry, pc: 0 } };
     case 'copy':
-      return { machine: 'copy_user', regs: { entry, buf: sys.buf, len: 1, done: 0, write: sys.write } };
+      return { machine: 'copy_user', regs: { entry, buf: sys.buf, len: 1, done: 0, write: sys.write, retries: 0 } };
   }
 }
 
