@@ -156,7 +156,7 @@ export const gfs2PageMkwrite = defineThread({
           if (findHolder(input.kernel, input.task.node, input.regs.ino, input.task.pid, 'gfs2_page_mkwrite') === undefined) {
             return { event: 'fault.done', label: () => `return ${vmFaultName(calleeRet(input.regs))}` };
           }
-          return { ...dropGlock('gfs2_page_mkwrite', 'fault.done').run(input), regs: {} };
+          return dropGlock('gfs2_page_mkwrite', 'fault.done').run(input);
         },
       },
       on: { 'fault.done': 'done' },

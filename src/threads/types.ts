@@ -123,7 +123,7 @@ export interface StepResult<E extends string = string, R = AnyRegs> {
   /** What the step did, naming the kernel function: `gfs2_glock_nq(SH) → granted`. */
   readonly label: Text;
   readonly kernel?: KernelState;
-  /** The registers the step changes (the rest stay): a register set to undefined is dropped. */
+  /** The registers the step changes (the rest stay as they were); undefined clears one. */
   readonly regs?: Partial<R>;
   readonly task?: Partial<Pick<TaskFields, 'pagefaultDisabled' | 'outerGlock' | 'needsRetry' | 'returns' | 'killed'>>;
   /** Push a frame for a callee after this step's transition, with the registers its machine declares (threads/regs.ts). */
