@@ -4,7 +4,7 @@ import { buildSetup } from '../scenarios/build.ts';
 import { findPreset } from '../scenarios/index.ts';
 import { runs } from '../scenarios/schedule.ts';
 import type { Scenario } from '../scenarios/types.ts';
-import { copyStates } from '../threads/copy.ts';
+import { copyStates, type CopyRegs } from '../threads/copy.ts';
 import type { StepInput } from '../threads/types.ts';
 import { outcomeOf, partialDeadlock, runnablePids, waitEdges } from './outcome.ts';
 import { replay } from './replay.ts';
@@ -192,7 +192,7 @@ describe('livelock bound', () => {
     const step = run?.step;
     if (step === undefined) throw new Error('no copy state');
     const kernel = buildSetup(preset('gfs2-read-self')).kernel;
-    const input: StepInput = {
+    const input: StepInput<CopyRegs> = {
       kernel,
       task: { pid: 101, mm: 0, node: 0, pagefaultDisabled: 0, outerGlock: false, needsRetry: false, program: [], returns: [], killed: false },
       regs: { buf: 0, done: 0, retries: 8 },

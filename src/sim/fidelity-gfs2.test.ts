@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { buildSetup } from '../scenarios/build.ts';
 import { findPreset } from '../scenarios/index.ts';
 import type { Scenario } from '../scenarios/types.ts';
+import { regsOf } from '../threads/types.ts';
 import type { VariantId } from '../kernel/variants.ts';
 import { holdersOf } from '../kernel/glock.ts';
 import { EFAULT, VM_FAULT_SIGBUS } from '../kernel/uaccess.ts';
@@ -90,7 +91,7 @@ describe('flags of 5.x (item 6)', () => {
     const inDio = firstIn(r, 101, 'iomap_dio_rw');
     const task = inDio?.tasks.find((t) => t.pid === 101);
     expect(task?.pagefaultDisabled).toBe(0);
-    expect(task?.stack.at(-1)?.regs.nofault).toBe(true);
+    expect(regsOf(task?.stack.at(-1), 'iomap_dio_rw')?.nofault).toBe(true);
     expect(r.trace.some((t) => t.machine === 'iomap_dio_rw' && t.from === 'bio_iov_iter_get_pages' && t.to === 'short')).toBe(true);
     expect(r.states.at(-1)?.tasks[0]?.returns).toEqual([4096]);
   });
@@ -99,7 +100,7 @@ describe('flags of 5.x (item 6)', () => {
     const r = run(preset('gfs2-dio-read-self'), 'gfs2-5.18');
     const task = firstIn(r, 101, 'iomap_dio_rw')?.tasks.find((t) => t.pid === 101);
     expect(task?.pagefaultDisabled).toBe(1);
-    expect(task?.stack.at(-1)?.regs.nofault).toBe(true);
+    expect(regsOf(task?.stack.at(-1), 'iomap_dio_rw')?.nofault).toBe(true);
   });
 
   it('an O_DIRECT read of a hole fails in iov_iter_zero, a CPU copy, not in get_user_pages', () => {
@@ -176,7 +177,7 @@ describe('VM_FAULT_SIGBUS: -EFAULT in kernel mode, SIGBUS in user mode (item 13,
     // The kernel-mode half: a fault taken from the fault-in helper, which fails without a signal.
     const kernelFault = r.states.find((s) => machines(s, 101).includes('do_page_fault') && !machines(s, 101).includes('user_access'));
     const frame = kernelFault?.tasks.find((t) => t.pid === 101)?.stack.find((f) => f.machine === 'do_page_fault');
-    expect(frame?.regs.kernelMode).toBe(true);
+    expect(regsOf(frame, 'do_page_fault')?.kernelMode).toBe(true);
     const pwriteDone = r.states.find((s) => s.tasks.find((t) => t.pid === 101)?.returns.length === 1);
     expect(pwriteDone?.tasks.find((t) => t.pid === 101)?.returns).toEqual([EFAULT]);
     expect(pwriteDone?.signals).toEqual([]);
@@ -187,7 +188,7 @@ describe('VM_FAULT_SIGBUS: -EFAULT in kernel mode, SIGBUS in user mode (item 13,
     expect(r.states[failed + 1]?.signals).toEqual([]);
     // The user-mode half: the same page, the same VM_FAULT_SIGBUS, delivered as SIGBUS.
     const userFault = r.states.find((s) => machines(s, 101).join(' ') === 'task user_access do_page_fault');
-    expect(userFault?.tasks.find((t) => t.pid === 101)?.stack.at(-1)?.regs.kernelMode).toBe(false);
+    expect(regsOf(userFault?.tasks.find((t) => t.pid === 101)?.stack.at(-1), 'do_page_fault')?.kernelMode).toBe(false);
     expect(r.states.at(-1)?.signals.map((s) => s.pid)).toEqual([101]);
     expect(r.states.at(-1)?.tasks.find((t) => t.pid === 101)?.returns).toEqual([EFAULT, VM_FAULT_SIGBUS]);
   });

@@ -9,7 +9,8 @@ import { buildSetup } from '../scenarios/build.ts';
 import { findPreset } from '../scenarios/index.ts';
 import type { Scenario } from '../scenarios/types.ts';
 import { compiledMachine } from '../threads/registry.ts';
-import type { StepInput } from '../threads/types.ts';
+import type { DoPageFaultRegs } from '../threads/regs.ts';
+import { regsOf, type StepInput } from '../threads/types.ts';
 import { PATH_EVENTS, pathEventsOf } from './pathevents.ts';
 import { replay, type Replay } from './replay.ts';
 import { runFrom, startAt, steppingUntil } from './schedulers.ts';
@@ -65,7 +66,7 @@ describe('5.x filemap_fault drops mmap_lock for I/O', () => {
       expect(run.trace[retry ?? -1]?.machine).toBe('do_page_fault');
       expect(mmapReaders(run.states[retry ?? -1])).toEqual([]);
       // The retry takes mmap_lock again, runs with FAULT_FLAG_TRIED, and finds the page cached: no I/O, no drop.
-      expect(frameOf(run.states[again + 1], 101, 'gfs2_fault')?.regs.tried).toBe(true);
+      expect(regsOf(frameOf(run.states[again + 1], 101, 'gfs2_fault'), 'gfs2_fault')?.tried).toBe(true);
       expect(run.trace.slice(again).some((t) => t.machine === 'filemap_fault' && t.event === 'page.read')).toBe(false);
       expect(mmapReaders(run.states[again + 1])).toEqual([101]);
     },
@@ -109,7 +110,7 @@ describe('5.x filemap_fault drops mmap_lock for I/O', () => {
     if (state === undefined) throw new Error('no state');
     const schedule = queued.schedule;
     expect(mmapReaders(state, 1)).toEqual([]);
-    expect(frameOf(state, 102, 'filemap_fault')?.regs.fpin).toBe(true);
+    expect(regsOf(frameOf(state, 102, 'filemap_fault'), 'filemap_fault')?.fpin).toBe(true);
     const run = replay(setup, 'gfs2-5.18', schedule, { finish: true });
     expect(run.outcome?.kind).toBe('completed');
     expect(retries(run, 101)).toEqual([]);
@@ -131,9 +132,9 @@ describe('get_user_pages retries VM_FAULT_RETRY itself', () => {
     // The retry step that follows is get_user_pages', not the trap handler's.
     const again = run.trace.findIndex((t, i) => i > (retry ?? Infinity) && t.pid === 101 && t.machine === 'do_page_fault' && t.event === 'fault.again');
     expect(run.trace[again]?.from).toBe('retry');
-    expect(frameOf(run.states[again], 101, 'do_page_fault')?.regs.gup).toBe(true);
+    expect(regsOf(frameOf(run.states[again], 101, 'do_page_fault'), 'do_page_fault')?.gup).toBe(true);
     // The retried fault runs with FOLL_TRIED (FAULT_FLAG_TRIED).
-    expect(frameOf(run.states[again + 1], 101, 'do_page_fault')?.regs.tried).toBe(true);
+    expect(regsOf(frameOf(run.states[again + 1], 101, 'do_page_fault'), 'do_page_fault')?.tried).toBe(true);
   });
 });
 
@@ -141,10 +142,10 @@ describe('what do_page_fault does with a VM_FAULT_RETRY after FAULT_FLAG_TRIED',
   const machine = compiledMachine('do_page_fault');
   const retryStep = machine?.states.get('retry')?.step;
   const kernel = buildSetup(preset('gfs2-read-self')).kernel;
-  const input = (era: '2015' | '5.x'): StepInput => ({
+  const input = (era: '2015' | '5.x'): StepInput<DoPageFaultRegs> => ({
     kernel,
     task: { pid: 101, mm: 0, node: 0, pagefaultDisabled: 0, outerGlock: false, needsRetry: false, program: [], returns: [], killed: false },
-    regs: { vpage: 0, tried: true },
+    regs: { vpage: 0, write: false, kernelMode: false, tried: true },
     variant: { fs: era === '2015' ? 'ext2-dax' : 'gfs2', era, daxSizeRecheck: true, faultTakesIMutex: false, invalidateLock: false, gfs2Fix: 'none' },
   });
 
@@ -152,7 +153,7 @@ describe('what do_page_fault does with a VM_FAULT_RETRY after FAULT_FLAG_TRIED',
     const result = retryStep?.run(input('5.x'));
     expect(result?.event).toBe('fault.again');
     expect(result?.outcome).toBeUndefined();
-    expect(result?.regs?.tried).toBe(true);
+    expect(result?.regs).toMatchObject({ tried: true });
   });
 
   it('2015 cannot: the second attempt ran without FAULT_FLAG_ALLOW_RETRY, so a second VM_FAULT_RETRY is a livelock of the model', () => {
@@ -166,7 +167,7 @@ describe('what do_page_fault does with a VM_FAULT_RETRY after FAULT_FLAG_TRIED',
     const faulting = pids.find((pid) => retries(run, pid).length > 0);
     expect(faulting).toBeDefined();
     expect(retries(run, faulting ?? -1)).toHaveLength(1);
-    const sleeps = run.trace.findIndex((t, i) => t.pid === faulting && t.machine === 'do_dax_fault' && t.event === 'lock.queued' && frameOf(run.states[i], t.pid, 'do_page_fault')?.regs.tried === true);
+    const sleeps = run.trace.findIndex((t, i) => t.pid === faulting && t.machine === 'do_dax_fault' && t.event === 'lock.queued' && regsOf(frameOf(run.states[i], t.pid, 'do_page_fault'), 'do_page_fault')?.tried === true);
     expect(sleeps).toBeGreaterThan(retries(run, faulting ?? -1)[0] ?? Infinity);
     expect(mmapReaders(run.states[sleeps + 1], run.states[0]?.tasks.find((t) => t.pid === faulting)?.mm ?? 0)).toContain(faulting);
   });

@@ -160,7 +160,8 @@ function advance<R extends StepOutput | null>(state: SystemState, pid: Pid, engi
 
   // The frame after its own transition; pushed callee above it, or popped into its caller.
   let stack = task.stack.slice(0, -1);
-  const regs = result.regs ?? frame.regs;
+  // A step returns the registers it changes; the rest of its frame's stay.
+  const regs = result.regs === undefined ? frame.regs : { ...frame.regs, ...result.regs };
   let call: string | null = null;
   let returned = false;
   if (finalTarget) {

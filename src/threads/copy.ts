@@ -9,20 +9,29 @@
  */
 import { userAccessOk } from '../kernel/uaccess.ts';
 import type { AnyStateConfig, StepStateConfig } from './define.ts';
+import type { Returned } from './regs.ts';
 import type { StepInput, StepResult } from './types.ts';
 
+/** What a user copy reads: the buffer's first page and the pages done (the copy is at buf + done), the faults it took, iov_iter->nofault. */
+export interface CopyRegs extends Returned {
+  readonly buf: number;
+  readonly done: number;
+  readonly retries: number;
+  readonly nofault?: boolean;
+}
+
 /** A transfer that is performed when the PTE allows it. */
-export type Transfer = (input: StepInput, vpage: number) => Omit<StepResult, 'event'>;
+export type Transfer<R extends CopyRegs> = (input: StepInput<R>, vpage: number) => Omit<StepResult<string, R>, 'event'>;
 
 /** Faults taken on one page by one copy before we call it a livelock. */
 export const FAULT_RETRY_BOUND = 8;
 
-export interface CopyConfig {
+export interface CopyConfig<R extends CopyRegs> {
   /** The kernel function doing the copy, for labels (its name may depend on the version). */
-  readonly call: string | ((input: StepInput) => string);
+  readonly call: string | ((input: StepInput<R>) => string);
   /** Direction as the MMU sees it: writing to user memory needs a writable PTE. */
-  readonly userWrite: boolean | ((input: StepInput) => boolean);
-  readonly transfer: Transfer;
+  readonly userWrite: boolean | ((input: StepInput<R>) => boolean);
+  readonly transfer: Transfer<R>;
   /** Where a completed copy goes. */
   readonly next: string;
   /** Where a short copy goes (faults disabled, or the fault failed). */
@@ -32,7 +41,7 @@ export interface CopyConfig {
    * and an exception fixup, and a VM_FAULT_RETRY is retried by
    * __get_user_pages_locked, not by the trap handler.
    */
-  readonly gup?: boolean | ((input: StepInput) => boolean);
+  readonly gup?: boolean | ((input: StepInput<R>) => boolean);
   /**
    * The access calls might_fault() first, as copy_to_user/copy_from_user
    * do. The fault-in helpers use __get_user/unsafe_put_user, which do not
@@ -46,7 +55,7 @@ export interface CopyConfig {
    * mode is then shown as that primitive returning -EFAULT through the
    * exception table.
    */
-  readonly uaccess?: string | ((input: StepInput) => string | undefined);
+  readonly uaccess?: string | ((input: StepInput<R>) => string | undefined);
   /** Only probes the page (a prefault): its success is not the copy a retry path ends with. */
   readonly probe?: boolean;
 }
@@ -64,29 +73,30 @@ function failedLabel(gup: boolean, call: string, uaccess: string | undefined): s
   return `${call} → VM_FAULT_SIGBUS in kernel mode → exception fixup → short copy`;
 }
 
-function isGup(config: CopyConfig, input: StepInput): boolean {
+function isGup<R extends CopyRegs>(config: CopyConfig<R>, input: StepInput<R>): boolean {
   return typeof config.gup === 'function' ? config.gup(input) : config.gup === true;
 }
 
-function uaccessOf(config: CopyConfig, input: StepInput): string | undefined {
+function uaccessOf<R extends CopyRegs>(config: CopyConfig<R>, input: StepInput<R>): string | undefined {
   return typeof config.uaccess === 'function' ? config.uaccess(input) : config.uaccess;
 }
 
-function vpageOf(input: StepInput): number {
-  return (input.regs.buf ?? 0) + (input.regs.done ?? 0);
+function vpageOf(input: StepInput<CopyRegs>): number {
+  return input.regs.buf + input.regs.done;
 }
 
-function callName(config: CopyConfig, input: StepInput): string {
+function callName<R extends CopyRegs>(config: CopyConfig<R>, input: StepInput<R>): string {
   return typeof config.call === 'string' ? config.call : config.call(input);
 }
 
 /** The states copyStates makes: the copy, and where it goes after a fault it took. */
-export type CopyStates<N extends string, Next extends string, Short extends string> = {
-  readonly [K in N]: StepStateConfig<{ readonly 'copy.done': Next; readonly 'copy.short': Short; readonly 'copy.fault': `${N}_faulted` }>;
-} & { readonly [K in `${N}_faulted`]: StepStateConfig<{ readonly 'fault.done': N; readonly 'fault.failed': Short }> };
+export type CopyStates<N extends string, Next extends string, Short extends string, R = CopyRegs> = {
+  readonly [K in N]: StepStateConfig<{ readonly 'copy.done': Next; readonly 'copy.short': Short; readonly 'copy.fault': `${N}_faulted` }, R>;
+} & { readonly [K in `${N}_faulted`]: StepStateConfig<{ readonly 'fault.done': N; readonly 'fault.failed': Short }, R> };
 
-export function copyStates<const N extends string, const Next extends string, const Short extends string>(name: N, config: CopyConfig & { readonly next: Next; readonly short: Short }): CopyStates<N, Next, Short> {
-  const states: Readonly<Record<string, AnyStateConfig>> = {
+/** `R`, the machine's registers, comes from the annotation of the config's `transfer` input. */
+export function copyStates<const N extends string, const Next extends string, const Short extends string, R extends CopyRegs = CopyRegs>(name: N, config: CopyConfig<R> & { readonly next: Next; readonly short: Short }): CopyStates<N, Next, Short, NoInfer<R>> {
+  const states: Readonly<Record<string, AnyStateConfig<R>>> = {
     [name]: {
       step: {
         run: (input) => {
@@ -98,7 +108,7 @@ export function copyStates<const N extends string, const Next extends string, co
           const hint = (config.mightFault ?? !gup) && input.task.pagefaultDisabled === 0 ? ({ lockdep: 'might_fault' } as const) : {};
           if (userAccessOk(input.kernel, input.task.mm, vpage, userWrite)) {
             const done = config.transfer(input, vpage);
-            return { event: 'copy.done', ...done, regs: { ...(done.regs ?? input.regs), retries: 0 }, ...hint, ...(config.probe === true ? {} : { marks: ['copy-done'] as const }) };
+            return { event: 'copy.done', ...done, regs: { ...done.regs, retries: 0 } as Partial<R>, ...hint, ...(config.probe === true ? {} : { marks: ['copy-done'] as const }) };
           }
           if (input.task.pagefaultDisabled > 0) {
             return { event: 'copy.short', label: () => `${call} → user page ${vpage} not present, page faults disabled → short copy`, marks: ['copy-short'] };
@@ -106,14 +116,14 @@ export function copyStates<const N extends string, const Next extends string, co
           if (gup && input.regs.nofault === true) {
             return { event: 'copy.short', label: () => `${call} → user page ${vpage} not present, iter->nofault (FOLL_NOFAULT) → no fault, short`, marks: ['copy-short'] };
           }
-          const retries = input.regs.retries ?? 0;
+          const retries = input.regs.retries;
           if (retries >= FAULT_RETRY_BOUND) {
             return { event: 'copy.short', label: () => `${call} → fault on page ${vpage} again`, marks: ['copy-short'], outcome: { kind: 'livelock', message: `${call} faulted on user page ${vpage} ${retries} times without progress` } };
           }
           return {
             event: 'copy.fault',
             label: () => `${call} → ${uaccessOf(config, input) !== undefined ? `${uaccessOf(config, input) ?? ''}(user page ${vpage}) → ` : ''}page fault on user page ${vpage}`,
-            regs: { ...input.regs, retries: retries + 1 },
+            regs: { retries: retries + 1 } as Partial<R>,
             call: { machine: 'do_page_fault', regs: { vpage, write: userWrite, kernelMode: true, ...(gup ? { gup } : {}) } },
             ...hint,
           };
@@ -133,5 +143,5 @@ export function copyStates<const N extends string, const Next extends string, co
       on: { 'fault.done': name, 'fault.failed': config.short },
     },
   };
-  return states as CopyStates<N, Next, Short>;
+  return states as CopyStates<N, Next, Short, R>;
 }

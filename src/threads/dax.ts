@@ -41,46 +41,52 @@ import { beyondEof, bytesOr, checkMapping, lockPageOrRetry } from './filemap.ts'
 import { hasCachedPages, invalidatePages2Range } from './invalidate.ts';
 import { unlockPage } from './pagelock.ts';
 import { inodeLockName, inodeUnlockName, ioDone, maybeUnlockStep, plainStep, takeLock, unlockStep, type LockOf } from './steps.ts';
+import { calleeRet, local, type DaxFaultRegs, type InodeRegs, type RwIterRegs } from './regs.ts';
 import type { StepInput, StepResult } from './types.ts';
 
-const iMutex: LockOf = (input) => ({ kind: 'i_rwsem', ino: input.regs.ino ?? 0 });
-const iMmap: LockOf = (input) => ({ kind: 'i_mmap', ino: input.regs.ino ?? 0 });
-const invalidateLock: LockOf = (input) => ({ kind: 'invalidate_lock', ino: input.regs.ino ?? 0 });
+/** A step of do_dax_fault. */
+type FaultIn = StepInput<DaxFaultRegs>;
+/** A step of dax_read_iter or dax_write_iter. */
+type In = StepInput<RwIterRegs>;
 
-function at(input: StepInput): string {
-  return `${inodeName(input.kernel, input.regs.ino ?? 0)}:${input.regs.index ?? 0}`;
+const iMutex: LockOf<InodeRegs> = (input) => ({ kind: 'i_rwsem', ino: input.regs.ino });
+const iMmap: LockOf<InodeRegs> = (input) => ({ kind: 'i_mmap', ino: input.regs.ino });
+const invalidateLock: LockOf<InodeRegs> = (input) => ({ kind: 'invalidate_lock', ino: input.regs.ino });
+
+function at(input: FaultIn): string {
+  return `${inodeName(input.kernel, input.regs.ino)}:${input.regs.index}`;
 }
 
-function fail(input: StepInput, label: string, extra: Omit<Partial<StepResult>, 'event'> = {}): StepResult<'dax.fail'> {
-  return { event: 'dax.fail', label: () => `${label} → VM_FAULT_SIGBUS`, regs: { ...input.regs, ret: VM_FAULT_SIGBUS, page: undefined }, ...extra };
+function fail(label: string, extra: Omit<Partial<StepResult<'dax.fail', DaxFaultRegs>>, 'event'> = {}): StepResult<'dax.fail', DaxFaultRegs> {
+  return { event: 'dax.fail', label: () => `${label} → VM_FAULT_SIGBUS`, regs: { ret: VM_FAULT_SIGBUS, page: undefined }, ...extra };
 }
 
 /** page_cache_release in 4.0, put_page from 4.6 on. */
-function putName(input: StepInput): string {
+function putName(input: StepInput<unknown>): string {
   return input.variant.era === '2015' ? 'page_cache_release' : 'put_page';
 }
 
 /** The unlock_page: exit: unlock the hole page this fault holds and drop its reference, then fail with -EIO. */
-function failWithPage(input: StepInput, label: string): StepResult<'dax.fail'> {
+function failWithPage(input: FaultIn, label: string): StepResult<'dax.fail', DaxFaultRegs> {
   const page = input.regs.page;
-  if (page === undefined) return fail(input, label);
+  if (page === undefined) return fail(label);
   const unlocked = unlockPage(input.kernel, page, input.task.pid, true);
-  return fail(input, `${label} → unlock_page, ${putName(input)}`, { kernel: unlocked.kernel, outcome: unlocked.violation });
+  return fail(`${label} → unlock_page, ${putName(input)}`, { kernel: unlocked.kernel, outcome: unlocked.violation });
 }
 
 /** dax_fault (v4.0) and ext2_dax_fault (5.15) end a write fault with sb_end_pagefault. */
-function returnLabel(input: StepInput): string {
+function returnLabel(input: FaultIn): string {
   const end = input.regs.write ? 'sb_end_pagefault → ' : '';
-  return `${end}return ${vmFaultName(input.regs.ret ?? VM_FAULT_SIGBUS)}`;
+  return `${end}return ${vmFaultName(calleeRet(input.regs))}`;
 }
 
 /** do_cow_fault passes vmf->cow_page for a write fault on a MAP_PRIVATE mapping (mm/memory.c: do_fault). */
-function cowFault(input: StepInput): boolean {
+function cowFault(input: FaultIn): boolean {
   return input.regs.write === true && input.regs.shared !== true;
 }
 
 /** ext2_dax_fault → dax_fault: a write fault is bracketed by sb_start_pagefault and file_update_time (v4.0; the 5.15 ext2_dax_fault too). */
-function enterLabel(input: StepInput, inner: string): string {
+function enterLabel(input: FaultIn, inner: string): string {
   const write = input.regs.write ? ': sb_start_pagefault, file_update_time' : '';
   return input.variant.invalidateLock ? `ext2_dax_fault(${at(input)})${write}` : `dax_fault${write} → ${inner}`;
 }
@@ -92,7 +98,7 @@ export const doDaxFault = defineThread({
   states: {
     enter: {
       step: {
-        run: (input) => {
+        run: (input: FaultIn) => {
           if (input.variant.faultTakesIMutex) return { event: 'dax.imutex', label: () => enterLabel(input, `do_dax_fault(${at(input)}) (hypothetical: takes i_mutex)`) };
           if (input.variant.invalidateLock) return { event: 'dax.invalidate', label: () => enterLabel(input, '') };
           return { event: 'step.done', label: () => enterLabel(input, `do_dax_fault(${at(input)})`) };
@@ -104,16 +110,16 @@ export const doDaxFault = defineThread({
     ...takeLock('filemap_invalidate_lock_shared', 'filemap_invalidate_lock_shared', invalidateLock, false, 'size_check'),
     size_check: {
       step: {
-        run: (input) => (beyondEof(input.kernel, input.regs.ino ?? 0, input.regs.index ?? 0) ? fail(input, 'pgoff ≥ i_size') : { event: 'step.done', label: 'i_size_read: pgoff < size' }),
+        run: (input: FaultIn) => (beyondEof(input.kernel, input.regs.ino, input.regs.index) ? fail('pgoff ≥ i_size') : { event: 'step.done', label: 'i_size_read: pgoff < size' }),
       },
       on: { 'step.done': 'find_get_page', 'dax.fail': 'out' },
     },
     find_get_page: {
       step: {
-        run: (input) => {
-          const found = findGetPage(input.kernel, input.regs.ino ?? 0, input.regs.index ?? 0);
-          if (found.page === null) return { event: 'page.absent', label: () => `find_get_page(${at(input)}) → no hole page`, regs: { ...input.regs, page: undefined } };
-          return { event: 'page.found', label: () => `find_get_page(${at(input)}) → hole page, reference taken`, kernel: found.kernel, regs: { ...input.regs, page: found.page } };
+        run: (input: FaultIn) => {
+          const found = findGetPage(input.kernel, input.regs.ino, input.regs.index);
+          if (found.page === null) return { event: 'page.absent', label: () => `find_get_page(${at(input)}) → no hole page`, regs: { page: undefined } };
+          return { event: 'page.found', label: () => `find_get_page(${at(input)}) → hole page, reference taken`, kernel: found.kernel, regs: { page: found.page } };
         },
       },
       on: { 'page.found': 'lock_page_or_retry', 'page.absent': 'get_block' },
@@ -122,26 +128,26 @@ export const doDaxFault = defineThread({
     check_mapping: checkMapping('size_check_locked'),
     size_check_locked: {
       step: {
-        run: (input) => (beyondEof(input.kernel, input.regs.ino ?? 0, input.regs.index ?? 0) ? failWithPage(input, 'i_size re-checked under the page lock: pgoff ≥ size → -EIO') : { event: 'step.done', label: 'i_size re-checked under the page lock' }),
+        run: (input: FaultIn) => (beyondEof(input.kernel, input.regs.ino, input.regs.index) ? failWithPage(input, 'i_size re-checked under the page lock: pgoff ≥ size → -EIO') : { event: 'step.done', label: 'i_size re-checked under the page lock' }),
       },
       on: { 'step.done': 'get_block', 'dax.fail': 'out' },
     },
     get_block: {
       step: {
-        run: (input) => {
-          const result = lookupBlock(input.kernel, input.regs.ino ?? 0, input.regs.index ?? 0);
+        run: (input: FaultIn) => {
+          const result = lookupBlock(input.kernel, input.regs.ino, input.regs.index);
           switch (result.kind) {
             case 'short-extent':
               return failWithPage(input, 'get_block(create=0): bh.b_size < PAGE_SIZE → -EIO');
             case 'mapped':
-              if (cowFault(input)) return { event: 'block.cow', label: () => `get_block(create=0) → block ${result.block}; vmf->cow_page set (MAP_PRIVATE write fault)`, regs: { ...input.regs, block: result.block } };
+              if (cowFault(input)) return { event: 'block.cow', label: () => `get_block(create=0) → block ${result.block}; vmf->cow_page set (MAP_PRIVATE write fault)`, regs: { block: result.block } };
               // A hole page this fault locked must go before the block is mapped (fs/dax.c: "if (page) { unmap_mapping_range … }").
-              return { event: input.regs.page !== undefined ? 'block.evict' : 'block.mapped', label: () => `get_block(create=0) → block ${result.block}`, regs: { ...input.regs, block: result.block } };
+              return { event: input.regs.page !== undefined ? 'block.evict' : 'block.mapped', label: () => `get_block(create=0) → block ${result.block}`, regs: { block: result.block } };
             case 'hole':
               // "!buffer_mapped && !buffer_unwritten && !vmf->cow_page": a COW fault allocates nothing.
-              if (cowFault(input)) return { event: 'block.cow', label: 'get_block(create=0) → unmapped; vmf->cow_page set (MAP_PRIVATE write fault): no allocation', regs: { ...input.regs, block: undefined } };
+              if (cowFault(input)) return { event: 'block.cow', label: 'get_block(create=0) → unmapped; vmf->cow_page set (MAP_PRIVATE write fault): no allocation', regs: { block: undefined } };
               if (input.regs.write) return { event: 'block.hole.write', label: 'get_block(create=0) → unmapped, write fault' };
-              if (input.regs.page !== undefined) return { event: 'block.hole.page', label: 'get_block(create=0) → unmapped; the hole page is already here → VM_FAULT_LOCKED', regs: { ...input.regs, ret: VM_FAULT_LOCKED, vmfPage: input.regs.page } };
+              if (input.regs.page !== undefined) return { event: 'block.hole.page', label: 'get_block(create=0) → unmapped; the hole page is already here → VM_FAULT_LOCKED', regs: { ret: VM_FAULT_LOCKED, vmfPage: input.regs.page } };
               return { event: 'block.hole.read', label: 'get_block(create=0) → unmapped, read fault' };
           }
         },
@@ -151,11 +157,11 @@ export const doDaxFault = defineThread({
     // The seed's copy_user_bh hunk (fs/dax.c, v4.0): "if (vmf->cow_page) { … copy_user_bh(new_page, &bh, blkbits, vaddr) … else clear_user_highpage … vmf->page = page; … return VM_FAULT_LOCKED; }".
     copy_user_bh: {
       step: {
-        run: (input) => {
+        run: (input: FaultIn) => {
           const block = input.regs.block;
           const content = block === undefined ? ZEROES : (input.kernel.blocks[block]?.content ?? ZEROES);
           const copy = block === undefined ? 'clear_user_highpage(vmf->cow_page)' : `copy_user_bh: block ${block} (${content}) → vmf->cow_page`;
-          const regs = { ...input.regs, cow: content };
+          const regs = { cow: content };
           if (input.regs.page !== undefined) {
             // vmf->page = the locked hole page: do_cow_fault copies from it (and unlocks it), so no i_mmap here.
             return { event: 'fault.locked', label: () => `${copy}; vmf->page = the hole page → VM_FAULT_LOCKED`, regs: { ...regs, ret: VM_FAULT_LOCKED, vmfPage: input.regs.page, page: undefined } };
@@ -168,10 +174,10 @@ export const doDaxFault = defineThread({
     ...takeLock('cow_i_mmap_lock_read', 'i_mmap_lock_read (no page to lock: hold i_mmap against truncate)', iMmap, false, 'cow_size_recheck'),
     cow_size_recheck: {
       step: {
-        run: (input) => {
-          const locked = { event: 'fault.locked' as const, regs: { ...input.regs, ret: VM_FAULT_LOCKED, vmfPage: undefined } };
+        run: (input: FaultIn) => {
+          const locked = { event: 'fault.locked' as const, regs: { ret: VM_FAULT_LOCKED, vmfPage: undefined } };
           if (!input.variant.daxSizeRecheck) return { ...locked, label: 'no i_size re-check (dax-2015-norecheck) → VM_FAULT_LOCKED, i_mmap still held for read' };
-          if (beyondEof(input.kernel, input.regs.ino ?? 0, input.regs.index ?? 0)) return { event: 'dax.eio', label: '"Check we didn\'t race with truncate": i_size re-checked under i_mmap: truncated → -EIO' };
+          if (beyondEof(input.kernel, input.regs.ino, input.regs.index)) return { event: 'dax.eio', label: '"Check we didn\'t race with truncate": i_size re-checked under i_mmap: truncated → -EIO' };
           return { ...locked, label: 'i_size re-checked under i_mmap → VM_FAULT_LOCKED, returning with i_mmap held for read' };
         },
       },
@@ -179,11 +185,11 @@ export const doDaxFault = defineThread({
     },
     get_block_create: {
       step: {
-        run: (input) => {
-          const allocated = allocateBlock(input.kernel, input.regs.ino ?? 0, input.regs.index ?? 0);
+        run: (input: FaultIn) => {
+          const allocated = allocateBlock(input.kernel, input.regs.ino, input.regs.index);
           if (allocated === null) return failWithPage(input, 'get_block(create=1) → -ENOSPC');
           const label = `get_block(create=1) → allocates block ${allocated.block} (buffer_new)`;
-          return { event: input.regs.page !== undefined ? 'block.evict' : 'block.mapped', label, kernel: allocated.kernel, regs: { ...input.regs, block: allocated.block } };
+          return { event: input.regs.page !== undefined ? 'block.evict' : 'block.mapped', label, kernel: allocated.kernel, regs: { block: allocated.block } };
         },
       },
       on: { 'block.mapped': 'find_lock_page', 'block.evict': 'evict_hole_page', 'dax.fail': 'out' },
@@ -191,55 +197,55 @@ export const doDaxFault = defineThread({
     // "Check we didn't race with a read fault installing a new page" (fs/dax.c, v4.0): if (!page && major) page = find_lock_page(…).
     find_lock_page: {
       step: {
-        run: (input) => {
-          const found = findGetPage(input.kernel, input.regs.ino ?? 0, input.regs.index ?? 0);
+        run: (input: FaultIn) => {
+          const found = findGetPage(input.kernel, input.regs.ino, input.regs.index);
           if (found.page === null) return { event: 'page.absent', label: () => `find_lock_page(${at(input)}) → no racing hole page` };
-          return { event: 'page.found', label: () => `find_lock_page(${at(input)}) → a racing read fault's hole page`, kernel: found.kernel, regs: { ...input.regs, page: found.page } };
+          return { event: 'page.found', label: () => `find_lock_page(${at(input)}) → a racing read fault's hole page`, kernel: found.kernel, regs: { page: found.page } };
         },
       },
       on: { 'page.absent': 'i_mmap_lock_read', 'page.found': 'lock_racing_page' },
     },
-    ...takeLock('lock_racing_page', 'lock_page', (input) => ({ kind: 'page', page: input.regs.page ?? -1 }), true, 'evict_hole_page'),
+    ...takeLock('lock_racing_page', 'lock_page', (input: FaultIn) => ({ kind: 'page', page: local(input.regs.page, 'the page in hand') }), true, 'evict_hole_page'),
     evict_hole_page: {
       step: {
-        run: (input) => {
+        run: (input: FaultIn) => {
           // __dax_fault: a hole page raced with the allocation: unmap it, delete it, unlock it.
-          const page = input.regs.page ?? -1;
-          const index = input.regs.index ?? 0;
-          const unmapped = unmapMappingRange(input.kernel, input.regs.ino ?? 0, index, index + 1, false);
+          const page = local(input.regs.page, 'the page in hand');
+          const index = input.regs.index;
+          const unmapped = unmapMappingRange(input.kernel, input.regs.ino, index, index + 1, false);
           const deleted = deleteFromPageCache(unmapped, page);
           const unlocked = unlockPage(deleted, page, input.task.pid, true);
-          return { event: 'step.done', label: () => `unmap_mapping_range + delete_from_page_cache of the hole page → unlock_page, ${putName(input)}`, kernel: unlocked.kernel, outcome: unlocked.violation, regs: { ...input.regs, page: undefined } };
+          return { event: 'step.done', label: () => `unmap_mapping_range + delete_from_page_cache of the hole page → unlock_page, ${putName(input)}`, kernel: unlocked.kernel, outcome: unlocked.violation, regs: { page: undefined } };
         },
       },
       on: { 'step.done': 'i_mmap_lock_read' },
     },
     dax_load_hole: {
       step: {
-        run: (input) => {
-          const ino = input.regs.ino ?? 0;
-          const index = input.regs.index ?? 0;
+        run: (input: FaultIn) => {
+          const ino = input.regs.ino;
+          const index = input.regs.index;
           const added = addLockedPage(input.kernel, ino, index, input.task.pid, ZEROES, true);
-          return { event: 'step.done', label: () => `dax_load_hole → find_or_create_page(${at(input)}), zeroed, locked`, kernel: added.kernel, regs: { ...input.regs, page: added.page } };
+          return { event: 'step.done', label: () => `dax_load_hole → find_or_create_page(${at(input)}), zeroed, locked`, kernel: added.kernel, regs: { page: added.page } };
         },
       },
       on: { 'step.done': 'dax_load_hole_size_check' },
     },
     dax_load_hole_size_check: {
       step: {
-        run: (input) =>
-          beyondEof(input.kernel, input.regs.ino ?? 0, input.regs.index ?? 0)
+        run: (input: FaultIn) =>
+          beyondEof(input.kernel, input.regs.ino, input.regs.index)
             ? failWithPage(input, 'dax_load_hole: i_size re-checked under the page lock: pgoff ≥ size')
-            : { event: 'fault.locked', label: 'dax_load_hole → VM_FAULT_LOCKED', regs: { ...input.regs, ret: VM_FAULT_LOCKED, vmfPage: input.regs.page } },
+            : { event: 'fault.locked', label: 'dax_load_hole → VM_FAULT_LOCKED', regs: { ret: VM_FAULT_LOCKED, vmfPage: input.regs.page } },
       },
       on: { 'fault.locked': 'out', 'dax.fail': 'out' },
     },
     ...takeLock('i_mmap_lock_read', 'dax_insert_mapping → i_mmap_lock_read', iMmap, false, 'size_recheck'),
     size_recheck: {
       step: {
-        run: (input) => {
+        run: (input: FaultIn) => {
           if (!input.variant.daxSizeRecheck) return { event: 'step.done', label: 'no i_size re-check (dax-2015-norecheck)' };
-          if (beyondEof(input.kernel, input.regs.ino ?? 0, input.regs.index ?? 0)) return { event: 'dax.eio', label: 'i_size re-checked under i_mmap: truncated → -EIO' };
+          if (beyondEof(input.kernel, input.regs.ino, input.regs.index)) return { event: 'dax.eio', label: 'i_size re-checked under i_mmap: truncated → -EIO' };
           return { event: 'step.done', label: 'i_size re-checked under i_mmap: still within EOF' };
         },
       },
@@ -247,16 +253,16 @@ export const doDaxFault = defineThread({
     },
     vm_insert_mixed: {
       step: {
-        run: (input) => {
-          const block = input.regs.block ?? -1;
+        run: (input: FaultIn) => {
+          const block = local(input.regs.block, 'the block');
           const fresh = input.kernel.blocks[block]?.fresh === true;
           const zeroed = fresh ? zeroBlock(input.kernel, block) : input.kernel;
           const writable = input.regs.write === true;
           return {
             event: 'step.done',
             label: () => `${fresh ? 'dax_clear_blocks, ' : ''}vm_insert_mixed → PTE → block ${block}${writable ? ' (writable)' : ''}`,
-            kernel: setPte(zeroed, input.task.mm, input.regs.vpage ?? 0, { kind: 'dax', block, writable }),
-            regs: { ...input.regs, ret: VM_FAULT_NOPAGE },
+            kernel: setPte(zeroed, input.task.mm, input.regs.vpage, { kind: 'dax', block, writable }),
+            regs: { ret: VM_FAULT_NOPAGE },
           };
         },
       },
@@ -264,17 +270,17 @@ export const doDaxFault = defineThread({
     },
     i_mmap_unlock: { step: unlockStep('i_mmap_unlock_read → VM_FAULT_NOPAGE', iMmap), on: { 'lock.released': 'out' } },
     i_mmap_unlock_eio: {
-      step: unlockStep('i_mmap_unlock_read → -EIO → VM_FAULT_SIGBUS', iMmap, 'lock.released', (input) => ({ regs: { ...input.regs, ret: VM_FAULT_SIGBUS } })),
+      step: unlockStep('i_mmap_unlock_read → -EIO → VM_FAULT_SIGBUS', iMmap, 'lock.released', () => ({ regs: { ret: VM_FAULT_SIGBUS } })),
       on: { 'lock.released': 'out' },
     },
     // The exit: drop what this variant took on entry, one lock per step, then return the fault code.
     out: {
       step: {
-        run: (input) => {
+        run: (input: FaultIn) => {
           // Only what this fault took on entry: the task may hold i_mutex from the write that faulted.
           if (input.variant.invalidateLock) return maybeUnlockStep('filemap_invalidate_unlock_shared', invalidateLock, returnLabel).run(input);
           if (input.variant.faultTakesIMutex && !input.regs.unlocked) {
-            return { ...unlockStep('mutex_unlock(&inode->i_mutex)', iMutex).run(input), regs: { ...input.regs, unlocked: true } };
+            return { ...unlockStep('mutex_unlock(&inode->i_mutex)', iMutex).run(input), regs: { unlocked: true } };
           }
           return { event: 'lock.none', label: () => returnLabel(input) };
         },
@@ -285,7 +291,7 @@ export const doDaxFault = defineThread({
   },
 });
 
-function ioCall(input: StepInput): string {
+function ioCall(input: StepInput<unknown>): string {
   return input.variant.era === '2015' ? 'dax_do_io' : 'dax_iomap_rw';
 }
 
@@ -297,22 +303,22 @@ export const daxReadIter = defineThread({
   states: {
     // v4.0 dax_do_io (DIO_LOCKING, READ) holds i_mutex across dax_io; 5.15 ext2_dax_read_iter takes inode_lock_shared.
     route: {
-      step: plainStep((input) => (input.variant.era === '2015' ? 'ext2_direct_IO → dax_do_io(READ, DIO_LOCKING)' : 'ext2_dax_read_iter'), 'step.done'),
+      step: plainStep((input: In) => (input.variant.era === '2015' ? 'ext2_direct_IO → dax_do_io(READ, DIO_LOCKING)' : 'ext2_dax_read_iter'), 'step.done'),
       on: { 'step.done': 'era' },
     },
     era: {
-      step: { run: (input) => (input.variant.era === '2015' ? { event: 'lock.exclusive', label: 'dax_do_io: read under i_mutex' } : { event: 'lock.shared', label: 'dax_iomap_rw under inode_lock_shared' }) },
+      step: { run: (input: In) => (input.variant.era === '2015' ? { event: 'lock.exclusive', label: 'dax_do_io: read under i_mutex' } : { event: 'lock.shared', label: 'dax_iomap_rw under inode_lock_shared' }) },
       on: { 'lock.exclusive': 'mutex_lock', 'lock.shared': 'inode_lock_shared' },
     },
     ...takeLock('mutex_lock', 'mutex_lock(&inode->i_mutex)', iMutex, true, 'next_page'),
     ...takeLock('inode_lock_shared', 'inode_lock_shared', iMutex, false, 'next_page'),
     next_page: {
       step: {
-        run: (input) => {
-          const index = (input.regs.pos ?? 0) + (input.regs.done ?? 0);
-          const end = ioDone(input, 'io.done', ioCall(input), beyondEof(input.kernel, input.regs.ino ?? 0, index));
+        run: (input: In) => {
+          const index = input.regs.pos + input.regs.done;
+          const end = ioDone(input, 'io.done', ioCall(input), beyondEof(input.kernel, input.regs.ino, index));
           if (end !== null) return end;
-          return { event: 'io.page', label: () => `${ioCall(input)}: get_block(${inodeName(input.kernel, input.regs.ino ?? 0)}:${index}, create=0)`, regs: { ...input.regs, index } };
+          return { event: 'io.page', label: () => `${ioCall(input)}: get_block(${inodeName(input.kernel, input.regs.ino)}:${index}, create=0)`, regs: { index } };
         },
       },
       on: { 'io.done': 'unlock', 'io.page': 'copy_to_iter' },
@@ -320,17 +326,17 @@ export const daxReadIter = defineThread({
     ...copyStates('copy_to_iter', {
       call: 'copy_to_iter',
       userWrite: true,
-      transfer: (input, vpage) => {
-        const block = lookupBlock(input.kernel, input.regs.ino ?? 0, input.regs.index ?? 0);
+      transfer: (input: In, vpage: number) => {
+        const block = lookupBlock(input.kernel, input.regs.ino, local(input.regs.index, 'the page index'));
         const content = block.kind === 'mapped' ? (input.kernel.blocks[block.block]?.content ?? ZEROES) : ZEROES;
-        return { label: () => `copy_to_iter → user page ${vpage} ← ${content}`, kernel: writeUser(input.kernel, input.task.mm, vpage, content), regs: { ...input.regs, done: (input.regs.done ?? 0) + 1 } };
+        return { label: () => `copy_to_iter → user page ${vpage} ← ${content}`, kernel: writeUser(input.kernel, input.task.mm, vpage, content), regs: { done: input.regs.done + 1 } };
       },
       next: 'next_page',
       short: 'short',
     }),
-    short: { step: plainStep((input) => `short copy → ${bytesOr(input, EFAULT)}`, 'io.done', (input) => ({ regs: { ...input.regs, ret: bytesOr(input, EFAULT) } })), on: { 'io.done': 'unlock' } },
+    short: { step: plainStep((input: In) => `short copy → ${bytesOr(input, EFAULT)}`, 'io.done', (input) => ({ regs: { ret: bytesOr(input, EFAULT) } })), on: { 'io.done': 'unlock' } },
     unlock: {
-      step: { run: (input) => unlockStep(input.variant.era === '2015' ? 'mutex_unlock(&inode->i_mutex)' : 'inode_unlock_shared', iMutex).run(input) },
+      step: { run: (input: In) => unlockStep(input.variant.era === '2015' ? 'mutex_unlock(&inode->i_mutex)' : 'inode_unlock_shared', iMutex).run(input) },
       on: { 'lock.released': 'done' },
     },
     done: FINAL,
@@ -350,8 +356,8 @@ export const daxReadIter = defineThread({
  * variant invalidates where 5.15's dax_iomap_iter does: after allocating a
  * block (IOMAP_F_NEW), before copying into it.
  */
-const writtenRange = { from: (input: StepInput) => input.regs.pos ?? 0, to: (input: StepInput) => (input.regs.pos ?? 0) + (input.regs.len ?? 0) };
-const newBlockRange = { from: (input: StepInput) => (input.regs.pos ?? 0) + (input.regs.done ?? 0), to: (input: StepInput) => (input.regs.pos ?? 0) + (input.regs.done ?? 0) + 1 };
+const writtenRange = { from: (input: In) => input.regs.pos, to: (input: In) => input.regs.pos + input.regs.len };
+const newBlockRange = { from: (input: In) => input.regs.pos + input.regs.done, to: (input: In) => input.regs.pos + input.regs.done + 1 };
 
 export const daxWriteIter = defineThread({
   id: 'dax_write_iter',
@@ -361,13 +367,15 @@ export const daxWriteIter = defineThread({
     ...takeLock('inode_lock', inodeLockName, iMutex, true, 'next_page'),
     next_page: {
       step: {
-        run: (input) => {
-          const ino = input.regs.ino ?? 0;
+        run: (input: In) => {
+          const ino = input.regs.ino;
           if (input.variant.era === '2015' && input.regs.invalidated !== true) {
             if (hasCachedPages(input.kernel, ino)) {
-              return { event: 'io.invalidate', label: 'generic_file_direct_write: mapping->nrpages != 0', regs: { ...input.regs, invalidated: true, index: input.regs.pos ?? 0 } };
+              return { event: 'io.invalidate', label: 'generic_file_direct_write: mapping->nrpages != 0', regs: { invalidated: true, index: input.regs.pos } };
             }
-            return nextPage({ ...input, regs: { ...input.regs, invalidated: true } });
+            // Nothing cached: on to the first page in this same step, invalidated.
+            const first = nextPage({ ...input, regs: { ...input.regs, invalidated: true } });
+            return { ...first, regs: { invalidated: true, ...first.regs } };
           }
           return nextPage(input);
         },
@@ -380,45 +388,45 @@ export const daxWriteIter = defineThread({
     ...copyStates('copy_from_iter', {
       call: 'copy_from_iter',
       userWrite: false,
-      transfer: (input, vpage) => {
+      transfer: (input: In, vpage: number) => {
         const content = readUser(input.kernel, input.task.mm, vpage);
-        return { label: () => `copy_from_iter ← user page ${vpage} (${content}) → block ${input.regs.block ?? -1}`, kernel: writeBlock(input.kernel, input.regs.block ?? -1, content), regs: { ...input.regs, done: (input.regs.done ?? 0) + 1 } };
+        return { label: () => `copy_from_iter ← user page ${vpage} (${content}) → block ${local(input.regs.block, 'the block')}`, kernel: writeBlock(input.kernel, local(input.regs.block, 'the block'), content), regs: { done: input.regs.done + 1 } };
       },
       next: 'next_page',
       short: 'short',
     }),
     short: {
-      step: { run: (input) => endOfDirectIo(input, { event: 'io.done', label: () => `short copy → ${bytesOr(input, EFAULT)}`, regs: { ...input.regs, ret: bytesOr(input, EFAULT) } }) },
+      step: { run: (input: In) => endOfDirectIo(input, { event: 'io.done', label: () => `short copy → ${bytesOr(input, EFAULT)}`, regs: { ret: bytesOr(input, EFAULT) } }) },
       on: { 'io.done': 'inode_unlock', 'io.end': 'invalidate_after' },
     },
-    inode_unlock: { step: { run: (input) => unlockStep(inodeUnlockName(input), iMutex).run(input) }, on: { 'lock.released': 'done' } },
+    inode_unlock: { step: { run: (input: In) => unlockStep(inodeUnlockName(input), iMutex).run(input) }, on: { 'lock.released': 'done' } },
     done: FINAL,
   },
 });
 
 /** dax_do_io returned: generic_file_direct_write invalidates the range again ('io.end') when the file has cached pages (2015). */
-function endOfDirectIo<const E extends string>(input: StepInput, result: StepResult<E>): StepResult<E | 'io.end'> {
-  if (input.variant.era !== '2015' || !hasCachedPages(input.kernel, input.regs.ino ?? 0)) return result;
-  return { ...result, event: 'io.end', regs: { ...(result.regs ?? input.regs), index: input.regs.pos ?? 0, rangeUnmapped: undefined } };
+function endOfDirectIo<const E extends string>(input: In, result: StepResult<E>): StepResult<E | 'io.end'> {
+  if (input.variant.era !== '2015' || !hasCachedPages(input.kernel, input.regs.ino)) return result;
+  return { ...result, event: 'io.end', regs: { ...(result.regs ?? input.regs), index: input.regs.pos, rangeUnmapped: undefined } };
 }
 
 /** One page of dax_do_io / dax_iomap_rw: get_block(create=1), then the copy. */
-function nextPage(input: StepInput): StepResult<'io.done' | 'io.end' | 'io.page' | 'io.new'> {
+function nextPage(input: In): StepResult<'io.done' | 'io.end' | 'io.page' | 'io.new'> {
   const end = ioDone(input, 'io.done', ioCall(input));
   if (end !== null) return endOfDirectIo(input, end);
-  const done = input.regs.done ?? 0;
-  const ino = input.regs.ino ?? 0;
-  const index = (input.regs.pos ?? 0) + done;
+  const done = input.regs.done;
+  const ino = input.regs.ino;
+  const index = input.regs.pos + done;
   const block = lookupBlock(input.kernel, ino, index);
-  if (block.kind === 'mapped') return { event: 'io.page', label: () => `${ioCall(input)}: get_block(${inodeName(input.kernel, ino)}:${index}, create=1) → block ${block.block}`, regs: { ...input.regs, index, block: block.block } };
+  if (block.kind === 'mapped') return { event: 'io.page', label: () => `${ioCall(input)}: get_block(${inodeName(input.kernel, ino)}:${index}, create=1) → block ${block.block}`, regs: { index, block: block.block } };
   const allocated = allocateBlock(input.kernel, ino, index);
-  if (allocated === null) return endOfDirectIo(input, { event: 'io.done', label: () => `get_block(create=1) → -ENOSPC`, regs: { ...input.regs, ret: bytesOr(input, -28) } });
+  if (allocated === null) return endOfDirectIo(input, { event: 'io.done', label: () => `get_block(create=1) → -ENOSPC`, regs: { ret: bytesOr(input, -28) } });
   // 5.15 dax_iomap_iter: "Write can allocate block for an area which has a hole page mapped into page tables" → IOMAP_F_NEW → invalidate.
   const fresh = input.variant.era !== '2015' && hasCachedPages(allocated.kernel, ino);
   return {
     event: fresh ? 'io.new' : 'io.page',
     label: () => `${ioCall(input)}: get_block(${inodeName(input.kernel, ino)}:${index}, create=1) → allocates block ${allocated.block}, dax_clear_blocks${fresh ? ' (IOMAP_F_NEW)' : ''}`,
     kernel: zeroBlock(allocated.kernel, allocated.block),
-    regs: { ...input.regs, index, block: allocated.block },
+    regs: { index, block: allocated.block },
   };
 }

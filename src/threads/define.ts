@@ -7,6 +7,7 @@
  */
 import { setup, transition, type AnyStateMachine } from 'xstate';
 import type { Filesystem } from '../kernel/variants.ts';
+import type { MachineId, MachineRegs } from './regs.ts';
 import type { StepSpec } from './types.ts';
 
 /** Events are step results; their names are `domain.verb` (`lock.granted`). */
@@ -19,11 +20,12 @@ export interface ThreadEvent {
  * the step may return only an event the table handles (StepSpec<keyof O>),
  * and every target must be a state of the machine (`S`). So a misspelt
  * event, an event with nowhere to go and a target that is not a state are
- * compile errors (typed.test.ts shows each). A final state has no step and
- * an empty table (FINAL).
+ * compile errors (typed.test.ts shows each). `R` is the machine's registers
+ * (regs.ts): the step reads and writes only those. A final state has no
+ * step and an empty table (FINAL).
  */
-export interface StateConfig<O, S extends string> {
-  readonly step?: StepSpec<Extract<keyof O, string>>;
+export interface StateConfig<O, S extends string, R = MachineRegs[MachineId]> {
+  readonly step?: StepSpec<Extract<keyof O, string>, R>;
   /** Where each result of the step leads. */
   readonly on: O & { readonly [E in keyof O]: S };
   /** Kernel pseudo-code for the task panel, when the state name is not enough. */
@@ -34,19 +36,23 @@ export interface StateConfig<O, S extends string> {
 }
 
 /** A state whose step leads to any of `Targets` by the events in `O`: what the shared builders (takeLock, copyStates, ...) return. */
-export type StepStateConfig<O = Readonly<Record<string, string>>> = StateConfig<O, O[keyof O] & string>;
+export type StepStateConfig<O = Readonly<Record<string, string>>, R = MachineRegs[MachineId]> = StateConfig<O, O[keyof O] & string, R>;
 
 /** Any state: what builders assemble under computed names (`${name}_wait`) before they give the result its precise type. */
-export interface AnyStateConfig {
-  readonly step?: StepSpec;
+export interface AnyStateConfig<R = MachineRegs[MachineId]> {
+  readonly step?: StepSpec<string, R>;
   readonly on: Readonly<Record<string, string>>;
   readonly code?: string;
   readonly fs?: Filesystem;
   readonly final?: true;
 }
 
-/** A state written outside its machine (shared by several), typed by its own transition table as if written inline. */
-export function stepState<const O extends Readonly<Record<string, string>>>(config: StepStateConfig<O>): StepStateConfig<O> {
+/**
+ * A state written outside its machine (shared by several), typed by its own
+ * transition table as if written inline, and by the registers its step
+ * reads (`R`, from its input's annotation): it fits any machine that has them.
+ */
+export function stepState<const O extends Readonly<Record<string, string>>, R = unknown>(config: StepStateConfig<O, R>): StepStateConfig<O, NoInfer<R>> {
   return config;
 }
 
@@ -65,12 +71,12 @@ export type MachineRole = 'rw' | 'fault' | 'fault-in';
 /** Transition tables of a machine's states, by state name. */
 export type Tables = Readonly<Record<string, Readonly<Record<string, string>>>>;
 
-export interface ThreadConfig<T extends Tables> {
-  /** The kernel function the machine models: `gfs2_file_read_iter`. */
-  readonly id: string;
+export interface ThreadConfig<Id extends MachineId, T extends Tables> {
+  /** The kernel function the machine models: `gfs2_file_read_iter`. Its registers are MachineRegs[id] (regs.ts). */
+  readonly id: Id;
   readonly role?: MachineRole;
   readonly initial: NoInfer<Extract<keyof T, string>>;
-  readonly states: { readonly [K in keyof T]: StateConfig<T[K], NoInfer<Extract<keyof T, string>>> };
+  readonly states: { readonly [K in keyof T]: StateConfig<T[K], NoInfer<Extract<keyof T, string>>, MachineRegs[NoInfer<Id>]> };
 }
 
 export interface StateMeta {
@@ -82,13 +88,15 @@ export interface StateMeta {
 /**
  * A thread machine. The states' transition tables are inferred from the
  * config itself (each state's `on`), and the step of each state is checked
- * against its table: see StateConfig.
+ * against its table and against the registers its id maps to: see
+ * StateConfig.
  */
-export function defineThread<const T extends Tables>(config: ThreadConfig<T>) {
+export function defineThread<const Id extends MachineId, const T extends Tables>(config: ThreadConfig<Id, T>) {
+  // From here on a step is any machine's: the simulator gives it only frames of its own machine (a frame's machine and registers are pushed together, regs.ts Call).
   const states = Object.fromEntries(
-    Object.entries(config.states as unknown as Readonly<Record<string, StateConfig<Readonly<Record<string, string>>, string>>>).map(([name, state]) => [
+    Object.entries(config.states as unknown as Readonly<Record<string, AnyStateConfig<never>>>).map(([name, state]) => [
       name,
-      state.final === true ? { type: 'final' as const } : { meta: { step: state.step as StepSpec | undefined, code: state.code, fs: state.fs } satisfies StateMeta, on: { ...state.on } },
+      state.final === true ? { type: 'final' as const } : { meta: { step: state.step as unknown as StepSpec | undefined, code: state.code, fs: state.fs } satisfies StateMeta, on: { ...state.on } },
     ]),
   );
   return setup({ types: { events: {} as ThreadEvent } }).createMachine({ id: config.id, initial: config.initial, states, ...(config.role !== undefined ? { meta: { role: config.role } } : {}) });

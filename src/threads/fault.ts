@@ -31,11 +31,14 @@ import { FINAL, defineThread, type StepStateConfig } from './define.ts';
 import { reportedFault } from './lockregion.ts';
 import { unlockPage } from './pagelock.ts';
 import { mmapLockCall, takeLock, unlockStep, type LockOf } from './steps.ts';
+import { calleeRet, local, type Call, type DoPageFaultRegs, type VmFaultRegs } from './regs.ts';
 import { textOf, type StepInput, type StepResult } from './types.ts';
+
+type In = StepInput<DoPageFaultRegs>;
 
 const mmapSem: LockOf = (input) => ({ kind: 'mmap_sem', mm: input.task.mm });
 
-function semName(input: StepInput): string {
+function semName(input: StepInput<unknown>): string {
   return input.variant.era === '2015' ? 'mmap_sem' : 'mmap_lock';
 }
 
@@ -44,8 +47,8 @@ function semName(input: StepInput): string {
  * do_dax_fault); ext4 4.0's ext4_file_vm_ops.fault = filemap_fault itself;
  * XFS 4.1's xfs_filemap_fault.
  */
-function faultHandler(input: StepInput): string {
-  if (reportedFault(input.kernel, input.task.mm, input.regs.vpage ?? -1) !== undefined) return 'vm_ops_fault';
+function faultHandler(input: In): 'vm_ops_fault' | 'gfs2_fault' | 'do_dax_fault' | 'filemap_fault' | 'xfs_filemap_fault' {
+  if (reportedFault(input.kernel, input.task.mm, input.regs.vpage) !== undefined) return 'vm_ops_fault';
   switch (input.variant.fs) {
     case 'gfs2':
       return 'gfs2_fault';
@@ -59,7 +62,7 @@ function faultHandler(input: StepInput): string {
 }
 
 /** The ->fault as the kernel's vm_operations_struct names it (fs/ext2/file.c: ext2_dax_fault, v4.0 and 5.15). */
-function faultOpName(input: StepInput): string {
+function faultOpName(input: In): string {
   return input.variant.fs === 'ext2-dax' ? 'ext2_dax_fault' : faultHandler(input);
 }
 
@@ -71,15 +74,16 @@ function faultOpName(input: StepInput): string {
  * i_mmap_unlock_read: "The fault handler has no page to lock, so it holds
  * i_mmap_lock for read to protect against truncate."
  */
-function finishCowFault(input: StepInput): Omit<StepResult, 'event'> {
+function finishCowFault(input: In): Omit<StepResult<string, DoPageFaultRegs>, 'event'> {
   const page = input.regs.vmfPage;
-  const vpage = input.regs.vpage ?? 0;
+  const vpage = input.regs.vpage;
   const put = input.variant.era === '2015' ? 'page_cache_release' : 'put_page';
-  const regs = { ...input.regs, cow: undefined, vmfPage: undefined };
+  const regs = { cow: undefined, vmfPage: undefined };
   if (page === undefined) {
-    const content = input.regs.cow ?? '0';
+    // The DAX handler returned VM_FAULT_LOCKED with no page only after copy_user_bh filled the COW page.
+    const content = local(input.regs.cow, 'vmf->cow_page');
     const mapped = setPte(input.kernel, input.task.mm, vpage, { kind: 'anon', content });
-    const ref = { kind: 'i_mmap', ino: input.regs.ino ?? 0 } as const;
+    const ref = { kind: 'i_mmap', ino: local(input.regs.ino, 'the VMA\'s file') } as const;
     const released = release(sleepLockOf(mapped, ref) ?? UNLOCKED, input.task.pid);
     if (!released.ok) return { label: 'i_mmap_unlock_read → not held', outcome: { kind: 'invariant-violation', message: `${released.violation}: i_mmap_rwsem` }, regs };
     const woke = released.woken.length > 0 ? ` → wakes ${released.woken.map((p) => `pid ${p}`).join(', ')}` : '';
@@ -92,8 +96,19 @@ function finishCowFault(input: StepInput): Omit<StepResult, 'event'> {
   return { label: () => `do_cow_fault → copy_user_highpage(vmf->page: ${content}) → do_set_pte(anonymous, writable) → unlock_page, ${put}`, kernel: unlocked.kernel, regs };
 }
 
+/** The vm_fault handle_mm_fault gives ->fault: the faulting page, and what find_vma found. */
+function vmFault(input: In): VmFaultRegs {
+  const { vpage, write, tried } = input.regs;
+  return { ino: local(input.regs.ino, 'the VMA\'s file'), index: local(input.regs.index, 'vmf->pgoff'), write, shared: local(input.regs.shared, 'VM_SHARED'), vpage, tried };
+}
+
+/** Push the ->fault: a reported one starts holding none of its locks. */
+function callHandler(handler: ReturnType<typeof faultHandler>, vmf: VmFaultRegs): Call {
+  return handler === 'vm_ops_fault' ? { machine: handler, regs: { ...vmf, held: 0 } } : { machine: handler, regs: vmf };
+}
+
 /** What the fault path does with VM_FAULT_RETRY, in the words of the code that does it. */
-function retryLabel(input: StepInput): string {
+function retryLabel(input: In): string {
   if (input.regs.gup === true) {
     return input.variant.era === '5.x'
       ? 'faultin_page: VM_FAULT_RETRY → *locked = 0, -EBUSY → __get_user_pages_locked: mmap_read_lock, retry with FOLL_TRIED (FAULT_FLAG_ALLOW_RETRY stays set)'
@@ -116,7 +131,7 @@ function retryLabel(input: StepInput): string {
  * commit that switched it was not identified. 4.x only throttles, with
  * mmap_sem held.
  */
-function faultDirtySharedPage(input: StepInput, mapped: Omit<StepResult, 'event'>): StepResult<'fault.mapped' | 'fault.retry' | 'fault.completed'> {
+function faultDirtySharedPage(input: In, mapped: Omit<StepResult<string, DoPageFaultRegs>, 'event'>): StepResult<'fault.mapped' | 'fault.retry' | 'fault.completed', DoPageFaultRegs> {
   if (mapped.outcome !== undefined || input.variant.era !== '5.x' || input.regs.tried === true || mapped.kernel === undefined) return { event: 'fault.mapped', ...mapped };
   const mm = mapped.kernel.mms[input.task.mm];
   const up = mm === undefined ? null : release(mm.mmap_sem, input.task.pid);
@@ -125,24 +140,25 @@ function faultDirtySharedPage(input: StepInput, mapped: Omit<StepResult, 'event'
   const completed = input.variant.gfs2Fix === '6.4';
   const label = () => `${textOf(mapped.label)} → fault_dirty_shared_page → maybe_unlock_mmap_for_io: ${mmapLockCall(input, false, true)} → balance_dirty_pages_ratelimited → ${completed ? 'VM_FAULT_COMPLETED' : 'VM_FAULT_RETRY'}`;
   return completed
-    ? { event: 'fault.completed', label, kernel, regs: { ...input.regs, ret: 0 } }
-    : { event: 'fault.retry', label, marks: ['vm-fault-retry'], kernel, regs: { ...input.regs, ret: VM_FAULT_RETRY } };
+    ? { event: 'fault.completed', label, kernel, regs: { ret: 0 } }
+    : { event: 'fault.retry', label, marks: ['vm-fault-retry'], kernel, regs: { ret: VM_FAULT_RETRY } };
 }
 
 /** The handler as labels name it: the reported one by its kernel name, else as the vm_operations_struct does. */
-function faultHandlerName(input: StepInput): string {
-  return reportedFault(input.kernel, input.task.mm, input.regs.vpage ?? -1)?.handler ?? faultOpName(input);
+function faultHandlerName(input: In): string {
+  return reportedFault(input.kernel, input.task.mm, input.regs.vpage)?.handler ?? faultOpName(input);
 }
 
-function dispatchName(input: StepInput): string {
+function dispatchName(input: In): string {
   if (!input.regs.write) return 'do_read_fault';
   return input.regs.shared ? 'do_shared_fault' : 'do_cow_fault';
 }
 
 /** Finish a fault that returned a locked page: map it, unlock it, drop the reference. */
-function mapLockedPage(input: StepInput, how: 'read' | 'cow' | 'shared' | 'wp'): Omit<StepResult, 'event'> {
-  const page = input.regs.vmfPage ?? -1;
-  const vpage = input.regs.vpage ?? 0;
+function mapLockedPage(input: In, how: 'read' | 'cow' | 'shared' | 'wp'): Omit<StepResult<string, DoPageFaultRegs>, 'event'> {
+  // VM_FAULT_LOCKED comes with vmf->page (->fault), or do_wp_page set it before ->page_mkwrite.
+  const page = local(input.regs.vmfPage, 'vmf->page');
+  const vpage = input.regs.vpage;
   const content = input.kernel.pages[page]?.content ?? '0';
   const mapped =
     how === 'cow'
@@ -167,11 +183,11 @@ function mapLockedPage(input: StepInput, how: 'read' | 'cow' | 'shared' | 'wp'):
  * returned NOPAGE, put_page(vmf->page) (both callers do, mm/memory.c 5.x)
  * and retry the access or fail.
  */
-function pageMkwriteReturned(how: 'shared' | 'wp'): StepStateConfig<{ readonly 'fault.mapped': 'up_read'; readonly 'fault.nopage': 'up_read'; readonly 'fault.sigbus': 'up_read_sigbus'; readonly 'fault.retry': 'retry'; readonly 'fault.completed': 'done' }> {
+function pageMkwriteReturned(how: 'shared' | 'wp'): StepStateConfig<{ readonly 'fault.mapped': 'up_read'; readonly 'fault.nopage': 'up_read'; readonly 'fault.sigbus': 'up_read_sigbus'; readonly 'fault.retry': 'retry'; readonly 'fault.completed': 'done' }, DoPageFaultRegs> {
   return {
     step: {
       run: (input) => {
-        const ret = input.regs.ret ?? VM_FAULT_SIGBUS;
+        const ret = calleeRet(input.regs);
         if (ret === VM_FAULT_LOCKED) return faultDirtySharedPage(input, mapLockedPage(input, how));
         const put = input.regs.vmfPage === undefined ? input.kernel : putPage(input.kernel, input.regs.vmfPage);
         if (ret === VM_FAULT_NOPAGE) return { event: 'fault.nopage', label: '->page_mkwrite returned VM_FAULT_NOPAGE → put_page: the access retries', kernel: put };
@@ -192,13 +208,13 @@ export const doPageFault = defineThread({
       step: {
         run: (input) => {
           const mm = input.kernel.mms[input.task.mm];
-          const vpage = input.regs.vpage ?? 0;
+          const vpage = input.regs.vpage;
           const vma = mm === undefined ? undefined : vmaAt(mm, vpage);
           if (vma === undefined) return { event: 'fault.badarea', label: () => `find_vma → no VMA at user page ${vpage}: bad_area` };
           return {
             event: 'fault.found',
             label: () => `find_vma → ${vma.shared ? 'MAP_SHARED' : 'MAP_PRIVATE'} mapping of ${input.kernel.inodes[vma.ino]?.name ?? '?'}, page ${fileIndexOf(vma, vpage)}`,
-            regs: { ...input.regs, ino: vma.ino, index: fileIndexOf(vma, vpage), shared: vma.shared },
+            regs: { ino: vma.ino, index: fileIndexOf(vma, vpage), shared: vma.shared },
           };
         },
       },
@@ -208,10 +224,10 @@ export const doPageFault = defineThread({
       step: {
         run: (input) => {
           // handle_pte_fault: a write to a present, read-only PTE is do_wp_page, not ->fault (mm/memory.c).
-          const pte = pteAt(input.kernel, input.task.mm, input.regs.vpage ?? 0);
+          const pte = pteAt(input.kernel, input.task.mm, input.regs.vpage);
           // handle_pte_fault on a PTE that already allows the access: nothing to do (an
           // attempt that returned VM_FAULT_RETRY after mapping it, or another thread).
-          if (userAccessOk(input.kernel, input.task.mm, input.regs.vpage ?? 0, input.regs.write === true)) {
+          if (userAccessOk(input.kernel, input.task.mm, input.regs.vpage, input.regs.write)) {
             return { event: 'fault.spurious', label: () => `handle_mm_fault → handle_pte_fault: the PTE is present${input.regs.write ? ' and writable' : ''} → 0` };
           }
           if (input.regs.write && pte !== null && pte.kind !== 'anon' && !pte.writable) {
@@ -220,7 +236,7 @@ export const doPageFault = defineThread({
           return {
           event: 'fault.call',
           label: () => `handle_mm_fault → ${dispatchName(input)} → ->fault = ${faultHandlerName(input)}${input.regs.tried ? ' (FAULT_FLAG_TRIED)' : ''}`,
-          call: { machine: faultHandler(input), regs: { ino: input.regs.ino, index: input.regs.index, write: input.regs.write, shared: input.regs.shared, vpage: input.regs.vpage, tried: input.regs.tried } },
+          call: callHandler(faultHandler(input), vmFault(input)),
           };
         },
       },
@@ -229,7 +245,7 @@ export const doPageFault = defineThread({
     do_wp_page: {
       step: {
         run: (input) => {
-          const vpage = input.regs.vpage ?? 0;
+          const vpage = input.regs.vpage;
           const pte = pteAt(input.kernel, input.task.mm, vpage);
           if (!input.regs.shared || pte === null || pte.kind === 'anon') {
             // wp_page_copy: the private copy, with no ->fault and no filesystem lock.
@@ -237,14 +253,14 @@ export const doPageFault = defineThread({
           }
           const reported = reportedFault(input.kernel, input.task.mm, vpage);
           if (reported !== undefined) {
-            return { event: 'fault.vmops', label: () => `do_wp_page → wp_page_shared → ->page_mkwrite = ${reported.handler}`, call: { machine: 'vm_ops_fault', regs: { ino: input.regs.ino, index: input.regs.index, write: true, shared: true, vpage } } };
+            return { event: 'fault.vmops', label: () => `do_wp_page → wp_page_shared → ->page_mkwrite = ${reported.handler}`, call: { machine: 'vm_ops_fault', regs: { ino: local(input.regs.ino, 'the VMA\'s file'), index: local(input.regs.index, 'vmf->pgoff'), write: true, shared: true, vpage, held: 0 } } };
           }
           if (input.variant.fs === 'gfs2' && pte.kind === 'page') {
             // wp_page_shared: get_page(vmf->page) before ->page_mkwrite (mm/memory.c); finish_fault or the error path puts it.
-            return { event: 'fault.mkwrite', label: 'do_wp_page → wp_page_shared → do_page_mkwrite → ->page_mkwrite = gfs2_page_mkwrite', kernel: getPage(input.kernel, pte.page), regs: { ...input.regs, vmfPage: pte.page }, call: { machine: 'gfs2_page_mkwrite', regs: { ino: input.regs.ino, index: input.regs.index, page: pte.page } } };
+            return { event: 'fault.mkwrite', label: 'do_wp_page → wp_page_shared → do_page_mkwrite → ->page_mkwrite = gfs2_page_mkwrite', kernel: getPage(input.kernel, pte.page), regs: { vmfPage: pte.page }, call: { machine: 'gfs2_page_mkwrite', regs: { ino: local(input.regs.ino, 'the VMA\'s file'), index: local(input.regs.index, 'vmf->pgoff'), page: pte.page } } };
           }
           // ext2 DAX: ->page_mkwrite = ext2_dax_mkwrite → dax_mkwrite, which is dax_fault (include/linux/fs.h, v4.0): a write fault.
-          return { event: 'fault.dax', label: 'do_wp_page → ->page_mkwrite = ext2_dax_mkwrite → dax_mkwrite (= dax_fault)', call: { machine: 'do_dax_fault', regs: { ino: input.regs.ino, index: input.regs.index, write: true, shared: true, vpage, tried: input.regs.tried } } };
+          return { event: 'fault.dax', label: 'do_wp_page → ->page_mkwrite = ext2_dax_mkwrite → dax_mkwrite (= dax_fault)', call: { machine: 'do_dax_fault', regs: { ino: local(input.regs.ino, 'the VMA\'s file'), index: local(input.regs.index, 'vmf->pgoff'), write: true, shared: true, vpage, tried: input.regs.tried } } };
         },
       },
       on: { 'fault.mapped': 'up_read', 'fault.mkwrite': 'wp_page_mkwrite_returned', 'fault.dax': 'fault_returned', 'fault.vmops': 'fault_returned' },
@@ -252,7 +268,7 @@ export const doPageFault = defineThread({
     fault_returned: {
       step: {
         run: (input) => {
-          const ret = input.regs.ret ?? VM_FAULT_SIGBUS;
+          const ret = calleeRet(input.regs);
           const label = `->fault returned ${vmFaultName(ret)}`;
           switch (ret) {
             case VM_FAULT_RETRY:
@@ -272,7 +288,7 @@ export const doPageFault = defineThread({
     retry: {
       step: {
         run: (input) => {
-          const regs = { ...input.regs, tried: true, vmfPage: undefined };
+          const regs = { tried: true, vmfPage: undefined };
           if (input.variant.era === '5.x') return { event: 'fault.again', label: () => retryLabel(input), regs };
           // 4.x cleared FAULT_FLAG_ALLOW_RETRY for the second attempt, so no handler can ask again.
           if (input.regs.tried) {
@@ -290,14 +306,14 @@ export const doPageFault = defineThread({
         run: (input) => {
           if (input.variant.fs !== 'gfs2') return { event: 'fault.mapped', ...mapLockedPage(input, 'shared') };
           // do_shared_fault unlocks the page before calling ->page_mkwrite (mm/memory.c).
-          const page = input.regs.vmfPage ?? -1;
+          const page = local(input.regs.vmfPage, 'vmf->page');
           const unlocked = unlockPage(input.kernel, page, input.task.pid, false);
           if (unlocked.violation) return { event: 'fault.mapped', label: 'unlock_page → not locked by us', outcome: unlocked.violation };
           return {
             event: 'fault.mkwrite',
             label: 'do_shared_fault → unlock_page → ->page_mkwrite = gfs2_page_mkwrite',
             kernel: unlocked.kernel,
-            call: { machine: 'gfs2_page_mkwrite', regs: { ino: input.regs.ino, index: input.regs.index, page } },
+            call: { machine: 'gfs2_page_mkwrite', regs: { ino: local(input.regs.ino, 'the VMA\'s file'), index: local(input.regs.index, 'vmf->pgoff'), page } },
           };
         },
       },
@@ -306,11 +322,11 @@ export const doPageFault = defineThread({
     page_mkwrite_returned: pageMkwriteReturned('shared'),
     wp_page_mkwrite_returned: pageMkwriteReturned('wp'),
     up_read: {
-      step: { run: (input) => unlockStep(mmapLockCall(input, false, true), mmapSem, 'fault.done', (i) => ({ regs: { ...i.regs, ret: 0 } })).run(input) },
+      step: { run: (input) => unlockStep(mmapLockCall(input, false, true), mmapSem, 'fault.done', () => ({ regs: { ret: 0 } })).run(input) },
       on: { 'fault.done': 'done' },
     },
     up_read_sigbus: {
-      step: { run: (input) => unlockStep(`${mmapLockCall(input, false, true)} → VM_FAULT_SIGBUS`, mmapSem, 'fault.done', (i) => ({ regs: { ...i.regs, ret: VM_FAULT_SIGBUS } })).run(input) },
+      step: { run: (input) => unlockStep(`${mmapLockCall(input, false, true)} → VM_FAULT_SIGBUS`, mmapSem, 'fault.done', () => ({ regs: { ret: VM_FAULT_SIGBUS } })).run(input) },
       on: { 'fault.done': 'sigbus' },
     },
     done: FINAL,
@@ -327,21 +343,20 @@ export const userAccess = defineThread({
     access: {
       step: {
         run: (input) => {
-          const vpage = input.regs.vpage ?? 0;
-          const write = input.regs.write === true;
+          const { vpage, write } = input.regs;
           const { mm, pid } = input.task;
           if (userAccessOk(input.kernel, mm, vpage, write)) {
-            if (!write) return { event: 'access.done', label: () => `user load from page ${vpage} → ${readUser(input.kernel, mm, vpage)}`, regs: { ...input.regs, ret: 0 } };
-            return { event: 'access.done', label: () => `user store to page ${vpage}`, kernel: writeUser(input.kernel, mm, vpage, `w${pid}`), regs: { ...input.regs, ret: 0 } };
+            if (!write) return { event: 'access.done', label: () => `user load from page ${vpage} → ${readUser(input.kernel, mm, vpage)}`, regs: { ret: 0 } };
+            return { event: 'access.done', label: () => `user store to page ${vpage}`, kernel: writeUser(input.kernel, mm, vpage, `w${pid}`), regs: { ret: 0 } };
           }
-          const retries = input.regs.retries ?? 0;
+          const retries = input.regs.retries;
           if (retries >= FAULT_RETRY_BOUND) {
             return { event: 'access.livelock', label: () => `user ${write ? 'store' : 'load'} faults again`, outcome: { kind: 'livelock', message: `user access to page ${vpage} faulted ${retries} times without progress` } };
           }
           return {
             event: 'access.fault',
             label: () => `user ${write ? 'store to' : 'load from'} page ${vpage} → page fault`,
-            regs: { ...input.regs, retries: retries + 1 },
+            regs: { retries: retries + 1 },
             call: { machine: 'do_page_fault', regs: { vpage, write, kernelMode: false } },
           };
         },
@@ -357,8 +372,8 @@ export const userAccess = defineThread({
             // arch/x86/mm/fault.c: mm_fault_error → do_sigbus; in user mode the signal goes out (force_sig_fault, 5.x; force_sig_info_fault, 4.0), no fixup.
             label: () => `VM_FAULT_SIGBUS in user mode → mm_fault_error → do_sigbus → ${input.variant.era === '2015' ? 'force_sig_info_fault(SIGBUS, BUS_ADRERR)' : 'force_sig_fault(SIGBUS, BUS_ADRERR)'}`,
             task: { killed: true },
-            regs: { ...input.regs, ret: VM_FAULT_SIGBUS },
-            outcome: { kind: 'sigbus', message: `SIGBUS delivered to pid ${input.task.pid} at user page ${input.regs.vpage ?? 0}` },
+            regs: { ret: VM_FAULT_SIGBUS },
+            outcome: { kind: 'sigbus', message: `SIGBUS delivered to pid ${input.task.pid} at user page ${input.regs.vpage}` },
           };
         },
       },

@@ -44,16 +44,22 @@ import { bytesOr, diskContent } from './filemap.ts';
 import { unlockPage } from './pagelock.ts';
 import { faultInName, faultInUaccess } from './iomap.ts';
 import { dropGlock, inodeLockName, inodeUnlockName, ioDone, takeGlock, takeLock, unlockStep, type LockOf } from './steps.ts';
-import { textOf, type Regs, type StepInput, type StepResult } from './types.ts';
+import { calleeRet, local, type IoRegs, type RwIterRegs } from './regs.ts';
+import { textOf, type StepInput, type StepResult } from './types.ts';
 
-const iRwsem: LockOf = (input) => ({ kind: 'i_rwsem', ino: input.regs.ino ?? 0 });
-const pageLock: LockOf = (input) => ({ kind: 'page', page: input.regs.page ?? -1 });
+/** A step of iomap_file_buffered_write. */
+type IoIn = StepInput<IoRegs>;
+/** A step of gfs2_file_write_iter. */
+type In = StepInput<RwIterRegs>;
+
+const iRwsem: LockOf<RwIterRegs> = (input) => ({ kind: 'i_rwsem', ino: input.regs.ino });
+const pageLock: LockOf<IoRegs> = (input) => ({ kind: 'page', page: local(input.regs.page, 'the page in hand') });
 
 /** The RFC's tree is 5.13: iomap_apply and its actor; 5.15 has iomap_iter (fs/iomap/iter.c) and iomap_write_iter. */
-const actorName = (input: StepInput) => (input.variant.gfs2Fix === 'rfc' ? 'iomap_write_actor' : 'iomap_write_iter');
-const iterName = (input: StepInput) => (input.variant.gfs2Fix === 'rfc' ? 'iomap_apply' : 'iomap_iter');
+const actorName = (input: StepInput<unknown>) => (input.variant.gfs2Fix === 'rfc' ? 'iomap_write_actor' : 'iomap_write_iter');
+const iterName = (input: StepInput<unknown>) => (input.variant.gfs2Fix === 'rfc' ? 'iomap_apply' : 'iomap_iter');
 /** copy_page_from_iter_atomic arrived in 5.14; 5.13 has iov_iter_copy_from_user_atomic. */
-const atomicCopyName = (input: StepInput) => (input.variant.gfs2Fix === 'rfc' ? 'iov_iter_copy_from_user_atomic' : 'copy_page_from_iter_atomic');
+const atomicCopyName = (input: StepInput<unknown>) => (input.variant.gfs2Fix === 'rfc' ? 'iov_iter_copy_from_user_atomic' : 'copy_page_from_iter_atomic');
 /** The buffered write's EX holder when gfs2_iomap_begin takes it (5.15, RFC). */
 export const WRITE_LOCK_CALLER = 'gfs2_write_lock';
 
@@ -67,35 +73,35 @@ function writeActorStates<const EndOfPass extends string>(endOfPass: EndOfPass) 
   return {
     next_page: stepState({
       step: {
-        run: (input) => {
+        run: (input: IoIn) => {
           const end = ioDone(input, 'write.done', actorName(input));
           if (end !== null) return end;
-          const done = input.regs.done ?? 0;
-          return { event: 'write.page', label: () => `${actorName(input)}: ${inodeName(input.kernel, input.regs.ino ?? 0)}:${(input.regs.pos ?? 0) + done}`, regs: { ...input.regs, index: (input.regs.pos ?? 0) + done } };
+          const done = input.regs.done;
+          return { event: 'write.page', label: () => `${actorName(input)}: ${inodeName(input.kernel, input.regs.ino)}:${input.regs.pos + done}`, regs: { index: input.regs.pos + done } };
         },
       },
       on: { 'write.done': endOfPass, 'write.page': 'fault_in_iov_iter_readable' },
     }),
     ...copyStates('fault_in_iov_iter_readable', {
-      call: (input) => `${faultInName({ ...input, regs: { ...input.regs, write: false } })} (prefault)`,
+      call: (input) => `${faultInName({ ...input, regs: { write: false } })} (prefault)`,
       userWrite: false,
-      transfer: (_input, vpage) => ({ label: () => `prefault: user page ${vpage} is present` }),
+      transfer: (_input: IoIn, vpage: number) => ({ label: () => `prefault: user page ${vpage} is present` }),
       probe: true,
       next: 'write_begin',
       short: 'short',
       mightFault: false,
-      uaccess: (input) => faultInUaccess({ ...input, regs: { ...input.regs, write: false } }),
+      uaccess: (input) => faultInUaccess({ ...input, regs: { write: false } }),
     }),
     write_begin: stepState({
       step: {
-        run: (input) => {
-          const ino = input.regs.ino ?? 0;
-          const index = input.regs.index ?? 0;
+        run: (input: IoIn) => {
+          const ino = input.regs.ino;
+          const index = local(input.regs.index, 'the page index');
           // iomap_write_begin grabs the page with a reference (new pages come with one), dropped after write_end.
           const cached = findGetPage(input.kernel, ino, index);
-          if (cached.page !== null) return { event: 'page.cached', label: () => `iomap_write_begin → grab page ${inodeName(input.kernel, ino)}:${index}`, kernel: cached.kernel, regs: { ...input.regs, page: cached.page } };
+          if (cached.page !== null) return { event: 'page.cached', label: () => `iomap_write_begin → grab page ${inodeName(input.kernel, ino)}:${index}`, kernel: cached.kernel, regs: { page: cached.page } };
           const added = addLockedPage(input.kernel, ino, index, input.task.pid, diskContent(input.kernel, ino, index), true);
-          return { event: 'page.locked', label: () => `iomap_write_begin → new page ${inodeName(input.kernel, ino)}:${index}, locked`, kernel: added.kernel, regs: { ...input.regs, page: added.page } };
+          return { event: 'page.locked', label: () => `iomap_write_begin → new page ${inodeName(input.kernel, ino)}:${index}, locked`, kernel: added.kernel, regs: { page: added.page } };
         },
       },
       on: { 'page.cached': 'lock_page', 'page.locked': 'copy_page_from_iter_atomic' },
@@ -103,28 +109,28 @@ function writeActorStates<const EndOfPass extends string>(endOfPass: EndOfPass) 
     ...takeLock('lock_page', 'lock_page', pageLock, true, 'copy_page_from_iter_atomic'),
     copy_page_from_iter_atomic: stepState({
       step: {
-        run: (input) => {
-          const vpage = (input.regs.buf ?? 0) + (input.regs.done ?? 0);
-          const page = input.regs.page ?? -1;
+        run: (input: IoIn) => {
+          const vpage = input.regs.buf + input.regs.done;
+          const page = local(input.regs.page, 'the page in hand');
           if (userAccessOk(input.kernel, input.task.mm, vpage, false)) {
             const content = readUser(input.kernel, input.task.mm, vpage);
-            return { event: 'copy.done', label: () => `${atomicCopyName(input)} ← user page ${vpage} (${content})`, marks: ['copy-done'], kernel: writePage(input.kernel, page, content), regs: { ...input.regs, retries: 0 } };
+            return { event: 'copy.done', label: () => `${atomicCopyName(input)} ← user page ${vpage} (${content})`, marks: ['copy-done'], kernel: writePage(input.kernel, page, content), regs: { retries: 0 } };
           }
           // The atomic copy never faults: copied == 0, unlock, go round and prefault again.
           const unlocked = unlockPage(input.kernel, page, input.task.pid, true);
-          const retries = (input.regs.retries ?? 0) + 1;
+          const retries = input.regs.retries + 1;
           const livelock = retries > FAULT_RETRY_BOUND ? { outcome: { kind: 'livelock' as const, message: `${actorName(input)} copied 0 bytes ${retries} times` } } : {};
-          return { event: 'copy.zero', label: () => `${atomicCopyName(input)}: user page ${vpage} not present → copied 0 → unlock_page, retry`, kernel: unlocked.kernel, regs: { ...input.regs, retries }, ...livelock };
+          return { event: 'copy.zero', label: () => `${atomicCopyName(input)}: user page ${vpage} not present → copied 0 → unlock_page, retry`, kernel: unlocked.kernel, regs: { retries }, ...livelock };
         },
       },
       on: { 'copy.done': 'write_end', 'copy.zero': 'next_page' },
     }),
     write_end: stepState({
       step: {
-        run: (input) => {
-          const ino = input.regs.ino ?? 0;
-          const index = input.regs.index ?? 0;
-          const page = input.regs.page ?? -1;
+        run: (input: IoIn) => {
+          const ino = input.regs.ino;
+          const index = local(input.regs.index, 'the page index');
+          const page = local(input.regs.page, 'the page in hand');
           const content = input.kernel.pages[page]?.content ?? '0';
           let kernel = input.kernel;
           let block = lookupBlock(kernel, ino, index);
@@ -139,7 +145,7 @@ function writeActorStates<const EndOfPass extends string>(endOfPass: EndOfPass) 
           }
           if (block.kind === 'mapped') kernel = writeBlock(kernel, block.block, content);
           const unlocked = unlockPage(kernel, page, input.task.pid, true);
-          return { event: 'step.done', label: () => `iomap_write_end${allocated} → unlock_page, put_page`, kernel: unlocked.kernel, outcome: unlocked.violation, regs: { ...input.regs, done: (input.regs.done ?? 0) + 1, page: undefined } };
+          return { event: 'step.done', label: () => `iomap_write_end${allocated} → unlock_page, put_page`, kernel: unlocked.kernel, outcome: unlocked.violation, regs: { done: input.regs.done + 1, page: undefined } };
         },
       },
       on: { 'step.done': 'next_page' },
@@ -150,7 +156,7 @@ function writeActorStates<const EndOfPass extends string>(endOfPass: EndOfPass) 
 /** The prefault failed: what the pass wrote, else -EFAULT. */
 function prefaultFailed<const Next extends string>(next: Next) {
   return stepState({
-    step: { run: (input) => ({ event: 'write.done', label: () => `prefault failed → ${bytesOr(input, EFAULT) > 0 ? `${bytesOr(input, EFAULT)} bytes` : '-EFAULT'}`, marks: ['copy-short'], regs: { ...input.regs, ret: bytesOr(input, EFAULT) } }) },
+    step: { run: (input: IoIn) => ({ event: 'write.done', label: () => `prefault failed → ${bytesOr(input, EFAULT) > 0 ? `${bytesOr(input, EFAULT)} bytes` : '-EFAULT'}`, marks: ['copy-short'], regs: { ret: bytesOr(input, EFAULT) } }) },
     on: { 'write.done': next },
   });
 }
@@ -189,7 +195,7 @@ export const iomapBufferedWriteLocked = defineThread({
         caller: WRITE_LOCK_CALLER,
         mode: () => 'EX',
         outer: (input) => input.variant.gfs2Fix === 'rfc',
-        via: (input) => `${iterName(input)} → ->iomap_begin = gfs2_iomap_begin(${inodeName(input.kernel, input.regs.ino ?? 0)}:${(input.regs.pos ?? 0) + (input.regs.done ?? 0)}) → gfs2_write_lock: `,
+        via: (input: IoIn) => `${iterName(input)} → ->iomap_begin = gfs2_iomap_begin(${inodeName(input.kernel, input.regs.ino)}:${input.regs.pos + input.regs.done}) → gfs2_write_lock: `,
       },
       'next_page',
     ),
@@ -197,14 +203,14 @@ export const iomapBufferedWriteLocked = defineThread({
     short: prefaultFailed('iomap_end'),
     iomap_end: {
       step: {
-        run: (input) => {
+        run: (input: IoIn) => {
           const dq = dropGlock(WRITE_LOCK_CALLER, 'glock.released', input.variant.gfs2Fix === 'rfc').run(input);
-          const done = input.regs.done ?? 0;
-          const wrote = done - (input.regs.lastDone ?? 0);
+          const done = input.regs.done;
+          const wrote = done - local(input.regs.lastDone, 'the pages done when the iteration began');
           const label = () => `->iomap_end = gfs2_iomap_end → gfs2_write_unlock: ${textOf(dq.label)}`;
-          if (wrote > 0 && done < (input.regs.len ?? 0)) return { ...dq, event: 'iter.next', label: () => `${label()}; the iteration wrote ${wrote} page(s): next iteration`, regs: { ...input.regs, lastDone: done } };
-          const ret = done > 0 ? done * PAGE_SIZE : Math.min(input.regs.ret ?? 0, 0);
-          return { ...dq, event: 'iter.end', label: () => `${label()} → ${ret >= 0 ? `${ret} bytes` : errnoName(ret)}`, regs: { ...input.regs, ret } };
+          if (wrote > 0 && done < input.regs.len) return { ...dq, event: 'iter.next', label: () => `${label()}; the iteration wrote ${wrote} page(s): next iteration`, regs: { lastDone: done } };
+          const ret = done > 0 ? done * PAGE_SIZE : Math.min(calleeRet(input.regs), 0);
+          return { ...dq, event: 'iter.end', label: () => `${label()} → ${ret >= 0 ? `${ret} bytes` : errnoName(ret)}`, regs: { ret } };
         },
       },
       on: { 'iter.next': 'write_lock', 'iter.end': 'done' },
@@ -214,9 +220,9 @@ export const iomapBufferedWriteLocked = defineThread({
   },
 });
 
-const writeMode = (input: StepInput): HolderMode => (input.regs.direct ? 'DF' : 'EX');
+const writeMode = (input: In): HolderMode => (input.regs.direct ? 'DF' : 'EX');
 /** gh_ip of the write holder: gfs2_file_direct_write, or the buffered write (5.16+; before, gfs2_write_lock takes it per iomap iteration). */
-const writeCaller = (input: StepInput) => (input.regs.direct ? 'gfs2_file_direct_write' : 'gfs2_file_buffered_write');
+const writeCaller = (input: In) => (input.regs.direct ? 'gfs2_file_direct_write' : 'gfs2_file_buffered_write');
 
 /**
  * Call the write on what is left of the request. `faultsOff` (5.16, 5.18):
@@ -224,10 +230,10 @@ const writeCaller = (input: StepInput) => (input.regs.direct ? 'gfs2_file_direct
  * only from->nofault, which makes get_user_pages fail instead of faulting
  * (FOLL_NOFAULT) and leaves CPU faults alone.
  */
-function writeCall(input: StepInput, faultsOff: boolean): StepResult<'write.call'> {
-  const done = input.regs.done ?? 0;
+function writeCall(input: In, faultsOff: boolean): StepResult<'write.call', RwIterRegs> {
+  const done = input.regs.done;
   const direct = input.regs.direct === true;
-  const args: Regs = { ino: input.regs.ino, pos: (input.regs.pos ?? 0) + done, len: remaining(input), buf: (input.regs.buf ?? 0) + done, write: true, done: 0, ...(faultsOff && direct ? { nofault: true } : {}) };
+  const args: IoRegs = { ino: input.regs.ino, pos: input.regs.pos + done, len: remaining(input), buf: input.regs.buf + done, write: true, done: 0, ...(faultsOff && direct ? { nofault: true } : {}), retries: 0 };
   if (direct) return { event: 'write.call', label: () => `${faultsOff ? 'from->nofault = true; ' : ''}iomap_dio_rw (WRITE)`, call: { machine: 'iomap_dio_rw', regs: args } };
   return {
     event: 'write.call',
@@ -238,9 +244,9 @@ function writeCall(input: StepInput, faultsOff: boolean): StepResult<'write.call
 }
 
 /** 5.15 and RFC: the buffered write, whose iomap iterations take the glock themselves. */
-function lockedBufferedCall(input: StepInput): StepResult<'write.buffered'> {
-  const done = input.regs.done ?? 0;
-  const args: Regs = { ino: input.regs.ino, pos: (input.regs.pos ?? 0) + done, len: remaining(input), buf: (input.regs.buf ?? 0) + done, write: true, done: 0, lastDone: 0 };
+function lockedBufferedCall(input: In): StepResult<'write.buffered', RwIterRegs> {
+  const done = input.regs.done;
+  const args: IoRegs = { ino: input.regs.ino, pos: input.regs.pos + done, len: remaining(input), buf: input.regs.buf + done, write: true, done: 0, lastDone: 0, retries: 0 };
   const label = input.variant.gfs2Fix === 'rfc' ? 'gfs2_file_buffered_write → iomap_file_buffered_write' : 'iomap_file_buffered_write';
   return { event: 'write.buffered', label, call: { machine: 'iomap_file_buffered_write (gfs2_iomap_begin locks)', regs: args } };
 }
@@ -249,14 +255,14 @@ function lockedBufferedCall(input: StepInput): StepResult<'write.buffered'> {
 /** The transition table of writeReturned: with `more`, a short write faults in and goes round. */
 type WriteReturnedOn<More extends string, Finished extends string> = { readonly 'write.finished': Finished } & { readonly [E in [More] extends [never] ? never : 'write.faultin']: More };
 
-function writeReturned(faultsOff: boolean): StepStateConfig<WriteReturnedOn<never, 'glock_dq'>>;
-function writeReturned<const More extends string, const Finished extends string>(faultsOff: boolean, more: More, finished: Finished): StepStateConfig<WriteReturnedOn<More, Finished>>;
+function writeReturned(faultsOff: boolean): StepStateConfig<WriteReturnedOn<never, 'glock_dq'>, RwIterRegs>;
+function writeReturned<const More extends string, const Finished extends string>(faultsOff: boolean, more: More, finished: Finished): StepStateConfig<WriteReturnedOn<More, Finished>, RwIterRegs>;
 function writeReturned<const More extends string, const Finished extends string>(faultsOff: boolean, more?: More, finished?: Finished): unknown {
   return {
     step: {
-      run: (input) => {
-        const ret = input.regs.ret ?? 0;
-        const regs: Regs = { ...input.regs, done: (input.regs.done ?? 0) + (ret > 0 ? ret / PAGE_SIZE : 0) };
+      run: (input: In) => {
+        const ret = calleeRet(input.regs);
+        const regs: RwIterRegs = { ...input.regs, done: input.regs.done + (ret > 0 ? ret / PAGE_SIZE : 0) };
         const buffered = faultsOff && input.regs.direct !== true;
         const task = buffered ? { task: { pagefaultDisabled: input.task.pagefaultDisabled - 1 } } : {};
         const what = ret >= 0 ? `${ret} bytes` : errnoName(ret);
@@ -270,8 +276,8 @@ function writeReturned<const More extends string, const Finished extends string>
 }
 
 /** Is there more to write after a short copy (should_fault_in_pages)? */
-function moreToWrite(input: StepInput): boolean {
-  const ret = input.regs.ret ?? 0;
+function moreToWrite(input: In): boolean {
+  const ret = calleeRet(input.regs);
   return remaining(input) > 0 && (ret === EFAULT || ret > 0);
 }
 
@@ -283,12 +289,12 @@ function moreToWrite(input: StepInput): boolean {
 function afterDq<const Fallback extends string>(fallback: Fallback) {
   return stepState({
     step: {
-      run: (input) =>
-        input.regs.direct && remaining(input) > 0 && (input.regs.ret ?? 0) >= 0
+      run: (input: In) =>
+        input.regs.direct && remaining(input) > 0 && calleeRet(input.regs) >= 0
           ? {
               event: 'write.fallback',
-              label: () => `O_DIRECT write ${lookupBlock(input.kernel, input.regs.ino ?? 0, (input.regs.pos ?? 0) + (input.regs.done ?? 0)).kind === 'mapped' ? 'gave up retrying (ret = 0)' : 'stopped at a hole'} → buffered write for the rest`,
-              regs: { ...input.regs, direct: false },
+              label: () => `O_DIRECT write ${lookupBlock(input.kernel, input.regs.ino, input.regs.pos + input.regs.done).kind === 'mapped' ? 'gave up retrying (ret = 0)' : 'stopped at a hole'} → buffered write for the rest`,
+              regs: { direct: false },
             }
           : { event: 'write.finished', label: 'gfs2_file_write_iter: write done' },
     },
@@ -302,15 +308,15 @@ function commonStates() {
   return {
     ...takeLock('inode_lock', inodeLockName, iRwsem, true, 'route'),
     return: writeReturn,
-    inode_unlock: stepState({ step: { run: (input) => unlockStep(inodeUnlockName(input), iRwsem).run(input) }, on: { 'lock.released': 'done' } }),
-    glock_dq: stepState({ step: { run: (input) => dropGlock(writeCaller).run(input) }, on: { 'glock.released': 'after_dq' } }),
+    inode_unlock: stepState({ step: { run: (input: In) => unlockStep(inodeUnlockName(input), iRwsem).run(input) }, on: { 'lock.released': 'done' } }),
+    glock_dq: stepState({ step: { run: (input: In) => dropGlock(writeCaller).run(input) }, on: { 'glock.released': 'after_dq' } }),
     done: FINAL,
     bug: FINAL,
   };
 }
 
 const toGlock = stepState({
-  step: { run: (input) => ({ event: 'step.done', label: input.regs.direct ? 'gfs2_file_direct_write' : 'gfs2_file_buffered_write' }) },
+  step: { run: (input: In) => ({ event: 'step.done', label: input.regs.direct ? 'gfs2_file_direct_write' : 'gfs2_file_buffered_write' }) },
   on: { 'step.done': 'glock_nq' },
 });
 
@@ -320,16 +326,16 @@ const toGlock = stepState({
  * gfs2_file_buffered_write; the RFC adds it as a wrapper).
  */
 const routeLocked = stepState({
-  step: { run: (input) => (input.regs.direct ? { event: 'write.direct', label: 'gfs2_file_direct_write' } : lockedBufferedCall(input)) },
+  step: { run: (input: In) => (input.regs.direct ? { event: 'write.direct', label: 'gfs2_file_direct_write' } : lockedBufferedCall(input)) },
   on: { 'write.direct': 'glock_nq', 'write.buffered': 'buffered_returned' },
 });
 
 /** What iomap_file_buffered_write returned: the bytes written, else its error. */
 const bufferedReturned = <const Next extends string>(next: Next) => (stepState({
   step: {
-    run: (input) => {
-      const ret = input.regs.ret ?? 0;
-      return { event: 'write.finished', label: () => `iomap_file_buffered_write returned ${ret >= 0 ? `${ret} bytes` : errnoName(ret)}`, regs: { ...input.regs, done: (input.regs.done ?? 0) + (ret > 0 ? ret / PAGE_SIZE : 0) } };
+    run: (input: In) => {
+      const ret = calleeRet(input.regs);
+      return { event: 'write.finished', label: () => `iomap_file_buffered_write returned ${ret >= 0 ? `${ret} bytes` : errnoName(ret)}`, regs: { done: input.regs.done + (ret > 0 ? ret / PAGE_SIZE : 0) } };
     },
   },
   on: { 'write.finished': next },
@@ -344,7 +350,7 @@ export const gfs2WriteIter515 = defineThread({
     route: routeLocked,
     buffered_returned: bufferedReturned('return'),
     ...takeGlock('glock_nq', { caller: writeCaller, mode: writeMode }, 'write'),
-    write: { step: { run: (input) => writeCall(input, false) }, on: { 'write.call': 'write_returned' } },
+    write: { step: { run: (input: In) => writeCall(input, false) }, on: { 'write.call': 'write_returned' } },
     write_returned: writeReturned(false),
     after_dq: afterDq('route'),
   },
@@ -363,9 +369,9 @@ export const gfs2WriteIterRfc = defineThread({
     faulted_in_buffered: rfcFaultedIn('route'),
     // gfs2_file_direct_write (RFC part 2): DF|LM_FLAG_OUTER; after gfs2_glock_dq the same retry.
     ...takeGlock('glock_nq', { caller: writeCaller, mode: writeMode, outer: () => true }, 'write'),
-    write: { step: { run: (input) => writeCall(input, false) }, on: { 'write.call': 'write_returned' } },
+    write: { step: { run: (input: In) => writeCall(input, false) }, on: { 'write.call': 'write_returned' } },
     write_returned: writeReturned(false),
-    glock_dq: { step: { run: (input) => dropGlock(writeCaller, 'glock.released', true).run(input) }, on: { 'glock.released': 'check_retry' } },
+    glock_dq: { step: { run: (input: In) => dropGlock(writeCaller, 'glock.released', true).run(input) }, on: { 'glock.released': 'check_retry' } },
     check_retry: rfcCheckRetry('write', 'after_dq', 'faulted_in'),
     faulted_in: rfcFaultedIn('glock_nq'),
     after_dq: afterDq('route'),
@@ -380,7 +386,7 @@ export const gfs2WriteIter516 = defineThread({
     ...commonStates(),
     route: toGlock,
     ...takeGlock('glock_nq', { caller: writeCaller, mode: writeMode }, 'write'),
-    write: { step: { run: (input) => writeCall(input, true) }, on: { 'write.call': 'write_returned' } },
+    write: { step: { run: (input: In) => writeCall(input, true) }, on: { 'write.call': 'write_returned' } },
     write_returned: writeReturned(true, 'allow_demote', 'glock_dq'),
     allow_demote: allowDemote('write', writeCaller),
     disallow_demote: disallowDemote('write', writeCaller, 'dq_if_queued', 'write'),
@@ -402,14 +408,14 @@ export const gfs2WriteIter516 = defineThread({
  * buffer that maps the page being written, and the loop never ended
  * (xfstests generic/729).
  */
-function writeIter518(id: string, directRetryLimit: boolean) {
+function writeIter518(id: 'gfs2_file_write_iter (5.18)' | 'gfs2_file_write_iter (6.4)', directRetryLimit: boolean) {
   const directFaultedIn = (enough: boolean) => (stepState({
     step: {
-      run: (input) => {
-        const faulted = input.regs.ret ?? 0;
-        if (faulted <= 0) return { event: 'retry.giveup', label: 'fault-in made no progress (window_size == 0) → -EFAULT', regs: { ...input.regs, ret: EFAULT } };
-        if (enough) return { event: 'retry.fallback', label: () => `faulted in ${faulted} page(s), but enough_retries → ret = 0: fall back to buffered I/O`, regs: { ...input.regs, ret: 0, window: faulted } };
-        return { event: 'retry.relock', label: () => `faulted in ${faulted} page(s) → goto retry`, regs: { ...input.regs, window: faulted } };
+      run: (input: In) => {
+        const faulted = calleeRet(input.regs);
+        if (faulted <= 0) return { event: 'retry.giveup', label: 'fault-in made no progress (window_size == 0) → -EFAULT', regs: { ret: EFAULT } };
+        if (enough) return { event: 'retry.fallback', label: () => `faulted in ${faulted} page(s), but enough_retries → ret = 0: fall back to buffered I/O`, regs: { ret: 0, window: faulted } };
+        return { event: 'retry.relock', label: () => `faulted in ${faulted} page(s) → goto retry`, regs: { window: faulted } };
       },
     },
     on: { 'retry.giveup': 'return', 'retry.fallback': 'after_dq', 'retry.relock': 'glock_nq' },
@@ -421,52 +427,52 @@ function writeIter518(id: string, directRetryLimit: boolean) {
     states: {
       ...commonStates(),
       route: {
-        step: { run: (input) => (input.regs.direct ? { event: 'write.direct', label: 'gfs2_file_direct_write' } : { event: 'write.buffered', label: 'gfs2_file_buffered_write' }) },
+        step: { run: (input: In) => (input.regs.direct ? { event: 'write.direct', label: 'gfs2_file_direct_write' } : { event: 'write.buffered', label: 'gfs2_file_buffered_write' }) },
         on: { 'write.direct': 'glock_nq', 'write.buffered': 'prefault' },
       },
       // Buffered: fault the source in before the glock is taken (should_fault_in_pages, then fault_in_iov_iter_readable).
       prefault: faultInRemaining('write', 'prefaulted', ', no glock held'),
       prefaulted: {
         step: {
-          run: (input) =>
-            (input.regs.ret ?? 0) > 0
-              ? { event: 'step.done', label: () => `faulted in ${input.regs.ret ?? 0} page(s)` }
-              : { event: 'retry.giveup', label: 'nothing could be faulted in → -EFAULT', regs: { ...input.regs, ret: EFAULT } },
+          run: (input: In) =>
+            calleeRet(input.regs) > 0
+              ? { event: 'step.done', label: () => `faulted in ${calleeRet(input.regs)} page(s)` }
+              : { event: 'retry.giveup', label: 'nothing could be faulted in → -EFAULT', regs: { ret: EFAULT } },
         },
         on: { 'step.done': 'glock_nq', 'retry.giveup': 'return' },
       },
       ...takeGlock('glock_nq', { caller: writeCaller, mode: writeMode }, 'write'),
-      write: { step: { run: (input) => writeCall(input, true) }, on: { 'write.call': 'write_returned' } },
+      write: { step: { run: (input: In) => writeCall(input, true) }, on: { 'write.call': 'write_returned' } },
       write_returned: writeReturned(true, 'glock_dq_retry', 'glock_dq'),
       glock_dq_retry: {
-        step: { run: (input) => dropGlock(writeCaller).run(input) },
+        step: { run: (input: In) => dropGlock(writeCaller).run(input) },
         on: { 'glock.released': 'retry_route' },
       },
       retry_route: {
-        step: { run: (input) => (input.regs.direct ? { event: 'write.direct', label: 'gfs2_file_direct_write: fault the source in, then goto retry' } : { event: 'write.buffered', label: 'goto retry' }) },
+        step: { run: (input: In) => (input.regs.direct ? { event: 'write.direct', label: 'gfs2_file_direct_write: fault the source in, then goto retry' } : { event: 'write.buffered', label: 'goto retry' }) },
         on: { 'write.direct': 'direct_fault_in', 'write.buffered': 'prefault' },
       },
       // 6.4 counts retries (enough_retries), 5.18 does not: one state, two tables, typed as their union.
       direct_fault_in: (directRetryLimit
         ? stepState({
             step: {
-              run: (input) => {
-                const done = input.regs.done ?? 0;
+              run: (input: In) => {
+                const done = input.regs.done;
                 const noProgress = input.regs.lastDone === done;
                 const enough = noProgress && (input.regs.window ?? Number.POSITIVE_INFINITY) <= 1;
                 const window = noProgress ? 1 : remaining(input);
                 return {
                   event: enough ? ('faultin.enough' as const) : ('faultin.call' as const),
                   label: () => `enough_retries = ${enough ? 'true (no progress, window ≤ PAGE_SIZE)' : 'false'}; fault_in_iov_iter_readable(${window} page(s))`,
-                  regs: { ...input.regs, lastDone: done },
-                  call: { machine: 'fault_in_iov_iter', regs: { buf: (input.regs.buf ?? 0) + done, len: window, write: false } },
+                  regs: { lastDone: done },
+                  call: { machine: 'fault_in_iov_iter', regs: { buf: input.regs.buf + done, len: window, write: false, done: 0, retries: 0 } },
                 };
               },
             },
             on: { 'faultin.call': 'direct_faulted_in', 'faultin.enough': 'direct_faulted_in_enough' },
           })
         : stepState({
-            step: { run: (input) => ({ event: 'faultin.call' as const, label: 'fault_in_iov_iter_readable', call: { machine: 'fault_in_iov_iter', regs: { buf: (input.regs.buf ?? 0) + (input.regs.done ?? 0), len: remaining(input), write: false } } }) },
+            step: { run: (input: In) => ({ event: 'faultin.call' as const, label: 'fault_in_iov_iter_readable', call: { machine: 'fault_in_iov_iter', regs: { buf: input.regs.buf + input.regs.done, len: remaining(input), write: false, done: 0, retries: 0 } } }) },
             on: { 'faultin.call': 'prefaulted' },
           })) as unknown as StepStateConfig<{ readonly 'faultin.call': 'direct_faulted_in' | 'prefaulted'; readonly 'faultin.enough': 'direct_faulted_in_enough' }>,
       ...(directRetryLimit ? { direct_faulted_in: directFaultedIn(false), direct_faulted_in_enough: directFaultedIn(true) } : {}),

@@ -29,23 +29,27 @@ import { EFAULT, readUser, writeUser } from '../kernel/uaccess.ts';
 import { copyStates } from './copy.ts';
 import { FINAL, defineThread, type StepStateConfig } from './define.ts';
 import { ioDone, takeLock } from './steps.ts';
+import { local, type FaultInRegs, type IoRegs } from './regs.ts';
 import { textOf, type StepInput, type StepResult } from './types.ts';
+
+type DioIn = StepInput<IoRegs>;
+type FaultInIn = StepInput<FaultInRegs>;
 import { bytesOr } from './filemap.ts';
 import { pageMapped, unmapPage } from '../kernel/mm.ts';
 import { deleteFromPageCache, getPage } from '../kernel/pagecache.ts';
 import { unlockPage } from './pagelock.ts';
 
 /** The file range a call covers, for labels: "F:1–1". */
-function rangeName(input: StepInput): string {
-  const from = (input.regs.pos ?? 0) + (input.regs.done ?? 0);
-  return `${inodeName(input.kernel, input.regs.ino ?? 0)}:${from}–${(input.regs.pos ?? 0) + (input.regs.len ?? 0) - 1}`;
+function rangeName(input: DioIn): string {
+  const from = input.regs.pos + input.regs.done;
+  return `${inodeName(input.kernel, input.regs.ino)}:${from}–${input.regs.pos + input.regs.len - 1}`;
 }
 
 /** The first page cached in what is left of the range, or null. */
-function cachedPageIn(input: StepInput): number | null {
-  const cache = input.kernel.inodes[input.regs.ino ?? 0]?.cache ?? [];
-  const from = (input.regs.pos ?? 0) + (input.regs.done ?? 0);
-  for (let index = from; index < (input.regs.pos ?? 0) + (input.regs.len ?? 0); index++) {
+function cachedPageIn(input: DioIn): number | null {
+  const cache = input.kernel.inodes[input.regs.ino]?.cache ?? [];
+  const from = input.regs.pos + input.regs.done;
+  for (let index = from; index < input.regs.pos + input.regs.len; index++) {
     const page = cache[index];
     if (page !== null && page !== undefined) return page;
   }
@@ -53,18 +57,18 @@ function cachedPageIn(input: StepInput): number | null {
 }
 
 /** The I/O of the next page: a write stops at a hole, a read of a hole zeroes the buffer, else the user page is pinned. */
-function dioPage(input: StepInput, prefix: string): StepResult<'dio.done' | 'dio.hole' | 'dio.page'> {
+function dioPage(input: DioIn, prefix: string): StepResult<'dio.done' | 'dio.hole' | 'dio.page', IoRegs> {
   const end = ioDone(input, 'dio.done', 'iomap_dio_rw');
-  if (end !== null) return { ...end, label: () => `${prefix}${textOf(end.label)}`, regs: { ...(end.regs ?? input.regs), invalidated: input.regs.invalidated } };
-  const done = input.regs.done ?? 0;
-  const index = (input.regs.pos ?? 0) + done;
-  const block = lookupBlock(input.kernel, input.regs.ino ?? 0, index);
+  if (end !== null) return { ...end, label: () => `${prefix}${textOf(end.label)}`, regs: { ...end.regs, invalidated: input.regs.invalidated } };
+  const done = input.regs.done;
+  const index = input.regs.pos + done;
+  const block = lookupBlock(input.kernel, input.regs.ino, index);
   if (input.regs.write && block.kind !== 'mapped') {
-    return { event: 'dio.done', label: () => `${prefix}gfs2_iomap_begin: ${inodeName(input.kernel, input.regs.ino ?? 0)}:${index} is a hole → -ENOTBLK, fall back to buffered I/O`, regs: { ...input.regs, ret: done * PAGE_SIZE } };
+    return { event: 'dio.done', label: () => `${prefix}gfs2_iomap_begin: ${inodeName(input.kernel, input.regs.ino)}:${index} is a hole → -ENOTBLK, fall back to buffered I/O`, regs: { ret: done * PAGE_SIZE } };
   }
   // A hole read is no I/O: iomap_dio_hole_iter → iov_iter_zero, a CPU copy that can fault (why b01b2d72da25 also disables page faults).
-  if (!input.regs.write && block.kind !== 'mapped') return { event: 'dio.hole', label: () => `${prefix}iomap_dio_rw: ${inodeName(input.kernel, input.regs.ino ?? 0)}:${index} is a hole → iomap_dio_hole_iter`, regs: { ...input.regs, index } };
-  return { event: 'dio.page', label: () => `${prefix}iomap_dio_rw: ${inodeName(input.kernel, input.regs.ino ?? 0)}:${index} on block ${block.kind === 'mapped' ? block.block : '?'}`, regs: { ...input.regs, index } };
+  if (!input.regs.write && block.kind !== 'mapped') return { event: 'dio.hole', label: () => `${prefix}iomap_dio_rw: ${inodeName(input.kernel, input.regs.ino)}:${index} is a hole → iomap_dio_hole_iter`, regs: { index } };
+  return { event: 'dio.page', label: () => `${prefix}iomap_dio_rw: ${inodeName(input.kernel, input.regs.ino)}:${index} on block ${block.kind === 'mapped' ? block.block : '?'}`, regs: { index } };
 }
 
 export const iomapDioRw = defineThread({
@@ -79,23 +83,24 @@ export const iomapDioRw = defineThread({
             const page = cachedPageIn(input);
             if (page !== null) {
               // find_lock_entries: a reference first, then the page lock.
-              return { event: 'dio.invalidate', label: () => `iomap_dio_rw (WRITE): invalidate_inode_pages2_range(${rangeName(input)}) → page ${inodeName(input.kernel, input.regs.ino ?? 0)}:${input.kernel.pages[page]?.index ?? '?'} is cached`, kernel: getPage(input.kernel, page), regs: { ...input.regs, page } };
+              return { event: 'dio.invalidate', label: () => `iomap_dio_rw (WRITE): invalidate_inode_pages2_range(${rangeName(input)}) → page ${inodeName(input.kernel, input.regs.ino)}:${input.kernel.pages[page]?.index ?? '?'} is cached`, kernel: getPage(input.kernel, page), regs: { page } };
             }
             // Nothing (more) cached in the range: go on to the I/O in this same step.
-            return dioPage({ ...input, regs: { ...input.regs, invalidated: true, page: undefined } }, `iomap_dio_rw (WRITE): invalidate_inode_pages2_range(${rangeName(input)}) → nothing cached; `);
+            const io = dioPage({ ...input, regs: { ...input.regs, invalidated: true, page: undefined } }, `iomap_dio_rw (WRITE): invalidate_inode_pages2_range(${rangeName(input)}) → nothing cached; `);
+            return { ...io, regs: { invalidated: true, page: undefined, ...io.regs } };
           }
           return dioPage(input, '');
         },
       },
       on: { 'dio.done': 'done', 'dio.page': 'bio_iov_iter_get_pages', 'dio.hole': 'iov_iter_zero', 'dio.invalidate': 'invalidate_lock_page' },
     },
-    ...takeLock('invalidate_lock_page', 'lock_page', (input) => ({ kind: 'page', page: input.regs.page ?? -1 }), true, 'invalidate_page'),
+    ...takeLock('invalidate_lock_page', 'lock_page', (input: DioIn) => ({ kind: 'page', page: local(input.regs.page, 'the page in hand') }), true, 'invalidate_page'),
     invalidate_page: {
       step: {
         run: (input) => {
-          const page = input.regs.page ?? -1;
-          const regs = { ...input.regs, page: undefined };
-          if (input.kernel.pages[page]?.mapping !== (input.regs.ino ?? 0)) {
+          const page = local(input.regs.page, 'the page in hand');
+          const regs = { page: undefined };
+          if (input.kernel.pages[page]?.mapping !== input.regs.ino) {
             const unlocked = unlockPage(input.kernel, page, input.task.pid, true);
             return { event: 'step.done', label: 'page->mapping != mapping (already truncated) → unlock_page, put_page', kernel: unlocked.kernel, outcome: unlocked.violation, regs };
           }
@@ -118,11 +123,11 @@ export const iomapDioRw = defineThread({
       call: 'bio_iov_iter_get_pages → get_user_pages',
       // Reading from the file writes user memory; writing to it reads user memory.
       userWrite: (input) => input.regs.write !== true,
-      transfer: (input, vpage) => {
-        const ino = input.regs.ino ?? 0;
-        const index = input.regs.index ?? 0;
+      transfer: (input: DioIn, vpage: number) => {
+        const ino = input.regs.ino;
+        const index = local(input.regs.index, 'the page index');
         const block = lookupBlock(input.kernel, ino, index);
-        const done = { ...input.regs, done: (input.regs.done ?? 0) + 1 };
+        const done = { done: input.regs.done + 1 };
         if (input.regs.write) {
           const content = readUser(input.kernel, input.task.mm, vpage);
           const kernel = block.kind === 'mapped' ? writeBlock(input.kernel, block.block, content) : input.kernel;
@@ -138,7 +143,7 @@ export const iomapDioRw = defineThread({
     ...copyStates('iov_iter_zero', {
       call: 'iov_iter_zero',
       userWrite: true,
-      transfer: (input, vpage) => ({ label: () => `iov_iter_zero → user page ${vpage} ← 0`, kernel: writeUser(input.kernel, input.task.mm, vpage, ZEROES), regs: { ...input.regs, done: (input.regs.done ?? 0) + 1 } }),
+      transfer: (input: DioIn, vpage: number) => ({ label: () => `iov_iter_zero → user page ${vpage} ← 0`, kernel: writeUser(input.kernel, input.task.mm, vpage, ZEROES), regs: { done: input.regs.done + 1 } }),
       next: 'next_page',
       short: 'zero_short',
     }),
@@ -150,14 +155,14 @@ export const iomapDioRw = defineThread({
   },
 });
 
-function partialOr(input: StepInput): string {
+function partialOr(input: DioIn): string {
   const ret = bytesOr(input, EFAULT);
   return ret > 0 ? `${ret} bytes (partial)` : '-EFAULT';
 }
 
-function shortDio(label: (input: StepInput) => string): StepStateConfig<{ readonly 'dio.done': 'done' }> {
+function shortDio(label: (input: DioIn) => string): StepStateConfig<{ readonly 'dio.done': 'done' }, IoRegs> {
   return {
-    step: { run: (input) => ({ event: 'dio.done', label: () => label(input), marks: ['copy-short'], regs: { ...input.regs, ret: bytesOr(input, EFAULT) } }) },
+    step: { run: (input) => ({ event: 'dio.done', label: () => label(input), marks: ['copy-short'], regs: { ret: bytesOr(input, EFAULT) } }) },
     on: { 'dio.done': 'done' },
   };
 }
@@ -168,12 +173,12 @@ function shortDio(label: (input: StepInput) => string): StepStateConfig<{ readon
  * first that cannot be faulted in. Returns the pages faulted in.
  */
 /** fault_in_iov_iter_* arrived in 5.16; 5.15 and the RFC's tree call them iov_iter_fault_in_*. */
-export function faultInName(input: StepInput): string {
+export function faultInName(input: StepInput<{ readonly write?: boolean }>): string {
   const what = input.regs.write ? 'writeable' : 'readable';
   return before516(input) ? `iov_iter_fault_in_${what}` : `fault_in_iov_iter_${what}`;
 }
 
-const before516 = (input: StepInput) => input.variant.gfs2Fix === 'none' || input.variant.gfs2Fix === 'rfc';
+const before516 = (input: StepInput<unknown>) => input.variant.gfs2Fix === 'none' || input.variant.gfs2Fix === 'rfc';
 
 /**
  * What touches each page, as the version has it: readable is
@@ -183,7 +188,7 @@ const before516 = (input: StepInput) => input.variant.gfs2Fix === 'none' || inpu
  * 5.16+ fault_in_iov_iter_writeable is fault_in_safe_writeable, which goes
  * through get_user_pages (mm/gup.c), not a CPU access.
  */
-export function faultInUaccess(input: StepInput): string | undefined {
+export function faultInUaccess(input: StepInput<{ readonly write?: boolean }>): string | undefined {
   if (input.regs.write === true) return before516(input) ? 'fault_in_pages_writeable → __put_user' : undefined;
   return before516(input) ? 'fault_in_pages_readable → __get_user' : 'fault_in_readable → __get_user';
 }
@@ -196,9 +201,9 @@ export const faultInIovIter = defineThread({
     next_page: {
       step: {
         run: (input) => {
-          const done = input.regs.done ?? 0;
-          if (done >= (input.regs.len ?? 0)) return { event: 'faultin.done', label: () => `fault-in done: ${done} page(s)`, regs: { ...input.regs, ret: done } };
-          return { event: 'faultin.page', label: () => `${faultInName(input)}: user page ${(input.regs.buf ?? 0) + done}` };
+          const done = input.regs.done;
+          if (done >= input.regs.len) return { event: 'faultin.done', label: () => `fault-in done: ${done} page(s)`, regs: { ret: done } };
+          return { event: 'faultin.page', label: () => `${faultInName(input)}: user page ${input.regs.buf + done}` };
         },
       },
       on: { 'faultin.done': 'done', 'faultin.page': 'touch' },
@@ -206,7 +211,7 @@ export const faultInIovIter = defineThread({
     ...copyStates('touch', {
       call: (input) => (input.regs.write === true && !before516(input) ? 'fault_in_iov_iter_writeable → fault_in_safe_writeable → get_user_pages' : faultInName(input)),
       userWrite: (input) => input.regs.write === true,
-      transfer: (input, vpage) => ({ label: () => `user page ${vpage} is present`, regs: { ...input.regs, done: (input.regs.done ?? 0) + 1 } }),
+      transfer: (input: FaultInIn, vpage: number) => ({ label: () => `user page ${vpage} is present`, regs: { done: input.regs.done + 1 } }),
       next: 'next_page',
       short: 'stopped',
       mightFault: false,
@@ -216,7 +221,7 @@ export const faultInIovIter = defineThread({
       gup: (input) => input.regs.write === true && !before516(input),
     }),
     stopped: {
-      step: { run: (input) => ({ event: 'faultin.done', label: () => `fault-in stopped after ${input.regs.done ?? 0} page(s)`, regs: { ...input.regs, ret: input.regs.done ?? 0 } }) },
+      step: { run: (input) => ({ event: 'faultin.done', label: () => `fault-in stopped after ${input.regs.done} page(s)`, regs: { ret: input.regs.done } }) },
       on: { 'faultin.done': 'done' },
     },
     done: FINAL,

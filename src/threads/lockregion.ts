@@ -24,7 +24,8 @@ import { FINAL, defineThread, type AnyStateConfig, type StepStateConfig } from '
 import { bodyEntryId, entryAt } from './program.ts';
 import { sleepWait, unlockStep } from './steps.ts';
 import { syscallMachine } from './task.ts';
-import type { Regs, StepInput, StepResult, StepSpec, Syscall } from './types.ts';
+import type { CopyUserRegs, LockRegionRegs, VmOpsFaultRegs } from './regs.ts';
+import type { StepInput, StepResult, StepSpec, Syscall } from './types.ts';
 
 /** The class as the report prints it, for a call's argument: `&oi->ip_alloc_sem`, `F`. */
 function argOf(kernel: KernelState, ref: LockRef): string {
@@ -79,18 +80,18 @@ export interface LockTarget {
  * target of null means there is nothing (left) to take: go there.
  */
 /** The states takeChosen makes; `None` is where 'lock.none' leads (never: no `none`). */
-type ChosenStates<N extends string, Next extends string, None extends string> = {
-  readonly [K in N]: StepStateConfig<{ readonly 'lock.granted': Next; readonly 'lock.queued': `${N}_wait` } & { readonly [E in [None] extends [never] ? never : 'lock.none']: None }>;
-} & { readonly [K in `${N}_wait`]: StepStateConfig<{ readonly 'lock.granted': Next }> };
+type ChosenStates<N extends string, Next extends string, None extends string, R> = {
+  readonly [K in N]: StepStateConfig<{ readonly 'lock.granted': Next; readonly 'lock.queued': `${N}_wait` } & { readonly [E in [None] extends [never] ? never : 'lock.none']: None }, R>;
+} & { readonly [K in `${N}_wait`]: StepStateConfig<{ readonly 'lock.granted': Next }, R> };
 
-function takeChosen<const N extends string, const Next extends string, const None extends string = never>(
+function takeChosen<const N extends string, const Next extends string, R, const None extends string = never>(
   name: N,
-  target: (input: StepInput) => LockTarget | null,
+  target: (input: StepInput<R>) => LockTarget | null,
   next: Next,
-  granted: (input: StepInput) => Regs = (input) => input.regs,
-  none?: { readonly state: None; readonly label: (input: StepInput) => string },
-): ChosenStates<N, Next, None> {
-  const take: StepSpec = {
+  granted: (input: StepInput<R>) => Partial<R> = () => ({}),
+  none?: { readonly state: None; readonly label: (input: StepInput<R>) => string },
+): ChosenStates<N, Next, None, R> {
+  const take: StepSpec<string, R> = {
     run: (input) => {
       const t = target(input);
       if (t === null && none !== undefined) return { event: 'lock.none', label: () => none.label(input) };
@@ -103,7 +104,7 @@ function takeChosen<const N extends string, const Next extends string, const Non
       return { event: 'lock.queued', label: () => `${t.call} → sleeps: ${who}`, kernel };
     },
   };
-  const wait: StepSpec = {
+  const wait: StepSpec<string, R> = {
     wait: (input) => {
       const t = target(input);
       const lock = t === null ? undefined : sleepLockOf(input.kernel, t.ref);
@@ -112,23 +113,23 @@ function takeChosen<const N extends string, const Next extends string, const Non
     },
     run: (input) => ({ event: 'lock.granted', label: () => `${target(input)?.call ?? 'lock'} → woken, granted`, regs: granted(input) }),
   };
-  const states: Readonly<Record<string, AnyStateConfig>> = {
+  const states: Readonly<Record<string, AnyStateConfig<R>>> = {
     [name]: { step: take, on: { 'lock.granted': next, 'lock.queued': `${name}_wait`, ...(none !== undefined ? { 'lock.none': none.state } : {}) } },
     [`${name}_wait`]: { step: wait, on: { 'lock.granted': next } },
   };
-  return states as ChosenStates<N, Next, None>;
+  return states as ChosenStates<N, Next, None, R>;
 }
 
-function entryOf(input: StepInput): Syscall | undefined {
-  return entryAt(input.task.program, input.regs.entry ?? -1);
+function entryOf(input: StepInput<{ readonly entry: number }>): Syscall | undefined {
+  return entryAt(input.task.program, input.regs.entry);
 }
 
-function regionOf(input: StepInput): Extract<Syscall, { call: 'lock' }> | undefined {
+function regionOf(input: StepInput<LockRegionRegs>): Extract<Syscall, { call: 'lock' }> | undefined {
   const sys = entryOf(input);
   return sys?.call === 'lock' ? sys : undefined;
 }
 
-function regionTarget(input: StepInput): LockTarget | null {
+function regionTarget(input: StepInput<LockRegionRegs>): LockTarget | null {
   const sys = regionOf(input);
   if (sys === undefined) return null;
   return { ref: sys.lock, write: sys.write, call: `${sys.at}: ${lockCall(input.kernel, sys.lock, sys.write, input.variant.era, false)}` };
@@ -144,26 +145,26 @@ export const lockRegion = defineThread({
       step: {
         run: (input) => {
           const sys = regionOf(input);
-          const at = input.regs.pc ?? 0;
+          const at = input.regs.pc;
           const child = sys?.body[at];
           if (sys === undefined || child === undefined) return { event: 'body.done', label: () => `${sys?.at ?? 'lock'}: body done` };
-          const id = bodyEntryId(input.task.program, input.regs.entry ?? -1, at);
+          const id = bodyEntryId(input.task.program, input.regs.entry, at);
           return { event: 'body.call', label: () => `${sys.at} → ${child.call === 'lock' ? child.at : child.call === 'copy' ? child.at : child.call}`, call: syscallMachine(child, input.variant, id) };
         },
       },
       on: { 'body.call': 'body_returned', 'body.done': 'unlock' },
     },
     body_returned: {
-      step: { run: (input) => ({ event: 'body.next', label: 'returned', regs: { ...input.regs, pc: (input.regs.pc ?? 0) + 1 } }) },
+      step: { run: (input) => ({ event: 'body.next', label: 'returned', regs: { pc: input.regs.pc + 1 } }) },
       on: { 'body.next': 'body' },
     },
     unlock: {
       step: {
-        run: (input): StepResult<'lock.released'> => {
+        run: (input): StepResult<'lock.released', LockRegionRegs> => {
           const sys = regionOf(input);
-          if (sys === undefined) return { event: 'lock.released', label: 'no such entry', regs: { ...input.regs, ret: 0 } };
+          if (sys === undefined) return { event: 'lock.released', label: 'no such entry', regs: { ret: 0 } };
           const call = `${sys.at}: ${lockCall(input.kernel, sys.lock, sys.write, input.variant.era, true)}`;
-          return unlockStep(call, () => sys.lock, 'lock.released', (i) => ({ regs: { ...i.regs, ret: 0 } })).run(input);
+          return unlockStep<'lock.released', LockRegionRegs>(call, () => sys.lock, 'lock.released', () => ({ regs: { ret: 0 } })).run(input);
         },
       },
       on: { 'lock.released': 'done' },
@@ -172,7 +173,7 @@ export const lockRegion = defineThread({
   },
 });
 
-function copyOf(input: StepInput): Extract<Syscall, { call: 'copy' }> | undefined {
+function copyOf(input: StepInput<CopyUserRegs>): Extract<Syscall, { call: 'copy' }> | undefined {
   const sys = entryOf(input);
   return sys?.call === 'copy' ? sys : undefined;
 }
@@ -188,17 +189,17 @@ export const copyUser = defineThread({
   initial: 'copy',
   states: {
     ...copyStates('copy', {
-      call: (input) => `${copyOf(input)?.at ?? '?'}: ${input.regs.write === true ? 'copy_to_user' : 'copy_from_user'}`,
-      userWrite: (input) => input.regs.write === true,
-      transfer: (input, vpage) =>
-        input.regs.write === true
+      call: (input) => `${copyOf(input)?.at ?? '?'}: ${input.regs.write ? 'copy_to_user' : 'copy_from_user'}`,
+      userWrite: (input) => input.regs.write,
+      transfer: (input: StepInput<CopyUserRegs>, vpage: number) =>
+        input.regs.write
           ? { label: () => `copy_to_user → user page ${vpage}`, kernel: writeUser(input.kernel, input.task.mm, vpage, `w${input.task.pid}`) }
           : { label: () => `copy_from_user ← user page ${vpage}: ${readUser(input.kernel, input.task.mm, vpage)}` },
       next: 'copied',
       short: 'short',
     }),
-    copied: { step: { run: (input) => ({ event: 'copy.returned', label: 'copied', regs: { ...input.regs, ret: 0 } }) }, on: { 'copy.returned': 'done' } },
-    short: { step: { run: (input) => ({ event: 'copy.returned', label: 'short copy → -EFAULT', regs: { ...input.regs, ret: EFAULT } }) }, on: { 'copy.returned': 'done' } },
+    copied: { step: { run: () => ({ event: 'copy.returned', label: 'copied', regs: { ret: 0 } }) }, on: { 'copy.returned': 'done' } },
+    short: { step: { run: () => ({ event: 'copy.returned', label: 'short copy → -EFAULT', regs: { ret: EFAULT } }) }, on: { 'copy.returned': 'done' } },
     done: FINAL,
   },
 });
@@ -209,11 +210,11 @@ export function reportedFault(kernel: KernelState, mm: number, vpage: number): V
   return m === undefined ? undefined : vmaAt(m, vpage)?.fault;
 }
 
-function faultOf(input: StepInput): VmFault | undefined {
-  return reportedFault(input.kernel, input.task.mm, input.regs.vpage ?? -1);
+function faultOf(input: StepInput<VmOpsFaultRegs>): VmFault | undefined {
+  return reportedFault(input.kernel, input.task.mm, input.regs.vpage);
 }
 
-function faultLock(input: StepInput, index: number): LockTarget | null {
+function faultLock(input: StepInput<VmOpsFaultRegs>, index: number): LockTarget | null {
   const lock = faultOf(input)?.locks[index];
   return lock === undefined ? null : { ref: lock.lock, write: lock.write, call: `${lock.at}: ${lockCall(input.kernel, lock.lock, lock.write, input.variant.era, false)}` };
 }
@@ -233,7 +234,7 @@ export const vmOpsFault = defineThread({
   initial: 'lock',
   states: {
     // One lock per pass, in the listed order; when all are held, map the page.
-    ...takeChosen('lock', (input) => faultLock(input, input.regs.held ?? 0), 'lock', (input) => ({ ...input.regs, held: (input.regs.held ?? 0) + 1 }), {
+    ...takeChosen('lock', (input: StepInput<VmOpsFaultRegs>) => faultLock(input, input.regs.held), 'lock', (input) => ({ held: input.regs.held + 1 }), {
       state: 'map_page',
       label: (input) => `${faultOf(input)?.handler ?? '->fault'}: holds its ${faultOf(input)?.locks.length ?? 0} lock(s), finds the page-cache page`,
     }),
@@ -242,17 +243,16 @@ export const vmOpsFault = defineThread({
         run: (input) => {
           const fault = faultOf(input);
           const handler = fault?.handler ?? '->fault';
-          const page = input.kernel.inodes[input.regs.ino ?? -1]?.cache[input.regs.index ?? -1];
-          const vpage = input.regs.vpage ?? 0;
-          if (page === null || page === undefined) return { event: 'fault.mapped', label: () => `${handler}: no page-cache page → VM_FAULT_SIGBUS`, regs: { ...input.regs, ret: VM_FAULT_SIGBUS } };
-          const write = input.regs.write === true;
-          const shared = input.regs.shared === true;
+          const page = input.kernel.inodes[input.regs.ino]?.cache[input.regs.index];
+          const vpage = input.regs.vpage;
+          if (page === null || page === undefined) return { event: 'fault.mapped', label: () => `${handler}: no page-cache page → VM_FAULT_SIGBUS`, regs: { ret: VM_FAULT_SIGBUS } };
+          const { write, shared } = input.regs;
           if (write && !shared) {
             const content = input.kernel.pages[page]?.content ?? '0';
-            return { event: 'fault.mapped', label: () => `${handler} → do_cow_fault: copy to an anonymous page → set_pte (writable)`, kernel: setPte(input.kernel, input.task.mm, vpage, { kind: 'anon', content }), regs: { ...input.regs, ret: VM_FAULT_NOPAGE } };
+            return { event: 'fault.mapped', label: () => `${handler} → do_cow_fault: copy to an anonymous page → set_pte (writable)`, kernel: setPte(input.kernel, input.task.mm, vpage, { kind: 'anon', content }), regs: { ret: VM_FAULT_NOPAGE } };
           }
           const how = write ? 'do_shared_fault → set_pte (writable)' : 'do_read_fault → set_pte (read-only)';
-          return { event: 'fault.mapped', label: () => `${handler} → ${how}`, kernel: setPte(input.kernel, input.task.mm, vpage, { kind: 'page', page, writable: write }), regs: { ...input.regs, ret: VM_FAULT_NOPAGE } };
+          return { event: 'fault.mapped', label: () => `${handler} → ${how}`, kernel: setPte(input.kernel, input.task.mm, vpage, { kind: 'page', page, writable: write }), regs: { ret: VM_FAULT_NOPAGE } };
         },
       },
       on: { 'fault.mapped': 'next_unlock' },
@@ -260,11 +260,11 @@ export const vmOpsFault = defineThread({
     next_unlock: {
       step: {
         run: (input) => {
-          const held = input.regs.held ?? 0;
+          const { held } = input.regs;
           const lock = faultOf(input)?.locks[held - 1];
           if (held === 0 || lock === undefined) return { event: 'fault.unlocked', label: () => `${faultOf(input)?.handler ?? '->fault'} returns` };
           const call = `${lock.at}: ${lockCall(input.kernel, lock.lock, lock.write, input.variant.era, true)}`;
-          return { ...unlockStep(call, () => lock.lock, 'fault.unlock').run(input), regs: { ...input.regs, held: held - 1 } };
+          return { ...unlockStep(call, () => lock.lock, 'fault.unlock').run(input), regs: { held: held - 1 } };
         },
       },
       on: { 'fault.unlock': 'next_unlock', 'fault.unlocked': 'done' },

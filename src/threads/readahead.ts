@@ -36,7 +36,10 @@ import { inodeName, sizeInPages, ZEROES, type KernelState } from '../kernel/stat
 import { PAGE_SIZE } from '../kernel/ids.ts';
 import { FINAL, defineThread } from './define.ts';
 import { unlockPage } from './pagelock.ts';
+import { local, type ReadaheadRegs } from './regs.ts';
 import type { StepInput, StepResult } from './types.ts';
+
+type In = StepInput<ReadaheadRegs>;
 
 /** ra_pages: VM_MAX_READAHEAD (128 KiB) in pages. */
 export const RA_PAGES = 32;
@@ -54,7 +57,7 @@ function extentAt(kernel: KernelState, ino: number, index: number, end: number):
   return { block: first, len };
 }
 
-function readpages(input: StepInput): string {
+function readpages(input: StepInput<unknown>): string {
   return input.variant.fs === 'xfs' ? 'xfs_vm_readpages' : 'ext4_readpages';
 }
 
@@ -66,14 +69,14 @@ function nextMissing(kernel: KernelState, ino: number, from: number, end: number
 }
 
 /** One page of mpage_readpages: add it, map it (from map_bh or a new get_block), read it. */
-function readPage(input: StepInput): StepResult<'ra.done' | 'ra.page'> {
-  const ino = input.regs.ino ?? 0;
+function readPage(input: In): StepResult<'ra.done' | 'ra.page', ReadaheadRegs> {
+  const ino = input.regs.ino;
   const file = inodeName(input.kernel, ino);
-  const start = input.regs.pos ?? 0;
-  const end = start + (input.regs.len ?? 0);
-  const index = nextMissing(input.kernel, ino, start + (input.regs.done ?? 0), end);
+  const start = local(input.regs.start, 'ra->start');
+  const end = start + local(input.regs.size, 'ra->size');
+  const index = nextMissing(input.kernel, ino, start + local(input.regs.done, 'the pages read'), end);
   if (index === null) {
-    return { event: 'ra.done', label: 'mpage_readpages: every page of the window read', regs: { ...input.regs, mapFirst: undefined, mapLen: undefined, mapBlock: undefined } };
+    return { event: 'ra.done', label: 'mpage_readpages: every page of the window read', regs: { mapFirst: undefined, mapLen: undefined, mapBlock: undefined } };
   }
   const { mapFirst, mapLen, mapBlock } = input.regs;
   // do_mpage_readpage: "block_in_file > *first_logical_block && block_in_file < (*first_logical_block + nblocks)".
@@ -94,7 +97,7 @@ function readPage(input: StepInput): StepResult<'ra.done' | 'ra.page'> {
   const added = addLockedPage(input.kernel, ino, index, input.task.pid, content, true);
   const unlocked = unlockPage(added.kernel, added.page, input.task.pid, true);
   const label = `add_to_page_cache_lru(${file}:${index}) → do_mpage_readpage: ${how} → ${content}`;
-  const regs = { ...input.regs, done: index - start + 1, ...map };
+  const regs = { done: index - start + 1, ...map };
   const owner = block === null ? null : (input.kernel.blocks[block]?.owner ?? null);
   if (block !== null && (owner === null || owner.ino !== ino || owner.index !== index)) {
     const now = owner === null ? 'which is free' : `which now belongs to ${inodeName(input.kernel, owner.ino)}:${owner.index}`;
@@ -119,8 +122,7 @@ export const mpageReadahead = defineThread({
     ra_submit: {
       step: {
         run: (input) => {
-          const ino = input.regs.ino ?? 0;
-          const index = input.regs.index ?? 0;
+          const { ino, index } = input.regs;
           const inode = input.kernel.inodes[ino];
           const size = inode === undefined ? 0 : sizeInPages(inode, PAGE_SIZE);
           const start = Math.max(0, index - RA_PAGES / 2);
@@ -129,7 +131,7 @@ export const mpageReadahead = defineThread({
           return {
             event: 'step.done',
             label: () => `do_sync_mmap_readahead(${file}:${index}) → ra_submit(${file}:${start}–${end - 1}) → read_pages → ->readpages = ${readpages(input)} → mpage_readpages`,
-            regs: { ...input.regs, pos: start, len: end - start, done: 0 },
+            regs: { start, size: end - start, done: 0 },
           };
         },
       },

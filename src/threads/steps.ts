@@ -13,11 +13,22 @@ import { acquire, blockersOf, holdOf, isLocked, isWaiting, ownersOf, release, ty
 import { PAGE_SIZE } from '../kernel/ids.ts';
 import { inodeName, type KernelState } from '../kernel/state.ts';
 import type { StepStateConfig } from './define.ts';
+import type { InodeRegs, Returned } from './regs.ts';
 import { waitInfo, type StepInput, type StepResult, type StepSpec, type WaitInfo } from './types.ts';
 
-export type LockOf = (input: StepInput) => LockRef;
+/** The lock a step takes or releases, found from its input; `R` is the registers it reads (none by default). */
+export type LockOf<R = unknown> = (input: StepInput<R>) => LockRef;
 
-function era(input: StepInput) {
+/** What the glock steps read: the inode whose glock it is. */
+export type GlockRegs = InodeRegs;
+
+/** What the head of a per-page I/O loop reads (ioDone). */
+export interface IoLoopRegs extends Returned {
+  readonly len: number;
+  readonly done: number;
+}
+
+function era(input: StepInput<unknown>) {
   return input.variant.era;
 }
 
@@ -25,10 +36,10 @@ function ownersText(pids: readonly number[]): string {
   return pids.length === 0 ? 'no holder' : pids.map((p) => `pid ${p}`).join(', ');
 }
 
-/** A step that only moves on: `event` with `label`. */
-export function plainStep(label: string | ((input: StepInput) => string)): StepSpec<'step.done'>;
-export function plainStep<const E extends string>(label: string | ((input: StepInput) => string), event: E, update?: (input: StepInput) => Omit<StepResult, 'event' | 'label'>): StepSpec<E>;
-export function plainStep(label: string | ((input: StepInput) => string), event = 'step.done', update?: (input: StepInput) => Omit<StepResult, 'event' | 'label'>): StepSpec {
+/** A step that only moves on: `event` with `label`; `R` is the registers its label and update read. */
+export function plainStep<R = unknown>(label: string | ((input: StepInput<R>) => string)): StepSpec<'step.done', NoInfer<R>>;
+export function plainStep<const E extends string, R = unknown>(label: string | ((input: StepInput<R>) => string), event: E, update?: (input: StepInput<R>) => Omit<StepResult<E, R>, 'event' | 'label'>): StepSpec<E, NoInfer<R>>;
+export function plainStep<R>(label: string | ((input: StepInput<R>) => string), event = 'step.done', update?: (input: StepInput<R>) => Omit<StepResult<string, R>, 'event' | 'label'>): StepSpec<string, R> {
   return {
     run: (input) => ({ event, label: typeof label === 'string' ? label : () => label(input), ...(update ? update(input) : {}) }),
   };
@@ -39,13 +50,13 @@ export function plainStep(label: string | ((input: StepInput) => string), event 
  * sleeps until the releaser hands it over. Both lead to `next`.
  */
 /** The states takeLock makes. */
-export type TakeLockStates<N extends string, Next extends string> = { readonly [K in N]: StepStateConfig<{ readonly 'lock.granted': Next; readonly 'lock.queued': `${N}_wait` }> } & {
-  readonly [K in `${N}_wait`]: StepStateConfig<{ readonly 'lock.granted': Next }>;
+export type TakeLockStates<N extends string, Next extends string, R = unknown> = { readonly [K in N]: StepStateConfig<{ readonly 'lock.granted': Next; readonly 'lock.queued': `${N}_wait` }, R> } & {
+  readonly [K in `${N}_wait`]: StepStateConfig<{ readonly 'lock.granted': Next }, R>;
 };
 
-export function takeLock<const N extends string, const Next extends string>(name: N, callName: string | ((input: StepInput) => string), lockOf: LockOf, write: boolean, next: Next): TakeLockStates<N, Next> {
-  const callOf = (input: StepInput) => (typeof callName === 'string' ? callName : callName(input));
-  const take: StepSpec<'lock.granted' | 'lock.queued'> = {
+export function takeLock<const N extends string, const Next extends string, R = unknown>(name: N, callName: string | ((input: StepInput<R>) => string), lockOf: LockOf<R>, write: boolean, next: Next): TakeLockStates<N, Next, NoInfer<R>> {
+  const callOf = (input: StepInput<R>) => (typeof callName === 'string' ? callName : callName(input));
+  const take: StepSpec<'lock.granted' | 'lock.queued', R> = {
     run: (input) => {
       const call = callOf(input);
       const ref = lockOf(input);
@@ -58,7 +69,7 @@ export function takeLock<const N extends string, const Next extends string>(name
       return { event: 'lock.queued', label: () => `${call} → sleeps: ${why}`, kernel };
     },
   };
-  const wait: StepSpec<'lock.granted'> = {
+  const wait: StepSpec<'lock.granted', R> = {
     wait: (input) => {
       const ref = lockOf(input);
       const lock = sleepLockOf(input.kernel, ref);
@@ -71,11 +82,11 @@ export function takeLock<const N extends string, const Next extends string>(name
   return {
     [name]: { step: take, on: { 'lock.granted': next, 'lock.queued': `${name}_wait` } },
     [`${name}_wait`]: { step: wait, on: { 'lock.granted': next } },
-  } as TakeLockStates<N, Next>;
+  } as TakeLockStates<N, Next, R>;
 }
 
 /** Why a sleeper is not running, naming the owners and the queue ahead of it. */
-export function sleepWait(input: StepInput, ref: LockRef, lock: SleepLock, write: boolean): WaitInfo {
+export function sleepWait(input: StepInput<unknown>, ref: LockRef, lock: SleepLock, write: boolean): WaitInfo {
   return waitInfo(ref, blockersOf(lock, input.task.pid), () => {
     const name = lockName(input.kernel, ref, era(input));
     const owners = ownersOf(lock);
@@ -86,9 +97,9 @@ export function sleepWait(input: StepInput, ref: LockRef, lock: SleepLock, write
 }
 
 /** up_read / up_write / mutex_unlock / unlock_page. */
-export function unlockStep(call: string, lockOf: LockOf): StepSpec<'lock.released'>;
-export function unlockStep<const E extends string>(call: string, lockOf: LockOf, event: E, extra?: (input: StepInput) => Omit<StepResult, 'event' | 'label' | 'kernel'>): StepSpec<E>;
-export function unlockStep(call: string, lockOf: LockOf, event = 'lock.released', extra?: (input: StepInput) => Omit<StepResult, 'event' | 'label' | 'kernel'>): StepSpec {
+export function unlockStep<R = unknown>(call: string, lockOf: LockOf<R>): StepSpec<'lock.released', NoInfer<R>>;
+export function unlockStep<const E extends string, R = unknown>(call: string, lockOf: LockOf<R>, event: E, extra?: (input: StepInput<R>) => Omit<StepResult<E, R>, 'event' | 'label' | 'kernel'>): StepSpec<E, NoInfer<R>>;
+export function unlockStep<R>(call: string, lockOf: LockOf<R>, event = 'lock.released', extra?: (input: StepInput<R>) => Omit<StepResult<string, R>, 'event' | 'label' | 'kernel'>): StepSpec<string, R> {
   return {
     run: (input) => {
       const ref = lockOf(input);
@@ -110,15 +121,15 @@ function nqCall(mode: HolderMode, flags: readonly string[]): string {
   return `gfs2_glock_nq(${[mode, ...flags].join('|')})`;
 }
 
-export interface GlockRequest {
+export interface GlockRequest<R extends GlockRegs = GlockRegs> {
   /** The function queueing the holder (gh_ip), e.g. gfs2_file_read_iter. */
-  readonly caller: string | ((input: StepInput) => string);
-  readonly mode: (input: StepInput) => HolderMode;
-  readonly try?: (input: StepInput) => boolean;
+  readonly caller: string | ((input: StepInput<R>) => string);
+  readonly mode: (input: StepInput<R>) => HolderMode;
+  readonly try?: (input: StepInput<R>) => boolean;
   /** LM_FLAG_OUTER (RFC 2021): the task now holds an outer glock. */
-  readonly outer?: (input: StepInput) => boolean;
+  readonly outer?: (input: StepInput<R>) => boolean;
   /** The calls that lead to the gfs2_glock_nq, printed before it ("iomap_iter → gfs2_iomap_begin → gfs2_write_lock: "). */
-  readonly via?: (input: StepInput) => string;
+  readonly via?: (input: StepInput<R>) => string;
 }
 
 /**
@@ -127,14 +138,14 @@ export interface GlockRequest {
  * trap a BUG outcome.
  */
 /** The states takeGlock makes; `Try` is where GLR_TRYFAILED leads (never: the request is never a try). */
-export type TakeGlockStates<N extends string, Next extends string, Try extends string> = {
-  readonly [K in N]: StepStateConfig<{ readonly 'glock.granted': Next; readonly 'glock.queued': `${N}_wait`; readonly 'glock.recursive': 'bug' } & { readonly [E in [Try] extends [never] ? never : 'glock.tryfailed']: Try }>;
-} & { readonly [K in `${N}_wait`]: StepStateConfig<{ readonly 'glock.granted': Next }> };
+export type TakeGlockStates<N extends string, Next extends string, Try extends string, R = GlockRegs> = {
+  readonly [K in N]: StepStateConfig<{ readonly 'glock.granted': Next; readonly 'glock.queued': `${N}_wait`; readonly 'glock.recursive': 'bug' } & { readonly [E in [Try] extends [never] ? never : 'glock.tryfailed']: Try }, R>;
+} & { readonly [K in `${N}_wait`]: StepStateConfig<{ readonly 'glock.granted': Next }, R> };
 
-export function takeGlock<const N extends string, const Next extends string, const Try extends string = never>(name: N, req: GlockRequest, next: Next, onTryFailed?: Try): TakeGlockStates<N, Next, Try> {
-  const nq: StepSpec<'glock.granted' | 'glock.queued' | 'glock.recursive' | 'glock.tryfailed'> = {
+export function takeGlock<const N extends string, const Next extends string, const Try extends string = never, R extends GlockRegs = GlockRegs>(name: N, req: GlockRequest<R>, next: Next, onTryFailed?: Try): TakeGlockStates<N, Next, Try, NoInfer<R>> {
+  const nq: StepSpec<'glock.granted' | 'glock.queued' | 'glock.recursive' | 'glock.tryfailed', R> = {
     run: (input) => {
-      const ino = input.regs.ino ?? 0;
+      const ino = input.regs.ino;
       const mode = req.mode(input);
       const isTry = req.try?.(input) ?? false;
       const isOuter = req.outer?.(input) ?? false;
@@ -168,15 +179,15 @@ export function takeGlock<const N extends string, const Next extends string, con
       }
     },
   };
-  const wait: StepSpec<'glock.granted'> = {
+  const wait: StepSpec<'glock.granted', R> = {
     wait: (input) => glockWait(input, callerOf(req, input), req.mode(input)),
-    run: (input) => ({ event: 'glock.granted', label: () => `gfs2_glock_wait → granted ${req.mode(input)} on glock 2/${inodeName(input.kernel, input.regs.ino ?? 0)}`, marks: ['glock-granted'] }),
+    run: (input) => ({ event: 'glock.granted', label: () => `gfs2_glock_wait → granted ${req.mode(input)} on glock 2/${inodeName(input.kernel, input.regs.ino)}`, marks: ['glock-granted'] }),
   };
   const on: Record<string, string> = { 'glock.granted': next, 'glock.queued': `${name}_wait`, 'glock.recursive': 'bug' };
   if (onTryFailed !== undefined) on['glock.tryfailed'] = onTryFailed;
   // Glocks exist only in gfs2: a machine shared with ext2 (do_mmap, truncate) lists these steps only under gfs2.
   // A try request with no GLR_TRYFAILED target has nowhere to go: step() reports the missing transition as a model error.
-  return { [name]: { step: nq, on, fs: 'gfs2' }, [`${name}_wait`]: { step: wait, on: { 'glock.granted': next }, fs: 'gfs2' } } as unknown as TakeGlockStates<N, Next, Try>;
+  return { [name]: { step: nq, on, fs: 'gfs2' }, [`${name}_wait`]: { step: wait, on: { 'glock.granted': next }, fs: 'gfs2' } } as unknown as TakeGlockStates<N, Next, Try, R>;
 }
 
 /**
@@ -184,17 +195,17 @@ export function takeGlock<const N extends string, const Next extends string, con
  * share with, because do_promote compared it with the glock's state and
  * demote_incompat_holders(gl, NULL) demoted nothing (fs/gfs2/glock.c, v5.16).
  */
-function besideWeak(kernel: KernelState, input: StepInput, mode: HolderMode): string {
-  const weak = glockAt(kernel, input.task.node, input.regs.ino ?? 0)?.holders.filter((h) => h.granted && h.mayDemote && !(h.mode === mode && mode !== 'EX')) ?? [];
+function besideWeak(kernel: KernelState, input: StepInput<GlockRegs>, mode: HolderMode): string {
+  const weak = glockAt(kernel, input.task.node, input.regs.ino)?.holders.filter((h) => h.granted && h.mayDemote && !(h.mode === mode && mode !== 'EX')) ?? [];
   return weak.length === 0 ? '' : ` beside ${weak.map((h) => `pid ${h.pid}'s weak ${h.mode} holder`).join(', ')} (not demoted)`;
 }
 
-function callerOf(req: GlockRequest, input: StepInput): string {
+function callerOf<R extends GlockRegs>(req: GlockRequest<R>, input: StepInput<R>): string {
   return typeof req.caller === 'string' ? req.caller : req.caller(input);
 }
 
-function glockWait(input: StepInput, caller: string, mode: HolderMode): WaitInfo | null {
-  const ino = input.regs.ino ?? 0;
+function glockWait(input: StepInput<GlockRegs>, caller: string, mode: HolderMode): WaitInfo | null {
+  const ino = input.regs.ino;
   const { pid, node } = input.task;
   if (isGranted(input.kernel, node, ino, pid, caller)) return null;
   const blockers = glockBlockers(input.kernel, node, ino, pid, caller);
@@ -217,12 +228,12 @@ function glockWait(input: StepInput, caller: string, mode: HolderMode): WaitInfo
 }
 
 /** gfs2_glock_dq of the holder `caller` queued. */
-export function dropGlock(caller: string | ((input: StepInput) => string)): StepSpec<'glock.released'>;
-export function dropGlock<const E extends string>(caller: string | ((input: StepInput) => string), event: E, outer?: boolean): StepSpec<E>;
-export function dropGlock(caller: string | ((input: StepInput) => string), event = 'glock.released', outer = false): StepSpec {
+export function dropGlock<R extends GlockRegs = GlockRegs>(caller: string | ((input: StepInput<R>) => string)): StepSpec<'glock.released', NoInfer<R>>;
+export function dropGlock<const E extends string, R extends GlockRegs = GlockRegs>(caller: string | ((input: StepInput<R>) => string), event: E, outer?: boolean): StepSpec<E, NoInfer<R>>;
+export function dropGlock<R extends GlockRegs>(caller: string | ((input: StepInput<R>) => string), event = 'glock.released', outer = false): StepSpec<string, R> {
   return {
     run: (input) => {
-      const ino = input.regs.ino ?? 0;
+      const ino = input.regs.ino;
       const result = glockDq(input.kernel, input.task.node, ino, input.task.pid, typeof caller === 'string' ? caller : caller(input));
       const label = `gfs2_glock_dq on glock 2/${inodeName(input.kernel, ino)}`;
       if (!result.ok) return { event, label, outcome: { kind: 'invariant-violation', message: result.violation } };
@@ -237,7 +248,7 @@ export function dropGlock(caller: string | ((input: StepInput) => string), event
  * release it if this task holds it ('lock.released'), else just return
  * ('lock.none', labelled by `otherwise`).
  */
-export function maybeUnlockStep(call: string, lockOf: LockOf, otherwise: (input: StepInput) => string): StepSpec<'lock.released' | 'lock.none'> {
+export function maybeUnlockStep<R = unknown>(call: string, lockOf: LockOf<R>, otherwise: (input: StepInput<R>) => string): StepSpec<'lock.released' | 'lock.none', NoInfer<R>> {
   const unlock = unlockStep(call, lockOf);
   return {
     run: (input) => {
@@ -249,17 +260,17 @@ export function maybeUnlockStep(call: string, lockOf: LockOf, otherwise: (input:
 }
 
 /** mmap_sem (2015: down_read(&mm->mmap_sem)) or mmap_lock (5.8+: mmap_read_lock(mm)), as the modelled kernel spells it. */
-export function mmapLockCall(input: StepInput, write: boolean, unlock: boolean): string {
+export function mmapLockCall(input: StepInput<unknown>, write: boolean, unlock: boolean): string {
   if (input.variant.era === '2015') return `${unlock ? 'up' : 'down'}_${write ? 'write' : 'read'}(&mm->mmap_sem)`;
   return `mmap_${write ? 'write' : 'read'}_${unlock ? 'unlock' : 'lock'}(mm)`;
 }
 
 /** The inode lock as the modelled kernel spells it. */
-export function inodeLockName(input: StepInput): string {
+export function inodeLockName(input: StepInput<unknown>): string {
   return input.variant.era === '2015' ? 'mutex_lock(&inode->i_mutex)' : 'inode_lock';
 }
 
-export function inodeUnlockName(input: StepInput): string {
+export function inodeUnlockName(input: StepInput<unknown>): string {
   return input.variant.era === '2015' ? 'mutex_unlock(&inode->i_mutex)' : 'inode_unlock';
 }
 
@@ -267,8 +278,8 @@ export function inodeUnlockName(input: StepInput): string {
  * The head of a per-page I/O loop: once `done` reaches `len` (or `stop`, e.g.
  * the next page is past EOF), the step that returns the bytes done; else null.
  */
-export function ioDone<E extends string>(input: StepInput, event: E, call: string, stop = false): StepResult<E> | null {
-  const done = input.regs.done ?? 0;
-  if (done < (input.regs.len ?? 0) && !stop) return null;
-  return { event, label: () => `${call} → ${done * PAGE_SIZE} bytes`, regs: { ...input.regs, ret: done * PAGE_SIZE } };
+export function ioDone<E extends string, R extends IoLoopRegs>(input: StepInput<R>, event: E, call: string, stop = false): StepResult<E, R> | null {
+  const { done, len } = input.regs;
+  if (done < len && !stop) return null;
+  return { event, label: () => `${call} → ${done * PAGE_SIZE} bytes`, regs: { ret: done * PAGE_SIZE } as Partial<R> };
 }

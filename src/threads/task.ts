@@ -8,43 +8,61 @@ import { addVma } from '../kernel/mm.ts';
 import { lockName, type Era } from '../kernel/locks.ts';
 import { inodeName, type KernelState } from '../kernel/state.ts';
 import { errnoName } from '../kernel/uaccess.ts';
-import type { VariantFlags } from '../kernel/variants.ts';
+import type { Gfs2Fix, VariantFlags } from '../kernel/variants.ts';
 import { FINAL, defineThread } from './define.ts';
 import { topEntryId } from './program.ts';
 import { dropGlock, mmapLockCall, plainStep, takeGlock, takeLock, unlockStep, type LockOf } from './steps.ts';
-import type { Regs, Syscall } from './types.ts';
+import { calleeRet, type Call, type DoMmapRegs, type MachineId, type RwIterRegs } from './regs.ts';
+import type { StepInput, Syscall } from './types.ts';
 
 /**
  * The machine that runs a syscall under a variant, and its arguments.
  * `entry` is the entry's pre-order index in the program (threads/program.ts),
  * which the `lock` and `copy` machines read their entry by.
  */
-export function syscallMachine(sys: Syscall, flags: VariantFlags, entry = 0): { machine: string; regs: Regs } {
+export function syscallMachine(sys: Syscall, flags: VariantFlags, entry = 0): Call {
   switch (sys.call) {
     case 'pread':
     case 'pwrite': {
-      const regs: Regs = { ino: sys.ino, pos: sys.pos, len: sys.len, buf: sys.buf, direct: sys.direct, done: 0 };
-      const dir = sys.call === 'pread' ? 'read' : 'write';
-      if (flags.fs === 'ext2-dax') return { machine: `dax_${dir}_iter`, regs };
+      const regs: RwIterRegs = { ino: sys.ino, pos: sys.pos, len: sys.len, buf: sys.buf, direct: sys.direct, done: 0, retries: 0 };
+      const read = sys.call === 'pread';
+      if (flags.fs === 'ext2-dax') return read ? { machine: 'dax_read_iter', regs } : { machine: 'dax_write_iter', regs };
       // The validator refuses read and write on ext4/xfs; a machine that does not exist stops the run with "model error".
-      if (flags.fs !== 'gfs2') return { machine: `generic_file_${dir}_iter on ${flags.fs} (not modelled)`, regs };
-      const suffix = flags.gfs2Fix === 'none' ? '' : flags.gfs2Fix === 'rfc' ? ' (RFC)' : ` (${flags.gfs2Fix})`;
-      return { machine: `gfs2_file_${dir}_iter${suffix}`, regs };
+      if (flags.fs !== 'gfs2') return { machine: `generic_file_${read ? 'read' : 'write'}_iter on ${flags.fs} (not modelled)`, regs };
+      return read ? { machine: GFS2_READ[flags.gfs2Fix], regs } : { machine: GFS2_WRITE[flags.gfs2Fix], regs };
     }
     case 'truncate':
       return { machine: 'do_truncate', regs: { ino: sys.ino, size: sys.size } };
     case 'punch':
       return { machine: 'punch_hole', regs: { ino: sys.ino, pos: sys.pos, len: sys.len } };
     case 'mmap':
-      return { machine: 'do_mmap', regs: { ino: sys.ino, pos: sys.pgoff, len: sys.len, buf: sys.at, shared: sys.shared } };
+      return { machine: 'do_mmap', regs: { ino: sys.ino, addr: sys.at, len: sys.len, pgoff: sys.pgoff, shared: sys.shared } };
     case 'touch':
-      return { machine: 'user_access', regs: { vpage: sys.vpage, write: sys.write } };
+      return { machine: 'user_access', regs: { vpage: sys.vpage, write: sys.write, retries: 0 } };
     case 'lock':
       return { machine: 'lock_region', regs: { entry, pc: 0 } };
     case 'copy':
-      return { machine: 'copy_user', regs: { entry, buf: sys.buf, len: 1, done: 0, write: sys.write } };
+      return { machine: 'copy_user', regs: { entry, buf: sys.buf, len: 1, done: 0, write: sys.write, retries: 0 } };
   }
 }
+
+/** gfs2_file_read_iter's machine under each gfs2 fix. */
+const GFS2_READ = {
+  none: 'gfs2_file_read_iter',
+  rfc: 'gfs2_file_read_iter (RFC)',
+  '5.16': 'gfs2_file_read_iter (5.16)',
+  '5.18': 'gfs2_file_read_iter (5.18)',
+  '6.4': 'gfs2_file_read_iter (6.4)',
+} as const satisfies Record<Gfs2Fix, MachineId>;
+
+/** gfs2_file_write_iter's machine under each gfs2 fix. */
+const GFS2_WRITE = {
+  none: 'gfs2_file_write_iter',
+  rfc: 'gfs2_file_write_iter (RFC)',
+  '5.16': 'gfs2_file_write_iter (5.16)',
+  '5.18': 'gfs2_file_write_iter (5.18)',
+  '6.4': 'gfs2_file_write_iter (6.4)',
+} as const satisfies Record<Gfs2Fix, MachineId>;
 
 /** The syscall as strace would show it, with our page units turned into bytes. */
 export function describeSyscall(sys: Syscall, kernel: KernelState, era: Era = '5.x'): string {
@@ -80,7 +98,7 @@ export const taskMachine = defineThread({
     next_syscall: {
       step: {
         run: (input) => {
-          const pc = input.regs.pc ?? 0;
+          const pc = input.regs.pc;
           const sys = input.task.program[pc];
           if (input.task.killed) return { event: 'task.exit', label: 'killed by SIGBUS' };
           if (sys === undefined) return { event: 'task.exit', label: 'exit' };
@@ -92,14 +110,15 @@ export const taskMachine = defineThread({
     returned: {
       step: {
         run: (input) => {
-          const pc = input.regs.pc ?? 0;
+          const pc = input.regs.pc;
           const sys = input.task.program[pc];
-          const ret = input.regs.ret ?? 0;
+          const ret = calleeRet(input.regs);
           return {
             event: 'sys.returned',
             label: sys === undefined ? 'returned' : `${describeSyscall(sys, input.kernel, input.variant.era)} = ${describeReturn(sys, ret)}`,
             task: { returns: [...input.task.returns, ret] },
-            regs: { pc: pc + 1 },
+            // The return is in task->returns now: what the syscall's frame handed back is dropped.
+            regs: { pc: pc + 1, ret: undefined, vmfPage: undefined, cow: undefined },
           };
         },
       },
@@ -142,15 +161,15 @@ export const doMmap = defineThread({
     gfs2_mmap_dq: { step: dropGlock('gfs2_mmap'), on: { 'glock.released': 'add_vma' }, fs: 'gfs2' },
     add_vma: {
       step: plainStep(
-        (input) => `vma_link: user pages ${input.regs.buf ?? 0}–${(input.regs.buf ?? 0) + (input.regs.len ?? 0) - 1} → ${inodeName(input.kernel, input.regs.ino ?? 0)}`,
+        (input: StepInput<DoMmapRegs>) => `vma_link: user pages ${input.regs.addr}–${input.regs.addr + input.regs.len - 1} → ${inodeName(input.kernel, input.regs.ino)}`,
         'step.done',
         (input) => ({
-          kernel: addVma(input.kernel, input.task.mm, { start: input.regs.buf ?? 0, pages: input.regs.len ?? 0, ino: input.regs.ino ?? 0, pgoff: input.regs.pos ?? 0, shared: input.regs.shared === true }),
+          kernel: addVma(input.kernel, input.task.mm, { start: input.regs.addr, pages: input.regs.len, ino: input.regs.ino, pgoff: input.regs.pgoff, shared: input.regs.shared }),
         }),
       ),
       on: { 'step.done': 'up_write' },
     },
-    up_write: { step: { run: (input) => unlockStep(mmapLockCall(input, true, true), mmapSem, 'lock.released', (i) => ({ regs: { ...i.regs, ret: 0 } })).run(input) }, on: { 'lock.released': 'done' } },
+    up_write: { step: { run: (input) => unlockStep(mmapLockCall(input, true, true), mmapSem, 'lock.released', () => ({ regs: { ret: 0 } })).run(input) }, on: { 'lock.released': 'done' } },
     done: FINAL,
     bug: FINAL,
   },

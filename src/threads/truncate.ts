@@ -38,23 +38,26 @@ import { PAGE_SIZE } from '../kernel/ids.ts';
 import { FINAL, defineThread } from './define.ts';
 import { unlockPage } from './pagelock.ts';
 import { dropGlock, inodeLockName, inodeUnlockName, maybeUnlockStep, takeGlock, takeLock, unlockStep, type LockOf } from './steps.ts';
+import { local, type InodeRegs, type TruncateRegs } from './regs.ts';
 import type { StepInput, StepResult } from './types.ts';
 
-const iRwsem: LockOf = (input) => ({ kind: 'i_rwsem', ino: input.regs.ino ?? 0 });
-const iMmap: LockOf = (input) => ({ kind: 'i_mmap', ino: input.regs.ino ?? 0 });
-const invalidateLock: LockOf = (input) => ({ kind: 'invalidate_lock', ino: input.regs.ino ?? 0 });
-const pageLock: LockOf = (input) => ({ kind: 'page', page: input.regs.page ?? -1 });
+type In = StepInput<TruncateRegs>;
+
+const iRwsem: LockOf<InodeRegs> = (input) => ({ kind: 'i_rwsem', ino: input.regs.ino });
+const iMmap: LockOf<InodeRegs> = (input) => ({ kind: 'i_mmap', ino: input.regs.ino });
+const invalidateLock: LockOf<InodeRegs> = (input) => ({ kind: 'invalidate_lock', ino: input.regs.ino });
+const pageLock: LockOf<TruncateRegs> = (input) => ({ kind: 'page', page: local(input.regs.page, 'the page in hand') });
 
 type Kind = 'truncate' | 'punch';
 
 /** The lock faults take shared and truncate/punch exclusive, as the variant's kernel spells it. */
-function invalidateLockCall(input: StepInput, unlock: boolean): string {
+function invalidateLockCall(input: StepInput<unknown>, unlock: boolean): string {
   if (input.variant.fs === 'xfs') return unlock ? 'xfs_iunlock(XFS_IOLOCK_EXCL | XFS_MMAPLOCK_EXCL)' : 'xfs_ilock(XFS_MMAPLOCK_EXCL)';
   return unlock ? 'filemap_invalidate_unlock' : 'filemap_invalidate_lock';
 }
 
 /** What frees the blocks, per filesystem. */
-function freeCall(input: StepInput, kind: Kind): string {
+function freeCall(input: StepInput<unknown>, kind: Kind): string {
   switch (input.variant.fs) {
     case 'gfs2':
       return 'gfs2 dealloc';
@@ -67,7 +70,7 @@ function freeCall(input: StepInput, kind: Kind): string {
   }
 }
 
-function routeLabel(input: StepInput, kind: Kind): string {
+function routeLabel(input: StepInput<unknown>, kind: Kind): string {
   const truncate = kind === 'truncate';
   switch (input.variant.fs) {
     case 'gfs2':
@@ -82,11 +85,10 @@ function routeLabel(input: StepInput, kind: Kind): string {
   }
 }
 
-/** The file page range [from, to) the operation removes. */
-function range(kind: Kind, input: StepInput): { from: number; to: number } {
-  if (kind === 'truncate') return { from: input.regs.size ?? 0, to: Number.POSITIVE_INFINITY };
-  const from = input.regs.pos ?? 0;
-  return { from, to: from + (input.regs.len ?? 0) };
+/** The file page range [from, to) the operation removes: beyond the new size, or the hole. */
+function range(input: In): { from: number; to: number } {
+  if ('size' in input.regs) return { from: input.regs.size, to: Number.POSITIVE_INFINITY };
+  return { from: input.regs.pos, to: input.regs.pos + input.regs.len };
 }
 
 function nextCachedPage(kernel: KernelState, ino: number, from: number, to: number): number | null {
@@ -98,14 +100,14 @@ function nextCachedPage(kernel: KernelState, ino: number, from: number, to: numb
   return null;
 }
 
-function truncateLike(id: string, kind: Kind) {
+function truncateLike(id: 'do_truncate' | 'punch_hole', kind: Kind) {
   const caller = kind === 'truncate' ? 'gfs2_setattr_size' : 'gfs2_punch_hole';
-  const release = (input: StepInput): StepResult<'lock.released' | 'lock.none'> => {
+  const release = (input: In): StepResult<'lock.released' | 'lock.none', TruncateRegs> => {
     const invalidate = maybeUnlockStep(invalidateLockCall(input, true), invalidateLock, () => '').run(input);
     if (invalidate.event === 'lock.released') return invalidate;
-    if (findHolder(input.kernel, input.task.node, input.regs.ino ?? 0, input.task.pid, caller)?.granted) return dropGlock(caller, 'lock.released').run(input);
+    if (findHolder(input.kernel, input.task.node, input.regs.ino, input.task.pid, caller)?.granted) return dropGlock(caller, 'lock.released').run(input);
     const inode = maybeUnlockStep(inodeUnlockName(input), iRwsem, () => `${kind === 'truncate' ? 'truncate' : 'fallocate'} returns 0`).run(input);
-    return inode.event === 'lock.none' ? { ...inode, regs: { ...input.regs, ret: 0 } } : inode;
+    return inode.event === 'lock.none' ? { ...inode, regs: { ret: 0 } } : inode;
   };
   return defineThread({
     id,
@@ -113,10 +115,10 @@ function truncateLike(id: string, kind: Kind) {
     states: {
       inode_lock: {
         step: {
-          run: (input) => ({
+          run: (input: In) => ({
             // xfs_file_fallocate takes no i_mutex: its XFS_IOLOCK_EXCL is in the route step.
             event: kind === 'punch' && input.variant.fs === 'xfs' ? 'step.skip' : 'step.done',
-            label: () => `${kind === 'truncate' ? 'do_truncate → notify_change' : 'vfs_fallocate(FALLOC_FL_PUNCH_HOLE)'}(${inodeName(input.kernel, input.regs.ino ?? 0)})`,
+            label: () => `${kind === 'truncate' ? 'do_truncate → notify_change' : 'vfs_fallocate(FALLOC_FL_PUNCH_HOLE)'}(${inodeName(input.kernel, input.regs.ino)})`,
           }),
         },
         on: { 'step.done': 'take_i_rwsem', 'step.skip': 'route' },
@@ -124,7 +126,7 @@ function truncateLike(id: string, kind: Kind) {
       ...takeLock('take_i_rwsem', inodeLockName, iRwsem, true, 'route'),
       route: {
         step: {
-          run: (input) => {
+          run: (input: In) => {
             const label = routeLabel(input, kind);
             if (input.variant.fs === 'gfs2') return { event: 'route.gfs2', label };
             if (input.variant.invalidateLock) return { event: 'route.invalidate', label };
@@ -137,9 +139,10 @@ function truncateLike(id: string, kind: Kind) {
       ...takeLock('filemap_invalidate_lock', (input) => invalidateLockCall(input, false), invalidateLock, true, kind === 'truncate' ? 'i_size_write' : 'i_mmap_lock_write'),
       i_size_write: {
         step: {
-          run: (input) => {
-            const ino = input.regs.ino ?? 0;
-            const size = (input.regs.size ?? 0) * PAGE_SIZE;
+          run: (input: In) => {
+            const ino = input.regs.ino;
+            // Only truncate comes here (route), with the new size.
+            const size = local('size' in input.regs ? input.regs.size : undefined, 'the new size') * PAGE_SIZE;
             const inodes = input.kernel.inodes.slice();
             const inode = inodes[ino];
             if (inode !== undefined) inodes[ino] = { ...inode, size };
@@ -152,17 +155,17 @@ function truncateLike(id: string, kind: Kind) {
       },
       ...takeLock(
         'i_mmap_lock_write',
-        (input) => (input.regs.again ? '"Now release the pages again to reduce race window": truncate_pagecache_range → i_mmap_lock_write' : 'i_mmap_lock_write'),
+        (input: In) => (input.regs.again ? '"Now release the pages again to reduce race window": truncate_pagecache_range → i_mmap_lock_write' : 'i_mmap_lock_write'),
         iMmap,
         true,
         'unmap_mapping_range',
       ),
       unmap_mapping_range: {
         step: {
-          run: (input) => {
-            const { from, to } = range(kind, input);
+          run: (input: In) => {
+            const { from, to } = range(input);
             const evenCows = kind === 'truncate';
-            const kernel = unmapMappingRange(input.kernel, input.regs.ino ?? 0, from, to, evenCows);
+            const kernel = unmapMappingRange(input.kernel, input.regs.ino, from, to, evenCows);
             const what = to === Number.POSITIVE_INFINITY ? `pages ≥ ${from}` : `pages ${from}–${to - 1}`;
             return { event: 'step.done', label: () => `unmap_mapping_range(${what}${evenCows ? ', even_cows' : ''})`, kernel };
           },
@@ -172,13 +175,13 @@ function truncateLike(id: string, kind: Kind) {
       i_mmap_unlock_write: { step: unlockStep('i_mmap_unlock_write', iMmap), on: { 'lock.released': 'truncate_inode_pages' } },
       truncate_inode_pages: {
         step: {
-          run: (input) => {
-            const { from, to } = range(kind, input);
-            const page = nextCachedPage(input.kernel, input.regs.ino ?? 0, from, to);
+          run: (input: In) => {
+            const { from, to } = range(input);
+            const page = nextCachedPage(input.kernel, input.regs.ino, from, to);
             const call = kind === 'truncate' ? 'truncate_inode_pages' : 'truncate_inode_pages_range';
-            if (page === null) return { event: input.regs.again ? 'pages.done' : 'pages.none', label: () => `${call} → no cached page left`, regs: { ...input.regs, page: undefined } };
+            if (page === null) return { event: input.regs.again ? 'pages.done' : 'pages.none', label: () => `${call} → no cached page left`, regs: { page: undefined } };
             // find_lock_entries holds a reference on the page while truncate sleeps for its lock.
-            return { event: 'pages.next', label: () => `${call} → page ${inodeName(input.kernel, input.regs.ino ?? 0)}:${input.kernel.pages[page]?.index ?? '?'}`, kernel: getPage(input.kernel, page), regs: { ...input.regs, page } };
+            return { event: 'pages.next', label: () => `${call} → page ${inodeName(input.kernel, input.regs.ino)}:${input.kernel.pages[page]?.index ?? '?'}`, kernel: getPage(input.kernel, page), regs: { page } };
           },
         },
         on: { 'pages.none': 'free_blocks', 'pages.done': 'out', 'pages.next': 'lock_page' },
@@ -186,8 +189,8 @@ function truncateLike(id: string, kind: Kind) {
       ...takeLock('lock_page', 'lock_page', pageLock, true, 'delete_from_page_cache'),
       delete_from_page_cache: {
         step: {
-          run: (input) => {
-            const page = input.regs.page ?? -1;
+          run: (input: In) => {
+            const page = local(input.regs.page, 'the page in hand');
             // mm/truncate.c: truncate_inode_page: a fault may have mapped the page since the
             // first unmap_mapping_range (it waited for the page lock we now hold): unmap it again.
             const mapped = pageMapped(input.kernel, page);
@@ -201,15 +204,15 @@ function truncateLike(id: string, kind: Kind) {
       },
       free_blocks: {
         step: {
-          run: (input) => {
-            const { from, to } = range(kind, input);
-            const ino = input.regs.ino ?? 0;
+          run: (input: In) => {
+            const { from, to } = range(input);
+            const ino = input.regs.ino;
             const before = input.kernel.inodes[ino]?.map ?? [];
             const freed = before.flatMap((b, index) => (b !== null && index >= from && index < to ? [b] : []));
             const label = `${freeCall(input, kind)} → ${freed.length > 0 ? `frees block ${freed.join(', ')}` : 'nothing to free'}`;
             const kernel = freeBlocks(input.kernel, ino, from, to);
             // ext4_punch_hole (v4.0–4.4) drops the page cache of the range a second time after freeing.
-            if (kind === 'punch' && input.variant.fs === 'ext4') return { event: 'step.again', label, kernel, regs: { ...input.regs, again: true } };
+            if (kind === 'punch' && input.variant.fs === 'ext4') return { event: 'step.again', label, kernel, regs: { again: true } };
             return { event: 'step.done', label, kernel };
           },
         },

@@ -16,91 +16,7 @@ import type { Ino, Pid } from '../kernel/ids.ts';
 import type { LockRef } from '../kernel/locks.ts';
 import type { KernelState } from '../kernel/state.ts';
 import type { VariantFlags } from '../kernel/variants.ts';
-
-/** Registers of one frame: arguments and locals of the kernel function it models. */
-export interface Regs {
-  /** The file the path works on. */
-  readonly ino?: Ino;
-  /** File position in pages. */
-  readonly pos?: number;
-  /** Length in pages. */
-  readonly len?: number;
-  /** Pages done so far (copied, read, written). */
-  readonly done?: number;
-  /** User buffer: first user page number. */
-  readonly buf?: number;
-  /** The user page being accessed or faulted on. */
-  readonly vpage?: number;
-  /** Write access (fault) or write direction (copy). */
-  readonly write?: boolean;
-  /** O_DIRECT. */
-  readonly direct?: boolean;
-  /** Fault taken from kernel mode (a copy or gup), not by a user instruction. */
-  readonly kernelMode?: boolean;
-  /** FAULT_FLAG_TRIED: an attempt after VM_FAULT_RETRY (the second in 4.x; any later one in 5.x). */
-  readonly tried?: boolean;
-  /**
-   * filemap_fault (5.x) pinned the file and dropped mmap_lock to wait for I/O or
-   * a page lock (maybe_unlock_mmap_for_io): it must return VM_FAULT_RETRY.
-   */
-  readonly fpin?: boolean;
-  /** The fault is get_user_pages' (faultin_page), not a CPU trap: its VM_FAULT_RETRY is handled by __get_user_pages_locked. */
-  readonly gup?: boolean;
-  /** A page reference the frame holds (find_get_page). */
-  readonly page?: number;
-  /** vmf->page: the locked page a ->fault or ->page_mkwrite returns with VM_FAULT_LOCKED. */
-  readonly vmfPage?: number;
-  /** What the handler put in vmf->cow_page (DAX copies the block there: fs/dax.c copy_user_bh, v4.0). */
-  readonly cow?: string;
-  /** A block the frame looked up or allocated. */
-  readonly block?: number;
-  /** New i_size in pages (truncate), or the punched range's end. */
-  readonly size?: number;
-  /** What the last callee returned: a VM_FAULT code, a byte count or -errno. */
-  readonly ret?: number;
-  /** How many times this frame went round its retry loop. */
-  readonly retries?: number;
-  /** Pages done when the retry loop last went round (progress check). */
-  readonly lastDone?: number;
-  /** The page index a loop is at. */
-  readonly index?: number;
-  /** Which program entry the task frame is at. */
-  readonly pc?: number;
-  /** The mapping is MAP_SHARED (mmap, fault dispatch). */
-  readonly shared?: boolean;
-  /** IOCB_NOIO: read only what is cached, never start I/O. */
-  readonly noio?: boolean;
-  /** Pages the last fault-in brought in (window_size after fault_in_iov_iter_readable, gfs2 6.4). */
-  readonly window?: number;
-  /**
-   * The direct write has invalidated the page cache over its range: iomap_dio_rw
-   * (WRITE), or 2015's generic_file_direct_write before ->direct_IO (or it had
-   * nothing cached to drop).
-   */
-  readonly invalidated?: boolean;
-  /** The exit path has already dropped the lock the function took on entry. */
-  readonly unlocked?: boolean;
-  /**
-   * iov_iter->nofault (5.16+): get_user_pages on this iterator fails instead
-   * of faulting (FOLL_NOFAULT); CPU accesses still fault unless page faults
-   * are disabled too.
-   */
-  readonly nofault?: boolean;
-  /** invalidate_inode_pages2_range's did_range_unmap: the rest of the range is already unmapped. */
-  readonly rangeUnmapped?: boolean;
-  /** ext4_punch_hole's second truncate_pagecache_range, after the blocks are freed. */
-  readonly again?: boolean;
-  /** filemap_fault has run do_sync_mmap_readahead for this miss (ext4/xfs 2015). */
-  readonly readAround?: boolean;
-  /** mpage_readpages' map_bh: the extent the last get_block returned (first file page, length, first block). */
-  readonly mapFirst?: number;
-  readonly mapLen?: number;
-  readonly mapBlock?: number;
-  /** The program entry this frame runs, by its pre-order index in the task's program (threads/program.ts). */
-  readonly entry?: number;
-  /** How many of its listed locks the frame holds now (a reported fault handler's locks). */
-  readonly held?: number;
-}
+import type { AnyRegs, Call, MachineId, MachineRegs } from './regs.ts';
 
 /**
  * What a task does, in order: syscalls and plain user accesses. Positions
@@ -143,10 +59,11 @@ export interface TaskFields {
   readonly killed: boolean;
 }
 
-export interface StepInput {
+/** What a step reads: the kernel, its task, and the registers of its frame (`R`: its machine's, threads/regs.ts). */
+export interface StepInput<R = AnyRegs> {
   readonly kernel: KernelState;
   readonly task: TaskFields;
-  readonly regs: Regs;
+  readonly regs: R;
   readonly variant: VariantFlags;
 }
 
@@ -200,16 +117,17 @@ export function textOf(text: Text): string {
   return typeof text === 'string' ? text : text();
 }
 
-export interface StepResult<E extends string = string> {
+export interface StepResult<E extends string = string, R = AnyRegs> {
   /** The machine event this step produced: one its state's transition table handles (threads/define.ts StateConfig). */
   readonly event: E;
   /** What the step did, naming the kernel function: `gfs2_glock_nq(SH) → granted`. */
   readonly label: Text;
   readonly kernel?: KernelState;
-  readonly regs?: Regs;
+  /** The registers the step changes (the rest stay as they were); undefined clears one. */
+  readonly regs?: Partial<R>;
   readonly task?: Partial<Pick<TaskFields, 'pagefaultDisabled' | 'outerGlock' | 'needsRetry' | 'returns' | 'killed'>>;
-  /** Push a frame for a callee after this step's transition. */
-  readonly call?: { readonly machine: string; readonly regs: Regs };
+  /** Push a frame for a callee after this step's transition, with the registers its machine declares (threads/regs.ts). */
+  readonly call?: Call;
   readonly outcome?: StepOutcome;
   readonly lockdep?: LockdepHint;
   readonly marks?: readonly StepMark[];
@@ -246,15 +164,26 @@ class LazyWait implements WaitInfo {
   }
 }
 
-export interface StepSpec<E extends string = string> {
+/**
+ * One step of a machine whose frames hold registers `R`. A step written for
+ * fewer registers (a shared builder's `R`: the ones it reads) fits any
+ * machine whose registers include them.
+ */
+export interface StepSpec<E extends string = string, R = AnyRegs> {
   /** Performs the step. Called only when `wait` says the task may run. */
-  readonly run: (input: StepInput) => StepResult<E>;
+  readonly run: (input: StepInput<R>) => StepResult<E, R>;
   /** For sleeping steps: why the task cannot run yet, or null. */
-  readonly wait?: (input: StepInput) => WaitInfo | null;
+  readonly wait?: (input: StepInput<R>) => WaitInfo | null;
 }
 
+/** A frame as the simulator handles it: any machine's, so its registers are any machine's (a frame is pushed with its machine's, regs.ts Call). */
 export interface Frame {
   readonly machine: string;
   readonly state: string;
-  readonly regs: Regs;
+  readonly regs: AnyRegs;
+}
+
+/** A frame's registers as its machine declares them, or undefined when the frame runs another machine. */
+export function regsOf<M extends MachineId>(frame: Frame | undefined, machine: M): MachineRegs[M] | undefined {
+  return frame?.machine === machine ? (frame.regs as MachineRegs[M]) : undefined;
 }

@@ -14,9 +14,10 @@
  * ->page_mkwrite on ext4 and xfs here).
  */
 import { FINAL, defineThread } from './define.ts';
+import type { VmFaultRegs } from './regs.ts';
 import { takeLock, unlockStep, type LockOf } from './steps.ts';
 
-const mmapLock: LockOf = (input) => ({ kind: 'invalidate_lock', ino: input.regs.ino ?? 0 });
+const mmapLock: LockOf<VmFaultRegs> = (input) => ({ kind: 'invalidate_lock', ino: input.regs.ino });
 
 export const xfsFilemapFault = defineThread({
   id: 'xfs_filemap_fault',
