@@ -1,0 +1,698 @@
+/**
+ * Symmetry reduction: states that differ only by a relabelling of
+ * interchangeable tasks are explored once.
+ *
+ * The group. An automorphism of a scenario is a permutation of its tasks,
+ * carried to everything they name: pids, processes (mms), cluster nodes,
+ * inodes (and so glocks per node, the file names in page contents, the
+ * blocks of the files), such that the initial state maps onto itself. The
+ * ring of N (scenarios/ring.ts) has the N rotations; lock-page-retry's
+ * three identical processes on one DAX file have all six permutations.
+ * `symmetryOf` finds the group from the initial state, with no knowledge of
+ * presets: a backtracking search over task permutations, where pairing two
+ * tasks pairs their processes, nodes and the files their programs and
+ * mappings name, each map kept injective; each complete candidate is then
+ * checked exactly (its image of the initial state, interned, is the initial
+ * state).
+ *
+ * Page frames and free blocks are not permuted: page frames are handed out
+ * by allocation order (kernel/pagecache.ts freePageFrame: the lowest free
+ * frame), and a step that allocates does the same at g(s) as at s, so the
+ * frame numbers of g(s) are those of s. The files' own blocks are permuted
+ * with their files, which is only equivariant while no block returns to
+ * the free pool (kernel/blocks.ts allocateBlock takes the lowest free one):
+ * a candidate that moves a block is refused when any program truncates or
+ * punches (freeBlocks's only callers, threads/truncate.ts). Likewise a
+ * candidate that moves a page cached at the start is refused (frames leave
+ * the page cache in truncate, punch, direct writes and DAX). What a
+ * register or a content tag names is relabelled by `REGISTER_KINDS` and
+ * `relabelContent`: the one place to adapt when registers are renamed.
+ *
+ * Canonical form. Each state is mapped to the least, in lexicographic order,
+ * of the word vectors of its images g(s), g in G: a vector lists the
+ * interned ids (intern.ts) of the relabelled tasks, inodes, pages, blocks,
+ * mms, glocks and named locks, in their new places. Interning is exact, so
+ * two states get the same vector exactly when one is an image of the other.
+ * Relabelled elements are memoized per group element by the element's
+ * interned id: a step changes a few elements, so per state and per g the
+ * work is one table lookup per element. (|G| images per state: at most 8
+ * for the rings here; a fully symmetric scenario of many tasks would want
+ * sorted per-task encodings instead, and `MAX_GROUP` turns the reduction
+ * off above 720.) SIGBUS messages are left out of the vector: no step reads
+ * them (sim/step.ts only appends to `signals`), so states that differ only
+ * there have the same futures; states where the run has stopped are not
+ * merged at all (their messages name pids).
+ *
+ * Why outcome kinds are preserved (Emerson and Sistla, "Symmetry and model
+ * checking", 1996; Ip and Dill, "Better verification through symmetry",
+ * 1996). Every g in G is an automorphism of the state graph: s --p--> t iff
+ * g(s) --g(p)--> g(t), because steps never depend on the numbers of the
+ * objects they touch, only on their contents (checked on every reachable
+ * state of every preset with a group, for every g and every step, by
+ * symmetry.test.ts). Every outcome kind is invariant under relabelling:
+ * completed (every task finished), deadlock and partial deadlock (a
+ * wait-for cycle, of the same length), sigbus (a signal was delivered),
+ * bug, use-after-free, invariant-violation and livelock (a stop set by a
+ * step, whatever its message says; livelock as unreachability of the
+ * states where runs end, itself a symmetric property). The messages and
+ * returns by pid do change, and are not part of the kind. So the quotient
+ * graph (one node per orbit) reaches exactly the kinds the full graph
+ * reaches, at the same depths: a path in the full graph maps to one in the
+ * quotient step by step, and a quotient path lifts to a real one (below).
+ * What changes: state and transition counts are the quotient's (up to |G|
+ * times fewer), and an outcome's count counts orbits.
+ *
+ * With the partial-order reduction (reduce.ts). Which tasks are reducible
+ * (their mm is theirs alone) and whether a step is local (sim/local.ts) do
+ * not depend on numbering, so at g(s) the local step of g(a) is local
+ * whenever a's is at s: the persistent set the search uses at a
+ * representative r, carried by g, is a valid persistent set at g(r).
+ * The reduced graph's proof (reduce.ts) needs only that each expanded state
+ * be expanded with some valid persistent set; the quotient expands the
+ * representative of each orbit with its own, and stands for every other
+ * member through g. Induction on the length of the full path to a terminal
+ * state, as in reduce.ts, with the length invariant under g, then gives
+ * every terminal kind. `symmetry.test.ts` compares the kinds with the full
+ * unreduced graph for every preset and variant and the ring of 2 to 4.
+ *
+ * Not combined with: a preemption bound (a node is then a state and its
+ * last task, and the bound counts switches along one labelling), lockdep
+ * over every transition (edges are kept per inode, so the image of an edge
+ * would be missed), and path counts (they count paths of the full graph).
+ * The explorer turns symmetry off there and says so.
+ *
+ * Schedules. The explorer records, for each node, the pid stepped from its
+ * parent's representative, so a path in the quotient is a list of pids each
+ * relative to a different representative. `liftSchedule` replays it in the
+ * real engine: at each real state s it finds the node T of s and the
+ * relabelling h with s = h(r_T), from the canonicalizing elements of s and
+ * of r_T, and steps h(p). By the automorphism property the real run reaches
+ * a member of each node's orbit in turn, and so an outcome of the same kind.
+ */
+import type { Pid } from '../../kernel/ids.ts';
+import type { LockWaiter, SleepLock } from '../../kernel/sleeplock.ts';
+import type { Block, Glock, Inode, KernelState, LockRef, Mm, NamedLock, Page, Pte, Vma } from '../../kernel/state.ts';
+import type { Frame, Regs, Syscall } from '../../threads/types.ts';
+import { step, type Engine } from '../step.ts';
+import type { SimTask, SystemState } from '../system.ts';
+import { createInterner, type Interner } from './intern.ts';
+import { createStateSet } from './stateset.ts';
+
+/** One automorphism of a scenario: where each kind of object goes. */
+export interface Relabelling {
+  /** Per task position: the position of its image (and so its pid). */
+  readonly task: Int32Array;
+  readonly ino: Int32Array;
+  readonly mm: Int32Array;
+  readonly node: Int32Array;
+  /** Per block at the start; blocks never grow. */
+  readonly block: Int32Array;
+  /** File name → file name, for the content tags (`F1:0`). */
+  readonly names: ReadonlyMap<string, string>;
+  /** Pid → pid. */
+  readonly pid: ReadonlyMap<Pid, Pid>;
+}
+
+export interface Symmetry {
+  /** The group, identity first. Of order 1 when the scenario has no symmetry. */
+  readonly group: readonly Relabelling[];
+  /** Why the reduction does not apply although there may be symmetry, or null. */
+  readonly refused: string | null;
+}
+
+/** Above this order the per-state cost (|G| images) outweighs the saving. */
+export const MAX_GROUP = 720;
+
+/**
+ * Which registers hold a number naming an object that relabelling moves
+ * (threads/types.ts Regs). Pages are frames in allocation order and are not
+ * moved (see the header), but are listed so the table is the whole story.
+ * Everything else is a count, an offset, a user page number (the same in
+ * every process of an orbit: their mappings are equal) or a flag.
+ */
+const REGISTER_KINDS: Readonly<Partial<Record<keyof Regs, 'ino' | 'page' | 'block' | 'content'>>> = {
+  ino: 'ino',
+  page: 'page',
+  vmfPage: 'page',
+  block: 'block',
+  mapBlock: 'block',
+  cow: 'content',
+};
+
+/** A content tag under g: file pages (`F1:0`, scenarios/build.ts diskTag) and user stores (`w101`, threads/fault.ts). */
+function relabelContent(g: Relabelling, content: string): string {
+  if (content.startsWith('w')) {
+    const pid = Number(content.slice(1));
+    const to = g.pid.get(pid);
+    if (to !== undefined && `w${pid}` === content) return `w${to}`;
+  }
+  const colon = content.lastIndexOf(':');
+  if (colon > 0) {
+    const name = g.names.get(content.slice(0, colon));
+    if (name !== undefined) return `${name}${content.slice(colon)}`;
+  }
+  return content;
+}
+
+function relabelRegs(g: Relabelling, regs: Regs): Regs {
+  let out: Record<string, unknown> | null = null;
+  for (const key of Object.keys(REGISTER_KINDS) as (keyof Regs)[]) {
+    const value = regs[key];
+    if (value === undefined) continue;
+    const kind = REGISTER_KINDS[key];
+    const to = kind === 'ino' ? g.ino[value as number] : kind === 'block' ? (g.block[value as number] ?? value) : kind === 'content' ? relabelContent(g, value as string) : value;
+    if (to === value) continue;
+    out ??= { ...regs };
+    out[key] = to;
+  }
+  return (out as Regs | null) ?? regs;
+}
+
+function relabelPid(g: Relabelling, pid: Pid): Pid {
+  return g.pid.get(pid) ?? pid;
+}
+
+function relabelLock(g: Relabelling, lock: SleepLock): SleepLock {
+  return {
+    writer: lock.writer === null ? null : relabelPid(g, lock.writer),
+    readers: lock.readers.map((p) => relabelPid(g, p)),
+    waiters: lock.waiters.map((w): LockWaiter => ({ pid: relabelPid(g, w.pid), write: w.write })),
+  };
+}
+
+function relabelLockRef(g: Relabelling, ref: LockRef): LockRef {
+  switch (ref.kind) {
+    case 'i_rwsem':
+    case 'i_mmap':
+    case 'invalidate_lock':
+      return { kind: ref.kind, ino: g.ino[ref.ino] ?? ref.ino };
+    case 'mmap_sem':
+      return { kind: 'mmap_sem', mm: g.mm[ref.mm] ?? ref.mm };
+    case 'glock':
+      return { kind: 'glock', node: g.node[ref.node] ?? ref.node, ino: g.ino[ref.ino] ?? ref.ino };
+    case 'page':
+    case 'named':
+      return ref;
+  }
+}
+
+function relabelSyscall(g: Relabelling, call: Syscall): Syscall {
+  switch (call.call) {
+    case 'pread':
+    case 'pwrite':
+    case 'truncate':
+    case 'punch':
+    case 'mmap':
+      return { ...call, ino: g.ino[call.ino] ?? call.ino };
+    case 'lock':
+      return { ...call, lock: relabelLockRef(g, call.lock), body: call.body.map((c) => relabelSyscall(g, c)) };
+    case 'touch':
+    case 'copy':
+      return call;
+  }
+}
+
+function relabelTask(g: Relabelling, task: SimTask): SimTask {
+  return {
+    ...task,
+    pid: relabelPid(g, task.pid),
+    mm: g.mm[task.mm] ?? task.mm,
+    node: g.node[task.node] ?? task.node,
+    program: task.program.map((c) => relabelSyscall(g, c)),
+    stack: task.stack.map((f): Frame => ({ ...f, regs: relabelRegs(g, f.regs) })),
+  };
+}
+
+function relabelInode(g: Relabelling, inode: Inode): Inode {
+  return {
+    ...inode,
+    name: g.names.get(inode.name) ?? inode.name,
+    map: inode.map.map((b) => (b === null ? null : (g.block[b] ?? b))),
+    i_rwsem: relabelLock(g, inode.i_rwsem),
+    i_mmap: relabelLock(g, inode.i_mmap),
+    invalidate_lock: relabelLock(g, inode.invalidate_lock),
+  };
+}
+
+function relabelPage(g: Relabelling, page: Page): Page {
+  return { ...page, mapping: page.mapping === null ? null : (g.ino[page.mapping] ?? page.mapping), lock: relabelLock(g, page.lock), content: relabelContent(g, page.content) };
+}
+
+function relabelBlock(g: Relabelling, block: Block): Block {
+  return { ...block, owner: block.owner === null ? null : { ino: g.ino[block.owner.ino] ?? block.owner.ino, index: block.owner.index }, content: relabelContent(g, block.content) };
+}
+
+function relabelPte(g: Relabelling, pte: Pte | null): Pte | null {
+  if (pte === null) return null;
+  if (pte.kind === 'anon') return { kind: 'anon', content: relabelContent(g, pte.content) };
+  if (pte.kind === 'dax') return { ...pte, block: g.block[pte.block] ?? pte.block };
+  return pte;
+}
+
+function relabelMm(g: Relabelling, mm: Mm): Mm {
+  return {
+    mmap_sem: relabelLock(g, mm.mmap_sem),
+    vmas: mm.vmas.map((v): Vma => {
+      const moved = { ...v, ino: g.ino[v.ino] ?? v.ino };
+      return v.fault === undefined ? moved : { ...moved, fault: { ...v.fault, locks: v.fault.locks.map((l) => ({ ...l, lock: relabelLockRef(g, l.lock) })) } };
+    }),
+    ptes: mm.ptes.map((p) => relabelPte(g, p)),
+  };
+}
+
+function relabelGlock(g: Relabelling, glock: Glock): Glock {
+  return { ...glock, node: g.node[glock.node] ?? glock.node, ino: g.ino[glock.ino] ?? glock.ino, holders: glock.holders.map((h) => ({ ...h, pid: relabelPid(g, h.pid) })) };
+}
+
+function relabelNamed(g: Relabelling, named: NamedLock): NamedLock {
+  return { ...named, lock: relabelLock(g, named.lock) };
+}
+
+/** The whole image g(s), as an object; the explorer never builds one (it works on ids), tests and `symmetryOf` do. */
+export function relabelState(g: Relabelling, state: SystemState): SystemState {
+  const k = state.kernel;
+  const place = <T>(items: readonly T[], to: (i: number) => number, relabel: (item: T) => T): T[] => {
+    const out: T[] = items.slice();
+    items.forEach((item, i) => {
+      out[to(i)] = relabel(item);
+    });
+    return out;
+  };
+  const kernel: KernelState = {
+    ...k,
+    inodes: place(k.inodes, (i) => g.ino[i] ?? i, (x) => relabelInode(g, x)),
+    pages: k.pages.map((p) => relabelPage(g, p)),
+    blocks: place(k.blocks, (i) => g.block[i] ?? i, (x) => relabelBlock(g, x)),
+    mms: place(k.mms, (i) => g.mm[i] ?? i, (x) => relabelMm(g, x)),
+    glocks: place(k.glocks, (i) => glockPlace(g, k, i), (x) => relabelGlock(g, x)),
+    ...(k.named !== undefined ? { named: k.named.map((n) => relabelNamed(g, n)) } : {}),
+  };
+  return { ...state, kernel, tasks: place(state.tasks, (i) => g.task[i] ?? i, (t) => relabelTask(g, t)), signals: state.signals.map((s) => ({ ...s, pid: relabelPid(g, s.pid) })) };
+}
+
+function glockPlace(g: Relabelling, kernel: KernelState, index: number): number {
+  const n = kernel.inodes.length;
+  const node = Math.floor(index / n);
+  return (g.node[node] ?? node) * n + (g.ino[index % n] ?? index % n);
+}
+
+// ---------------------------------------------------------------------------
+// The group of a scenario.
+
+/** An injective partial map on 0..n-1, with an undo trail for backtracking. */
+class PartialPerm {
+  readonly to: Int32Array;
+  readonly from: Int32Array;
+  constructor(n: number) {
+    this.to = new Int32Array(n).fill(-1);
+    this.from = new Int32Array(n).fill(-1);
+  }
+  /** Pairs a with b; false if either is already paired otherwise. */
+  unify(a: number, b: number, trail: (() => void)[]): boolean {
+    if (a < 0 || b < 0 || a >= this.to.length || b >= this.to.length) return false;
+    if (this.to[a] === b) return true;
+    if (this.to[a] !== -1 || this.from[b] !== -1) return false;
+    this.to[a] = b;
+    this.from[b] = a;
+    trail.push(() => {
+      this.to[a] = -1;
+      this.from[b] = -1;
+    });
+    return true;
+  }
+  /** The map completed by fixing every unpaired point, or null if that is not a permutation. */
+  completed(): Int32Array | null {
+    const out = this.to.slice();
+    for (let i = 0; i < out.length; i++) {
+      if (out[i] !== -1) continue;
+      if (this.from[i] !== -1) return null;
+      out[i] = i;
+    }
+    return out;
+  }
+}
+
+interface Maps {
+  readonly ino: PartialPerm;
+  readonly mm: PartialPerm;
+  readonly node: PartialPerm;
+}
+
+function sameScalars(a: object, b: object, skip: readonly string[]): boolean {
+  const ka = Object.keys(a).filter((k) => !skip.includes(k));
+  const kb = Object.keys(b).filter((k) => !skip.includes(k));
+  if (ka.length !== kb.length) return false;
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  return ka.every((k) => JSON.stringify(ra[k]) === JSON.stringify(rb[k]));
+}
+
+function unifyLockRef(maps: Maps, a: LockRef, b: LockRef, trail: (() => void)[]): boolean {
+  if (a.kind !== b.kind) return false;
+  switch (a.kind) {
+    case 'i_rwsem':
+    case 'i_mmap':
+    case 'invalidate_lock':
+      return b.kind === a.kind && maps.ino.unify(a.ino, b.ino, trail);
+    case 'mmap_sem':
+      return b.kind === 'mmap_sem' && maps.mm.unify(a.mm, b.mm, trail);
+    case 'glock':
+      return b.kind === 'glock' && maps.node.unify(a.node, b.node, trail) && maps.ino.unify(a.ino, b.ino, trail);
+    case 'page':
+    case 'named':
+      return JSON.stringify(a) === JSON.stringify(b);
+  }
+}
+
+function unifyProgram(maps: Maps, a: readonly Syscall[], b: readonly Syscall[], trail: (() => void)[]): boolean {
+  if (a.length !== b.length) return false;
+  return a.every((x, i) => {
+    const y = b[i];
+    if (y === undefined || x.call !== y.call) return false;
+    if (x.call === 'lock' && y.call === 'lock') return sameScalars(x, y, ['lock', 'body']) && unifyLockRef(maps, x.lock, y.lock, trail) && unifyProgram(maps, x.body, y.body, trail);
+    if ('ino' in x && 'ino' in y && !maps.ino.unify(x.ino, y.ino, trail)) return false;
+    return sameScalars(x, y, ['ino']);
+  });
+}
+
+function unifyMm(maps: Maps, a: Mm, b: Mm, trail: (() => void)[]): boolean {
+  if (a.vmas.length !== b.vmas.length) return false;
+  return a.vmas.every((v, i) => {
+    const w = b.vmas[i];
+    if (w === undefined || !sameScalars(v, w, ['ino', 'fault']) || !maps.ino.unify(v.ino, w.ino, trail)) return false;
+    if (v.fault === undefined || w.fault === undefined) return v.fault === w.fault;
+    return v.fault.handler === w.fault.handler && v.fault.locks.length === w.fault.locks.length && v.fault.locks.every((l, j) => {
+      const m = w.fault?.locks[j];
+      return m !== undefined && l.write === m.write && l.at === m.at && unifyLockRef(maps, l.lock, m.lock, trail);
+    });
+  });
+}
+
+/** Whether any program may return a block to the free pool (truncate and punch: freeBlocks). */
+function freesBlocks(state: SystemState): boolean {
+  const frees = (calls: readonly Syscall[]): boolean => calls.some((c) => c.call === 'truncate' || c.call === 'punch' || (c.call === 'lock' && frees(c.body)));
+  return state.tasks.some((t) => frees(t.program));
+}
+
+/**
+ * The scenario's automorphisms, identity first (see the header). `refused`
+ * says why a group was found but is not to be used.
+ */
+export function symmetryOf(initial: SystemState): Symmetry {
+  const k = initial.kernel;
+  const tasks = initial.tasks;
+  const n = tasks.length;
+  const maps: Maps = { ino: new PartialPerm(k.inodes.length), mm: new PartialPerm(k.mms.length), node: new PartialPerm(Math.max(1, k.nodes)) };
+  const taskTo = new Int32Array(n).fill(-1);
+  const used = new Uint8Array(n);
+  const interner = createInterner();
+  const initialKey = keyOf(interner, initial);
+  const blocksMayFree = freesBlocks(initial);
+  const group: Relabelling[] = [];
+  let candidates = 0;
+  let tooLarge = false;
+
+  const accept = (): void => {
+    candidates++;
+    const ino = maps.ino.completed();
+    const mm = maps.mm.completed();
+    const node = maps.node.completed();
+    if (ino === null || mm === null || node === null) return;
+    // A file's blocks go with it; free blocks stay.
+    const block = new Int32Array(k.blocks.length).map((_, i) => i);
+    for (let i = 0; i < k.inodes.length; i++) {
+      const from = k.inodes[i];
+      const to = k.inodes[ino[i] ?? i];
+      if (from === undefined || to === undefined || from.map.length !== to.map.length || from.cache.length !== to.cache.length) return;
+      for (let x = 0; x < from.map.length; x++) {
+        const a = from.map[x] ?? null;
+        const b = to.map[x] ?? null;
+        if ((a === null) !== (b === null)) return;
+        if (a !== null && b !== null) block[a] = b;
+        // Page frames stay where they are (header): a file with cached pages may not move.
+        if ((from.cache[x] ?? null) !== (to.cache[x] ?? null)) return;
+      }
+    }
+    if (blocksMayFree && block.some((b, i) => b !== i)) return;
+    const names = new Map<string, string>();
+    k.inodes.forEach((inode, i) => names.set(inode.name, k.inodes[ino[i] ?? i]?.name ?? inode.name));
+    const pid = new Map<Pid, Pid>();
+    tasks.forEach((t, i) => pid.set(t.pid, tasks[taskTo[i] ?? i]?.pid ?? t.pid));
+    const g: Relabelling = { task: taskTo.slice(), ino, mm, node, block, names, pid };
+    if (!sameKey(keyOf(interner, relabelState(g, initial)), initialKey)) return;
+    group.push(g);
+    if (group.length > MAX_GROUP) tooLarge = true;
+  };
+
+  const assign = (i: number): void => {
+    if (tooLarge || candidates > 50 * MAX_GROUP) return;
+    if (i === n) {
+      accept();
+      return;
+    }
+    const from = tasks[i];
+    if (from === undefined) return;
+    for (let j = 0; j < n; j++) {
+      if (used[j] === 1) continue;
+      const to = tasks[j];
+      if (to === undefined) continue;
+      const trail: (() => void)[] = [];
+      const newMm = maps.mm.to[from.mm] === -1;
+      const fromMm = k.mms[from.mm];
+      const toMm = k.mms[to.mm];
+      const ok =
+        maps.mm.unify(from.mm, to.mm, trail) &&
+        maps.node.unify(from.node, to.node, trail) &&
+        (!newMm || (fromMm !== undefined && toMm !== undefined && unifyMm(maps, fromMm, toMm, trail))) &&
+        unifyProgram(maps, from.program, to.program, trail);
+      if (ok) {
+        used[j] = 1;
+        taskTo[i] = j;
+        assign(i + 1);
+        used[j] = 0;
+        taskTo[i] = -1;
+      }
+      for (let u = trail.length - 1; u >= 0; u--) trail[u]?.();
+    }
+  };
+  assign(0);
+  // The identity passes the check above whenever anything does; put it first.
+  const identity = group.findIndex((g) => g.task.every((t, i) => t === i));
+  const ordered = identity <= 0 ? group : [group[identity] as Relabelling, ...group.filter((_, i) => i !== identity)];
+  if (tooLarge) return { group: ordered.slice(0, 1), refused: `a group of more than ${MAX_GROUP} task permutations` };
+  if (ordered.length === 0) throw new Error('model error: the identity is not an automorphism of the initial state');
+  return { group: ordered, refused: null };
+}
+
+// ---------------------------------------------------------------------------
+// Keys: a state's elements as interned ids, in their places under g.
+
+/** Word vectors of the elements, for the exact check in `symmetryOf` (no memo). */
+function keyOf(interner: Interner, state: SystemState): number[] {
+  const k = state.kernel;
+  const ids = (items: readonly object[]) => items.map((x) => interner.idOf(x));
+  return [
+    ...ids(state.tasks),
+    ...ids(k.inodes),
+    k.pages.length,
+    ...ids(k.pages),
+    ...ids(k.blocks),
+    ...ids(k.mms),
+    ...ids(k.glocks),
+    ...ids(k.named ?? []),
+    state.signals.length,
+    ...state.signals.map((s) => s.pid),
+  ];
+}
+
+function sameKey(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** Position permutations, for pids along a lifted schedule. */
+function invert(p: Int32Array): Int32Array {
+  const out = new Int32Array(p.length);
+  p.forEach((to, from) => {
+    out[to] = from;
+  });
+  return out;
+}
+
+/** (a ∘ b)(i) = a(b(i)). */
+function compose(a: Int32Array, b: Int32Array): Int32Array {
+  return b.map((x) => a[x] ?? x);
+}
+
+/**
+ * The visited set of the quotient graph: `addOrFind` as in explore.ts, on
+ * the canonical key of the state's orbit. `toRep(pid)` names, in the
+ * representative of the node last looked up, the task that `pid` is in the
+ * state looked up; the explorer counts task switches with it.
+ */
+export interface SymmetricVisited {
+  addOrFind(state: object): number;
+  size(): number;
+  bytes(): number;
+  toRep(pid: Pid): Pid;
+  /** A schedule of the quotient graph (pids relative to each node's representative) as one the real engine replays. */
+  lift(initial: SystemState, schedule: readonly Pid[], engine: Engine): Pid[];
+}
+
+export function createSymmetricVisited(symmetry: Symmetry, initial: SystemState): SymmetricVisited {
+  const group = symmetry.group;
+  const interner = createInterner();
+  const keys = createStateSet();
+  const pids = initial.tasks.map((t) => t.pid);
+  const positionOf = new Map(pids.map((p, i) => [p, i]));
+  const inverses = group.map((g) => invert(g.task));
+  // Per state id: the group element that canonicalized its representative.
+  let canonOf = new Uint16Array(1 << 12);
+  // Dense numbering of elements (tasks, inodes, ...) by interned id, and per group element its image's interned id + 1.
+  let elementOf: Int32Array = new Int32Array(1 << 12);
+  let elements = 0;
+  const images: Int32Array[] = group.map(() => new Int32Array(1 << 12));
+
+  const grow = (a: Int32Array, size: number): Int32Array => {
+    if (size < a.length) return a;
+    const bigger = new Int32Array(Math.max(a.length * 2, size + 1));
+    bigger.set(a);
+    return bigger;
+  };
+  const elementIndex = (id: number): number => {
+    elementOf = grow(elementOf, id);
+    let e = (elementOf[id] ?? 0) - 1;
+    if (e < 0) {
+      e = elements++;
+      elementOf[id] = e + 1;
+    }
+    return e;
+  };
+  const imageId = <T extends object>(gi: number, item: T, id: number, relabel: (g: Relabelling, x: T) => T): number => {
+    if (gi === 0) return id;
+    const e = elementIndex(id);
+    let table = images[gi] as Int32Array;
+    if (e >= table.length) {
+      table = grow(table, e);
+      images[gi] = table;
+    }
+    const known = table[e] ?? 0;
+    if (known !== 0) return known - 1;
+    const out = interner.idOf(relabel(group[gi] as Relabelling, item));
+    table[e] = out + 1;
+    return out;
+  };
+
+  // Element ids of the state being looked up, per section.
+  let scratch = new Uint32Array(256);
+  let best = new Uint32Array(256);
+  let length = 0;
+  let last = 0;
+  let lastPerm = 0;
+
+  const sections = (state: SystemState) => {
+    const k = state.kernel;
+    return { k, taskIds: state.tasks.map((t) => interner.idOf(t)), inodeIds: k.inodes.map((x) => interner.idOf(x)), pageIds: k.pages.map((x) => interner.idOf(x)), blockIds: k.blocks.map((x) => interner.idOf(x)), mmIds: k.mms.map((x) => interner.idOf(x)), glockIds: k.glocks.map((x) => interner.idOf(x)), namedIds: (k.named ?? []).map((x) => interner.idOf(x)) };
+  };
+
+  /** Fills `scratch` with the key of g(state); returns its length. */
+  const fill = (gi: number, state: SystemState, s: ReturnType<typeof sections>): number => {
+    const g = group[gi] as Relabelling;
+    const k = s.k;
+    let at = 0;
+    const put = (i: number, v: number) => {
+      scratch[i] = v;
+    };
+    const placed = <T extends object>(items: readonly T[], ids: readonly number[], to: (i: number) => number, relabel: (g: Relabelling, x: T) => T) => {
+      const base = at;
+      items.forEach((item, i) => put(base + to(i), imageId(gi, item, ids[i] ?? 0, relabel)));
+      at += items.length;
+    };
+    const need = 16 + state.tasks.length + k.inodes.length + k.pages.length + k.blocks.length + k.mms.length + k.glocks.length + (k.named?.length ?? 0) + state.signals.length;
+    if (need > scratch.length) {
+      scratch = new Uint32Array(need * 2);
+      best = new Uint32Array(need * 2);
+    }
+    placed(state.tasks, s.taskIds, (i) => g.task[i] ?? i, relabelTask);
+    placed(k.inodes, s.inodeIds, (i) => g.ino[i] ?? i, relabelInode);
+    put(at++, k.pages.length);
+    placed(k.pages, s.pageIds, (i) => i, relabelPage);
+    placed(k.blocks, s.blockIds, (i) => g.block[i] ?? i, relabelBlock);
+    placed(k.mms, s.mmIds, (i) => g.mm[i] ?? i, relabelMm);
+    placed(k.glocks, s.glockIds, (i) => glockPlace(g, k, i), relabelGlock);
+    placed(k.named ?? [], s.namedIds, (i) => i, relabelNamed);
+    put(at++, state.signals.length);
+    for (const signal of state.signals) put(at++, relabelPid(g, signal.pid));
+    return at;
+  };
+
+  /** Canonical key into `best`; returns the canonicalizing element. */
+  const canonicalize = (state: SystemState): number => {
+    if (state.stopped !== null) {
+      // Stopped runs are not merged (their messages name pids): a key no orbit key can equal.
+      best[0] = 0xffffffff;
+      best[1] = interner.idOf(state);
+      length = 2;
+      return 0;
+    }
+    const s = sections(state);
+    let bestGi = 0;
+    length = fill(0, state, s);
+    best.set(scratch.subarray(0, length));
+    for (let gi = 1; gi < group.length; gi++) {
+      fill(gi, state, s);
+      let cmp = 0;
+      for (let i = 0; i < length && cmp === 0; i++) cmp = (scratch[i] ?? 0) - (best[i] ?? 0);
+      if (cmp < 0) {
+        best.set(scratch.subarray(0, length));
+        bestGi = gi;
+      }
+    }
+    return bestGi;
+  };
+
+  const lookup = (state: SystemState): number => {
+    const gi = canonicalize(state);
+    const found = keys.addOrFindRange(best, 0, length);
+    const id = found < 0 ? -found - 1 : found;
+    if (found < 0) {
+      if (id >= canonOf.length) {
+        const bigger = new Uint16Array(canonOf.length * 2);
+        bigger.set(canonOf);
+        canonOf = bigger;
+      }
+      canonOf[id] = gi;
+    }
+    last = id;
+    lastPerm = gi;
+    return found;
+  };
+
+  /** The relabelling h, as a task-position permutation, with state = h(representative of its node). */
+  const fromRep = (id: number, gi: number): Int32Array => compose(inverses[gi] as Int32Array, (group[canonOf[id] ?? 0] as Relabelling).task);
+
+  return {
+    addOrFind: (state) => lookup(state as SystemState),
+    size: keys.size,
+    bytes: () => keys.bytes() + interner.bytes() + canonOf.byteLength + elementOf.byteLength + images.reduce((sum, t) => sum + t.byteLength, 0),
+    toRep: (pid) => {
+      const h = fromRep(last, lastPerm);
+      const at = invert(h)[positionOf.get(pid) ?? 0] ?? 0;
+      return pids[at] ?? pid;
+    },
+    lift: (start, schedule, engine) => {
+      const out: Pid[] = [];
+      let state = start;
+      for (const p of schedule) {
+        const found = lookup(state);
+        if (found < 0) throw new Error('model error: a state on a path the explorer found was never visited');
+        const h = fromRep(last, lastPerm);
+        const pid = pids[h[positionOf.get(p) ?? 0] ?? 0] ?? p;
+        out.push(pid);
+        const next = step(state, pid, engine);
+        if (!next.ok) break;
+        state = next.state;
+      }
+      return out;
+    },
+  };
+}
