@@ -518,11 +518,6 @@ function invert(p: Int32Array): Int32Array {
   return out;
 }
 
-/** (a ∘ b)(i) = a(b(i)). */
-function compose(a: Int32Array, b: Int32Array): Int32Array {
-  return b.map((x) => a[x] ?? x);
-}
-
 /**
  * The visited set of the quotient graph: `addOrFind` as in explore.ts, on
  * the canonical key of the state's orbit. `toRep(pid)` names, in the
@@ -545,31 +540,58 @@ export function createSymmetricVisited(symmetry: Symmetry, initial: SystemState)
   const pids = initial.tasks.map((t) => t.pid);
   const positionOf = new Map(pids.map((p, i) => [p, i]));
   const inverses = group.map((g) => invert(g.task));
+
+  // The key's layout: the elements whose number never changes (tasks,
+  // inodes, blocks, mms, glocks, named locks), then the page frames (which
+  // grow, and stay in place), then the pids of the SIGBUS deliveries.
+  const k0 = initial.kernel;
+  const sectionLengths = [initial.tasks.length, k0.inodes.length, k0.blocks.length, k0.mms.length, k0.glocks.length, k0.named?.length ?? 0];
+  const fixed = sectionLengths.reduce((a, b) => a + b, 0);
+  const kindOf = new Uint8Array(fixed);
+  // Per group element, per place in the key: which element's image lands there.
+  const sourceOf = group.map((g) => {
+    const source = new Int32Array(fixed);
+    let offset = 0;
+    sectionLengths.forEach((n, kind) => {
+      for (let i = 0; i < n; i++) {
+        const to = kind === TASKS ? g.task[i] : kind === INODES ? g.ino[i] : kind === BLOCKS ? g.block[i] : kind === MMS ? g.mm[i] : kind === GLOCKS ? glockPlace(g, k0, i) : i;
+        source[offset + (to ?? i)] = offset + i;
+        kindOf[offset + i] = kind;
+      }
+      offset += n;
+    });
+    return source;
+  });
+
   // Per state id: the group element that canonicalized its representative.
   let canonOf = new Uint16Array(1 << 12);
-  // Dense numbering of elements (tasks, inodes, ...) by interned id, and per group element its image's interned id + 1.
+  // Dense numbering of elements by interned id, and per group element the interned id + 1 of each one's image.
   let elementOf: Int32Array = new Int32Array(1 << 12);
   let elements = 0;
   const images: Int32Array[] = group.map(() => new Int32Array(1 << 12));
-
   const grow = (a: Int32Array, size: number): Int32Array => {
     if (size < a.length) return a;
     const bigger = new Int32Array(Math.max(a.length * 2, size + 1));
     bigger.set(a);
     return bigger;
   };
-  const elementIndex = (id: number): number => {
+
+  // The state being looked up: its elements (fixed ones, then pages) and their interned ids.
+  const objects: object[] = [];
+  let ids = new Uint32Array(fixed + 64);
+  let best = new Uint32Array(fixed + 128);
+  let length = 0;
+  let last = 0;
+  let lastPerm = 0;
+
+  const imageOf = (gi: number, slot: number, kind: number): number => {
+    const id = ids[slot] ?? 0;
     elementOf = grow(elementOf, id);
     let e = (elementOf[id] ?? 0) - 1;
     if (e < 0) {
       e = elements++;
       elementOf[id] = e + 1;
     }
-    return e;
-  };
-  const imageId = <T extends object>(gi: number, item: T, id: number, relabel: (g: Relabelling, x: T) => T): number => {
-    if (gi === 0) return id;
-    const e = elementIndex(id);
     let table = images[gi] as Int32Array;
     if (e >= table.length) {
       table = grow(table, e);
@@ -577,55 +599,12 @@ export function createSymmetricVisited(symmetry: Symmetry, initial: SystemState)
     }
     const known = table[e] ?? 0;
     if (known !== 0) return known - 1;
-    const out = interner.idOf(relabel(group[gi] as Relabelling, item));
+    const out = interner.idOf(relabelElement(kind, group[gi] as Relabelling, objects[slot] as object));
     table[e] = out + 1;
     return out;
   };
 
-  // Element ids of the state being looked up, per section.
-  let scratch = new Uint32Array(256);
-  let best = new Uint32Array(256);
-  let length = 0;
-  let last = 0;
-  let lastPerm = 0;
-
-  const sections = (state: SystemState) => {
-    const k = state.kernel;
-    return { k, taskIds: state.tasks.map((t) => interner.idOf(t)), inodeIds: k.inodes.map((x) => interner.idOf(x)), pageIds: k.pages.map((x) => interner.idOf(x)), blockIds: k.blocks.map((x) => interner.idOf(x)), mmIds: k.mms.map((x) => interner.idOf(x)), glockIds: k.glocks.map((x) => interner.idOf(x)), namedIds: (k.named ?? []).map((x) => interner.idOf(x)) };
-  };
-
-  /** Fills `scratch` with the key of g(state); returns its length. */
-  const fill = (gi: number, state: SystemState, s: ReturnType<typeof sections>): number => {
-    const g = group[gi] as Relabelling;
-    const k = s.k;
-    let at = 0;
-    const put = (i: number, v: number) => {
-      scratch[i] = v;
-    };
-    const placed = <T extends object>(items: readonly T[], ids: readonly number[], to: (i: number) => number, relabel: (g: Relabelling, x: T) => T) => {
-      const base = at;
-      items.forEach((item, i) => put(base + to(i), imageId(gi, item, ids[i] ?? 0, relabel)));
-      at += items.length;
-    };
-    const need = 16 + state.tasks.length + k.inodes.length + k.pages.length + k.blocks.length + k.mms.length + k.glocks.length + (k.named?.length ?? 0) + state.signals.length;
-    if (need > scratch.length) {
-      scratch = new Uint32Array(need * 2);
-      best = new Uint32Array(need * 2);
-    }
-    placed(state.tasks, s.taskIds, (i) => g.task[i] ?? i, relabelTask);
-    placed(k.inodes, s.inodeIds, (i) => g.ino[i] ?? i, relabelInode);
-    put(at++, k.pages.length);
-    placed(k.pages, s.pageIds, (i) => i, relabelPage);
-    placed(k.blocks, s.blockIds, (i) => g.block[i] ?? i, relabelBlock);
-    placed(k.mms, s.mmIds, (i) => g.mm[i] ?? i, relabelMm);
-    placed(k.glocks, s.glockIds, (i) => glockPlace(g, k, i), relabelGlock);
-    placed(k.named ?? [], s.namedIds, (i) => i, relabelNamed);
-    put(at++, state.signals.length);
-    for (const signal of state.signals) put(at++, relabelPid(g, signal.pid));
-    return at;
-  };
-
-  /** Canonical key into `best`; returns the canonicalizing element. */
+  /** Leaves the canonical key in `best[0, length)`; returns the canonicalizing element. */
   const canonicalize = (state: SystemState): number => {
     if (state.stopped !== null) {
       // Stopped runs are not merged (their messages name pids): a key no orbit key can equal.
@@ -634,18 +613,52 @@ export function createSymmetricVisited(symmetry: Symmetry, initial: SystemState)
       length = 2;
       return 0;
     }
-    const s = sections(state);
+    const k = state.kernel;
+    const pages = k.pages.length;
+    const signals = state.signals.length;
+    length = fixed + 2 + pages + signals;
+    if (length > best.length) {
+      best = new Uint32Array(length * 2);
+      ids = new Uint32Array(length * 2);
+    }
+    objects.length = 0;
+    for (const section of [state.tasks, k.inodes, k.blocks, k.mms, k.glocks, k.named ?? [], k.pages] as const) for (const x of section) objects.push(x);
+    for (let i = 0; i < objects.length; i++) ids[i] = interner.idOf(objects[i] as object);
+    // The identity's key: the ids in place.
+    best.set(ids.subarray(0, fixed), 0);
+    best[fixed] = pages;
+    best.set(ids.subarray(fixed, fixed + pages), fixed + 1);
+    best[fixed + 1 + pages] = signals;
+    state.signals.forEach((s, i) => {
+      best[fixed + 2 + pages + i] = s.pid;
+    });
     let bestGi = 0;
-    length = fill(0, state, s);
-    best.set(scratch.subarray(0, length));
     for (let gi = 1; gi < group.length; gi++) {
-      fill(gi, state, s);
-      let cmp = 0;
-      for (let i = 0; i < length && cmp === 0; i++) cmp = (scratch[i] ?? 0) - (best[i] ?? 0);
-      if (cmp < 0) {
-        best.set(scratch.subarray(0, length));
-        bestGi = gi;
+      const g = group[gi] as Relabelling;
+      const source = sourceOf[gi] as Int32Array;
+      // Word by word against the best so far: most images lose within the first few words.
+      let less = false;
+      let j = 0;
+      const word = (value: number): boolean => {
+        if (!less) {
+          const b = best[j] ?? 0;
+          if (value > b) return false;
+          if (value < b) less = true;
+        }
+        if (less) best[j] = value;
+        j++;
+        return true;
+      };
+      let lost = false;
+      for (let place = 0; place < fixed && !lost; place++) {
+        const slot = source[place] ?? place;
+        lost = !word(imageOf(gi, slot, kindOf[slot] ?? TASKS));
       }
+      if (!lost) lost = !word(pages);
+      for (let i = 0; i < pages && !lost; i++) lost = !word(imageOf(gi, fixed + i, PAGES));
+      if (!lost) lost = !word(signals);
+      for (let i = 0; i < signals && !lost; i++) lost = !word(relabelPid(g, state.signals[i]?.pid ?? 0));
+      if (less) bestGi = gi;
     }
     return bestGi;
   };
@@ -667,26 +680,22 @@ export function createSymmetricVisited(symmetry: Symmetry, initial: SystemState)
     return found;
   };
 
-  /** The relabelling h, as a task-position permutation, with state = h(representative of its node). */
-  const fromRep = (id: number, gi: number): Int32Array => compose(inverses[gi] as Int32Array, (group[canonOf[id] ?? 0] as Relabelling).task);
+  // The state last looked up is h(r), r its node's representative, with
+  // h = inverse(g_state) ∘ g_r as task positions (both map onto the same key).
+  const fromRep = (position: number): number => inverses[lastPerm]?.[(group[canonOf[last] ?? 0] as Relabelling).task[position] ?? 0] ?? position;
+  const toRep = (position: number): number => inverses[canonOf[last] ?? 0]?.[(group[lastPerm] as Relabelling).task[position] ?? 0] ?? position;
 
   return {
     addOrFind: (state) => lookup(state as SystemState),
     size: keys.size,
     bytes: () => keys.bytes() + interner.bytes() + canonOf.byteLength + elementOf.byteLength + images.reduce((sum, t) => sum + t.byteLength, 0),
-    toRep: (pid) => {
-      const h = fromRep(last, lastPerm);
-      const at = invert(h)[positionOf.get(pid) ?? 0] ?? 0;
-      return pids[at] ?? pid;
-    },
+    toRep: (pid) => pids[toRep(positionOf.get(pid) ?? 0)] ?? pid,
     lift: (start, schedule, engine) => {
       const out: Pid[] = [];
       let state = start;
       for (const p of schedule) {
-        const found = lookup(state);
-        if (found < 0) throw new Error('model error: a state on a path the explorer found was never visited');
-        const h = fromRep(last, lastPerm);
-        const pid = pids[h[positionOf.get(p) ?? 0] ?? 0] ?? p;
+        if (lookup(state) < 0) throw new Error('model error: a state on a path the explorer found was never visited');
+        const pid = pids[fromRep(positionOf.get(p) ?? 0)] ?? p;
         out.push(pid);
         const next = step(state, pid, engine);
         if (!next.ok) break;
@@ -695,4 +704,31 @@ export function createSymmetricVisited(symmetry: Symmetry, initial: SystemState)
       return out;
     },
   };
+}
+
+const TASKS = 0;
+const INODES = 1;
+const BLOCKS = 2;
+const MMS = 3;
+const GLOCKS = 4;
+const NAMED = 5;
+const PAGES = 6;
+
+function relabelElement(kind: number, g: Relabelling, x: object): object {
+  switch (kind) {
+    case TASKS:
+      return relabelTask(g, x as SimTask);
+    case INODES:
+      return relabelInode(g, x as Inode);
+    case BLOCKS:
+      return relabelBlock(g, x as Block);
+    case MMS:
+      return relabelMm(g, x as Mm);
+    case GLOCKS:
+      return relabelGlock(g, x as Glock);
+    case NAMED:
+      return relabelNamed(g, x as NamedLock);
+    default:
+      return relabelPage(g, x as Page);
+  }
 }
