@@ -583,6 +583,8 @@ export function createSymmetricVisited(symmetry: Symmetry, initial: SystemState)
   let length = 0;
   let last = 0;
   let lastPerm = 0;
+  // Every group element that maps the state last looked up onto its key: more than one where the state has symmetries of its own.
+  const ties: number[] = [];
 
   const imageOf = (gi: number, slot: number, kind: number): number => {
     const id = ids[slot] ?? 0;
@@ -633,6 +635,8 @@ export function createSymmetricVisited(symmetry: Symmetry, initial: SystemState)
       best[fixed + 2 + pages + i] = s.pid;
     });
     let bestGi = 0;
+    ties.length = 0;
+    ties.push(0);
     for (let gi = 1; gi < group.length; gi++) {
       const g = group[gi] as Relabelling;
       const source = sourceOf[gi] as Int32Array;
@@ -658,7 +662,11 @@ export function createSymmetricVisited(symmetry: Symmetry, initial: SystemState)
       for (let i = 0; i < pages && !lost; i++) lost = !word(imageOf(gi, fixed + i, PAGES));
       if (!lost) lost = !word(signals);
       for (let i = 0; i < signals && !lost; i++) lost = !word(relabelPid(g, state.signals[i]?.pid ?? 0));
-      if (less) bestGi = gi;
+      if (less) {
+        bestGi = gi;
+        ties.length = 0;
+      }
+      if (!lost) ties.push(gi);
     }
     return bestGi;
   };
@@ -682,7 +690,7 @@ export function createSymmetricVisited(symmetry: Symmetry, initial: SystemState)
 
   // The state last looked up is h(r), r its node's representative, with
   // h = inverse(g_state) ∘ g_r as task positions (both map onto the same key).
-  const fromRep = (position: number): number => inverses[lastPerm]?.[(group[canonOf[last] ?? 0] as Relabelling).task[position] ?? 0] ?? position;
+  const fromRep = (position: number, perm: number): number => inverses[perm]?.[(group[canonOf[last] ?? 0] as Relabelling).task[position] ?? 0] ?? position;
   const toRep = (position: number): number => inverses[canonOf[last] ?? 0]?.[(group[lastPerm] as Relabelling).task[position] ?? 0] ?? position;
 
   return {
@@ -695,7 +703,9 @@ export function createSymmetricVisited(symmetry: Symmetry, initial: SystemState)
       let state = start;
       for (const p of schedule) {
         if (lookup(state) < 0) throw new Error('model error: a state on a path the explorer found was never visited');
-        const pid = pids[fromRep(positionOf.get(p) ?? 0)] ?? p;
+        // Where the state is symmetric in itself, several tasks are the one the path names: keep to the task that ran last if it is one of them.
+        const candidates = ties.map((perm) => pids[fromRep(positionOf.get(p) ?? 0, perm)] ?? p);
+        const pid = candidates.find((c) => c === out[out.length - 1]) ?? candidates[0] ?? p;
         out.push(pid);
         const next = step(state, pid, engine);
         if (!next.ok) break;
