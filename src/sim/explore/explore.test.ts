@@ -40,7 +40,7 @@ describe('explorer', () => {
       expect(result.outcomes.deadlock).toBeUndefined();
       expect(result.outcomes.bug).toBeUndefined();
       expect(result.outcomes['use-after-free']).toBeUndefined();
-      const states = '[\\d,]+ (reachable states|states \\(partial-order reduced\\))';
+      const states = '[\\d,]+ (reachable states|states \\((partial-order|partial-order and symmetry) reduced(, group of order \\d+)?\\))';
       expect(summarize(result)).toMatch(new RegExp(livelock ? `^explored all ${states}; reachable: livelock$` : `^no deadlock, BUG or use-after-free is reachable: all ${states} explored$`));
     }
   });

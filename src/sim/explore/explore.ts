@@ -497,6 +497,13 @@ function countPaths(graph: { from: readonly number[]; to: readonly number[]; eve
   return { total, byOutcome, byEvent };
 }
 
+/** Which reductions the counts are of, in words: "partial-order and symmetry reduced, group of order 3", or null for none. */
+export function reducedWords(result: Pick<ExploreResult, 'reducedTasks' | 'symmetry'>): string | null {
+  const order = result.symmetry.order;
+  if (order > 1) return `${result.reducedTasks > 0 ? 'partial-order and symmetry' : 'symmetry'} reduced, group of order ${order}`;
+  return result.reducedTasks > 0 ? 'partial-order reduced' : null;
+}
+
 const LIMIT_WORDS: Record<NonNullable<ExploreResult['stoppedBy']>, string> = {
   'max-states': 'state limit reached',
   'max-depth': 'depth limit reached',
@@ -516,7 +523,7 @@ export function summarize(result: ExploreResult): string {
     if (bad.length === 0) return `no deadlock, BUG or use-after-free is reachable ${within}: all ${count} such states explored`;
     return `explored all ${count} states reachable ${within}; reachable: ${bad.join(', ')}`;
   }
-  const states = result.reducedTasks > 0 ? `${count} states (partial-order reduced)` : `${count} reachable states`;
+  const states = reducedWords(result) === null ? `${count} reachable states` : `${count} states (${reducedWords(result) ?? ''})`;
   if (bad.length === 0) return `no deadlock, BUG or use-after-free is reachable: all ${states} explored`;
   return `explored all ${states}; reachable: ${bad.join(', ')}`;
 }
