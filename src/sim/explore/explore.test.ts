@@ -36,6 +36,11 @@ describe('explorer', () => {
     // A livelock (states from which no outcome is reachable: livelock.ts) only where a preset documents one.
     const livelock = scenario.schedules.some((s) => s.expect[variant]?.kind === 'livelock');
     if (!livelock) expect(result.outcomes.livelock, 'a livelock no schedule documents').toBeUndefined();
+    // Every schedule reported, in real pids whatever reductions applied, replays to its outcome.
+    for (const [kind, found] of Object.entries(result.outcomes)) {
+      if (kind === 'partial-deadlock' || found === undefined) continue;
+      expect(replay(buildSetup(scenario), variant, found.shortest.schedule, { finish: kind === 'livelock' }).outcome?.kind, kind).toBe(kind);
+    }
     if (FIXED.includes(variant)) {
       expect(result.outcomes.deadlock).toBeUndefined();
       expect(result.outcomes.bug).toBeUndefined();

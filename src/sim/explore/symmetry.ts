@@ -154,12 +154,14 @@ function relabelContent(g: Relabelling, content: string): string {
   return content;
 }
 
-function relabelRegs(g: Relabelling, regs: Regs): Regs {
+export type RegisterKinds = typeof REGISTER_KINDS;
+
+function relabelRegs(g: Relabelling, regs: Regs, kinds: RegisterKinds = REGISTER_KINDS): Regs {
   let out: Record<string, unknown> | null = null;
-  for (const key of Object.keys(REGISTER_KINDS) as (keyof Regs)[]) {
+  for (const key of Object.keys(kinds) as (keyof Regs)[]) {
     const value = regs[key];
     if (value === undefined) continue;
-    const kind = REGISTER_KINDS[key];
+    const kind = kinds[key];
     const to = kind === 'ino' ? g.ino[value as number] : kind === 'block' ? (g.block[value as number] ?? value) : kind === 'content' ? relabelContent(g, value as string) : value;
     if (to === value) continue;
     out ??= { ...regs };
@@ -212,14 +214,14 @@ function relabelSyscall(g: Relabelling, call: Syscall): Syscall {
   }
 }
 
-function relabelTask(g: Relabelling, task: SimTask): SimTask {
+function relabelTask(g: Relabelling, task: SimTask, kinds: RegisterKinds = REGISTER_KINDS): SimTask {
   return {
     ...task,
     pid: relabelPid(g, task.pid),
     mm: g.mm[task.mm] ?? task.mm,
     node: g.node[task.node] ?? task.node,
     program: task.program.map((c) => relabelSyscall(g, c)),
-    stack: task.stack.map((f): Frame => ({ ...f, regs: relabelRegs(g, f.regs) })),
+    stack: task.stack.map((f): Frame => ({ ...f, regs: relabelRegs(g, f.regs, kinds) })),
   };
 }
 
@@ -268,8 +270,12 @@ function relabelNamed(g: Relabelling, named: NamedLock): NamedLock {
   return { ...named, lock: relabelLock(g, named.lock) };
 }
 
-/** The whole image g(s), as an object; the explorer never builds one (it works on ids), tests and `symmetryOf` do. */
-export function relabelState(g: Relabelling, state: SystemState): SystemState {
+/**
+ * The whole image g(s), as an object; the explorer never builds one (it
+ * works on ids), tests and `symmetryOf` do. `registers` is for the test
+ * that shows a register left out of the table is caught.
+ */
+export function relabelState(g: Relabelling, state: SystemState, registers: RegisterKinds = REGISTER_KINDS): SystemState {
   const k = state.kernel;
   const place = <T>(items: readonly T[], to: (i: number) => number, relabel: (item: T) => T): T[] => {
     const out: T[] = items.slice();
@@ -287,7 +293,7 @@ export function relabelState(g: Relabelling, state: SystemState): SystemState {
     glocks: place(k.glocks, (i) => glockPlace(g, k, i), (x) => relabelGlock(g, x)),
     ...(k.named !== undefined ? { named: k.named.map((n) => relabelNamed(g, n)) } : {}),
   };
-  return { ...state, kernel, tasks: place(state.tasks, (i) => g.task[i] ?? i, (t) => relabelTask(g, t)), signals: state.signals.map((s) => ({ ...s, pid: relabelPid(g, s.pid) })) };
+  return { ...state, kernel, tasks: place(state.tasks, (i) => g.task[i] ?? i, (t) => relabelTask(g, t, registers)), signals: state.signals.map((s) => ({ ...s, pid: relabelPid(g, s.pid) })) };
 }
 
 function glockPlace(g: Relabelling, kernel: KernelState, index: number): number {
