@@ -242,7 +242,7 @@ describe('cli explore', () => {
   });
 
   it.each([
-    [['explore', '--scenario', 'gfs2-dio-ring', '--tasks', '9', '--variant', 'gfs2-5.15'], '--tasks: expected a whole number from 2 to 6'],
+    [['explore', '--scenario', 'gfs2-dio-ring', '--tasks', '9', '--variant', 'gfs2-5.15'], '--tasks: expected a whole number from 2 to 8'],
     [['explore', '--scenario', 'gfs2-abba-dio', '--tasks', '3', '--variant', 'gfs2-5.15'], '--tasks applies only to --scenario gfs2-dio-ring'],
     [['explore', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15', '--max-states', '0'], '--max-states: expected a positive whole number'],
     [['explore', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15', '--reduction', 'sleep'], "--reduction: expected local or none, not 'sleep'"],

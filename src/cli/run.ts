@@ -36,7 +36,7 @@ Commands:
   explore            every interleaving: the reachable states, every outcome and the
                      shortest schedule to each:
                        --scenario <id> | --scenario-file <path.json> --variant <id>
-                       [--tasks N] (gfs2-dio-ring: 2 to 6 tasks) [--max-states N]
+                       [--tasks N] (gfs2-dio-ring: 2 to 8 tasks) [--max-states N]
                        [--time-limit S] (default 60) [--reduction local|none]
                        [--symmetry on|off] [--max-preemptions N] [--json]
                        [--engine faultline|spin]

@@ -90,7 +90,7 @@ describe('explorer', () => {
   });
 
   // Beyond what the explorer finishes here, the documented interleaving is the witness.
-  it.each([2, 3, 4, 5, 6])('gfs2-dio-ring with %i tasks: everyone taking DF first deadlocks under gfs2-5.15 and 5.16 in a cycle of all of them, and completes under the RFC and 5.18', (n) => {
+  it.each([2, 3, 4, 5, 6, 7, 8])('gfs2-dio-ring with %i tasks: everyone taking DF first deadlocks under gfs2-5.15 and 5.16 in a cycle of all of them, and completes under the RFC and 5.18', (n) => {
     const scenario = gfs2DioRing(n);
     const [schedule] = scenario.schedules;
     if (schedule === undefined) throw new Error('no schedule');

@@ -33,7 +33,7 @@ describe('the group of a scenario', () => {
     expect(Object.fromEntries(symmetric)).toEqual({ 'gfs2-abba-dio': 2, 'gfs2-two-node-write': 2, 'lock-page-retry': 6 });
   });
 
-  it.each([2, 3, 4, 5, 6])('the ring of %i: its rotations, and nothing else', (n) => {
+  it.each([2, 3, 4, 5, 6, 7, 8])('the ring of %i: its rotations, and nothing else', (n) => {
     const group = groupOf(gfs2DioRing(n));
     expect(group).toHaveLength(n);
     const shifts = group.map((g) => ((g.pid.get(101) ?? 0) - 101 + n) % n).sort((a, b) => a - b);
