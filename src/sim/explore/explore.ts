@@ -310,7 +310,7 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
       const target = found < 0 ? -found - 1 : found;
       const mine = quotient === null ? pid : quotient.toRep(pid);
       edges?.add(target, pid);
-      if (ld !== null) observeStep(ld, state, next, trace, depth[id] ?? 0, () => [...scheduleTo(id), pid]);
+      if (ld !== null) observeStep(ld, state, next, trace, depth[id] ?? 0, () => [...lift(quotient, initial, [...scheduleTo(id), pid], lim.engine)]);
       if (graph !== null) {
         graph.from.push(id);
         graph.to.push(target);
@@ -418,8 +418,10 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
 /** Whether the search runs on the quotient by the scenario's symmetry, and if not, why not (symmetry.ts). */
 function symmetryFor(initial: SystemState, lim: ExploreLimits): { sym: ExploreResult['symmetry']; symmetry: Symmetry | null } {
   if (!lim.symmetry) return { sym: { order: 1, off: null }, symmetry: null };
-  const off = lim.maxPreemptions !== null ? 'a preemption bound' : lim.lockdep ? 'lockdep over every transition' : lim.paths ? 'path counts' : lim.encoding !== 'interned' ? 'the reference encoding' : null;
   const found = symmetryOf(initial);
+  // Lockdep's glock classes are per inode (lockdep.ts): where the group moves inodes, the images of an edge would go unrecorded.
+  const movesInodes = found.group.some((g) => g.ino.some((to, from) => to !== from));
+  const off = lim.maxPreemptions !== null ? 'a preemption bound' : lim.lockdep && movesInodes ? 'lockdep over every transition' : lim.paths ? 'path counts' : lim.encoding !== 'interned' ? 'the reference encoding' : null;
   if (found.refused !== null) return { sym: { order: 1, off: found.refused }, symmetry: null };
   if (found.group.length === 1) return { sym: { order: 1, off: null }, symmetry: null };
   if (off !== null) return { sym: { order: 1, off }, symmetry: null };

@@ -76,10 +76,16 @@
  * unreduced graph for every preset and variant and the ring of 2 to 4.
  *
  * Not combined with: a preemption bound (a node is then a state and its
- * last task, and the bound counts switches along one labelling), lockdep
- * over every transition (edges are kept per inode, so the image of an edge
- * would be missed), and path counts (they count paths of the full graph).
- * The explorer turns symmetry off there and says so.
+ * last task, and the bound counts switches along one labelling), path
+ * counts (they count paths of the full graph), and lockdep over every
+ * transition where the group moves inodes (glock classes are per inode,
+ * sim/lockdep.ts, so the image of an edge would go unrecorded). Where the
+ * group fixes every inode (lock-page-retry), lockdep runs on the quotient:
+ * its classes are per lock type and per inode, never per pid, mm or node,
+ * so a transition and its image add the same edges, and every transition
+ * of the full graph is the image of one the quotient takes; the sites'
+ * schedules are lifted like the others. The explorer turns symmetry off
+ * where it does not apply and says so.
  *
  * Schedules. The explorer records, for each node, the pid stepped from its
  * parent's representative, so a path in the quotient is a list of pids each
