@@ -168,7 +168,7 @@ function relabelRegs(g: Relabelling, regs: Regs, kinds: RegisterKinds = REGISTER
     const value = regs[key];
     if (value === undefined) continue;
     const kind = kinds[key];
-    const to = kind === 'ino' ? g.ino[value as number] : kind === 'block' ? (g.block[value as number] ?? value) : kind === 'content' ? relabelContent(g, value as string) : value;
+    const to = kind === 'ino' ? (g.ino[value as number] ?? value) : kind === 'block' ? (g.block[value as number] ?? value) : kind === 'content' ? relabelContent(g, value as string) : value;
     if (to === value) continue;
     out ??= { ...regs };
     out[key] = to;
@@ -625,6 +625,8 @@ export function createSymmetricVisited(symmetry: Symmetry, initial: SystemState)
       best[0] = 0xffffffff;
       best[1] = interner.idOf(state);
       length = 2;
+      ties.length = 0;
+      ties.push(0);
       return 0;
     }
     const k = state.kernel;
