@@ -624,6 +624,21 @@ export function createSymmetricVisited(symmetry: Symmetry, initial: SystemState)
     return out;
   };
 
+  // One image's key against the best so far, word by word (`word`): most images lose within the first few words.
+  let less = false;
+  let at = 0;
+  /** False once the image is greater than the best; from the first smaller word on, the image overwrites the best. */
+  const word = (value: number): boolean => {
+    if (!less) {
+      const b = best[at] ?? 0;
+      if (value > b) return false;
+      if (value < b) less = true;
+    }
+    if (less) best[at] = value;
+    at++;
+    return true;
+  };
+
   /** Leaves the canonical key in `best[0, length)`; returns the canonicalizing element. */
   const canonicalize = (state: SystemState): number => {
     if (state.stopped !== null) {
@@ -660,19 +675,8 @@ export function createSymmetricVisited(symmetry: Symmetry, initial: SystemState)
     for (let gi = 1; gi < group.length; gi++) {
       const g = group[gi] as Relabelling;
       const source = sourceOf[gi] as Int32Array;
-      // Word by word against the best so far: most images lose within the first few words.
-      let less = false;
-      let j = 0;
-      const word = (value: number): boolean => {
-        if (!less) {
-          const b = best[j] ?? 0;
-          if (value > b) return false;
-          if (value < b) less = true;
-        }
-        if (less) best[j] = value;
-        j++;
-        return true;
-      };
+      less = false;
+      at = 0;
       let lost = false;
       for (let place = 0; place < fixed && !lost; place++) {
         const slot = source[place] ?? place;
