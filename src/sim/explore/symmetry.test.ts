@@ -70,6 +70,21 @@ describe('the group of a scenario', () => {
     for (const a of group) for (const b of group) expect(all.has(key(new Map([...b.pid].map(([p, q]) => [p, a.pid.get(q) ?? q]))))).toBe(true);
   });
 
+  it('seven identical processes: 5,040 relabellings, over the 720 that keep the per-state cost sensible, so the explorer says why it did not use them', () => {
+    const base = preset('lock-page-retry');
+    const n = 7;
+    const scenario: Scenario = {
+      ...base,
+      mappings: Array.from({ length: n }, (_, i) => ({ process: i, file: 'F', at: 0, pages: 2, shared: true })),
+      tasks: Array.from({ length: n }, (_, i) => ({ pid: 101 + i, process: i, program: [{ call: 'touch' as const, vpage: 1, write: false }] })),
+      schedules: [],
+    };
+    const found = symmetryOf(initialSystem(buildSetup(scenario), 'dax-2015'));
+    expect(found.refused).toBe('a group of more than 720 task permutations');
+    expect(found.group).toHaveLength(1);
+    expect(explore(buildSetup(scenario), 'dax-2015', { maxStates: 100 }).symmetry).toEqual({ order: 1, off: 'a group of more than 720 task permutations' });
+  });
+
   it('two tasks that truncate their own file and then write it: the swap would move blocks that go back to the free pool, so no symmetry is used', () => {
     const scenario: Scenario = {
       id: 'truncate-and-write-twice',
