@@ -16,7 +16,10 @@
  * every interleaving.
  *
  * States are told apart by hash-consing (intern.ts): a state is the id of
- * its root, so the visited set is a table from ids to state numbers.
+ * its root, so the visited set is a table from ids to state numbers. Where
+ * the scenario has symmetry (symmetry.ts: the ring's rotations), the visited
+ * set is one of orbits instead, and the shortest schedules are lifted back
+ * to real pids before they are reported.
  *
  * Livelock (livelock.ts): once every reachable state has been expanded, a
  * state from which no state where the run ends can be reached is a
@@ -62,7 +65,8 @@ export interface ExploreLimits {
   /**
    * Explore one state per orbit of the scenario's symmetry group
    * (symmetry.ts: tasks that can be relabelled onto each other, such as the
-   * ring's rotations). Off under a preemption bound, lockdep or path counts.
+   * ring's rotations). Off under a preemption bound and path counts, and
+   * under lockdep where the group moves inodes.
    */
   readonly symmetry: boolean;
   /**
