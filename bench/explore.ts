@@ -1,6 +1,6 @@
 /**
  * Explorer figures beside Spin's, in the same run: per preset and variant,
- * and for gfs2-dio-ring at N = 3..6 under gfs2-5.15 and gfs2-5.18, our time
+ * and for gfs2-dio-ring at N = 3..8 under gfs2-5.15 and gfs2-5.18, our time
  * to verdict, states, states per second and peak heap, then Spin's on our own
  * Promela export (src/export/promela.ts) of the same scenario, and the ratios
  * ours / Spin. Figures only; nothing is asserted.
@@ -19,9 +19,18 @@
  * BENCH_SPIN_DEPTH; the ring of 3, the headline comparison, gets
  * BENCH_RING3_MS for both. A capped run says "did not finish (limit)".
  * Defaults keep the whole bench near ten minutes of CPU (longer in wall
- * time on a loaded machine); BENCH_RING_MAX (up to 6) and bigger budgets go further,
+ * time on a loaded machine); BENCH_RING_MAX (up to 8, the default) and bigger budgets go further,
  * BENCH_ONLY=<regex> runs the matching rows only, BENCH_SPIN=0 leaves Spin
  * out, BENCH_FULL=1 adds the unreduced ring rows for N > 3.
+ *
+ * Each row says which reductions applied (local: the partial-order
+ * reduction; sym k: the quotient by a symmetry group of order k,
+ * sim/explore/symmetry.ts). Presets with symmetry and the rings of 3 and 4
+ * get a second row without it ("no sym"), for the figures before and after.
+ * For a ring that does not finish, "deadlock+?" means the deadlock was found
+ * within the budget (breadth-first, so at its shortest depth) before the
+ * search stopped: that is the "found" of the targets, as Spin's default
+ * stops at its first error.
  *
  *   npm run bench            (this, then the timeline bench)
  *   BENCH_ONLY='ring N=3' BENCH_BUDGET_MS=120000 npx tsx bench/explore.ts
@@ -34,6 +43,8 @@ import { PRESETS } from '../src/scenarios/index.ts';
 import { MAX_RING_TASKS, gfs2DioRing } from '../src/scenarios/ring.ts';
 import type { Scenario } from '../src/scenarios/types.ts';
 import { explore, type ExploreResult, type Reduction } from '../src/sim/explore/explore.ts';
+import { symmetryOf } from '../src/sim/explore/symmetry.ts';
+import { initialSystem } from '../src/sim/system.ts';
 
 const env = (name: string, fallback: number): number => {
   const n = Number(process.env[name] ?? fallback);
@@ -44,7 +55,7 @@ const BUDGET_MS = env('BENCH_BUDGET_MS', 20_000);
 const SPIN = process.env['BENCH_SPIN'] !== '0';
 const SPIN_LIMITS: SpinLimits = { timeMs: env('BENCH_SPIN_MS', 20_000), memMb: env('BENCH_SPIN_MB', 1024), depth: env('BENCH_SPIN_DEPTH', 1_000_000) };
 const RING3_MS = env('BENCH_RING3_MS', 120_000);
-const RING_MAX = Math.min(MAX_RING_TASKS, env('BENCH_RING_MAX', 6));
+const RING_MAX = Math.min(MAX_RING_TASKS, env('BENCH_RING_MAX', 8));
 const FULL = process.env['BENCH_FULL'] === '1';
 const ONLY = process.env['BENCH_ONLY'] === undefined ? null : new RegExp(process.env['BENCH_ONLY']);
 
@@ -90,13 +101,14 @@ function cpuNow(): number {
   return (c.user + c.system) / 1000;
 }
 
-function ours(scenario: Scenario, variant: VariantId, reduction: Reduction, budgetMs: number): Ours {
+function ours(scenario: Scenario, variant: VariantId, reduction: Reduction, symmetry: boolean, budgetMs: number): Ours {
   let peak = process.memoryUsage().heapUsed;
   const cpu0 = process.cpuUsage();
   const result = explore(buildSetup(scenario), variant, {
     maxStates: MAX_STATES,
     timeBudgetMs: budgetMs,
     reduction,
+    symmetry,
     now: cpuNow,
     progressEvery: 5000,
     onProgress: () => {
@@ -149,7 +161,8 @@ function print(row: Row): void {
   const o = row.ours;
   const r = o.result;
   const how = r.complete ? '' : ` did not finish (${r.stoppedBy === 'time' ? 'time' : r.stoppedBy === 'max-states' ? 'states' : (r.stoppedBy ?? '')} limit)`;
-  const left = `${row.label.padEnd(44)} ours ${verdictWords(o.verdict).padEnd(9)} ${String(r.states).padStart(8)} st ${ms(o.cpuMs).padStart(8)} ${rate(r.states, o.cpuMs).padStart(10)} heap ${o.peakMb.toFixed(0).padStart(4)} MiB${how}`;
+  const applied = [...(r.reducedTasks > 0 ? ['local'] : []), ...(r.symmetry.order > 1 ? [`sym ${r.symmetry.order}`] : [])].join('+') || 'none';
+  const left = `${row.label.padEnd(44)} [${applied}] ours ${verdictWords(o.verdict).padEnd(9)} ${String(r.states).padStart(8)} st ${ms(o.cpuMs).padStart(8)} ${rate(r.states, o.cpuMs).padStart(10)} heap ${o.peakMb.toFixed(0).padStart(4)} MiB${how}`;
   console.log(left);
   const s = row.spin;
   if (typeof s === 'string') {
@@ -174,9 +187,9 @@ function print(row: Row): void {
   console.log(`${''.padEnd(44)} ours/spin: search ${ratio(s.searchCpuMs)}, with build ${ratio(s.searchCpuMs + s.verdict.build.cpuMs)}${agree === '' ? '' : `; verdicts ${agree}`}`);
 }
 
-function bench(label: string, scenario: Scenario, variant: VariantId, reduction: Reduction, optimize: boolean, budgetMs = BUDGET_MS, withSpin = true): Row | null {
+function bench(label: string, scenario: Scenario, variant: VariantId, reduction: Reduction, optimize: boolean, budgetMs = BUDGET_MS, withSpin = true, symmetry = true): Row | null {
   if (ONLY !== null && !ONLY.test(label)) return null;
-  const row: Row = { label, ours: ours(scenario, variant, reduction, budgetMs), spin: withSpin ? spin(scenario, variant, optimize, { ...SPIN_LIMITS, timeMs: budgetMs === BUDGET_MS ? SPIN_LIMITS.timeMs : budgetMs }) : 'as in the row above' };
+  const row: Row = { label, ours: ours(scenario, variant, reduction, symmetry, budgetMs), spin: withSpin ? spin(scenario, variant, optimize, { ...SPIN_LIMITS, timeMs: budgetMs === BUDGET_MS ? SPIN_LIMITS.timeMs : budgetMs }) : 'as in the row above' };
   print(row);
   return row;
 }
@@ -185,13 +198,14 @@ console.log(`Faultline explorer (breadth-first, hash-consed; capped at ${MAX_STA
 console.log(`beside Spin on the Promela export (-DSAFETY; each pan run capped at ${ms(SPIN_LIMITS.timeMs)} CPU, -DMEMLIM=${SPIN_LIMITS.memMb}, -m${SPIN_LIMITS.depth}: BENCH_SPIN_MS, BENCH_SPIN_MB, BENCH_SPIN_DEPTH)`);
 console.log(`the ring of 3: ${ms(RING3_MS)} CPU for each (BENCH_RING3_MS)`);
 console.log('times are CPU times; st = states (ours: distinct states; Spin: states stored by its largest search); the rate is states per CPU second (Spin: its first search)');
-console.log('ratio < 1: we reach the verdict in less time than Spin. local = the partial-order reduction the explorer uses by default, none = every interleaving\n');
+console.log('ratio < 1: we reach the verdict in less time than Spin. [local] = the partial-order reduction, [sym k] = symmetry of order k (both on by default), [none] = every interleaving\n');
 
 const rows: Row[] = [];
 for (const scenario of PRESETS) {
   for (const variant of scenario.variants) {
     const row = bench(`${scenario.id} ${variant}`, scenario, variant, 'local', false);
     if (row !== null) rows.push(row);
+    if (symmetryOf(initialSystem(buildSetup(scenario), variant)).group.length > 1) bench(`${scenario.id} ${variant} no sym`, scenario, variant, 'local', false, BUDGET_MS, false, false);
   }
 }
 
@@ -202,7 +216,8 @@ for (let n = 3; n <= RING_MAX; n++) {
     const budget = n === 3 ? RING3_MS : BUDGET_MS;
     const row = bench(`gfs2-dio-ring N=${n} ${variant} local`, gfs2DioRing(n), variant, 'local', true, budget);
     if (row !== null) ringRows.push({ n, variant, row });
-    if (n === 3 || FULL) bench(`gfs2-dio-ring N=${n} ${variant} none`, gfs2DioRing(n), variant, 'none', true, budget, false);
+    if (n <= 4) bench(`gfs2-dio-ring N=${n} ${variant} local no sym`, gfs2DioRing(n), variant, 'local', true, budget, false, false);
+    if (n === 3 || FULL) bench(`gfs2-dio-ring N=${n} ${variant} none`, gfs2DioRing(n), variant, 'none', true, budget, false, false);
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * `explore --scenario <id> | --scenario-file <path> --variant <id> [--tasks N] [--max-states N] [--time-limit S] [--reduction local|none] [--max-preemptions N] [--json]`:
+ * `explore --scenario <id> | --scenario-file <path> --variant <id> [--tasks N] [--max-states N] [--time-limit S] [--reduction local|none] [--symmetry on|off] [--max-preemptions N] [--json]`:
  * every interleaving, every outcome, the shortest schedule to each.
  */
 import { buildSetup } from '../scenarios/build.ts';
@@ -27,6 +27,12 @@ export function parseReduction(text: string | undefined): Reduction | undefined 
   throw new UsageError(`--reduction: expected local or none, not '${text}'`);
 }
 
+export function parseSymmetry(text: string | undefined): boolean | undefined {
+  if (text === undefined) return undefined;
+  if (text === 'on' || text === 'off') return text === 'on';
+  throw new UsageError(`--symmetry: expected on or off, not '${text}'`);
+}
+
 export function parseMaxPreemptions(text: string | undefined): number | null {
   if (text === undefined) return null;
   const n = Number(text);
@@ -47,13 +53,15 @@ export interface ExploreOptions {
   readonly timeLimitMs?: number | undefined;
   readonly maxPreemptions: number | null;
   readonly reduction: Reduction | undefined;
+  /** Symmetry reduction (sim/explore/symmetry.ts); the explorer's default (on) when undefined. */
+  readonly symmetry?: boolean | undefined;
   readonly json: boolean;
 }
 
 export function runExplore(scenario: Scenario, variantId: string, options: ExploreOptions, io: CliIo, now: () => number): number {
-  const { maxStates, maxPreemptions, reduction, json, timeLimitMs } = options;
+  const { maxStates, maxPreemptions, reduction, symmetry, json, timeLimitMs } = options;
   const variant = checkVariant(scenario, variantId);
-  const result = explore(buildSetup(scenario), variant, { now, maxPreemptions, ...(maxStates !== undefined ? { maxStates } : {}), ...(timeLimitMs !== undefined ? { timeBudgetMs: timeLimitMs } : {}), ...(reduction !== undefined ? { reduction } : {}) });
+  const result = explore(buildSetup(scenario), variant, { now, maxPreemptions, ...(maxStates !== undefined ? { maxStates } : {}), ...(timeLimitMs !== undefined ? { timeBudgetMs: timeLimitMs } : {}), ...(reduction !== undefined ? { reduction } : {}), ...(symmetry !== undefined ? { symmetry } : {}) });
   if (json) {
     io.out(
       JSON.stringify({
@@ -67,6 +75,9 @@ export function runExplore(scenario: Scenario, variantId: string, options: Explo
         elapsedMs: Math.round(result.elapsedMs),
         // Beyond the issue's shape: whether the counts are of the reduced graph.
         reduction: result.reducedTasks > 0 ? result.reduction : 'none',
+        // The order of the symmetry group the counts are reduced by (1: not reduced), and why symmetry was off if it was.
+        symmetry: result.symmetry.order,
+        ...(result.symmetry.off !== null ? { symmetryOff: result.symmetry.off } : {}),
         ...(result.maxPreemptions !== null ? { maxPreemptions: result.maxPreemptions } : {}),
       }),
     );

@@ -190,7 +190,7 @@ describe('cli explore', () => {
     const r = run(['explore', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15', '--json']);
     expect(r.code).toBe(0);
     const parsed = JSON.parse(r.out) as { scenario: string; variant: string; states: number; transitions: number; terminal: number; complete: boolean; outcomes: Record<string, { count: number; shortest: { schedule: number[]; length: number; switches: number } }>; elapsedMs: number };
-    expect(Object.keys(parsed)).toEqual(['scenario', 'variant', 'states', 'transitions', 'terminal', 'complete', 'outcomes', 'elapsedMs', 'reduction']);
+    expect(Object.keys(parsed)).toEqual(['scenario', 'variant', 'states', 'transitions', 'terminal', 'complete', 'outcomes', 'elapsedMs', 'reduction', 'symmetry']);
     expect(parsed.complete).toBe(true);
     expect(parsed.outcomes['deadlock']?.shortest.length).toBe(22);
     expect(parsed.outcomes['bug']).toBeUndefined();
@@ -198,7 +198,7 @@ describe('cli explore', () => {
 
   it('explores gfs2-dio-ring with --tasks, and says when no deadlock is reachable', () => {
     const r = run(['explore', '--scenario', 'gfs2-dio-ring', '--tasks', '2', '--variant', 'gfs2-5.18']);
-    expect(r.out).toMatch(/^gfs2-dio-ring under gfs2-5\.18: no deadlock, BUG or use-after-free is reachable: all [\d,]+ states \(partial-order reduced\) explored/);
+    expect(r.out).toMatch(/^gfs2-dio-ring under gfs2-5\.18: no deadlock, BUG or use-after-free is reachable: all [\d,]+ states \(partial-order and symmetry reduced, group of order 2\) explored/);
   });
 
   it('explores every interleaving with --reduction none, and finds the same deadlock at the same length', () => {
@@ -209,6 +209,18 @@ describe('cli explore', () => {
     expect(reduced.states).toBeLessThan(full.states);
     expect(Object.keys(reduced.outcomes).sort()).toEqual(Object.keys(full.outcomes).sort());
     expect(reduced.outcomes['deadlock']?.shortest.length).toBe(full.outcomes['deadlock']?.shortest.length);
+  });
+
+  it('explores one state per mirrored pair of gfs2-abba-dio with symmetry on (the default), every state with --symmetry off, and the same deadlock either way', () => {
+    const off = JSON.parse(run(['explore', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15', '--symmetry', 'off', '--json']).out) as { states: number; symmetry: number; outcomes: Record<string, { shortest: { length: number; switches: number } }> };
+    const on = JSON.parse(run(['explore', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15', '--json']).out) as typeof off;
+    expect(off.symmetry).toBe(1);
+    expect(on.symmetry).toBe(2);
+    expect(on.states).toBeLessThan(off.states);
+    expect(Object.keys(on.outcomes).sort()).toEqual(Object.keys(off.outcomes).sort());
+    expect(on.outcomes['deadlock']?.shortest).toMatchObject({ length: 22, switches: 2 });
+    expect(run(['explore', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15', '--symmetry', 'off']).out).toMatch(/^gfs2-abba-dio under gfs2-5\.15: explored all 446 states \(partial-order reduced\); reachable: deadlock/);
+    expect(run(['explore', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15']).out).toMatch(/^gfs2-abba-dio under gfs2-5\.15: explored all 227 states \(partial-order and symmetry reduced, group of order 2\); reachable: deadlock/);
   });
 
   it('reports the livelock of xfstests generic/729 under gfs2-5.18, with a schedule once round the loop', () => {
@@ -232,10 +244,11 @@ describe('cli explore', () => {
   });
 
   it.each([
-    [['explore', '--scenario', 'gfs2-dio-ring', '--tasks', '9', '--variant', 'gfs2-5.15'], '--tasks: expected a whole number from 2 to 6'],
+    [['explore', '--scenario', 'gfs2-dio-ring', '--tasks', '9', '--variant', 'gfs2-5.15'], '--tasks: expected a whole number from 2 to 8'],
     [['explore', '--scenario', 'gfs2-abba-dio', '--tasks', '3', '--variant', 'gfs2-5.15'], '--tasks applies only to --scenario gfs2-dio-ring'],
     [['explore', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15', '--max-states', '0'], '--max-states: expected a positive whole number'],
     [['explore', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15', '--reduction', 'sleep'], "--reduction: expected local or none, not 'sleep'"],
+    [['explore', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15', '--symmetry', 'yes'], "--symmetry: expected on or off, not 'yes'"],
     [['explore', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15', '--max-preemptions', 'two'], "--max-preemptions: expected a whole number, 0 or more, not 'two'"],
   ])('refuses %j with exit 2', (argv, message) => {
     const r = run(argv);

@@ -4,7 +4,7 @@ import { VARIANTS } from '../kernel/variants.ts';
 import { PRESETS, findPreset } from '../scenarios/index.ts';
 import type { Scenario } from '../scenarios/types.ts';
 import { runExport } from './export.ts';
-import { parseMaxPreemptions, parseMaxStates, parseReduction, parseTimeLimit, ringScenario, runExplore } from './explore.ts';
+import { parseMaxPreemptions, parseMaxStates, parseReduction, parseSymmetry, parseTimeLimit, ringScenario, runExplore } from './explore.ts';
 import { parseSpinOptions, runExploreSpin } from './explore-spin.ts';
 import { runImportLockdep } from './import-lockdep.ts';
 import { runLockdep } from './lockdep.ts';
@@ -36,11 +36,15 @@ Commands:
   explore            every interleaving: the reachable states, every outcome and the
                      shortest schedule to each:
                        --scenario <id> | --scenario-file <path.json> --variant <id>
-                       [--tasks N] (gfs2-dio-ring: 2 to 6 tasks) [--max-states N]
+                       [--tasks N] (gfs2-dio-ring: 2 to 8 tasks) [--max-states N]
                        [--time-limit S] (default 60) [--reduction local|none]
-                       [--max-preemptions N] [--json] [--engine faultline|spin]
+                       [--symmetry on|off] [--max-preemptions N] [--json]
+                       [--engine faultline|spin]
                      local (the default) takes a step that touches only its own
                      task and mm alone; none tries every interleaving;
+                     --symmetry on (the default) explores one state of each set
+                     that a relabelling of interchangeable tasks maps onto each
+                     other (the ring's rotations), schedules still in real pids;
                      --max-preemptions bounds the switches away from a task
                      that could still run (and turns the reduction off)
                      --engine spin: Spin searches the Promela export instead
@@ -162,6 +166,7 @@ function exploreCommand(argv: readonly string[], io: CliIo): number {
       'max-states': { type: 'string' },
       'time-limit': { type: 'string' },
       reduction: { type: 'string' },
+      symmetry: { type: 'string' },
       'max-preemptions': { type: 'string' },
       json: { type: 'boolean', default: false },
       engine: { type: 'string' },
@@ -179,7 +184,7 @@ function exploreCommand(argv: readonly string[], io: CliIo): number {
   const spinOnly = (['spin-time', 'spin-memory', 'spin-depth', 'ncore', 'base'] as const).find((k) => values[k] !== undefined);
   if (values.engine !== 'spin' && spinOnly !== undefined) throw new UsageError(`--${spinOnly} applies only to --engine spin`);
   if (values.engine === 'spin') {
-    const faultlineOnly = (['max-states', 'time-limit', 'reduction', 'max-preemptions'] as const).find((k) => values[k] !== undefined);
+    const faultlineOnly = (['max-states', 'time-limit', 'reduction', 'symmetry', 'max-preemptions'] as const).find((k) => values[k] !== undefined);
     if (faultlineOnly !== undefined) throw new UsageError(`--${faultlineOnly} applies to the Faultline explorer, not --engine spin`);
     try {
       return runExploreSpin(scenario, variant, parseSpinOptions(values), io);
@@ -189,7 +194,7 @@ function exploreCommand(argv: readonly string[], io: CliIo): number {
       return 1;
     }
   }
-  return runExplore(scenario, variant, { maxStates: parseMaxStates(values['max-states']), timeLimitMs: parseTimeLimit(values['time-limit']), maxPreemptions: parseMaxPreemptions(values['max-preemptions']), reduction: parseReduction(values.reduction), json: values.json === true }, io, () => performance.now());
+  return runExplore(scenario, variant, { maxStates: parseMaxStates(values['max-states']), timeLimitMs: parseTimeLimit(values['time-limit']), maxPreemptions: parseMaxPreemptions(values['max-preemptions']), reduction: parseReduction(values.reduction), symmetry: parseSymmetry(values.symmetry), json: values.json === true }, io, () => performance.now());
 }
 
 function lockdepCommand(argv: readonly string[], io: CliIo): number {

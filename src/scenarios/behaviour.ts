@@ -94,7 +94,8 @@ function outcomesOf(result: ExploreResult): ExploreRow['outcomes'] {
 export function exploreRows(presets = PRESETS): ExploreRow[] {
   return presets.flatMap((scenario) =>
     scenario.variants.map((variant) => {
-      const result = explore(buildSetup(scenario), variant, { maxStates: 200_000 });
+      // Without symmetry (sim/explore/symmetry.ts): the table holds the engine's graph, which the quotient's counts and representatives would hide.
+      const result = explore(buildSetup(scenario), variant, { maxStates: 200_000, symmetry: false });
       const full = explore(buildSetup(scenario), variant, { reduction: 'none', paths: true, maxStates: PATHS_MAX_STATES });
       return {
         preset: scenario.id,

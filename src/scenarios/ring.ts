@@ -7,7 +7,7 @@
 import { runs } from './schedule.ts';
 import type { Scenario } from './types.ts';
 
-export const MAX_RING_TASKS = 6;
+export const MAX_RING_TASKS = 8;
 
 export function gfs2DioRing(n: number): Scenario {
   const tasks = Math.max(2, Math.min(MAX_RING_TASKS, Math.trunc(n)));

@@ -36,11 +36,16 @@ describe('explorer', () => {
     // A livelock (states from which no outcome is reachable: livelock.ts) only where a preset documents one.
     const livelock = scenario.schedules.some((s) => s.expect[variant]?.kind === 'livelock');
     if (!livelock) expect(result.outcomes.livelock, 'a livelock no schedule documents').toBeUndefined();
+    // Every schedule reported, in real pids whatever reductions applied, replays to its outcome.
+    for (const [kind, found] of Object.entries(result.outcomes)) {
+      if (kind === 'partial-deadlock' || found === undefined) continue;
+      expect(replay(buildSetup(scenario), variant, found.shortest.schedule, { finish: kind === 'livelock' }).outcome?.kind, kind).toBe(kind);
+    }
     if (FIXED.includes(variant)) {
       expect(result.outcomes.deadlock).toBeUndefined();
       expect(result.outcomes.bug).toBeUndefined();
       expect(result.outcomes['use-after-free']).toBeUndefined();
-      const states = '[\\d,]+ (reachable states|states \\(partial-order reduced\\))';
+      const states = '[\\d,]+ (reachable states|states \\((partial-order|partial-order and symmetry) reduced(, group of order \\d+)?\\))';
       expect(summarize(result)).toMatch(new RegExp(livelock ? `^explored all ${states}; reachable: livelock$` : `^no deadlock, BUG or use-after-free is reachable: all ${states} explored$`));
     }
   });
@@ -85,7 +90,7 @@ describe('explorer', () => {
   });
 
   // Beyond what the explorer finishes here, the documented interleaving is the witness.
-  it.each([2, 3, 4, 5, 6])('gfs2-dio-ring with %i tasks: everyone taking DF first deadlocks under gfs2-5.15 and 5.16 in a cycle of all of them, and completes under the RFC and 5.18', (n) => {
+  it.each([2, 3, 4, 5, 6, 7, 8])('gfs2-dio-ring with %i tasks: everyone taking DF first deadlocks under gfs2-5.15 and 5.16 in a cycle of all of them, and completes under the RFC and 5.18', (n) => {
     const scenario = gfs2DioRing(n);
     const [schedule] = scenario.schedules;
     if (schedule === undefined) throw new Error('no schedule');
@@ -111,14 +116,14 @@ describe('explorer', () => {
     expect(summarize(result)).toBe('explored 500 states, state limit reached; no deadlock, BUG or use-after-free found so far');
   });
 
-  // The reduction (reduce.ts) against every interleaving.
+  // The partial-order reduction (reduce.ts) against every interleaving; symmetry (symmetry.ts) is off on both sides, and symmetry.test.ts compares the two together.
   const reducedCases = [...cases, ...(['gfs2-5.15', 'gfs2-5.18'] as const).map((variant) => ({ scenario: gfs2DioRing(2), variant })), { scenario: gfs2DioRing(3), variant: 'gfs2-5.15' as const }];
   it.each(reducedCases.map((c) => [c.scenario.id, c.scenario.tasks.length, c.variant, c] as const))(
     '%s (%i tasks) under %s: the reduced graph reaches every outcome of the full one, deadlocks and completions at the same length and switches',
     { timeout: 120_000 },
     (_id, _n, _v, { scenario, variant }) => {
-      const reduced = explore(buildSetup(scenario), variant);
-      const full = explore(buildSetup(scenario), variant, { reduction: 'none' });
+      const reduced = explore(buildSetup(scenario), variant, { symmetry: false });
+      const full = explore(buildSetup(scenario), variant, { reduction: 'none', symmetry: false });
       expect(full.complete && reduced.complete).toBe(true);
       // The reduction applies exactly to the tasks whose mm no other task can reach (reduce.ts): none shares the
       // process, and no other task truncates, punches or runs on DAX (unmap_mapping_range into every mm).
@@ -145,8 +150,8 @@ describe('explorer', () => {
   );
 
   it('the ring of 3 under gfs2-5.15: the reduction keeps the deadlock and cuts the states to under a third', () => {
-    const full = explore(buildSetup(gfs2DioRing(3)), 'gfs2-5.15', { reduction: 'none' });
-    const reduced = explore(buildSetup(gfs2DioRing(3)), 'gfs2-5.15');
+    const full = explore(buildSetup(gfs2DioRing(3)), 'gfs2-5.15', { reduction: 'none', symmetry: false });
+    const reduced = explore(buildSetup(gfs2DioRing(3)), 'gfs2-5.15', { symmetry: false });
     expect(reduced.outcomes.deadlock).toBeDefined();
     expect(reduced.states * 3).toBeLessThan(full.states);
   });
@@ -188,8 +193,8 @@ describe('explorer', () => {
   const small = cases.filter(({ scenario }) => ['gfs2-read-self', 'gfs2-abba-dio', 'dax-truncate', 'imutex-mmapsem'].includes(scenario.id));
   it.each(small.map((c) => [c.scenario.id, c.variant, c] as const))('%s under %s: hash-consed and plain encodings tell the same states apart', (_id, _v, { scenario, variant }) => {
     for (const reduction of ['none', 'local'] as const) {
-      const interned = explore(buildSetup(scenario), variant, { reduction, maxStates: 3000 });
-      const plain = explore(buildSetup(scenario), variant, { reduction, maxStates: 3000, encoding: 'reference' });
+      const interned = explore(buildSetup(scenario), variant, { reduction, maxStates: 3000, symmetry: false });
+      const plain = explore(buildSetup(scenario), variant, { reduction, maxStates: 3000, encoding: 'reference', symmetry: false });
       expect(comparable(interned)).toEqual(comparable(plain));
     }
   });
@@ -211,6 +216,7 @@ describe('explorer', () => {
     expect(one.outcomes.deadlock?.shortest.length).toBe(22);
     expect(replay(buildSetup(abba), 'gfs2-5.15', one.outcomes.deadlock?.shortest.schedule ?? []).outcome?.kind).toBe('deadlock');
     // One preemption reaches every state of this scenario: the bound cut nothing.
-    expect(one.states).toBe(explore(buildSetup(abba), 'gfs2-5.15', { reduction: 'none' }).states);
+    expect(one.states).toBe(explore(buildSetup(abba), 'gfs2-5.15', { reduction: 'none', symmetry: false }).states);
+    expect(one.symmetry).toEqual({ order: 1, off: 'a preemption bound' });
   });
 });

@@ -16,7 +16,10 @@
  * every interleaving.
  *
  * States are told apart by hash-consing (intern.ts): a state is the id of
- * its root, so the visited set is a table from ids to state numbers.
+ * its root, so the visited set is a table from ids to state numbers. Where
+ * the scenario has symmetry (symmetry.ts: the ring's rotations), the visited
+ * set is one of orbits instead, and the shortest schedules are lifted back
+ * to real pids before they are reported.
  *
  * Livelock (livelock.ts): once every reachable state has been expanded, a
  * state from which no state where the run ends can be reached is a
@@ -38,6 +41,7 @@ import { createEdgeStore, findLivelock } from './livelock.ts';
 import { otherMmChanged, reducibleTasks } from './reduce.ts';
 import { regroupLocalSteps, switchesOf } from './regroup.ts';
 import { createStateSet } from './stateset.ts';
+import { createSymmetricVisited, symmetryOf, type SymmetricVisited, type Symmetry } from './symmetry.ts';
 
 /** Every bound on an exploration, in one place. Hitting one is a result, not an error. */
 export interface ExploreLimits {
@@ -59,6 +63,13 @@ export interface ExploreLimits {
   /** `local`: take a task's local step alone where one exists (reduce.ts); `none`: every interleaving. */
   readonly reduction: Reduction;
   /**
+   * Explore one state per orbit of the scenario's symmetry group
+   * (symmetry.ts: tasks that can be relabelled onto each other, such as the
+   * ring's rotations). Off under a preemption bound and path counts, and
+   * under lockdep where the group moves inodes.
+   */
+  readonly symmetry: boolean;
+  /**
    * At most this many preemptions per schedule (a switch away from a task
    * that could still run), or null for no bound. Bounded searches find
    * bugs that need few preemptions in state spaces too large to finish
@@ -77,7 +88,7 @@ export type Reduction = 'local' | 'none';
 
 export type Encoding = 'interned' | 'reference';
 
-export const DEFAULT_LIMITS: ExploreLimits = { maxStates: 2_000_000, maxDepth: 10_000, timeBudgetMs: 60_000, progressEvery: 10_000, encoding: 'interned', engine: 'compiled', reduction: 'local', maxPreemptions: null, lockdep: false, paths: false };
+export const DEFAULT_LIMITS: ExploreLimits = { maxStates: 2_000_000, maxDepth: 10_000, timeBudgetMs: 60_000, progressEvery: 10_000, encoding: 'interned', engine: 'compiled', reduction: 'local', symmetry: true, maxPreemptions: null, lockdep: false, paths: false };
 
 export interface ExploreProgress {
   readonly states: number;
@@ -110,6 +121,8 @@ export interface ExploreResult {
   /** The reduction asked for, and how many tasks it applied to (0: every interleaving was explored). */
   readonly reduction: Reduction;
   readonly reducedTasks: number;
+  /** The order of the symmetry group the search was reduced by (1: none), and why it was not, when asked for and not applied. */
+  readonly symmetry: { readonly order: number; readonly off: string | null };
   readonly maxPreemptions: number | null;
   /** The lock-order validator over every transition taken, when asked for. */
   readonly lockdep: LockdepResult | null;
@@ -176,13 +189,18 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
   // Under a preemption bound, a node of the search is (state, last task,
   // preemptions used): the same state reached with fewer preemptions left
   // must be expanded again. `states` still counts system states.
-  const visited = createVisited(lim.encoding);
+  const initial = initialSystem(setup, variant);
+  const { sym, symmetry } = symmetryFor(initial, lim);
+  const quotient = symmetry !== null ? createSymmetricVisited(symmetry, initial) : null;
+  const visited: Visited = quotient ?? createVisited(lim.encoding);
   const systemStates = bound === null ? visited : createVisited(lim.encoding);
   const preemptions: number[] = [0];
   const nodeOf = (state: SystemState, last: Pid, used: number): object => (bound === null ? state : [state, last, used]);
   // Per state id: how it was reached.
   const parent: number[] = [];
   const via: Pid[] = [];
+  // The task that stepped last, named as in the node's own state (under symmetry, via names it in the parent's).
+  const lastOf: Pid[] = [];
   const depth: number[] = [];
   const switches: number[] = [];
 
@@ -191,11 +209,11 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
   let queueStates: SystemState[] = [];
   let head = 0;
 
-  const initial = initialSystem(setup, variant);
   visited.addOrFind(nodeOf(initial, 0, 0));
   if (bound !== null) systemStates.addOrFind(initial);
   parent.push(-1);
   via.push(0);
+  lastOf.push(0);
   depth.push(0);
   switches.push(0);
   queueIds.push(0);
@@ -288,14 +306,15 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
       stoppedBy ??= 'max-depth';
       continue;
     }
-    const last = via[id] ?? 0;
+    const last = lastOf[id] ?? 0;
     let full = false;
     const reach = (pid: Pid, next: SystemState, trace: TraceStep, used: number): void => {
       transitions++;
       const found = visited.addOrFind(nodeOf(next, pid, used));
       const target = found < 0 ? -found - 1 : found;
+      const mine = quotient === null ? pid : quotient.toRep(pid);
       edges?.add(target, pid);
-      if (ld !== null) observeStep(ld, state, next, trace, depth[id] ?? 0, () => [...scheduleTo(id), pid]);
+      if (ld !== null) observeStep(ld, state, next, trace, depth[id] ?? 0, () => [...lift(quotient, initial, [...scheduleTo(id), pid], lim.engine)]);
       if (graph !== null) {
         graph.from.push(id);
         graph.to.push(target);
@@ -306,6 +325,7 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
         const child = target;
         parent[child] = id;
         via[child] = pid;
+        lastOf[child] = mine;
         depth[child] = (depth[id] ?? 0) + 1;
         switches[child] = childSwitches;
         preemptions[child] = used;
@@ -316,6 +336,7 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
         // Same length, fewer task switches: a better way to reach it.
         parent[found] = id;
         via[found] = pid;
+        lastOf[found] = mine;
         switches[found] = childSwitches;
       }
     };
@@ -362,7 +383,8 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
   for (const kind of EXPLORED_KINDS) {
     const id = best.get(kind);
     if (id === undefined) continue;
-    const schedule = reducible === null ? scheduleTo(id) : regroupLocalSteps(initial, scheduleTo(id), reducible, lim.engine);
+    const real = lift(quotient, initial, scheduleTo(id), lim.engine);
+    const schedule = reducible === null ? real : regroupLocalSteps(initial, real, reducible, lim.engine);
     outcomes[kind] = { count: counts.get(kind) ?? 0, shortest: { schedule, length: schedule.length, switches: switchesOf(schedule) } };
   }
   if (edges !== null && stoppedBy === null) {
@@ -372,7 +394,7 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
       return explore(setup, variant, { ...limits, reduction: 'none' });
     }
     if (found.kind === 'livelock') {
-      const schedule = [...scheduleTo(found.entry), ...found.lap];
+      const schedule = lift(quotient, initial, [...scheduleTo(found.entry), ...found.lap], lim.engine);
       const known = outcomes.livelock;
       const witness = { schedule, length: schedule.length, switches: switchesOf(schedule) };
       outcomes.livelock = { count: (known?.count ?? 0) + found.states, shortest: known !== undefined && known.shortest.length <= witness.length ? known.shortest : witness };
@@ -390,10 +412,29 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
     setBytes: visited.bytes(),
     reduction: lim.reduction,
     reducedTasks: reducible?.size ?? 0,
+    symmetry: sym,
     maxPreemptions: bound,
     lockdep: ld === null ? null : withHeldSites(lockdepResult(ld), setup, variant, lim.engine),
     paths: graph === null ? null : countPaths(graph, visited.size(), ending),
   };
+}
+
+/** Whether the search runs on the quotient by the scenario's symmetry, and if not, why not (symmetry.ts). */
+function symmetryFor(initial: SystemState, lim: ExploreLimits): { sym: ExploreResult['symmetry']; symmetry: Symmetry | null } {
+  if (!lim.symmetry) return { sym: { order: 1, off: null }, symmetry: null };
+  const found = symmetryOf(initial);
+  // Lockdep's glock classes are per inode (lockdep.ts): where the group moves inodes, the images of an edge would go unrecorded.
+  const movesInodes = found.group.some((g) => g.ino.some((to, from) => to !== from));
+  const off = lim.maxPreemptions !== null ? 'a preemption bound' : lim.lockdep && movesInodes ? 'lockdep over every transition' : lim.paths ? 'path counts' : lim.encoding !== 'interned' ? 'the reference encoding' : null;
+  if (found.refused !== null) return { sym: { order: 1, off: found.refused }, symmetry: null };
+  if (found.group.length === 1) return { sym: { order: 1, off: null }, symmetry: null };
+  if (off !== null) return { sym: { order: 1, off }, symmetry: null };
+  return { sym: { order: found.group.length, off: null }, symmetry: found };
+}
+
+/** A schedule of the quotient graph as the real engine replays it (symmetry.ts), or the schedule itself without symmetry. */
+function lift(quotient: SymmetricVisited | null, initial: SystemState, schedule: readonly Pid[], engine: Engine): readonly Pid[] {
+  return quotient === null ? schedule : quotient.lift(initial, schedule, engine);
 }
 
 /**
@@ -462,6 +503,13 @@ function countPaths(graph: { from: readonly number[]; to: readonly number[]; eve
   return { total, byOutcome, byEvent };
 }
 
+/** Which reductions the counts are of, in words: "partial-order and symmetry reduced, group of order 3", or null for none. */
+export function reducedWords(result: Pick<ExploreResult, 'reducedTasks' | 'symmetry'>): string | null {
+  const order = result.symmetry.order;
+  if (order > 1) return `${result.reducedTasks > 0 ? 'partial-order and symmetry' : 'symmetry'} reduced, group of order ${order}`;
+  return result.reducedTasks > 0 ? 'partial-order reduced' : null;
+}
+
 const LIMIT_WORDS: Record<NonNullable<ExploreResult['stoppedBy']>, string> = {
   'max-states': 'state limit reached',
   'max-depth': 'depth limit reached',
@@ -481,7 +529,7 @@ export function summarize(result: ExploreResult): string {
     if (bad.length === 0) return `no deadlock, BUG or use-after-free is reachable ${within}: all ${count} such states explored`;
     return `explored all ${count} states reachable ${within}; reachable: ${bad.join(', ')}`;
   }
-  const states = result.reducedTasks > 0 ? `${count} states (partial-order reduced)` : `${count} reachable states`;
+  const states = reducedWords(result) === null ? `${count} reachable states` : `${count} states (${reducedWords(result) ?? ''})`;
   if (bad.length === 0) return `no deadlock, BUG or use-after-free is reachable: all ${states} explored`;
   return `explored all ${states}; reachable: ${bad.join(', ')}`;
 }
