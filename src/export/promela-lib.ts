@@ -22,11 +22,15 @@ import type { Gfs2Fix } from '../kernel/variants.ts';
 import { renderTemplate, type TemplateContext } from './promela-template.ts';
 import { PROMELA_TEMPLATES } from './promela-templates.ts';
 
+/** The program entries the model has a syscall machine for. */
+export const CALLS = ['pread', 'pwrite', 'truncate', 'punch', 'mmap', 'touch'] as const;
+export type Call = (typeof CALLS)[number];
+
 /** What the library needs to know about the run to emit only the relevant code. */
 export interface LibraryOptions {
   readonly fix: Gfs2Fix;
   /** The calls some task makes: code for the others is left out. */
-  readonly calls: ReadonlySet<'pread' | 'pwrite' | 'truncate' | 'punch' | 'mmap' | 'touch'>;
+  readonly calls: ReadonlySet<Call>;
 }
 
 /** Template `name` (promela/NAME.pml) under `ctx`. */
@@ -38,26 +42,6 @@ export function render(name: string, ctx: TemplateContext = {}): string {
 export function fixFlags(fix: Gfs2Fix): Record<string, boolean> {
   const late = fix === '5.18' || fix === '6.4';
   return { none: fix === 'none', rfc: fix === 'rfc', v516: fix === '5.16', v518: fix === '5.18', v64: fix === '6.4', late, nofault: fix === '5.16' || late };
-}
-
-/** Constants, encodings and the wait primitive. */
-export function preamble(): string {
-  return render('preamble');
-}
-
-/** Sleeping locks: mmap_lock, i_rwsem and page locks, as src/kernel/sleeplock.ts. */
-export function sleepLocks(): string {
-  return render('sleep-locks');
-}
-
-/** gfs2 glocks: holders, may_grant, run_queue across nodes, trylocks, recursion trap (src/kernel/glock.ts). */
-export function glocks(fix: Gfs2Fix): string {
-  return render('glocks', fixFlags(fix));
-}
-
-/** The scratch and frame variables every task proctype declares. */
-export function taskLocals(): string {
-  return render('task-locals');
 }
 
 /** Split a section into its definitions (#define, hidden, comments before the options) and its `do` options. */
