@@ -19,7 +19,7 @@
  * as gfs2-5.18.
  */
 import type { Gfs2Fix } from '../kernel/variants.ts';
-import { renderTemplate, type TemplateContext } from './promela-template.ts';
+import { renderTemplate, type TemplateContext, type TemplateSources } from './promela-template.ts';
 import { PROMELA_TEMPLATES } from './promela-templates.ts';
 
 /** The program entries the model has a syscall machine for. */
@@ -33,9 +33,9 @@ export interface LibraryOptions {
   readonly calls: ReadonlySet<Call>;
 }
 
-/** Template `name` (promela/NAME.pml) under `ctx`. */
-export function render(name: string, ctx: TemplateContext = {}): string {
-  return renderTemplate(PROMELA_TEMPLATES, name, ctx);
+/** Template `name` (promela/NAME.pml) under `ctx`; `templates` other than the generated ones only in tests. */
+export function render(name: string, ctx: TemplateContext = {}, templates: TemplateSources = PROMELA_TEMPLATES): string {
+  return renderTemplate(templates, name, ctx);
 }
 
 /** The flags the templates test for a variant: one per fix, and the groups the code branches on. */
@@ -71,9 +71,10 @@ const CALLEES: readonly (readonly [CalleeKind, string])[] = [
 
 /**
  * The code of every kernel path the scenario's calls reach, under the
- * variant, and `run_syscall` (kernel-paths.pml).
+ * variant, and `run_syscall` (kernel-paths.pml). promela-places.test.ts
+ * passes templates whose places are left in as comments.
  */
-export function kernelPaths(options: LibraryOptions & Reach): string {
+export function kernelPaths(options: LibraryOptions & Reach, templates: TemplateSources = PROMELA_TEMPLATES): string {
   const { fix, calls, kinds, shared } = options;
   const ctx: TemplateContext = {
     ...fixFlags(fix),
@@ -87,11 +88,8 @@ export function kernelPaths(options: LibraryOptions & Reach): string {
     calls.has('truncate') || calls.has('punch') ? 'truncate' : null,
     calls.has('mmap') ? 'mmap' : null,
     calls.has('touch') ? 'touch' : null,
-  ].flatMap((name) => (name === null ? [] : [split(render(name, ctx))]));
-  return render('kernel-paths', {
-    ...ctx,
-    callees: CALLEES.flatMap(([kind, name]) => (kinds.has(kind) ? [render(name, ctx)] : [])).join('\n\n'),
-    syscall_defs: sections.map((sec) => sec.defs),
-    syscall_options: sections.map((sec) => sec.options),
-  });
+  ].flatMap((name) => (name === null ? [] : [split(render(name, ctx, templates))]));
+  const callees = CALLEES.flatMap(([kind, name]) => (kinds.has(kind) ? [render(name, ctx, templates)] : []));
+  const paths = { ...ctx, callees: callees.join('\n\n'), syscall_defs: sections.map((sec) => sec.defs), syscall_options: sections.map((sec) => sec.options) };
+  return render('kernel-paths', paths, templates);
 }

@@ -18,6 +18,7 @@
 //@end
        fi;
        if
+//@fl call-site.returned
        :: c_st == 0 -> c_kind = 0; cp_res = 0; c_inval = 0; s_st = s_ret_to   /* the callee returned */
        :: else -> do_page_fault(cp_e, cp_w); cp_res = (f_ret == 0 -> COPY_RETRY : COPY_FAILED); f_ret = 0   /* its copy faulted: the fault, then back to the copy */
        fi

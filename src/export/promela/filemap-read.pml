@@ -2,6 +2,7 @@
 /* generic_file_read_iter → filemap_read (mm/filemap.c): per page, find it (read it in unless IOCB_NOIO), copy_page_to_iter */
 inline filemap_read() {
   do
+//@fl filemap-read.c1
   :: atomic { c_st == 1 ->   /* filemap_get_pages */
        c_index = c_pos + c_done;
        if
@@ -12,7 +13,9 @@ inline filemap_read() {
             :: else -> if :: c_noio -> c_ret = (c_done > 0 -> c_done : -EAGAIN); c_st = 0; break :: else -> c_st = 2 fi
             fi
        fi }
+//@fl filemap-read.c2
   :: atomic { c_st == 2 -> new_page(c_ino, c_index, 0); c_st = 1 }   /* filemap_read_page */
+//@fl filemap-read.c3
   :: c_st == 3 ->   /* copy_page_to_iter: writes user memory */
        slot_of(c_buf + c_done); user_copy(1);
        if

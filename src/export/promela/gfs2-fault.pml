@@ -28,6 +28,7 @@
 //@endmacro
 /* gfs2_fault (fs/gfs2/file.c): the inode glock SH, filemap_fault, release */
 inline gfs2_fault() {
+//@fl gfs2-fault.gfs2_fault.start
 //@if rfc
   g_st = 0;
 //@else
@@ -35,16 +36,22 @@ inline gfs2_fault() {
 //@end
   do
 //@if rfc
+//@fl gfs2-fault.gfs2_fault.rfc_route
   :: atomic { g_st == 0 ->   /* the RFC's tree asks for EX on write faults */
 //@use rfc_route((f_write -> EX : SH))
      }
 //@end
+//@fl gfs2-fault.gfs2_fault.g1 gfs2-fault.gfs2_fault.g2
 //@use fault_glock(1, 2, 3)
+//@fl gfs2-fault.gfs2_fault.g3
   :: g_st == 3 -> filemap_fault(); g_st = 4
+//@fl gfs2-fault.gfs2_fault.g4
   :: atomic { g_st == 4 -> dq_h = FAULT_HOLDER; dq_ino = f_ino; glock_dq(); g_st = 99 }
 //@if rfc
+//@fl gfs2-fault.gfs2_fault.g20
   :: g_st == 20 -> filemap_fault(); g_st = 99   /* filemap_fault under the outer holder */
 //@end
+//@fl gfs2-fault.gfs2_fault.g99
   :: g_st == 99 -> g_st = 0; break
   od
 }
@@ -52,6 +59,7 @@ inline gfs2_fault() {
 //@if shared
 /* gfs2_page_mkwrite (fs/gfs2/file.c) on page g_page: EX glock, size check, lock_page, page->mapping check */
 inline gfs2_page_mkwrite() {
+//@fl gfs2-fault.page_mkwrite.start
 //@if rfc
   g_st = 0;
 //@else
@@ -59,22 +67,30 @@ inline gfs2_page_mkwrite() {
 //@end
   do
 //@if rfc
+//@fl gfs2-fault.page_mkwrite.rfc_route
   :: atomic { g_st == 0 ->
 //@use rfc_route(EX)
      }
 //@end
+//@fl gfs2-fault.page_mkwrite.g1 gfs2-fault.page_mkwrite.g2
 //@use fault_glock(1, 2, 20)
+//@fl gfs2-fault.page_mkwrite.g20
   :: atomic { g_st == 20 ->   /* page beyond i_size → VM_FAULT_SIGBUS */
        if :: f_index >= i_size[f_ino] -> g_ret = VM_FAULT_SIGBUS; g_st = 25 :: else -> g_st = 21 fi }
+//@fl gfs2-fault.page_mkwrite.g21
   :: atomic { g_st == 21 -> down(PAGE_LOCK(g_page), 1); g_st = 22 }   /* lock_page */
+//@fl gfs2-fault.page_mkwrite.g22
   :: atomic { g_st == 22 && (!waiting[t] || stopped) -> if :: stopped -> goto stop :: else fi; g_st = 23 }
+//@fl gfs2-fault.page_mkwrite.g23
   :: atomic { g_st == 23 ->   /* page->mapping unchanged → VM_FAULT_LOCKED; changed (truncated) → unlock_page, VM_FAULT_NOPAGE */
        if
        :: pg_map[g_page] == f_ino + 1 -> g_ret = VM_FAULT_LOCKED; f_vmfpage = g_page
        :: else -> up(PAGE_LOCK(g_page)); g_ret = VM_FAULT_NOPAGE
        fi;
        g_st = 25 }
+//@fl gfs2-fault.page_mkwrite.g25
   :: atomic { g_st == 25 -> if :: h_queued[FAULT_HOLDER] -> dq_h = FAULT_HOLDER; dq_ino = f_ino; glock_dq() :: else fi; g_st = 99 }
+//@fl gfs2-fault.page_mkwrite.g99
   :: g_st == 99 -> g_st = 0; g_page = 0; break
   od
 }

@@ -200,6 +200,7 @@ inline glock_nq() {
   :: nq_res == NQ_BUG ->
        /* kernel BUG at fs/gfs2/glock.c: add_to_queue → trap_recursive: this task already has a holder on the glock */
        trap_recursive = 1;
+//@fl glocks.BUG
        assert(!trap_recursive);
        stopped = 1; goto stop
   :: else

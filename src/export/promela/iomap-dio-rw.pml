@@ -3,6 +3,7 @@
 hidden byte dio_i;
 inline iomap_dio_rw() {
   do
+//@fl iomap-dio-rw.c1
   :: atomic { c_st == 1 ->
        c_index = c_pos + c_done;
        if   /* a write first invalidates the page cache over its range (invalidate_inode_pages2_range), a page at a time */
@@ -20,8 +21,11 @@ inline iomap_dio_rw() {
             :: else -> c_st = 2
             fi
        fi }
+//@fl iomap-dio-rw.c3
   :: atomic { c_st == 3 -> down(PAGE_LOCK(c_page), 1); c_st = 4 }   /* lock_page */
+//@fl iomap-dio-rw.c4
   :: atomic { c_st == 4 && (!waiting[t] || stopped) -> if :: stopped -> goto stop :: else fi; c_st = 5 }
+//@fl iomap-dio-rw.c5
   :: atomic { c_st == 5 ->   /* unmap it from every process, delete it from the page cache, unlock_page */
        if
        :: pg_map[c_page] == c_ino + 1 ->
@@ -31,6 +35,7 @@ inline iomap_dio_rw() {
        :: else
        fi;
        up(PAGE_LOCK(c_page)); c_page = 0; c_st = 1 }
+//@fl iomap-dio-rw.c2
   :: c_st == 2 ->
        slot_of(c_buf + c_done); user_copy(!c_write);   /* reading the file writes user memory */
        if

@@ -30,6 +30,7 @@ inline run_syscall() {
 //@if callee_any
 //@include call-site
 //@end
+//@fl kernel-paths.S_END
   :: s_st == S_END -> break
   od;
   s_st = 0; s_ret_to = 0; c_ret = 0; c_write = 0; c_noio = 0

@@ -131,6 +131,7 @@ inline load_syscall() {
 /* One instance per scenario task (see init): run the program in order until it ends or SIGBUS kills the task. */
 proctype task(byte t; byte mm; byte node) {
 //@include task-locals
+//@fl model.next_syscall
 next_syscall:
   atomic {
     if :: killed -> goto end_exited :: else fi;   /* a task killed by SIGBUS runs no further entries */
@@ -155,10 +156,12 @@ next_syscall:
     fi
   };
   run_syscall();
+//@fl model.returned
   d_step { pc++; call = 0; ino = 0; pos = 0; plen = 0; buf = 0; arg = 0; direct = 0; uw = 0; done = 0; ret = 0 };
   goto next_syscall;
 stop:   /* a BUG or a livelock ended the run: the simulator stops every task */
   skip;
+//@fl model.exited
 end_exited:
   skip
 }

@@ -29,40 +29,52 @@
 #define R_DISALLOW 11
 #define R_DQ_FAULTIN 12
 #define R_RETURN 13
+//@fl read-iter.R_NOIO
   :: s_st == R_NOIO ->
        if
        :: direct -> s_st = R_NQ
        :: else -> {{#late}}pfd++; {{/late}}c_ino = ino; c_pos = pos + done; c_len = plen - done; c_buf = buf + done; c_noio = 1; c_kind = CALL_READ; s_ret_to = R_NOIO_RET; c_st = 1; c_done = 0; s_st = CALL
        fi
+//@fl read-iter.R_NOIO_RET
   :: s_st == R_NOIO_RET ->
        {{#late}}pfd--; {{/late}}if :: c_ret > 0 -> done = done + c_ret :: else fi; ret = c_ret; c_noio = 0;
        if
        :: c_ret >= 0 && plen == done -> s_st = R_RETURN
        :: else -> if :: c_ret >= 0 || c_ret == -EAGAIN{{#late}} || c_ret == -EFAULT{{/late}} -> s_st = R_NQ :: else -> s_st = R_RETURN fi
        fi
+//@fl read-iter.R_NQ read-iter.R_NQ_WAIT
 //@use sys_glock(R_NQ, R_NQ_WAIT, R_READ, (direct -> DF : SH), rfc)
+//@fl read-iter.R_READ
   :: s_st == R_READ -> {{#nofault}}pfd++; {{/nofault}}c_ino = ino; c_pos = pos + done; c_len = plen - done; c_buf = buf + done; c_write = 0; c_kind = (direct -> CALL_DIO : CALL_READ); s_ret_to = R_READ_RET; c_st = 1; c_done = 0; s_st = CALL
 //@if nofault
+//@fl read-iter.nofault.R_READ_RET
   :: s_st == R_READ_RET ->
        pfd--; if :: c_ret > 0 -> done = done + c_ret :: else fi; ret = c_ret;
        if :: plen > done && (c_ret == -EFAULT || c_ret > 0) -> s_st = {{#v516}}R_ALLOW{{/v516}}{{#late}}R_DQ_FAULTIN{{/late}} :: else -> s_st = R_DQ fi   /* should_fault_in_pages */
+//@fl read-iter.nofault.R_DQ
   :: atomic { s_st == R_DQ -> if :: h_queued[SYS_HOLDER] -> dq_h = SYS_HOLDER; dq_ino = ino; glock_dq() :: else fi; s_st = R_RETURN }
 //@else
+//@fl read-iter.R_READ_RET
   :: s_st == R_READ_RET -> if :: c_ret > 0 -> done = done + c_ret :: else fi; ret = c_ret; s_st = R_DQ
+//@fl read-iter.R_DQ
   :: atomic { s_st == R_DQ -> dq_h = SYS_HOLDER; dq_ino = ino; glock_dq();{{#rfc}} outer_glock = 0; s_st = R_CHECK_RETRY{{/rfc}}{{^rfc}} s_st = R_RETURN{{/rfc}} }
 //@end
 //@if rfc
+//@fl read-iter.rfc.R_CHECK_RETRY
   :: s_st == R_CHECK_RETRY ->   /* current_needs_retry and -EFAULT → iov_iter_fault_in_writeable(PAGE_SIZE) */
        if
        :: !needs_retry -> s_st = R_RETURN
        :: needs_retry && ret != -EFAULT -> needs_retry = 0; s_st = R_RETURN
        :: needs_retry && ret == -EFAULT -> needs_retry = 0; c_buf = buf + done; c_len = 1; c_write = 1; c_kind = CALL_FAULTIN; s_ret_to = R_FAULTED_IN; c_st = 1; c_done = 0; s_st = CALL
        fi
+//@fl read-iter.rfc.R_FAULTED_IN
   :: s_st == R_FAULTED_IN -> if :: c_ret > 0 -> s_st = R_NQ :: else -> ret = -EFAULT; s_st = R_RETURN fi
 //@end
 //@if v516
+//@fl read-iter.R_ALLOW
   :: atomic { s_st == R_ALLOW ->   /* gfs2_holder_allow_demote; fault_in_iov_iter_writeable(1 page) */
        set_may_demote(SYS_HOLDER, 1, ino); c_buf = buf + done; c_len = 1; c_write = 1; c_kind = CALL_FAULTIN; s_ret_to = R_DISALLOW; c_st = 1; c_done = 0; s_st = CALL }
+//@fl read-iter.R_DISALLOW
   :: atomic { s_st == R_DISALLOW ->   /* gfs2_holder_disallow_demote */
        set_may_demote(SYS_HOLDER, 0, ino);
        if
@@ -73,7 +85,10 @@
        fi }
 //@end
 //@if late
+//@fl read-iter.R_DQ_FAULTIN
   :: atomic { s_st == R_DQ_FAULTIN -> dq_h = SYS_HOLDER; dq_ino = ino; glock_dq(); c_buf = buf + done; c_len = plen - done; c_write = 1; c_kind = CALL_FAULTIN; s_ret_to = R_FAULTED_IN; c_st = 1; c_done = 0; s_st = CALL }
+//@fl read-iter.late.R_FAULTED_IN
   :: s_st == R_FAULTED_IN -> if :: c_ret > 0 -> s_st = R_NQ :: else -> ret = -EFAULT; s_st = R_RETURN fi   /* fault-in made no progress: give up */
 //@end
+//@fl read-iter.R_RETURN
   :: s_st == R_RETURN -> s_st = S_END

@@ -11,6 +11,7 @@
  */
 inline user_copy(W) {
   if
+//@fl user-copy.after_fault
   :: cp_res == COPY_FAILED -> cp_res = COPY_SHORT; cp_retries = 0
   :: else ->
        atomic {
