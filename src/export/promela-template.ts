@@ -221,9 +221,17 @@ class Renderer {
   }
 }
 
+/** One renderer per set of sources: their macros are read once. */
+const renderers = new WeakMap<TemplateSources, Renderer>();
+
 /** Render template `name` (NAME.pml) under `ctx`, as text (lines joined by newlines). */
 export function renderTemplate(sources: TemplateSources, name: string, ctx: TemplateContext): string {
-  return new Renderer(sources).render(name, ctx).join('\n');
+  let renderer = renderers.get(sources);
+  if (renderer === undefined) {
+    renderer = new Renderer(sources);
+    renderers.set(sources, renderer);
+  }
+  return renderer.render(name, ctx).join('\n');
 }
 
 /** The places (`//@fl PLACE`) each template names, in order. */
