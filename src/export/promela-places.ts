@@ -79,6 +79,28 @@ const WRITE_LOCKED_BUFFERED = {
   glock_dq: 'write-iter.W_DQ',
 } as const;
 
+/** 5.18 and 6.4 read alike (fa58cc888d67 changed only the O_DIRECT write). */
+const READ_LATE = {
+  ...READ_COMMON,
+  read_returned: 'read-iter.nofault.R_READ_RET',
+  glock_dq_faultin: 'read-iter.R_DQ_FAULTIN',
+  // faultInRemaining only sets up the call: folded into the dq's block, which makes it.
+  fault_in: 'read-iter.R_DQ_FAULTIN',
+  faulted_in: 'read-iter.late.R_FAULTED_IN',
+  glock_dq: 'read-iter.nofault.R_DQ',
+} as const;
+
+/** The states of the 5.18 and 6.4 writes that do not differ: the buffered write faults the source in before the glock. */
+const WRITE_LATE = {
+  ...WRITE_COMMON,
+  // O_DIRECT → the glock, buffered → prefault: the choice W_ILOCK_WAIT makes.
+  route: 'write-iter.W_ILOCK_WAIT',
+  glock_dq: 'write-iter.W_DQ',
+  prefault: 'write-iter.late.W_PREFAULT',
+  prefaulted: 'write-iter.late.W_FAULTED_IN',
+  glock_dq_retry: 'write-iter.late.W_DQ_RETRY',
+} as const;
+
 /** The write actor (iomap_write_iter; iomap_write_actor in 5.13), as iomap-buffered-write.pml's c_st states. */
 const WRITE_ACTOR = {
   next_page: 'iomap-buffered-write.c1',
@@ -286,29 +308,8 @@ export const PLACES: Readonly<Record<string, MachinePlaces>> = {
       glock_dq: 'read-iter.nofault.R_DQ',
     },
   },
-  'gfs2_file_read_iter (5.18)': {
-    fixes: ['5.18'],
-    states: {
-      ...READ_COMMON,
-      read_returned: 'read-iter.nofault.R_READ_RET',
-      glock_dq_faultin: 'read-iter.R_DQ_FAULTIN',
-      // faultInRemaining only sets up the call: folded into the dq's block, which makes it.
-      fault_in: 'read-iter.R_DQ_FAULTIN',
-      faulted_in: 'read-iter.late.R_FAULTED_IN',
-      glock_dq: 'read-iter.nofault.R_DQ',
-    },
-  },
-  'gfs2_file_read_iter (6.4)': {
-    fixes: ['6.4'],
-    states: {
-      ...READ_COMMON,
-      read_returned: 'read-iter.nofault.R_READ_RET',
-      glock_dq_faultin: 'read-iter.R_DQ_FAULTIN',
-      fault_in: 'read-iter.R_DQ_FAULTIN',
-      faulted_in: 'read-iter.late.R_FAULTED_IN',
-      glock_dq: 'read-iter.nofault.R_DQ',
-    },
-  },
+  'gfs2_file_read_iter (5.18)': { fixes: ['5.18'], states: READ_LATE },
+  'gfs2_file_read_iter (6.4)': { fixes: ['6.4'], states: READ_LATE },
   iomap_file_buffered_write: {
     fixes: ['5.16', '5.18', '6.4'],
     states: WRITE_ACTOR,
@@ -356,13 +357,7 @@ export const PLACES: Readonly<Record<string, MachinePlaces>> = {
   'gfs2_file_write_iter (5.18)': {
     fixes: ['5.18'],
     states: {
-      ...WRITE_COMMON,
-      // O_DIRECT → the glock, buffered → prefault: the choice W_ILOCK_WAIT makes.
-      route: 'write-iter.W_ILOCK_WAIT',
-      glock_dq: 'write-iter.W_DQ',
-      prefault: 'write-iter.late.W_PREFAULT',
-      prefaulted: 'write-iter.late.W_FAULTED_IN',
-      glock_dq_retry: 'write-iter.late.W_DQ_RETRY',
+      ...WRITE_LATE,
       // Both ways go to the fault-in of the rest in 5.18: folded into the dq's block.
       retry_route: 'write-iter.late.W_DQ_RETRY',
       direct_fault_in: 'write-iter.late.W_PREFAULT',
@@ -371,12 +366,7 @@ export const PLACES: Readonly<Record<string, MachinePlaces>> = {
   'gfs2_file_write_iter (6.4)': {
     fixes: ['6.4'],
     states: {
-      ...WRITE_COMMON,
-      route: 'write-iter.W_ILOCK_WAIT',
-      glock_dq: 'write-iter.W_DQ',
-      prefault: 'write-iter.late.W_PREFAULT',
-      prefaulted: 'write-iter.late.W_FAULTED_IN',
-      glock_dq_retry: 'write-iter.late.W_DQ_RETRY',
+      ...WRITE_LATE,
       // O_DIRECT → W_DFAULTIN, buffered → W_PREFAULT: the choice the dq's block makes under 6.4.
       retry_route: 'write-iter.late.W_DQ_RETRY',
       direct_fault_in: 'write-iter.W_DFAULTIN',
