@@ -1,4 +1,4 @@
-//@# Constants, encodings and the wait primitive: the start of every model (promela-lib.ts: preamble).
+//@# Constants, encodings and the wait primitive: the start of every model (model.pml includes it).
 /* ---- encodings ---------------------------------------------------- */
 /* glock states and holder modes (fs/gfs2/glock.h LM_ST_*; numbered here UN < SH < DF < EX) */
 #define UN 0
