@@ -3,7 +3,9 @@
 // of threads/gfs2.ts and gfs2-write.ts, and every machine a gfs2 preset or
 // a custom export scenario runs) has a counterpart in promela-places.ts, each
 // place there is marked in a template (//@fl) and emitted under the
-// variants the machine runs under, and each marked place is some state's.
+// variants the machine runs under, and each marked place is some state's;
+// and every state a gfs2 scenario's replay passes through has its place in
+// the model exported for that scenario (the export's reach left nothing out).
 import { describe, expect, it } from 'vitest';
 import type { Gfs2Fix } from '../kernel/variants.ts';
 import { VARIANTS } from '../kernel/variants.ts';
@@ -14,6 +16,7 @@ import * as gfs2Write from '../threads/gfs2-write.ts';
 import * as gfs2 from '../threads/gfs2.ts';
 import { compiledMachine } from '../threads/registry.ts';
 import { promelaCases } from './promela-cases.ts';
+import { promelaOf } from './promela.ts';
 import { CALLS, kernelPaths, type CalleeKind } from './promela-lib.ts';
 import { PLACES, type Counterpart, type MachinePlaces } from './promela-places.ts';
 import { templatePlaces, type TemplateSources } from './promela-template.ts';
@@ -47,10 +50,14 @@ function withPlacesShown(templates: TemplateSources): TemplateSources {
   return Object.fromEntries(Object.entries(templates).map(([name, text]) => [name, text.replace(/^\/\/@fl (.*)$/gm, (_all, places: string) => `/*@fl ${places} */`)]));
 }
 
+/** The places a model written from `withPlacesShown` templates shows. */
+function shownIn(text: string): Set<string> {
+  return new Set([...text.matchAll(/\/\*@fl (.*?) \*\//g)].flatMap((m) => (m[1] ?? '').split(/\s+/)));
+}
+
 /** The places the kernel paths of a variant emit, with every call and callee reached, with and without a MAP_SHARED mapping. */
 function emitted(templates: TemplateSources, fix: Gfs2Fix): Set<string> {
-  const text = [true, false].map((shared) => kernelPaths({ fix, calls: new Set(CALLS), kinds: new Set(KINDS), shared }, withPlacesShown(templates))).join('\n');
-  return new Set([...text.matchAll(/\/\*@fl (.*?) \*\//g)].flatMap((m) => (m[1] ?? '').split(/\s+/)));
+  return shownIn([true, false].map((shared) => kernelPaths({ fix, calls: new Set(CALLS), kinds: new Set(KINDS), shared }, withPlacesShown(templates))).join('\n'));
 }
 
 /** Everything wrong between the machines, the table and the templates, in words; empty when they agree. */
@@ -93,6 +100,32 @@ function placeProblems(machines: ReadonlyMap<string, readonly string[]>, places:
   for (const machine of Object.keys(places)) if (!machines.has(machine)) problems.push(`machine ${machine} has an entry but is not in scope (stale)`);
   for (const m of marked) if (!named.has(m.place)) problems.push(`${m.file}.pml:${m.line}: place ${m.place} is no machine state's counterpart`);
   return problems;
+}
+
+/** Replay every gfs2 preset's schedules (the custom export scenarios: round-robin) under every gfs2 variant: the states passed through whose places the model exported for that scenario and variant does not show. */
+function scenarioMisses(places: Readonly<Record<string, MachinePlaces>>): { checked: number; missing: string[] } {
+  const shown = withPlacesShown(PROMELA_TEMPLATES);
+  const gfs2Variants = VARIANTS.filter((v) => v.flags.fs === 'gfs2').map((v) => v.id);
+  const scenarios = new Set([...PRESETS.filter((p) => p.fs === 'gfs2'), ...promelaCases().map((c) => c.scenario).filter((s) => s.fs === 'gfs2')]);
+  const missing: string[] = [];
+  let checked = 0;
+  for (const scenario of scenarios) {
+    for (const variant of gfs2Variants) {
+      const result = promelaOf(scenario, variant, { templates: shown });
+      if (!result.ok) throw new Error(result.message);
+      const inModel = shownIn(result.model);
+      const schedules = scenario.schedules.length > 0 ? scenario.schedules.map((s) => s.steps) : [[]];
+      const visited = new Set(schedules.flatMap((steps) => replay(buildSetup(scenario), variant, steps, { finish: true }).trace.flatMap((t) => [`${t.machine}\u0000${t.from}`, `${t.machine}\u0000${t.to}`])));
+      for (const key of visited) {
+        const [machine = '', state = ''] = key.split('\u0000');
+        const counterpart = places[machine]?.states[state];
+        if (counterpart === undefined || (typeof counterpart === 'object' && 'none' in counterpart)) continue;
+        checked++;
+        if (!placesOf(counterpart).some((place) => inModel.has(place))) missing.push(`${scenario.id} (${scenario.tasks.length} tasks) under ${variant}: ${machine}.${state} → ${placesOf(counterpart).join(' | ')}`);
+      }
+    }
+  }
+  return { checked, missing };
 }
 
 describe('the Promela model, state by state', () => {
@@ -140,5 +173,18 @@ describe('the Promela model, state by state', () => {
       'gfs2_file_read_iter (5.16).allow_demote → read-iter.R_DQ_FAULTIN: the model for 5.16 does not emit this place',
       expect.stringMatching(/^read-iter\.pml:\d+: place read-iter\.R_ALLOW is no machine state's counterpart$/),
     ]);
+  });
+
+  it('every state the simulator passes through on a gfs2 preset\'s schedules and the custom export scenarios is in the model exported for that scenario and variant', () => {
+    const { checked, missing } = scenarioMisses(PLACES);
+    expect(checked).toBeGreaterThan(1000);
+    expect(missing).toEqual([]);
+  });
+
+  it('fails on a state whose place the scenario\'s model leaves out: filemap_read pointed at iomap_dio_rw, which a buffered read never emits', () => {
+    const entry = PLACES.filemap_read;
+    if (entry === undefined) throw new Error('no filemap_read');
+    const wrong = { ...PLACES, filemap_read: { ...entry, states: { ...entry.states, find_page: 'iomap-dio-rw.c1' } } };
+    expect(scenarioMisses(wrong).missing).toContain('gfs2-read-self (1 tasks) under gfs2-5.15: filemap_read.find_page → iomap-dio-rw.c1');
   });
 });

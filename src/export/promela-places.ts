@@ -5,7 +5,8 @@
  * against the machine (src/threads) and the kernel function it models.
  * promela-places.test.ts fails when a machine state has no entry, when an
  * entry names a place no template marks (or one the machine's variants never
- * emit), and when a template marks a place no state names.
+ * emit, or one missing from the model of a scenario whose replay passes
+ * through the state), and when a template marks a place no state names.
  *
  * A counterpart is
  * - a place, or several when the state's step spans them (a release step that

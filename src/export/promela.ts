@@ -25,6 +25,7 @@ import type { Scenario, SyscallSpec } from '../scenarios/types.ts';
 import { validateScenario } from '../scenarios/validate.ts';
 import type { Gfs2Fix } from '../kernel/variants.ts';
 import { CALLS, fixFlags, kernelPaths, render, type CalleeKind, type Reach } from './promela-lib.ts';
+import type { TemplateSources } from './promela-template.ts';
 
 export type PromelaResult = { readonly ok: true; readonly model: string; readonly notes: readonly string[] } | { readonly ok: false; readonly message: string };
 
@@ -351,6 +352,12 @@ export interface PromelaOptions {
    * at the end of an atomic step do.
    */
   readonly hidden?: boolean;
+  /**
+   * The templates to write the model from: the generated ones
+   * (promela-templates.ts), unless a test renders copies whose places are
+   * left in as comments (promela-places.test.ts).
+   */
+  readonly templates?: TemplateSources;
 }
 
 /**
@@ -369,8 +376,8 @@ export function promelaOf(scenario: Scenario, variant: VariantId, options: Prome
     ...ABSTRACTIONS,
   ];
   const lists = headerLines(m);
-  // The template's placeholders, in model.pml's order; the model ends with a newline.
-  const model = `${render('model', {
+  // The template's placeholders, in model.pml's order.
+  const placeholders = {
     ...fixFlags(fix),
     ...Object.fromEntries(CALLS.map((call) => [`call_${call}`, calls.has(call)])),
     scenario_id: m.scenario.id,
@@ -394,9 +401,11 @@ export function promelaOf(scenario: Scenario, variant: VariantId, options: Prome
     slot_of_rows: slotOfRows(m),
     unmap_rows: unmapRows(m),
     load_syscall_rows: loadSyscallRows(m),
-    kernel_paths: kernelPaths({ fix, calls, ...reachOf(m, fix) }),
+    kernel_paths: kernelPaths({ fix, calls, ...reachOf(m, fix) }, options.templates),
     init_rows: initRows(m),
     run_rows: m.tasks.map((task) => `    run task(${task.t}, ${task.process}, ${task.node});   /* pid ${task.pid}: process ${task.process}, node ${task.node} */`),
-  })}\n`;
+  };
+  // The model ends with a newline.
+  const model = `${render('model', placeholders, options.templates)}\n`;
   return { ok: true, model: options.hidden === false ? model.replace(/^hidden /gm, '') : model, notes };
 }
