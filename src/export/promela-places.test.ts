@@ -6,6 +6,9 @@
 // variants the machine runs under, and each marked place is some state's;
 // and every state a gfs2 scenario's replay passes through has its place in
 // the model exported for that scenario (the export's reach left nothing out).
+// The lock rules likewise, function by function (RULES): every function of
+// kernel/glock.ts and kernel/sleeplock.ts has its place or a reason.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Gfs2Fix } from '../kernel/variants.ts';
 import { VARIANTS } from '../kernel/variants.ts';
@@ -18,7 +21,7 @@ import { compiledMachine } from '../threads/registry.ts';
 import { promelaCases } from './promela-cases.ts';
 import { promelaOf } from './promela.ts';
 import { CALLS, kernelPaths, type CalleeKind } from './promela-lib.ts';
-import { PLACES, type Counterpart, type MachinePlaces } from './promela-places.ts';
+import { PLACES, RULES, type Counterpart, type MachinePlaces } from './promela-places.ts';
 import { templatePlaces, type TemplateSources } from './promela-template.ts';
 import { PROMELA_TEMPLATES } from './promela-templates.ts';
 
@@ -43,6 +46,12 @@ function machinesInScope(): Map<string, readonly string[]> {
   return new Map([...ids].map((id) => [id, [...(compiledMachine(id)?.states.keys() ?? [])]]));
 }
 
+/** The functions a source file of the simulator defines (`function name(`, exported or not). */
+function functionsOf(file: string): string[] {
+  const text = readFileSync(new URL(`../${file}`, import.meta.url), 'utf8');
+  return [...text.matchAll(/^(?:export )?function (\w+)/gm)].map((m) => m[1] ?? '');
+}
+
 const placesOf = (c: Counterpart): readonly string[] => (typeof c === 'string' ? [c] : 'none' in c ? [] : (c as readonly string[]));
 
 /** The templates with each //@fl line left in as a comment, so that a rendering shows which places it emits. */
@@ -61,7 +70,7 @@ function emitted(templates: TemplateSources, fix: Gfs2Fix): Set<string> {
 }
 
 /** Everything wrong between the machines, the table and the templates, in words; empty when they agree. */
-function placeProblems(machines: ReadonlyMap<string, readonly string[]>, places: Readonly<Record<string, MachinePlaces>>, templates: TemplateSources): string[] {
+function placeProblems(machines: ReadonlyMap<string, readonly string[]>, places: Readonly<Record<string, MachinePlaces>>, templates: TemplateSources, rules: typeof RULES = RULES): string[] {
   const problems: string[] = [];
   const marked = templatePlaces(templates);
   const markedAt = new Map<string, string>();
@@ -98,7 +107,19 @@ function placeProblems(machines: ReadonlyMap<string, readonly string[]>, places:
     }
   }
   for (const machine of Object.keys(places)) if (!machines.has(machine)) problems.push(`machine ${machine} has an entry but is not in scope (stale)`);
-  for (const m of marked) if (!named.has(m.place)) problems.push(`${m.file}.pml:${m.line}: place ${m.place} is no machine state's counterpart`);
+  for (const [file, table] of Object.entries(rules)) {
+    const functions = functionsOf(file);
+    for (const fn of functions) if (!(fn in table)) problems.push(`${file}: ${fn} has no counterpart in the model`);
+    for (const [fn, counterpart] of Object.entries(table)) {
+      if (!functions.includes(fn)) problems.push(`${file}: ${fn} is not a function there (stale entry)`);
+      if (typeof counterpart === 'object' && 'none' in counterpart && counterpart.none.trim() === '') problems.push(`${file}: ${fn}: no counterpart, and no reason given`);
+      for (const place of placesOf(counterpart)) {
+        named.add(place);
+        if (!markedAt.has(place)) problems.push(`${file}: ${fn} → ${place}: no template marks this place`);
+      }
+    }
+  }
+  for (const m of marked) if (!named.has(m.place)) problems.push(`${m.file}.pml:${m.line}: place ${m.place} is no machine state's or lock rule's counterpart`);
   return problems;
 }
 
@@ -157,12 +178,17 @@ describe('the Promela model, state by state', () => {
 
   it('fails on a place no template marks, and on a marked place no state names', () => {
     const renamed = Object.fromEntries(Object.entries(PROMELA_TEMPLATES).map(([name, text]) => [name, text.replace('//@fl read-iter.R_ALLOW\n', '//@fl read-iter.R_ALLOW_DEMOTE\n')]));
-    expect(placeProblems(machines, PLACES, renamed).sort()).toEqual(['gfs2_file_read_iter (5.16).allow_demote → read-iter.R_ALLOW: no template marks this place', expect.stringMatching(/^read-iter\.pml:\d+: place read-iter\.R_ALLOW_DEMOTE is no machine state's counterpart$/)]);
+    expect(placeProblems(machines, PLACES, renamed).sort()).toEqual(['gfs2_file_read_iter (5.16).allow_demote → read-iter.R_ALLOW: no template marks this place', expect.stringMatching(/^read-iter\.pml:\d+: place read-iter\.R_ALLOW_DEMOTE is no machine state's or lock rule's counterpart$/)]);
   });
 
   it('fails on a stale marker left in a template', () => {
     const stale = { ...PROMELA_TEMPLATES, 'read-iter': (PROMELA_TEMPLATES['read-iter'] ?? '').replace('//@fl read-iter.R_RETURN\n', '//@fl read-iter.R_RETURN\n//@fl read-iter.R_RELOCK\n') };
-    expect(placeProblems(machines, PLACES, stale)).toEqual([expect.stringMatching(/^read-iter\.pml:\d+: place read-iter\.R_RELOCK is no machine state's counterpart$/)]);
+    expect(placeProblems(machines, PLACES, stale)).toEqual([expect.stringMatching(/^read-iter\.pml:\d+: place read-iter\.R_RELOCK is no machine state's or lock rule's counterpart$/)]);
+  });
+
+  it('fails on a glock rule with no counterpart, and on a rule that no longer exists', () => {
+    const planted = { ...RULES, 'kernel/glock.ts': { ...Object.fromEntries(Object.entries(RULES['kernel/glock.ts']).filter(([fn]) => fn !== 'remoteCallback')), gfs2GlockCb: 'glocks.gfs2_glock_cb' } };
+    expect(placeProblems(machines, PLACES, PROMELA_TEMPLATES, planted).sort()).toEqual(['kernel/glock.ts: gfs2GlockCb is not a function there (stale entry)', 'kernel/glock.ts: remoteCallback has no counterpart in the model']);
   });
 
   it('fails on a place that the machine\'s variant does not emit: a 5.16 state pointed at the 5.18 fault-in', () => {
@@ -171,7 +197,7 @@ describe('the Promela model, state by state', () => {
     const wrong = { ...PLACES, 'gfs2_file_read_iter (5.16)': { ...entry, states: { ...entry.states, allow_demote: 'read-iter.R_DQ_FAULTIN' } } };
     expect(placeProblems(machines, wrong, PROMELA_TEMPLATES)).toEqual([
       'gfs2_file_read_iter (5.16).allow_demote → read-iter.R_DQ_FAULTIN: the model for 5.16 does not emit this place',
-      expect.stringMatching(/^read-iter\.pml:\d+: place read-iter\.R_ALLOW is no machine state's counterpart$/),
+      expect.stringMatching(/^read-iter\.pml:\d+: place read-iter\.R_ALLOW is no machine state's or lock rule's counterpart$/),
     ]);
   });
 

@@ -378,3 +378,53 @@ export const PLACES: Readonly<Record<string, MachinePlaces>> = {
   do_truncate: { states: TRUNCATE_LIKE },
   punch_hole: { states: TRUNCATE_LIKE },
 };
+
+/**
+ * The lock rules, function by function: every function of the simulator's
+ * glocks (src/kernel/glock.ts) and sleeping locks (src/kernel/sleeplock.ts)
+ * and its place in glocks.pml / sleep-locks.pml, or why it has none.
+ * promela-drift.test.ts runs COMPAT, MAY_GRANT and LOCAL_SHARE against the
+ * simulator's answers; this table says where the rest lives.
+ */
+export const RULES: Readonly<Record<'kernel/glock.ts' | 'kernel/sleeplock.ts', Readonly<Record<string, Counterpart>>>> = {
+  'kernel/glock.ts': {
+    // The glocks start zeroed (UN, NO_DEMOTE, no holder), one per (node, inode) at node * NI + ino.
+    newGlock: 'glocks.state',
+    glockAt: 'glocks.state',
+    isGranted: 'glocks.state',
+    nodesCompatible: 'glocks.COMPAT',
+    demoteTarget: 'glocks.DEMOTE_TARGET',
+    firstStrongHolder: 'glocks.gl_first_strong',
+    // Against a mock holder (gfs2_glock_cb), may_grant is LOCAL_SHARE.
+    mayGrant: ['glocks.MAY_GRANT', 'glocks.LOCAL_SHARE'],
+    demoteIncompatHolders: 'glocks.gl_drop_weak',
+    withGlock: { none: 'writes a glock back into the immutable kernel state; the model assigns its arrays in place' },
+    otherNodes: 'glocks.gl_run_queue',
+    runGlockQueues: 'glocks.gl_run_queues',
+    runQueue: ['glocks.gl_run_queue', 'glocks.gl_count_granted'],
+    remoteCallback: 'glocks.gfs2_glock_cb',
+    sameGlock: { none: 'keeps an unchanged glock shared in the immutable state; the model notes a change in rq_changed as it goes' },
+    glockNq: ['glocks.glock_nq', 'glocks.GM_NQ'],
+    findHolder: { none: 'a lookup by (pid, caller): the model numbers each task\'s two holders (SYS_HOLDER, FAULT_HOLDER)' },
+    glockDq: ['glocks.glock_dq', 'glocks.GM_DQ'],
+    setMayDemote: ['glocks.set_may_demote', 'glocks.GM_MAYDEMOTE'],
+    glockBlockers: { none: 'the wait-for edges the simulator names a deadlock with; Spin reports one as an invalid end state without them' },
+    holdersOf: { none: 'what a task holds, for the task panels and lockdep: no effect on a run' },
+    describeHolder: { none: 'words for the panels and the BUG report' },
+    recursionLog: { none: 'what trap_recursive prints before BUG(); the model asserts !trap_recursive (glocks.BUG)' },
+  },
+  'kernel/sleeplock.ts': {
+    holdOf: 'sleep-locks.state',
+    isWaiting: 'sleep-locks.state',
+    isLocked: 'sleep-locks.UNLOCKED',
+    canGrantNow: 'sleep-locks.CAN_GRANT',
+    grant: 'sleep-locks.down',
+    acquire: 'sleep-locks.down',
+    // The one trylock of the gfs2 paths: lock_page_maybe_drop_mmap's trylock_page.
+    tryAcquire: 'filemap-fault.m4',
+    handOff: 'sleep-locks.lock_release',
+    release: ['sleep-locks.up', 'sleep-locks.lock_release'],
+    ownersOf: { none: 'who holds a lock, for the panels and the wait-for graph: no effect on a run' },
+    blockersOf: { none: 'the wait-for edges the simulator names a deadlock with; Spin reports one as an invalid end state without them' },
+  },
+};

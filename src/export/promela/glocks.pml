@@ -12,6 +12,7 @@
 #define NH (2 * NT)
 #define QMAX NH
 #define QAT(g, i) gl_q[(g) * QMAX + (i)]
+//@fl glocks.state
 byte gl_state[NG];                 /* UN, SH, DF or EX */
 byte gl_demote[NG] = NO_DEMOTE;    /* gl_demote_state when GLF_DEMOTE is set */
 byte gl_q[NG * QMAX];              /* holder ids, in queue order */
@@ -23,12 +24,16 @@ bit h_queued[NH];                  /* on a glock's queue (gfs2_holder_queued) */
 #define SKIP_MAYDEMOTE {{#v516}}1{{/v516}}{{^v516}}0{{/v516}}  /* 5.16: the recursion check skips may-demote holders */
 
 /* DLM compatibility between two nodes' states: SH with SH, DF with DF, EX with nothing */
+//@fl glocks.COMPAT
 #define COMPAT(a, b) ((a) == UN || (b) == UN || ((a) == (b) && (a) != EX))
+//@fl glocks.LOCAL_SHARE
 #define LOCAL_SHARE(a, b) ((a) == (b) && (a) != EX)
 /* the state another node must demote to so that m can be granted here (gdlm_bast) */
+//@fl glocks.DEMOTE_TARGET
 #define DEMOTE_TARGET(m) ((m) == EX -> UN : (m))
 /* may_grant (v5.16): against a current (strong, granted) holder cur, or the glock state when cur is NO_HOLDER */
 #define CUR_MODE(cur) h_mode[((cur) == NO_HOLDER -> 0 : (cur))]
+//@fl glocks.MAY_GRANT
 #define MAY_GRANT(g, cur, m) ((cur) != NO_HOLDER -> (CUR_MODE(cur) != EX && (m) == CUR_MODE(cur)) : (gl_state[g] == (m) || (gl_state[g] == EX && (m) != EX)))
 
 hidden byte rs_round, rs_nd, rs_ino;
@@ -50,12 +55,14 @@ hidden byte ta_qd[NH];
 //@end
 
 /* how many holders of glock rq_g are granted → sk_n */
+//@fl glocks.gl_count_granted
 inline gl_count_granted() {
   sk_i = 0; sk_n = 0;
   do :: sk_i < gl_qlen[rq_g] -> if :: h_granted[QAT(rq_g, sk_i)] -> sk_n++ :: else fi; sk_i++ :: else -> break od
 }
 
 /* find_first_strong_holder (v5.16) of glock g: the first granted holder not marked may-demote → sd_cur (NO_HOLDER) */
+//@fl glocks.gl_first_strong
 inline gl_first_strong(g) {
   sd_cur = NO_HOLDER; sd_i = 0;
   do
@@ -71,6 +78,7 @@ inline gl_first_strong(g) {
  * mode sd_mock (gfs2_glock_cb; ANY_MODE: __gfs2_glock_dq drops them all).
  * Their tasks find them gone. → sd_n
  */
+//@fl glocks.gl_drop_weak
 inline gl_drop_weak() {
   sd_i = 0; sd_j = 0; sd_n = 0; sd_len = gl_qlen[sd_g];
   do
@@ -102,6 +110,7 @@ inline gl_drop_weak() {
  * there, their weak holders incompatible with the request go first); a
  * waiter refused anywhere else waits.
  */
+//@fl glocks.gl_run_queue
 inline gl_run_queue() {
   if
   :: gl_demote[rq_g] != NO_DEMOTE ->
@@ -136,6 +145,7 @@ inline gl_run_queue() {
                            :: rq_o != rq_g / NI && !COMPAT(gl_state[rq_og], h_mode[rq_h]) ->
                                 rq_n++;
                                 if
+//@fl glocks.gfs2_glock_cb
                                 :: gl_demote[rq_og] == NO_DEMOTE ->
                                      gl_demote[rq_og] = DEMOTE_TARGET(h_mode[rq_h]); rq_dem = 1;
                                      gl_first_strong(rq_og);
@@ -163,6 +173,7 @@ inline gl_run_queue() {
 }
 
 /* runGlockQueues: run_queue for inode rs_ino on every node, to a fixed point */
+//@fl glocks.gl_run_queues
 inline gl_run_queues() {
   rs_round = 0;
   do
@@ -194,6 +205,7 @@ inline gl_restore_all() {
 #define NQ_BUG 4
 
 /* gfs2_glock_nq for holder nq_h on (this node, nq_ino) in nq_mode (LM_FLAG_TRY when nq_try) → nq_res */
+//@fl glocks.glock_nq
 inline glock_nq() {
   gm_op = GM_NQ; gm_t = t; gm_node = node; gm_req!0; gm_rep?_;
   if
@@ -208,12 +220,14 @@ inline glock_nq() {
 }
 
 /* gfs2_glock_dq of holder dq_h on (this node, dq_ino) */
+//@fl glocks.glock_dq
 inline glock_dq() {
   gm_op = GM_DQ; gm_t = t; gm_node = node; gm_req!0; gm_rep?_
 }
 //@if v516
 
 /* gfs2_holder_allow_demote / gfs2_holder_disallow_demote (5.16) on holder h of inode i */
+//@fl glocks.set_may_demote
 inline set_may_demote(h, v, i) {
   gm_op = GM_MAYDEMOTE; gm_t = t; gm_node = node; dq_h = h; gm_v = v; dq_ino = i; gm_req!0; gm_rep?_
 }
@@ -231,6 +245,7 @@ end_idle:
   do
   :: atomic { gm_req?_ ->
        if
+//@fl glocks.GM_NQ
        :: gm_op == GM_NQ ->
             nq_g = gm_node * NI + nq_ino; nq_res = 0; nq_i = 0;
             do
@@ -249,6 +264,7 @@ end_idle:
                  rs_ino = nq_ino
             :: else
             fi
+//@fl glocks.GM_DQ
        :: gm_op == GM_DQ ->
             dq_g = gm_node * NI + dq_ino; dq_i = 0;
             do :: dq_i < gl_qlen[dq_g] && QAT(dq_g, dq_i) != dq_h -> dq_i++ :: else -> break od;
@@ -261,6 +277,7 @@ end_idle:
             :: else
             fi;
             rs_ino = dq_ino
+//@fl glocks.GM_MAYDEMOTE
        :: gm_op == GM_MAYDEMOTE -> h_maydemote[dq_h] = gm_v   /* only the bit: no queue runs (glock.h) */
        :: gm_op == GM_UP -> lock_release()
        fi;
