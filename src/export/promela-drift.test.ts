@@ -1,4 +1,4 @@
-// The Promela model (promela-lib.ts) against the simulator it translates.
+// The Promela model (the templates in promela/*.pml) against the simulator it translates.
 // Every kernel path a gfs2 scenario runs in the simulator must be in the model
 // exported for it. And the glock rules, rule by rule: the model's macros for DLM compatibility between nodes and for
 // may_grant against a granted holder are run by Spin (in simulation, on a

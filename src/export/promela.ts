@@ -6,7 +6,8 @@
  *
  * Owns: turning a Scenario into the model's data (files, block maps and page
  * cache, mappings and the user pages that are accessed, the tasks and their
- * programs) and assembling it with the kernel paths of `promela-lib.ts`.
+ * programs), filled into the harness template `promela/model.pml` with the
+ * kernel paths of `promela-lib.ts`.
  * The model mirrors the simulator (src/kernel, src/threads) at lock
  * granularity: glocks per (node, inode) with their holder queues, modes,
  * cross-node demotes, trylocks, may-demote holders and the recursion trap;
@@ -23,7 +24,8 @@ import { findVariant } from '../kernel/variants.ts';
 import type { Scenario, SyscallSpec } from '../scenarios/types.ts';
 import { validateScenario } from '../scenarios/validate.ts';
 import type { Gfs2Fix } from '../kernel/variants.ts';
-import { glocks, kernelPaths, preamble, sleepLocks, taskLocals, type CalleeKind, type LibraryOptions, type Reach } from './promela-lib.ts';
+import { CALLS, fixFlags, kernelPaths, render, type CalleeKind, type Reach } from './promela-lib.ts';
+import type { TemplateSources } from './promela-template.ts';
 
 export type PromelaResult = { readonly ok: true; readonly model: string; readonly notes: readonly string[] } | { readonly ok: false; readonly message: string };
 
@@ -194,110 +196,60 @@ function modelOf(scenario: Scenario, variant: VariantId): Model {
 // ---------------------------------------------------------------------------
 // Generated Promela: scenario tables
 
-function findVma(m: Model): string {
-  const rows = m.slots.map((s) =>
+/** find_vma's options: the VMA behind each PTE slot and the file page it maps. */
+function findVmaRows(m: Model): string[] {
+  return m.slots.map((s) =>
     s.vma === undefined
       ? `  :: f_e == ${s.e} -> f_vma = 0   /* process ${s.process}, user page ${s.vpage}: no mapping covers it (bad_area) */`
       : `  :: f_e == ${s.e} -> f_vma = vma_on[${s.vma.id}]; f_ino = ${s.vma.ino}; f_index = ${s.vma.pgoff + s.vpage - s.vma.start}; f_shared = ${s.vma.shared ? 1 : 0}   /* process ${s.process}, user page ${s.vpage}: ${s.vma.shared ? 'MAP_SHARED' : 'MAP_PRIVATE'} ${m.scenario.files[s.vma.ino]?.name ?? '?'} page ${s.vma.pgoff + s.vpage - s.vma.start} */`,
   );
-  return ['/* find_vma: the VMA behind a PTE slot (the mapping, if it exists yet), the file page it maps */', 'inline find_vma() {', '  if', ...rows, '  fi', '}'].join('\n');
 }
 
-function slotOf(m: Model): string {
-  const rows = m.slots.map((s) => `  :: mm == ${s.process} && (vp) == ${s.vpage} -> cp_e = ${s.e}`);
-  return ['/* the PTE slot of a user page of this task\'s process */', 'inline slot_of(vp) {', '  if', ...rows, '  fi', '}'].join('\n');
+/** slot_of's options: the PTE slot of each user page a task of the process accesses. */
+function slotOfRows(m: Model): string[] {
+  return m.slots.map((s) => `  :: mm == ${s.process} && (vp) == ${s.vpage} -> cp_e = ${s.e}`);
 }
 
-function unmapRange(m: Model): string {
-  const rows = m.slots.flatMap((s) => {
+/** unmap_mapping_range's checks: one per PTE slot that a mapping covers. */
+function unmapRows(m: Model): string[] {
+  return m.slots.flatMap((s) => {
     if (s.vma === undefined) return [];
     const index = s.vma.pgoff + s.vpage - s.vma.start;
     return [`  if :: um_ino == ${s.vma.ino} && ${index} >= um_from && ${index} < um_to && pte[${s.e}] != PTE_NONE && (pte[${s.e}] != PTE_ANON || um_cows) -> pte[${s.e}] = PTE_NONE :: else fi;   /* process ${s.process}, user page ${s.vpage} */`];
   });
-  return [
-    '/* unmap_mapping_range(mapping, from, to, even_cows) (mm/memory.c): zap the PTEs of file pages [from, to); private COW copies only with even_cows */',
-    'hidden byte um_ino, um_from, um_to, um_cows, ue_i;',
-    'inline unmap_mapping_range() {',
-    ...rows,
-    '  skip',
-    '}',
-    '',
-    '/* zap every PTE that maps page frame p */',
-    'inline unmap_page(p) {',
-    '  ue_i = 0;',
-    '  do :: ue_i < NE -> if :: PTE_IS_PAGE(pte[ue_i]) && PTE_SLOT(pte[ue_i]) == (p) -> pte[ue_i] = PTE_NONE :: else fi; ue_i++ :: else -> break od',
-    '}',
-  ].join('\n');
 }
 
-function loadSyscall(m: Model): string {
-  const rows = m.tasks.flatMap((task) =>
-    task.program.map((sys, pc) => {
+/** load_syscall's options: each program entry of each task, as the task's registers. */
+function loadSyscallRows(m: Model): string[] {
+  return m.tasks.flatMap((task) =>
+    task.program.flatMap((sys, pc) => {
       const head = `  :: t == ${task.t} && pc == ${pc} ->`;
       const note = `   /* pid ${task.pid}: ${describeCall(sys)} */`;
       switch (sys.call) {
         case 'pread':
         case 'pwrite':
-          return `${head} call = SYS_${sys.call.toUpperCase()}; ino = ${inoOf(m.scenario, sys.file)}; pos = ${sys.pos}; plen = ${sys.len}; buf = ${sys.buf}; direct = ${sys.direct === true ? 1 : 0}${note}`;
+          return [`${head} call = SYS_${sys.call.toUpperCase()}; ino = ${inoOf(m.scenario, sys.file)}; pos = ${sys.pos}; plen = ${sys.len}; buf = ${sys.buf}; direct = ${sys.direct === true ? 1 : 0}${note}`];
         case 'truncate':
-          return `${head} call = SYS_TRUNCATE; ino = ${inoOf(m.scenario, sys.file)}; arg = ${sys.size}${note}`;
+          return [`${head} call = SYS_TRUNCATE; ino = ${inoOf(m.scenario, sys.file)}; arg = ${sys.size}${note}`];
         case 'punch':
-          return `${head} call = SYS_PUNCH; ino = ${inoOf(m.scenario, sys.file)}; pos = ${sys.pos}; plen = ${sys.len}${note}`;
+          return [`${head} call = SYS_PUNCH; ino = ${inoOf(m.scenario, sys.file)}; pos = ${sys.pos}; plen = ${sys.len}${note}`];
         case 'mmap': {
           const vma = m.vmas.find((v) => !v.initial && v.process === task.process && v.start === sys.at);
-          return `${head} call = SYS_MMAP; ino = ${inoOf(m.scenario, sys.file)}; arg = ${vma?.id ?? 0}${note}`;
+          return [`${head} call = SYS_MMAP; ino = ${inoOf(m.scenario, sys.file)}; arg = ${vma?.id ?? 0}${note}`];
         }
         case 'touch':
-          return `${head} call = SYS_TOUCH; buf = ${sys.vpage}; uw = ${sys.write ? 1 : 0}${note}`;
+          return [`${head} call = SYS_TOUCH; buf = ${sys.vpage}; uw = ${sys.write ? 1 : 0}${note}`];
+        case 'lock':
+        case 'copy':
+          return []; // refused before the model is written (unsupported)
       }
     }),
   );
-  return ['/* each task\'s program: entry pc of task t */', 'inline load_syscall() {', '  if', ...rows, '  :: else -> call = SYS_EXIT', '  fi', '}'].join('\n');
 }
 
-function stateDecls(): string {
-  return [
-    '/* ---- files, page cache, page tables ------------------------------------ */',
-    'byte i_size[NI];          /* in pages */',
-    'bit blk[NI * NX];         /* block map: file page has a block */',
-    'byte nfree;               /* free blocks on the device */',
-    'byte cache[NI * NX];      /* page cache: frame + 1, or 0 */',
-    'byte pg_map[NP];          /* page->mapping: inode + 1, or 0 (NULL: truncated) */',
-    'byte pg_of[NP];           /* the file page a frame was allocated for: inode * NX + index + 1, kept once it is deleted */',
-    'byte npages;              /* page frames used so far */',
-    'bit vma_on[NV];           /* the VMA exists (initial mappings; mmap calls add theirs) */',
-    'byte pte[NE];             /* user PTEs of the accessed user pages */',
-    '',
-    '/*',
-    ' * add_to_page_cache_lru: a frame for (i, x) → np_f, locked by this task when',
-    ' * `locked`. A frame freed from the same file page is reused (deleted, unlocked,',
-    ' * nobody queued, no PTE to it), as the simulator reuses freed frames',
-    ' * (kernel/pagecache.ts): a loop that invalidates and re-reads a page then',
-    ' * comes back to the same state instead of using up the frames.',
-    ' */',
-    'hidden byte np_f, np_i, np_j;',
-    'inline new_page(i, x, locked) {',
-    '  np_f = 255; np_i = 0;',
-    '  do',
-    '  :: np_i < npages ->',
-    '       if',
-    '       :: np_f == 255 && pg_of[np_i] == (i) * NX + (x) + 1 && pg_map[np_i] == 0 && UNLOCKED(PAGE_LOCK(np_i)) && lk_wqlen[PAGE_LOCK(np_i)] == 0 ->',
-    '            np_f = np_i; np_j = 0;',
-    '            do :: np_j < NE -> if :: PTE_IS_PAGE(pte[np_j]) && PTE_SLOT(pte[np_j]) == np_i -> np_f = 255 :: else fi; np_j++ :: else -> break od',
-    '       :: else',
-    '       fi;',
-    '       np_i++',
-    '  :: else -> break',
-    '  od;',
-    '  if :: np_f == 255 -> assert(npages < NP); np_f = npages; npages++ :: else fi;   /* the frame bound promela.ts computed */',
-    '  pg_map[np_f] = (i) + 1; pg_of[np_f] = (i) * NX + (x) + 1; cache[(i) * NX + (x)] = np_f + 1;',
-    '  if :: locked -> lk_writer[PAGE_LOCK(np_f)] = t + 1 :: else fi',
-    '}',
-  ].join('\n');
-}
-
-function initBlock(m: Model): string {
-  const out: string[] = ['init {', '  atomic {'];
+/** init's assignments: the files, the page cache, the initial mappings and their faulted-in pages. */
+function initRows(m: Model): string[] {
+  const out: string[] = [];
   m.scenario.files.forEach((file, ino) => {
     out.push(`    /* ${file.name}: ${file.pages.length} page(s): ${file.pages.join(', ')} */`);
     out.push(`    i_size[${ino}] = ${file.pages.length};`);
@@ -322,42 +274,7 @@ function initBlock(m: Model): string {
       out.push(`    pte[${slot.e}] = PTE_PAGE(${frame}, 0);   /* process ${mapping.process}, user page ${vpage}: faulted in read-only, ${mapping.file}:${index} */`);
     }
   }
-  out.push('    run lock_manager();');
-  for (const task of m.tasks) out.push(`    run task(${task.t}, ${task.process}, ${task.node});   /* pid ${task.pid}: process ${task.process}, node ${task.node} */`);
-  out.push('  }', '}');
-  return out.join('\n');
-}
-
-function taskProctype(calls: LibraryOptions['calls']): string {
-  const entry: string[] = [];
-  if (calls.has('pread')) entry.push('    :: call == SYS_PREAD -> s_st = R_NOIO   /* gfs2_file_read_iter */');
-  if (calls.has('pwrite')) entry.push('    :: call == SYS_PWRITE -> s_st = W_ILOCK   /* gfs2_file_write_iter */');
-  if (calls.has('truncate') || calls.has('punch')) entry.push('    :: call == SYS_TRUNCATE || call == SYS_PUNCH -> s_st = T_ILOCK   /* do_truncate / vfs_fallocate(FALLOC_FL_PUNCH_HOLE) */');
-  if (calls.has('mmap')) entry.push('    :: call == SYS_MMAP -> s_st = M_LOCK   /* do_mmap */');
-  if (calls.has('touch')) entry.push('    :: call == SYS_TOUCH -> s_st = U_ACCESS   /* a user load or store */');
-  return [
-    '/* ---- tasks ----------------------------------------------------------- */',
-    '/* One instance per scenario task (see init): run the program in order until it ends or SIGBUS kills the task. */',
-    'proctype task(byte t; byte mm; byte node) {',
-    taskLocals(),
-    'next_syscall:',
-    '  atomic {',
-    '    if :: killed -> goto end_exited :: else fi;   /* a task killed by SIGBUS runs no further entries */',
-    '    load_syscall();',
-    '    if',
-    '    :: call == SYS_EXIT -> goto end_exited',
-    ...entry,
-    '    fi',
-    '  };',
-    '  run_syscall();',
-    '  d_step { pc++; call = 0; ino = 0; pos = 0; plen = 0; buf = 0; arg = 0; direct = 0; uw = 0; done = 0; ret = 0 };',
-    '  goto next_syscall;',
-    'stop:   /* a BUG or a livelock ended the run: the simulator stops every task */',
-    '  skip;',
-    'end_exited:',
-    '  skip',
-    '}',
-  ].join('\n');
+  return out;
 }
 
 /** The callees the calls can reach under the variant, and whether ->page_mkwrite can run. */
@@ -373,41 +290,15 @@ function reachOf(m: Model, fix: Gfs2Fix): Reach {
   return { kinds, shared: m.vmas.some((v) => v.shared) };
 }
 
-function header(m: Model, fixTitle: string): string {
+/** The header's lists: files, mappings and tasks, in the scenario's words. */
+function headerLines(m: Model): { files: string[]; mappings: string[]; tasks: string[] } {
   const s = m.scenario;
-  const taskLines = m.tasks.flatMap((task) => [` *   pid ${task.pid} (process ${task.process}, node ${task.node}):`, ...task.program.map((sys) => ` *     ${describeCall(sys)}`)]);
-  const fileLines = s.files.map((f) => ` *   ${f.name}: ${f.pages.join(', ')}`);
-  const mapLines = s.mappings.map((mp) => ` *   process ${mp.process}: user pages ${mp.at}–${mp.at + mp.pages - 1} → ${mp.shared ? 'MAP_SHARED' : 'MAP_PRIVATE'} ${mp.file} from page ${mp.pgoff ?? 0}`);
-  return [
-    '/*',
-    ` * Faultline scenario "${s.id}" under ${m.variant} (${fixTitle}), exported for Spin.`,
-    ` * ${s.title}`,
-    ' *',
-    ` * Cluster nodes: ${s.nodes ?? 1}. Files (one page = one block):`,
-    ...fileLines,
-    ' * Mappings at the start:',
-    ...(mapLines.length > 0 ? mapLines : [' *   none']),
-    ' * Tasks:',
-    ...taskLines,
-    ' *',
-    ' * Modelled, as the Faultline simulator does (src/kernel, src/threads), at lock',
-    ' * granularity: gfs2 glocks per (node, inode) with FIFO holder queues, SH/DF/EX',
-    ' * and may_grant, cross-node compatibility and demote requests, LM_FLAG_TRY,',
-    ' * may-demote holders (5.16) and the recursion trap (BUG); mmap_lock per',
-    ' * process, i_rwsem per inode and page locks as FIFO sleeping locks; i_size,',
-    ' * block maps, the page cache and page tables, which decide whether a user',
-    ' * access faults; every kernel path the scenario reaches under this variant.',
-    ' * Abstracted:',
-    ...ABSTRACTIONS.map((a) => ` *   - ${a}`),
-    ' *',
-    ' * Verdicts: a deadlock (no task can run, some wait) is an "invalid end state";',
-    ' * a BUG (gfs2 trap_recursive) is "assertion violated !(trap_recursive)"; a run',
-    ' * that completes or ends in SIGBUS leaves no error. A BUG or a livelock stops',
-    ' * every task, as in the simulator. Check both:',
-    ' *   spin -a model.pml && cc -O2 -DSAFETY -o pan pan.c',
-    ' *   ./pan -m1000000 -A   (deadlocks only)     ./pan -m1000000 -E   (BUGs only)',
-    ' */',
-  ].join('\n');
+  const mappings = s.mappings.map((mp) => ` *   process ${mp.process}: user pages ${mp.at}–${mp.at + mp.pages - 1} → ${mp.shared ? 'MAP_SHARED' : 'MAP_PRIVATE'} ${mp.file} from page ${mp.pgoff ?? 0}`);
+  return {
+    files: s.files.map((f) => ` *   ${f.name}: ${f.pages.join(', ')}`),
+    mappings: mappings.length > 0 ? mappings : [' *   none'],
+    tasks: m.tasks.flatMap((task) => [` *   pid ${task.pid} (process ${task.process}, node ${task.node}):`, ...task.program.map((sys) => ` *     ${describeCall(sys)}`)]),
+  };
 }
 
 type Checked = { readonly ok: true; readonly v: Variant; readonly scenario: Scenario; readonly m: ReturnType<typeof modelOf> } | { readonly ok: false; readonly message: string };
@@ -461,6 +352,12 @@ export interface PromelaOptions {
    * at the end of an atomic step do.
    */
   readonly hidden?: boolean;
+  /**
+   * The templates to write the model from: the generated ones
+   * (promela-templates.ts), unless a test renders copies whose places are
+   * left in as comments (promela-places.test.ts).
+   */
+  readonly templates?: TemplateSources;
 }
 
 /**
@@ -478,47 +375,37 @@ export function promelaOf(scenario: Scenario, variant: VariantId, options: Prome
     ...(valid.scenario.variants.includes(variant) ? [] : [`the scenario does not list ${variant} among its variants; exported anyway`]),
     ...ABSTRACTIONS,
   ];
-  const model = [
-    header(m, v.title),
-    '',
-    `#define NT ${m.tasks.length}   /* tasks */`,
-    `#define NI ${m.scenario.files.length}   /* inodes: ${m.scenario.files.map((f, i) => `${i} = ${f.name}`).join(', ')} */`,
-    `#define NN ${m.scenario.nodes ?? 1}   /* cluster nodes */`,
-    `#define NM ${m.processes}   /* processes (address spaces) */`,
-    `#define NX ${m.extent}   /* file pages per inode, at most */`,
-    `#define NP ${m.pageFrames}   /* page frames a run can create, at most */`,
-    `#define NV ${Math.max(1, m.vmas.length)}   /* VMAs */`,
-    `#define NE ${Math.max(1, m.slots.length)}   /* PTE slots: the user pages some task accesses */`,
-    '#define SYS_EXIT 0',
-    '#define SYS_PREAD 1',
-    '#define SYS_PWRITE 2',
-    '#define SYS_TRUNCATE 3',
-    '#define SYS_PUNCH 4',
-    '#define SYS_MMAP 5',
-    '#define SYS_TOUCH 6',
-    '',
-    preamble(),
-    '',
-    sleepLocks(),
-    '',
-    glocks(fix),
-    '',
-    stateDecls(),
-    '',
-    findVma(m),
-    '',
-    slotOf(m),
-    '',
-    unmapRange(m),
-    '',
-    loadSyscall(m),
-    '',
-    kernelPaths({ fix, calls, ...reachOf(m, fix) }),
-    '',
-    taskProctype(calls),
-    '',
-    initBlock(m),
-    '',
-  ].join('\n');
+  const lists = headerLines(m);
+  // The template's placeholders, in model.pml's order.
+  const placeholders = {
+    ...fixFlags(fix),
+    ...Object.fromEntries(CALLS.map((call) => [`call_${call}`, calls.has(call)])),
+    scenario_id: m.scenario.id,
+    scenario_title: m.scenario.title,
+    variant: m.variant,
+    variant_title: v.title,
+    file_lines: lists.files,
+    mapping_lines: lists.mappings,
+    task_lines: lists.tasks,
+    abstraction_lines: ABSTRACTIONS.map((a) => ` *   - ${a}`),
+    nt: String(m.tasks.length),
+    ni: String(m.scenario.files.length),
+    inode_names: m.scenario.files.map((f, i) => `${i} = ${f.name}`).join(', '),
+    nn: String(m.scenario.nodes ?? 1),
+    nm: String(m.processes),
+    nx: String(m.extent),
+    np: String(m.pageFrames),
+    nv: String(Math.max(1, m.vmas.length)),
+    ne: String(Math.max(1, m.slots.length)),
+    find_vma_rows: findVmaRows(m),
+    slot_of_rows: slotOfRows(m),
+    unmap_rows: unmapRows(m),
+    load_syscall_rows: loadSyscallRows(m),
+    kernel_paths: kernelPaths({ fix, calls, ...reachOf(m, fix) }, options.templates),
+    init_rows: initRows(m),
+    run_rows: m.tasks.map((task) => `    run task(${task.t}, ${task.process}, ${task.node});   /* pid ${task.pid}: process ${task.process}, node ${task.node} */`),
+  };
+  // The model ends with a newline.
+  const model = `${render('model', placeholders, options.templates)}\n`;
   return { ok: true, model: options.hidden === false ? model.replace(/^hidden /gm, '') : model, notes };
 }
