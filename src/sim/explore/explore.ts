@@ -10,10 +10,11 @@
  * (pass `now`), no DOM, no Node.
  *
  * Reduced by default (reduce.ts): where a task's next step is local to its
- * own task and mm, that step alone is expanded. Every terminal outcome of
- * the full graph stays reachable, deadlocks and completions at the same
- * depth; state counts are of the reduced graph. `reduction: 'none'` explores
- * every interleaving.
+ * own task and mm, or its recorded footprint conflicts with what no other
+ * task may still do (claims.ts), that step alone is expanded. Every terminal
+ * outcome of the full graph stays reachable, deadlocks and completions at
+ * the same depth; state counts are of the reduced graph. `reduction:
+ * 'local'` keeps to the first rule, `'none'` explores every interleaving.
  *
  * States are told apart by hash-consing (intern.ts): a state is the id of
  * its root, so the visited set is a table from ids to state numbers.
@@ -30,12 +31,14 @@ import { createLockdep, lockdepResult, observeStep, withHeldSitesFrom, type Lock
 import { OUTCOME_KINDS, outcomeOf, scanWaits, type OutcomeKind } from '../outcome.ts';
 import { PATH_EVENTS, pathEventsOf, type PathEvent } from '../pathevents.ts';
 import { replay } from '../replay.ts';
-import { stepLocal, stepRunnable, type Engine, type TraceStep } from '../step.ts';
+import type { Footprint } from '../footprint.ts';
+import { stepLocal, stepRecorded, stepRunnable, type Engine, type StepOutput, type TraceStep } from '../step.ts';
 import { initialSystem, taskByPid, type SystemSetup, type SystemState } from '../system.ts';
 import { createEncoder } from './encode.ts';
 import { createInterner } from './intern.ts';
 import { createEdgeStore, findLivelock } from './livelock.ts';
-import { otherMmChanged, reducibleTasks } from './reduce.ts';
+import { createClaims } from './claims.ts';
+import { aloneStep, checkAlone, checkClaim, otherMmChanged, reducibleTasks } from './reduce.ts';
 import { regroupLocalSteps, switchesOf } from './regroup.ts';
 import { createStateSet } from './stateset.ts';
 
@@ -56,8 +59,13 @@ export interface ExploreLimits {
   readonly encoding: Encoding;
   /** Which transition table steps use: the compiled one, or XState's own `transition` (tests compare them). */
   readonly engine: Engine;
-  /** `local`: take a task's local step alone where one exists (reduce.ts); `none`: every interleaving. */
+  /**
+   * `footprint`: take a step alone where it is local or touches nothing another task may still touch (reduce.ts);
+   * `local`: the first rule only; `none`: every interleaving.
+   */
   readonly reduction: Reduction;
+  /** Record every step taken and hold it to its task's claim, and each step taken alone to the others' actual steps (reduce.ts); for tests. */
+  readonly checkFootprints: boolean;
   /**
    * At most this many preemptions per schedule (a switch away from a task
    * that could still run), or null for no bound. Bounded searches find
@@ -73,11 +81,11 @@ export interface ExploreLimits {
   readonly paths: boolean;
 }
 
-export type Reduction = 'local' | 'none';
+export type Reduction = 'footprint' | 'local' | 'none';
 
 export type Encoding = 'interned' | 'reference';
 
-export const DEFAULT_LIMITS: ExploreLimits = { maxStates: 2_000_000, maxDepth: 10_000, timeBudgetMs: 60_000, progressEvery: 10_000, encoding: 'interned', engine: 'compiled', reduction: 'local', maxPreemptions: null, lockdep: false, paths: false };
+export const DEFAULT_LIMITS: ExploreLimits = { maxStates: 2_000_000, maxDepth: 10_000, timeBudgetMs: 60_000, progressEvery: 10_000, encoding: 'interned', engine: 'compiled', reduction: 'footprint', checkFootprints: false, maxPreemptions: null, lockdep: false, paths: false };
 
 export interface ExploreProgress {
   readonly states: number;
@@ -205,7 +213,12 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
   // and the machine states whose steps have been seen to touch shared state,
   // which are not tried again (skipping a try only costs reduction, never
   // soundness).
-  const reducible = lim.reduction === 'local' && bound === null ? reducibleTasks(initial) : null;
+  const reducible = lim.reduction !== 'none' && bound === null ? reducibleTasks(initial) : null;
+  // The footprint rule (reduce.ts): claims of what each task may still touch, and the tasks it took alone.
+  const claims = (lim.reduction === 'footprint' && bound === null) || lim.checkFootprints ? createClaims(initial) : null;
+  const footprintRule = lim.reduction === 'footprint' && bound === null;
+  const takenAlone = new Set<Pid>();
+  const tried = new Map<Pid, { out: StepOutput; footprint: Footprint }>();
   const neverLocal = new Map<string, Set<string>>();
   const localStep = (state: SystemState, runnable: readonly Pid[], prefer: Pid | null): { pid: Pid; state: SystemState; trace: TraceStep } | null => {
     if (reducible === null || reducible.size === 0) return null;
@@ -321,7 +334,22 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
     };
     const runnable = scan.runnable;
     const local = reducible === null ? null : localStep(state, runnable, id === 0 ? null : last);
-    if (local !== null) {
+    tried.clear();
+    const prefer = id !== 0 && runnable.includes(last) ? last : null;
+    const alone = local === null && footprintRule && claims !== null && runnable.length > 1 ? aloneStep(state, prefer === null ? runnable : [prefer, ...runnable.filter((p) => p !== prefer)], claims, lim.engine, tried) : null;
+    if (alone !== null && claims !== null) {
+      takenAlone.add(alone.pid);
+      if (lim.checkFootprints) {
+        const mine = tried.get(alone.pid);
+        if (mine !== undefined) {
+          checkClaim(state, alone.pid, mine.footprint, claims);
+          checkAlone(state, alone.pid, mine.footprint, runnable, claims, lim.engine, tried);
+        }
+      }
+      edges?.markLocal(id);
+      if (visited.size() >= lim.maxStates) full = true;
+      else reach(alone.pid, alone.out.state, alone.out.trace, 0);
+    } else if (local !== null) {
       edges?.markLocal(id);
       if (visited.size() >= lim.maxStates) full = true;
       else reach(local.pid, local.state, local.trace, 0);
@@ -335,7 +363,9 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
         }
         const preempts = lastRunnable && pid !== last;
         if (preempts && bound !== null && used >= bound) continue;
-        const out = stepRunnable(state, pid, lim.engine);
+        const ran = tried.get(pid) ?? (lim.checkFootprints ? stepRecorded(state, pid, lim.engine) : null);
+        if (ran !== null && claims !== null && lim.checkFootprints) checkClaim(state, pid, ran.footprint, claims);
+        const out = ran?.out ?? stepRunnable(state, pid, lim.engine);
         if (!out.ok) continue;
         if (reducedMms.size > 0) checkOwnMm(state, out.state, pid);
         reach(pid, out.state, out.trace, used + (preempts ? 1 : 0));
@@ -389,7 +419,7 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
     elapsedMs: elapsed(),
     setBytes: visited.bytes(),
     reduction: lim.reduction,
-    reducedTasks: reducible?.size ?? 0,
+    reducedTasks: new Set([...(reducible ?? []), ...takenAlone]).size,
     maxPreemptions: bound,
     lockdep: ld === null ? null : withHeldSites(lockdepResult(ld), setup, variant, lim.engine),
     paths: graph === null ? null : countPaths(graph, visited.size(), ending),

@@ -40,7 +40,10 @@
  * checks the outcome kinds against the full graph for every preset and variant.
  */
 import type { Pid } from '../../kernel/ids.ts';
-import type { SystemState } from '../system.ts';
+import { describeKey, type Footprint } from '../footprint.ts';
+import { stepRecorded, type Engine, type StepOutput } from '../step.ts';
+import { taskByPid, type SystemState } from '../system.ts';
+import { conflicts, footprintsConflict, outsideClaim, type Claims } from './claims.ts';
 
 /** Whether task `pid` may write or read another process's page tables. */
 function reachesOtherMms(state: SystemState, program: SystemState['tasks'][number]['program']): boolean {
@@ -69,4 +72,98 @@ export function otherMmChanged(before: SystemState, after: SystemState, mm: numb
   if (a === b) return -1;
   for (let i = 0; i < a.length; i++) if (i !== mm && a[i] !== b[i] && reduced.has(i)) return i;
   return -1;
+}
+
+/**
+ * The footprint reduction: at a state s, the next step t of a task a is
+ * taken alone when its recorded footprint (sim/footprint.ts: what its wait
+ * and its run read, what it wrote, what the invariant check then reads)
+ * conflicts with the claim (claims.ts) of no other task that has not exited:
+ * t writes nothing another task may still read or write, and reads nothing
+ * another may still write. It also must end no run (no BUG, SIGBUS,
+ * livelock or broken invariant, as for the local rule). Then {t} is a
+ * persistent set at s (Godefroid 1996, def. 4.1): along any schedule from s
+ * made of other tasks' steps, each step u touches only keys of its own
+ * task's claim at s (claims only shrink), so
+ * - u and t touch no common key with a write on either side, and so commute
+ *   (s·t·u = s·u·t: each reads the same values in either order and writes
+ *   disjoint fields, and the state after both is the same data);
+ * - u cannot enable or disable t, nor t u: enabledness is the wait's reads;
+ * - keys name pages and blocks by file (their class). A page or block
+ *   changes file only by a step that writes it under its old class, so the
+ *   first step of another task to touch an object t touched would have to
+ *   claim it under the class t saw, which the check excluded;
+ * - the invariant after each step has the same verdict in either order: an
+ *   invariant over an object t wrote is read by t in full (invariantReads),
+ *   so u changes none of its objects; any other is untouched by t.
+ * t stays a's next step along such a schedule (a's frames and what t reads
+ * are unchanged), so the argument of the local rule above holds word for
+ * word: every terminal outcome kind of the full graph is reached, deadlocks
+ * and completions at the same depth, a stop of another task's making at
+ * most one step later.
+ *
+ * The visited set: with a stateful search a persistent set per state keeps
+ * every deadlock and terminal state (Godefroid, thm. 4.3, needs no cycle
+ * proviso). What a cycle could hide is a way out of a loop: t postponed
+ * forever round a cycle of single-step expansions that never takes a's
+ * step (the "ignoring" problem). The explorer reports livelocks, so every
+ * single-step expansion is marked (EdgeStore.markLocal) and livelock.ts
+ * refuses to conclude when such a cycle lies among the states that cannot
+ * end: the search is then repeated on every interleaving.
+ *
+ * The check (`checkFootprints`): every step the explorer takes is recorded
+ * and held to its task's claim at that state, and at a state expanded by t
+ * alone, the other runnable tasks' actual next steps are recorded too and
+ * must not conflict with t. The explorer tests run it on every preset and
+ * variant, full and reduced.
+ */
+export interface AloneStep {
+  readonly pid: Pid;
+  readonly out: StepOutput & { readonly ok: true };
+}
+
+/**
+ * The step to take alone at `state`, trying `order` (runnable tasks, the
+ * one that ran last first); null if none may be. Steps it ran and could not
+ * take alone are left in `tried` for the full expansion, which need not run
+ * them again.
+ */
+export function aloneStep(state: SystemState, order: readonly Pid[], claims: Claims, engine: Engine, tried: Map<Pid, { out: StepOutput; footprint: Footprint }>): AloneStep | null {
+  for (const pid of order) {
+    const ran = stepRecorded(state, pid, engine);
+    tried.set(pid, ran);
+    const out = ran.out;
+    if (!out.ok || out.state.stopped !== null || out.state.signals !== state.signals) continue;
+    let free = true;
+    for (const other of state.tasks) {
+      if (other.pid === pid) continue;
+      if (conflicts(ran.footprint, claims.of(other))) {
+        free = false;
+        break;
+      }
+    }
+    if (free) return { pid, out };
+  }
+  return null;
+}
+
+/** Throws a model error if the step of `pid` at `state` touched a key outside its claim. */
+export function checkClaim(state: SystemState, pid: Pid, footprint: Footprint, claims: Claims): void {
+  const task = taskByPid(state, pid);
+  if (task === undefined) return;
+  const outside = outsideClaim(footprint, claims.of(task));
+  if (outside >= 0) {
+    const frame = task.stack[task.stack.length - 1];
+    throw new Error(`model error: pid ${pid}'s step ${frame?.machine ?? '?'}/${frame?.state ?? '?'} touched ${describeKey(outside)}, outside its claim (explore/claims.ts)`);
+  }
+}
+
+/** Throws a model error if a step taken alone conflicts with another task's actual next step. */
+export function checkAlone(state: SystemState, alone: Pid, footprint: Footprint, runnable: readonly Pid[], claims: Claims, engine: Engine, tried: Map<Pid, { out: StepOutput; footprint: Footprint }>): void {
+  for (const pid of runnable) {
+    if (pid === alone) continue;
+    const other = tried.get(pid) ?? stepRecorded(state, pid, engine);
+    checkClaim(state, pid, other.footprint, claims);
+    if (footprintsConflict(footprint, other.footprint)) throw new Error(`model error: pid ${alone}'s step was taken alone but conflicts with pid ${pid}'s next step (explore/reduce.ts)`);
+  }
 }

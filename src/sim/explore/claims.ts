@@ -1,0 +1,230 @@
+/**
+ * Claims: for each task, an over-approximation of the footprint
+ * (sim/footprint.ts) of every step it may still take, read from what it has
+ * left to run. The footprint reduction (reduce.ts) takes a step alone only
+ * when it conflicts with no other task's claim, so a claim that misses
+ * something a task's later step touches is unsound. Claims are therefore
+ * checked, not trusted: with `checkFootprints` the explorer records every
+ * step it takes and fails (a model error naming the step and the key) when a
+ * step touched a key outside its task's claim at that state. The explorer
+ * tests run that check over the full and the reduced search of every preset
+ * and variant, so every step any preset can take is held to its claim.
+ *
+ * A claim is a function of the task's own progress only: the syscalls from
+ * the one it is in (program counter of its `task` frame) to the last, and
+ * nothing once it has exited. It only shrinks as the task runs, so a claim
+ * at a state covers every later step of that task, whatever the others do.
+ *
+ * What a syscall may touch, deliberately coarse where the kernel decides at
+ * run time which object it will be:
+ * - its own process: mmap_sem, VMAs and every PTE of its mm (read, write);
+ * - the files it names, and every file mapped in its process (a user copy
+ *   can fault on any of them; `mmap` calls of its process's tasks count):
+ *   the inode's page cache and locks, its pages, its glock on every node;
+ *   and where it writes the file (pwrite, truncate, punch, a write fault
+ *   through a mapping of it, pread into one) its size, block map and blocks;
+ * - free page frames and free blocks, and the tables' lengths: any syscall
+ *   may allocate (read, write);
+ * - to read: every inode, every page and block of every file (the allocators scan for a
+ *   free one: pagecache.ts freePageFrame, blocks.ts allocateBlock), every
+ *   PTE and VMA list of every process (freePageFrame asks page_mapped;
+ *   the invariants read a PTE's target);
+ * - every named lock (lockdep imports: a reported fault handler's locks);
+ * - the PTEs of other processes only where the kernel zaps them: those in
+ *   every VMA mapping a file it truncates or punches (unmap_mapping_range),
+ *   reads or writes with O_DIRECT (iomap's invalidation, unmap_mapping_pages),
+ *   or, on DAX, writes through (dax_iomap_rw's invalidation) or write-faults
+ *   on (__dax_fault unmaps the hole page before mapping the block).
+ */
+import type { Pid } from '../../kernel/ids.ts';
+import type { LockRef } from '../../kernel/state.ts';
+import { ANY, FREE, INODE_FIELDS, K_BLOCK, K_GLOCK, K_INODE, K_MM, K_NAMED, K_PAGE, K_PTE, K_TABLE, MM_MMAP_SEM, MM_VMAS, aOf, bOf, key, kindOf, type Footprint } from '../footprint.ts';
+import type { Syscall } from '../../threads/types.ts';
+import type { SimTask, SystemState } from '../system.ts';
+
+export interface Claim {
+  /** Keys it may write (and read). `ANY` in a or b stands for every value there. */
+  readonly writes: ReadonlySet<number>;
+  /** Keys it may only read. */
+  readonly reads: ReadonlySet<number>;
+}
+
+const NOTHING: Claim = { writes: new Set(), reads: new Set() };
+
+function has(set: ReadonlySet<number>, k: number): boolean {
+  if (set.has(k)) return true;
+  const kind = kindOf(k);
+  return set.has(key(kind, aOf(k), ANY)) || set.has(key(kind, ANY, bOf(k))) || set.has(key(kind, ANY, ANY));
+}
+
+/** A key of `fp` that `claim` does not cover, or -1. */
+export function outsideClaim(fp: Footprint, claim: Claim): number {
+  for (const w of fp.writes) if (!has(claim.writes, w)) return w;
+  for (const r of fp.reads) if (!has(claim.writes, r) && !has(claim.reads, r)) return r;
+  return -1;
+}
+
+/** Does a step with footprint `fp` conflict with a task that may still do what `claim` says (a write on either side)? */
+export function conflicts(fp: Footprint, claim: Claim): boolean {
+  for (const w of fp.writes) if (has(claim.writes, w) || has(claim.reads, w)) return true;
+  for (const r of fp.reads) if (has(claim.writes, r)) return true;
+  return false;
+}
+
+/** Do two recorded footprints conflict (one writes what the other reads or writes)? */
+export function footprintsConflict(a: Footprint, b: Footprint): boolean {
+  const bw = new Set(b.writes);
+  const br = new Set(b.reads);
+  for (const w of a.writes) if (bw.has(w) || br.has(w)) return true;
+  for (const r of a.reads) if (bw.has(r)) return true;
+  return false;
+}
+
+/** A user-page range of a file in one process. */
+interface Mapped {
+  readonly mm: number;
+  readonly ino: number;
+  readonly start: number;
+  readonly pages: number;
+}
+
+export interface Claims {
+  /** The claim of `task` at a state: what every step it may still take may touch. */
+  of(task: SimTask): Claim;
+}
+
+/** Claims for the tasks of a system, as its initial state sets them up. */
+export function createClaims(initial: SystemState): Claims {
+  const kernel = initial.kernel;
+  const dax = initial.flags.fs === 'ext2-dax';
+  // Every file range any process maps, now or after an mmap its tasks will make.
+  const mapped: Mapped[] = [];
+  kernel.mms.forEach((mm, id) => {
+    for (const v of mm.vmas) mapped.push({ mm: id, ino: v.ino, start: v.start, pages: v.pages });
+  });
+  const walk = (calls: readonly Syscall[], visit: (sys: Syscall) => void): void => {
+    for (const sys of calls) {
+      visit(sys);
+      if (sys.call === 'lock') walk(sys.body, visit);
+    }
+  };
+  for (const task of initial.tasks) {
+    walk(task.program, (sys) => {
+      if (sys.call === 'mmap') mapped.push({ mm: task.mm, ino: sys.ino, start: sys.at, pages: sys.len });
+    });
+  }
+  const filesOf = (mm: number): number[] => [...new Set(mapped.filter((m) => m.mm === mm).map((m) => m.ino))];
+  // Locks a reported fault handler takes (Vma.fault), per process.
+  const faultLocks = (mm: number): LockRef[] => (kernel.mms[mm]?.vmas ?? []).flatMap((v) => (v.fault?.locks ?? []).map((l) => l.lock));
+
+  const everyone = (writes: Set<number>, reads: Set<number>, mm: number): void => {
+    writes.add(key(K_MM, mm, ANY));
+    writes.add(key(K_PTE, mm, ANY));
+    writes.add(key(K_PAGE, FREE, ANY));
+    writes.add(key(K_BLOCK, FREE, 0));
+    writes.add(key(K_TABLE, ANY, 0));
+    writes.add(key(K_NAMED, ANY, 0));
+    reads.add(key(K_PAGE, ANY, ANY));
+    reads.add(key(K_BLOCK, ANY, 0));
+    reads.add(key(K_PTE, ANY, ANY));
+    reads.add(key(K_MM, ANY, MM_VMAS));
+    reads.add(key(K_INODE, ANY, ANY));
+  };
+  // Every access to a file may take its locks and glocks, and add, lock and
+  // release its pages; only one that writes it (`write`) may change its size
+  // or block map or its blocks. The short extents never change.
+  const file = (writes: Set<number>, ino: number, write: boolean): void => {
+    for (const field of ['cache', 'i_rwsem', 'i_mmap', 'invalidate_lock'] as const) writes.add(key(K_INODE, ino, INODE_FIELDS.indexOf(field)));
+    writes.add(key(K_INODE, ino, INODE_FIELDS.length));
+    writes.add(key(K_PAGE, ino, ANY));
+    writes.add(key(K_GLOCK, ino, ANY));
+    if (write) {
+      writes.add(key(K_INODE, ino, INODE_FIELDS.indexOf('size')));
+      writes.add(key(K_INODE, ino, INODE_FIELDS.indexOf('map')));
+      writes.add(key(K_BLOCK, ino, 0));
+    }
+  };
+  const unmaps = (writes: Set<number>, ino: number): void => {
+    for (const m of mapped) if (m.ino === ino) for (let v = m.start; v < m.start + m.pages; v++) writes.add(key(K_PTE, m.mm, v));
+  };
+  const lock = (writes: Set<number>, ref: LockRef): void => {
+    switch (ref.kind) {
+      case 'i_rwsem':
+      case 'i_mmap':
+      case 'invalidate_lock':
+        writes.add(key(K_INODE, ref.ino, INODE_FIELDS.indexOf(ref.kind)));
+        return;
+      case 'mmap_sem':
+        writes.add(key(K_MM, ref.mm, MM_MMAP_SEM));
+        return;
+      case 'page':
+        writes.add(key(K_PAGE, ANY, ANY));
+        return;
+      case 'glock':
+        writes.add(key(K_GLOCK, ref.ino, ref.node));
+        return;
+      case 'named':
+        writes.add(key(K_NAMED, ref.index, 0));
+        return;
+    }
+  };
+  const syscall = (writes: Set<number>, sys: Syscall, mm: number): void => {
+    // A syscall that touches user memory may fault on any file its process maps.
+    const userFiles = filesOf(mm);
+    const touchesUser = sys.call === 'pread' || sys.call === 'pwrite' || sys.call === 'touch' || sys.call === 'copy';
+    // A user copy into user memory is a write fault there (pread fills its buffer).
+    const writesUser = (sys.call === 'touch' && sys.write) || (sys.call === 'copy' && sys.write) || sys.call === 'pread';
+    if (touchesUser) {
+      for (const ino of userFiles) file(writes, ino, writesUser);
+      for (const ref of faultLocks(mm)) lock(writes, ref);
+    }
+    if (dax && writesUser) for (const ino of userFiles) unmaps(writes, ino);
+    switch (sys.call) {
+      case 'pread':
+      case 'pwrite':
+        file(writes, sys.ino, sys.call === 'pwrite');
+        if (sys.direct || (dax && sys.call === 'pwrite')) unmaps(writes, sys.ino);
+        return;
+      case 'truncate':
+      case 'punch':
+        file(writes, sys.ino, true);
+        unmaps(writes, sys.ino);
+        return;
+      case 'mmap':
+        file(writes, sys.ino, false);
+        return;
+      case 'lock':
+        lock(writes, sys.lock);
+        for (const inner of sys.body) syscall(writes, inner, mm);
+        return;
+      case 'touch':
+      case 'copy':
+        return;
+    }
+  };
+
+  const cache = new Map<string, Claim>();
+  const claimAt = (pid: Pid, mm: number, program: readonly Syscall[], pc: number): Claim => {
+    const id = `${pid}:${pc}`;
+    let claim = cache.get(id);
+    if (claim === undefined) {
+      const writes = new Set<number>();
+      const reads = new Set<number>();
+      everyone(writes, reads, mm);
+      for (let i = pc; i < program.length; i++) {
+        const sys = program[i];
+        if (sys !== undefined) syscall(writes, sys, mm);
+      }
+      claim = { writes, reads };
+      cache.set(id, claim);
+    }
+    return claim;
+  };
+  return {
+    of: (task) => {
+      const bottom = task.stack[0];
+      if (bottom === undefined) return NOTHING;
+      return claimAt(task.pid, task.mm, task.program, bottom.regs.pc ?? 0);
+    },
+  };
+}
