@@ -84,14 +84,16 @@ const MM_FIELD_NO: Readonly<Record<string, number>> = { mmap_sem: MM_MMAP_SEM, v
 
 /** Where reads go while a recorded step runs; null otherwise (a stray proxy then reads silently). */
 let reads: number[] | null = null;
-/** Every proxy made, to find its target again and to tell a proxy from a plain object. */
-const targets = new WeakMap<object, object>();
 
 const note = (k: number): void => {
   reads?.push(k);
 };
 
+/** Asked of a recording proxy, gives what it stands for; a plain object has no such key. */
+const RAW = Symbol('footprint.raw');
+
 type Table = 'inodes' | 'pages' | 'blocks' | 'mms' | 'glocks' | 'named';
+const TABLES: readonly Table[] = ['inodes', 'pages', 'blocks', 'mms', 'glocks', 'named'];
 
 function pageClass(page: { readonly mapping: number | null } | undefined): number {
   return page?.mapping ?? FREE;
@@ -123,94 +125,114 @@ function fieldKey(table: Table, index: number, target: object, field: string): n
   return -1;
 }
 
-/** A page table that notes each entry read, and its length. */
-function recordingPtes(ptes: readonly unknown[], mm: number): readonly unknown[] {
-  const proxy = new Proxy(ptes, {
-    get: (target, prop, receiver) => {
-      if (typeof prop === 'string') {
-        if (prop === 'length') {
-          note(key(K_PTE, mm, PTES_LENGTH));
-          return target.length;
-        }
-        if (prop === 'slice') return (...args: number[]) => target.slice(...args);
-        const c = prop.charCodeAt(0);
-        if (c >= 48 && c <= 57) {
-          note(key(K_PTE, mm, Number(prop)));
-          return target[Number(prop)];
-        }
-      }
-      return Reflect.get(target, prop, receiver) as unknown;
-    },
-    has: (target, prop) => {
-      if (typeof prop === 'string' && /^\d+$/.test(prop)) note(key(K_PTE, mm, Number(prop)));
-      return Reflect.has(target, prop);
-    },
-    ownKeys: (target) => {
-      for (let v = 0; v < target.length; v++) note(key(K_PTE, mm, v));
-      note(key(K_PTE, mm, PTES_LENGTH));
-      return Reflect.ownKeys(target);
-    },
-  });
-  targets.set(proxy, ptes);
-  return proxy;
-}
+const isIndex = (prop: string): boolean => {
+  const c = prop.charCodeAt(0);
+  return c >= 48 && c <= 57;
+};
 
-/** One kernel object (an inode, a page, ...) that notes each field read. */
-function recordingElement(table: Table, index: number, element: object): object {
-  const fieldRead = (field: string): void => {
-    const k = fieldKey(table, index, element, field);
-    if (k >= 0) note(k);
-  };
-  // The field a spread is copying: it asks for the field's descriptor, then its value.
-  let copying: string | symbol | null = null;
-  const proxy = new Proxy(element, {
-    get: (target, prop, receiver) => {
-      const value = Reflect.get(target, prop, receiver) as unknown;
-      if (typeof prop !== 'string') return value;
-      if (prop === copying) {
-        copying = null;
-        return value;
-      }
-      fieldRead(prop);
-      if (table === 'mms' && prop === 'ptes' && Array.isArray(value)) return recordingPtes(value as readonly unknown[], index);
-      return value;
-    },
-    has: (target, prop) => {
-      if (typeof prop === 'string') fieldRead(prop);
-      return Reflect.has(target, prop);
-    },
-    // `{ ...page, refs }` copies the fields it does not replace into the new
-    // object without looking at them: not a read. The fields are written
-    // field by field (writtenKeys), and a step that writes one field of an
-    // object commutes with one that copies it while writing another: either
-    // order ends with both new values. No kernel or thread code lists an
-    // object's fields to read them (no Object.values or entries on kernel
-    // objects), which is what would make this unsound.
-    getOwnPropertyDescriptor: (target, prop) => {
-      copying = prop;
-      return Reflect.getOwnPropertyDescriptor(target, prop);
-    },
-  });
-  targets.set(proxy, element);
-  return proxy;
+/** A page table that notes each entry read, and its length. The target is the table itself, so it is an array. */
+interface PtesHolder {
+  readonly ptes: readonly unknown[];
+  readonly mm: number;
 }
-
-/** A kernel table whose elements note their reads; its length is a read too. */
-function recordingTable(table: Table, items: readonly object[]): readonly object[] {
-  const made = new Map<number, object>();
-  const element = (i: number): object | undefined => {
-    const item = items[i];
-    if (item === undefined) return undefined;
-    let proxy = made.get(i);
-    if (proxy === undefined) {
-      proxy = recordingElement(table, i, item);
-      made.set(i, proxy);
+const ptesOf = new WeakMap<object, PtesHolder>();
+const ptesHandler: ProxyHandler<readonly unknown[]> = {
+  get: (target, prop, receiver) => {
+    if (prop === RAW) return target;
+    if (typeof prop === 'string') {
+      const mm = ptesOf.get(receiver as object)?.mm ?? 0;
+      if (prop === 'length') {
+        note(key(K_PTE, mm, PTES_LENGTH));
+        return target.length;
+      }
+      if (prop === 'slice') return (...args: number[]) => target.slice(...args);
+      if (isIndex(prop)) {
+        note(key(K_PTE, mm, Number(prop)));
+        return target[Number(prop)];
+      }
     }
-    return proxy;
-  };
+    return Reflect.get(target, prop, receiver) as unknown;
+  },
+};
+
+function recordingPtes(ptes: readonly unknown[], mm: number): readonly unknown[] {
+  const proxy = new Proxy(ptes, ptesHandler);
+  ptesOf.set(proxy, { ptes, mm });
+  return proxy;
+}
+
+/** One kernel object (an inode, a page, ...) behind a proxy that notes each field read. */
+interface Holder {
+  readonly el: object;
+  readonly table: Table;
+  readonly index: number;
+}
+
+// The field a spread is copying: it asks for the field's descriptor, then its value.
+let copyingFrom: Holder | null = null;
+let copying: string | symbol | null = null;
+
+const elementHandler: ProxyHandler<Holder> = {
+  get: (holder, prop) => {
+    const el = holder.el;
+    if (prop === RAW) return el;
+    const value = (el as Record<string | symbol, unknown>)[prop];
+    if (typeof prop !== 'string') return value;
+    if (copyingFrom === holder && prop === copying) {
+      copyingFrom = null;
+      return value;
+    }
+    const k = fieldKey(holder.table, holder.index, el, prop);
+    if (k >= 0) note(k);
+    if (holder.table === 'mms' && prop === 'ptes' && Array.isArray(value)) return recordingPtes(value as readonly unknown[], holder.index);
+    return value;
+  },
+  has: (holder, prop) => {
+    if (typeof prop === 'string') {
+      const k = fieldKey(holder.table, holder.index, holder.el, prop);
+      if (k >= 0) note(k);
+    }
+    return Reflect.has(holder.el, prop);
+  },
+  // String keys only: the interner's tag (explore/intern.ts) is a symbol, not enumerable, and a spread skips it anyway.
+  ownKeys: (holder) => Object.keys(holder.el),
+  // `{ ...page, refs }` copies the fields it does not replace into the new
+  // object without looking at them: not a read. The fields are written
+  // field by field (writtenKeys), and a step that writes one field of an
+  // object commutes with one that copies it while writing another: either
+  // order ends with both new values. No kernel or thread code lists an
+  // object's fields to read them (no Object.values or entries on kernel
+  // objects), which is what would make this unsound.
+  getOwnPropertyDescriptor: (holder, prop) => {
+    if (typeof prop === 'symbol') return undefined;
+    copyingFrom = holder;
+    copying = prop;
+    return Reflect.getOwnPropertyDescriptor(holder.el, prop);
+  },
+};
+
+/** Element proxies made during the current recorded step, by table and index. */
+const made: Map<number, object>[] = TABLES.map(() => new Map());
+
+function element(table: Table, t: number, items: readonly object[], i: number): object | undefined {
+  const item = items[i];
+  if (item === undefined) return undefined;
+  const cache = made[t] as Map<number, object>;
+  let proxy = cache.get(i);
+  if (proxy === undefined) {
+    proxy = new Proxy({ el: item, table, index: i }, elementHandler);
+    cache.set(i, proxy);
+  }
+  return proxy;
+}
+
+/** A kernel table whose elements note their reads; the length of the page and block tables is a read too. */
+function tableHandler(table: Table): ProxyHandler<readonly object[]> {
+  const t = TABLES.indexOf(table);
   const lengthKey = table === 'pages' ? key(K_TABLE, TABLE_PAGES, 0) : table === 'blocks' ? key(K_TABLE, TABLE_BLOCKS, 0) : -1;
-  const proxy = new Proxy(items, {
+  return {
     get: (target, prop, receiver) => {
+      if (prop === RAW) return target;
       if (typeof prop === 'string') {
         if (prop === 'length') {
           if (lengthKey >= 0) note(lengthKey);
@@ -218,28 +240,30 @@ function recordingTable(table: Table, items: readonly object[]): readonly object
         }
         // Copying the references reads nothing (kernel/*.ts: slice, then replace one slot).
         if (prop === 'slice') return (...args: number[]) => target.slice(...args);
-        const c = prop.charCodeAt(0);
-        if (c >= 48 && c <= 57) return element(Number(prop));
+        if (isIndex(prop)) return element(table, t, target, Number(prop));
       }
       return Reflect.get(target, prop, receiver) as unknown;
     },
-  });
-  targets.set(proxy, items);
-  return proxy;
+  };
+}
+const tableHandlers = new Map<Table, ProxyHandler<readonly object[]>>(TABLES.map((t) => [t, tableHandler(t)]));
+
+function recordingTable<T>(table: Table, items: readonly T[]): readonly T[] {
+  return new Proxy(items as readonly object[], tableHandlers.get(table) ?? {}) as unknown as readonly T[];
 }
 
 /** The kernel as a recorded step sees it. */
 export function recordingView(kernel: KernelState): KernelState {
-  const view: KernelState = {
-    inodes: recordingTable('inodes', kernel.inodes) as KernelState['inodes'],
-    pages: recordingTable('pages', kernel.pages) as KernelState['pages'],
-    blocks: recordingTable('blocks', kernel.blocks) as KernelState['blocks'],
-    mms: recordingTable('mms', kernel.mms) as KernelState['mms'],
-    glocks: recordingTable('glocks', kernel.glocks) as KernelState['glocks'],
+  for (const cache of made) cache.clear();
+  return {
+    inodes: recordingTable('inodes', kernel.inodes),
+    pages: recordingTable('pages', kernel.pages),
+    blocks: recordingTable('blocks', kernel.blocks),
+    mms: recordingTable('mms', kernel.mms),
+    glocks: recordingTable('glocks', kernel.glocks),
     nodes: kernel.nodes,
-    ...(kernel.named !== undefined ? { named: recordingTable('named', kernel.named) as KernelState['named'] } : {}),
+    ...(kernel.named !== undefined ? { named: recordingTable('named', kernel.named) } : {}),
   };
-  return view;
 }
 
 /** Runs `body` noting every read through a recording view; the reads, and its value. */
@@ -255,12 +279,13 @@ export function recordReads<T>(body: () => T): { readonly value: T; readonly rea
 }
 
 function raw<T>(value: T): T {
-  return (typeof value === 'object' && value !== null ? ((targets.get(value) as T | undefined) ?? value) : value);
+  if (typeof value !== 'object' || value === null) return value;
+  return ((value as Record<symbol, unknown>)[RAW] as T | undefined) ?? value;
 }
 
 /** Whether `value` is a recording proxy (for tests: no state may hold one). */
 export function isRecordingProxy(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && targets.has(value);
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[RAW] !== undefined;
 }
 
 /** `result` with every recording proxy a step copied into it replaced by its target. */

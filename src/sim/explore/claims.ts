@@ -203,10 +203,14 @@ export function createClaims(initial: SystemState): Claims {
     }
   };
 
-  const cache = new Map<string, Claim>();
+  const cache = new Map<Pid, Claim[]>();
   const claimAt = (pid: Pid, mm: number, program: readonly Syscall[], pc: number): Claim => {
-    const id = `${pid}:${pc}`;
-    let claim = cache.get(id);
+    let mine = cache.get(pid);
+    if (mine === undefined) {
+      mine = [];
+      cache.set(pid, mine);
+    }
+    let claim = mine[pc];
     if (claim === undefined) {
       const writes = new Set<number>();
       const reads = new Set<number>();
@@ -216,7 +220,7 @@ export function createClaims(initial: SystemState): Claims {
         if (sys !== undefined) syscall(writes, sys, mm);
       }
       claim = { writes, reads };
-      cache.set(id, claim);
+      mine[pc] = claim;
     }
     return claim;
   };

@@ -303,9 +303,8 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
     }
     const last = via[id] ?? 0;
     let full = false;
-    const reach = (pid: Pid, next: SystemState, trace: TraceStep, used: number): void => {
+    const reach = (pid: Pid, next: SystemState, trace: TraceStep, used: number, found = visited.addOrFind(nodeOf(next, pid, used))): void => {
       transitions++;
-      const found = visited.addOrFind(nodeOf(next, pid, used));
       const target = found < 0 ? -found - 1 : found;
       edges?.add(target, pid);
       if (ld !== null) observeStep(ld, state, next, trace, depth[id] ?? 0, () => [...scheduleTo(id), pid]);
@@ -336,7 +335,15 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
     const local = reducible === null ? null : localStep(state, runnable, id === 0 ? null : last);
     tried.clear();
     const prefer = id !== 0 && runnable.includes(last) ? last : null;
-    const alone = local === null && footprintRule && claims !== null && runnable.length > 1 ? aloneStep(state, prefer === null ? runnable : [prefer, ...runnable.filter((p) => p !== prefer)], claims, lim.engine, tried) : null;
+    // The cycle proviso (reduce.ts): a step is taken alone only into a state found no shallower than the next level.
+    let aloneFound = 0;
+    const isNew = (pid: Pid, next: SystemState): boolean => {
+      if (visited.size() >= lim.maxStates) return true;
+      aloneFound = visited.addOrFind(nodeOf(next, pid, 0));
+      return aloneFound < 0 || (depth[aloneFound] ?? 0) > (depth[id] ?? 0);
+    };
+    const order = prefer === null ? runnable : [prefer, ...runnable.filter((p) => p !== prefer)];
+    const alone = local === null && footprintRule && claims !== null && runnable.length > 1 ? aloneStep(state, order, claims, lim.engine, tried, isNew) : null;
     if (alone !== null && claims !== null) {
       takenAlone.add(alone.pid);
       if (lim.checkFootprints) {
@@ -347,8 +354,8 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
         }
       }
       edges?.markLocal(id);
-      if (visited.size() >= lim.maxStates) full = true;
-      else reach(alone.pid, alone.out.state, alone.out.trace, 0);
+      if (aloneFound === 0) full = true;
+      else reach(alone.pid, alone.out.state, alone.out.trace, 0, aloneFound);
     } else if (local !== null) {
       edges?.markLocal(id);
       if (visited.size() >= lim.maxStates) full = true;

@@ -104,12 +104,20 @@ export function otherMmChanged(before: SystemState, after: SystemState, mm: numb
  *
  * The visited set: with a stateful search a persistent set per state keeps
  * every deadlock and terminal state (Godefroid, thm. 4.3, needs no cycle
- * proviso). What a cycle could hide is a way out of a loop: t postponed
- * forever round a cycle of single-step expansions that never takes a's
- * step (the "ignoring" problem). The explorer reports livelocks, so every
- * single-step expansion is marked (EdgeStore.markLocal) and livelock.ts
- * refuses to conclude when such a cycle lies among the states that cannot
- * end: the search is then repeated on every interleaving.
+ * proviso). What a cycle could hide is a way out of a loop: a step postponed
+ * forever round a cycle of single-step expansions that never takes it (the
+ * "ignoring" problem), and the explorer reports livelocks. So a step is
+ * taken alone only when it leads to a state not seen before, or seen first
+ * one level deeper than this one (a breadth-first form of the cycle
+ * proviso, after Bošnački and Holzmann): then no cycle of the reduced graph
+ * is made of single-step expansions alone. Of the states on a cycle, take a
+ * deepest one (breadth-first depth), d; the next state on the cycle is at
+ * depth d or less, so it was found before any state at depth d was
+ * expanded, and a single step into it is refused: that state was expanded
+ * in full. livelock.ts's argument then holds with no
+ * fallback; every single-step expansion is still marked
+ * (EdgeStore.markLocal), and its check for such a cycle, which now finds
+ * none from this rule, stays as the guard for the local rule.
  *
  * The check (`checkFootprints`): every step the explorer takes is recorded
  * and held to its task's claim at that state, and at a state expanded by t
@@ -128,7 +136,14 @@ export interface AloneStep {
  * take alone are left in `tried` for the full expansion, which need not run
  * them again.
  */
-export function aloneStep(state: SystemState, order: readonly Pid[], claims: Claims, engine: Engine, tried: Map<Pid, { out: StepOutput; footprint: Footprint }>): AloneStep | null {
+export function aloneStep(
+  state: SystemState,
+  order: readonly Pid[],
+  claims: Claims,
+  engine: Engine,
+  tried: Map<Pid, { out: StepOutput; footprint: Footprint }>,
+  isNew: (pid: Pid, next: SystemState) => boolean,
+): AloneStep | null {
   for (const pid of order) {
     const ran = stepRecorded(state, pid, engine);
     tried.set(pid, ran);
@@ -142,7 +157,7 @@ export function aloneStep(state: SystemState, order: readonly Pid[], claims: Cla
         break;
       }
     }
-    if (free) return { pid, out };
+    if (free && isNew(pid, out.state)) return { pid, out };
   }
   return null;
 }
