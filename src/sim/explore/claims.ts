@@ -20,9 +20,10 @@
  * - its own process: mmap_sem, VMAs and every PTE of its mm (read, write);
  * - the files it names, and every file mapped in its process (a user copy
  *   can fault on any of them; `mmap` calls of its process's tasks count):
- *   the inode's page cache and locks, its pages, its glock on every node;
- *   and where it writes the file (pwrite, truncate, punch, a write fault
- *   through a mapping of it, pread into one) its size, block map and blocks;
+ *   its pages and its glock on every node, and of the inode what that kind
+ *   of access may change (`ACCESS`: a fault never takes i_rwsem, only a
+ *   write fault, pwrite, truncate and punch allocate or free blocks, only
+ *   pwrite and truncate change i_size);
  * - free page frames and free blocks, and the tables' lengths: any syscall
  *   may allocate (read, write);
  * - to read: every inode, every page and block of every file (the allocators scan for a
@@ -130,19 +131,30 @@ export function createClaims(initial: SystemState): Claims {
     reads.add(key(K_MM, ANY, MM_VMAS));
     reads.add(key(K_INODE, ANY, ANY));
   };
-  // Every access to a file may take its locks and glocks, and add, lock and
-  // release its pages; only one that writes it (`write`) may change its size
-  // or block map or its blocks. The short extents never change.
-  const file = (writes: Set<number>, ino: number, write: boolean): void => {
-    for (const field of ['cache', 'i_rwsem', 'i_mmap', 'invalidate_lock'] as const) writes.add(key(K_INODE, ino, INODE_FIELDS.indexOf(field)));
-    writes.add(key(K_INODE, ino, INODE_FIELDS.length));
+  // What each kind of access to a file may write of it. Every one may add,
+  // lock and release its pages and take its glock. A fault takes
+  // invalidate_lock (5.15+, XFS's i_mmaplock) and, on DAX, i_mmap
+  // (__dax_fault), never i_rwsem but in the variant that models the DAX
+  // fault taking i_mutex (dax-imutex-fault); only a write fault allocates blocks
+  // (block map, blocks). A syscall may take i_rwsem and i_mmap (the
+  // invalidation around direct I/O); only pwrite, truncate and punch change
+  // the block map and blocks, only pwrite and truncate i_size. The short
+  // extents never change.
+  const DAX_FAULT = ['i_mmap', 'i_rwsem'] as const;
+  const fields = (...names: (typeof INODE_FIELDS)[number][]): number[] => names.map((n) => INODE_FIELDS.indexOf(n));
+  const ACCESS = {
+    'fault-read': { fields: fields('cache', 'invalidate_lock', ...(dax ? DAX_FAULT : [])), blocks: false },
+    'fault-write': { fields: fields('cache', 'invalidate_lock', 'map', ...(dax ? DAX_FAULT : [])), blocks: true },
+    mmap: { fields: [], blocks: false },
+    read: { fields: fields('cache', 'i_rwsem', 'i_mmap', 'invalidate_lock'), blocks: false },
+    punch: { fields: fields('cache', 'i_rwsem', 'i_mmap', 'invalidate_lock', 'map'), blocks: true },
+    write: { fields: fields('size', 'cache', 'i_rwsem', 'i_mmap', 'invalidate_lock', 'map'), blocks: true },
+  } as const;
+  const file = (writes: Set<number>, ino: number, access: keyof typeof ACCESS): void => {
+    for (const f of ACCESS[access].fields) writes.add(key(K_INODE, ino, f));
     writes.add(key(K_PAGE, ino, ANY));
     writes.add(key(K_GLOCK, ino, ANY));
-    if (write) {
-      writes.add(key(K_INODE, ino, INODE_FIELDS.indexOf('size')));
-      writes.add(key(K_INODE, ino, INODE_FIELDS.indexOf('map')));
-      writes.add(key(K_BLOCK, ino, 0));
-    }
+    if (ACCESS[access].blocks) writes.add(key(K_BLOCK, ino, 0));
   };
   const unmaps = (writes: Set<number>, ino: number): void => {
     for (const m of mapped) if (m.ino === ino) for (let v = m.start; v < m.start + m.pages; v++) writes.add(key(K_PTE, m.mm, v));
@@ -175,23 +187,24 @@ export function createClaims(initial: SystemState): Claims {
     // A user copy into user memory is a write fault there (pread fills its buffer).
     const writesUser = (sys.call === 'touch' && sys.write) || (sys.call === 'copy' && sys.write) || sys.call === 'pread';
     if (touchesUser) {
-      for (const ino of userFiles) file(writes, ino, writesUser);
+      for (const ino of userFiles) file(writes, ino, writesUser ? 'fault-write' : 'fault-read');
       for (const ref of faultLocks(mm)) lock(writes, ref);
     }
     if (dax && writesUser) for (const ino of userFiles) unmaps(writes, ino);
     switch (sys.call) {
       case 'pread':
       case 'pwrite':
-        file(writes, sys.ino, sys.call === 'pwrite');
+        file(writes, sys.ino, sys.call === 'pwrite' ? 'write' : 'read');
         if (sys.direct || (dax && sys.call === 'pwrite')) unmaps(writes, sys.ino);
         return;
       case 'truncate':
       case 'punch':
-        file(writes, sys.ino, true);
+        file(writes, sys.ino, sys.call === 'truncate' ? 'write' : 'punch');
         unmaps(writes, sys.ino);
         return;
       case 'mmap':
-        file(writes, sys.ino, false);
+        // do_mmap changes its own process's VMAs, and gfs2_mmap takes the glock.
+        file(writes, sys.ino, 'mmap');
         return;
       case 'lock':
         lock(writes, sys.lock);
