@@ -37,7 +37,7 @@ import { initialSystem, taskByPid, type SystemSetup, type SystemState } from '..
 import { createEncoder } from './encode.ts';
 import { createInterner } from './intern.ts';
 import { createEdgeStore, findLivelock } from './livelock.ts';
-import { createClaims } from './claims.ts';
+import { conflicts, createClaims } from './claims.ts';
 import { aloneStep, checkAlone, checkClaim, otherMmChanged, reducibleTasks } from './reduce.ts';
 import { regroupLocalSteps, switchesOf } from './regroup.ts';
 import { createStateSet } from './stateset.ts';
@@ -250,6 +250,14 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
     if (other >= 0) throw new Error(`model error: pid ${pid} changed mm ${other}, which reduce.ts assumes only its own process or an unmapping task can touch`);
   };
 
+  // For regroup.ts: the steps either rule would take alone (without the cycle proviso, which only the search needs).
+  const movable = (state: SystemState, pid: Pid): boolean => {
+    if (reducible?.has(pid) === true && stepLocal(state, pid, lim.engine) !== null) return true;
+    if (!footprintRule || claims === null) return false;
+    const ran = stepRecorded(state, pid, lim.engine);
+    if (!ran.out.ok || ran.out.state.stopped !== null || ran.out.state.signals !== state.signals) return false;
+    return state.tasks.every((other) => other.pid === pid || !conflicts(ran.footprint, claims.of(other)));
+  };
   const scheduleTo = (id: number): Pid[] => {
     const schedule: Pid[] = [];
     for (let at = id; at > 0; at = parent[at] ?? 0) schedule.push(via[at] ?? 0);
@@ -342,7 +350,7 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
       aloneFound = visited.addOrFind(nodeOf(next, pid, 0));
       return aloneFound < 0 || (depth[aloneFound] ?? 0) > (depth[id] ?? 0);
     };
-    const order = prefer === null ? runnable : [prefer, ...runnable.filter((p) => p !== prefer)];
+    const order = prefer === null ? runnable : [prefer];
     const alone = local === null && footprintRule && claims !== null && runnable.length > 1 ? aloneStep(state, order, claims, lim.engine, tried, isNew) : null;
     if (alone !== null && claims !== null) {
       takenAlone.add(alone.pid);
@@ -399,7 +407,7 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
   for (const kind of EXPLORED_KINDS) {
     const id = best.get(kind);
     if (id === undefined) continue;
-    const schedule = reducible === null ? scheduleTo(id) : regroupLocalSteps(initial, scheduleTo(id), reducible, lim.engine);
+    const schedule = reducible === null || (reducible.size === 0 && takenAlone.size === 0) ? scheduleTo(id) : regroupLocalSteps(initial, scheduleTo(id), movable, lim.engine);
     outcomes[kind] = { count: counts.get(kind) ?? 0, shortest: { schedule, length: schedule.length, switches: switchesOf(schedule) } };
   }
   if (edges !== null && stoppedBy === null) {
