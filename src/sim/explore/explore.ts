@@ -258,6 +258,36 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
     if (!ran.out.ok || ran.out.state.stopped !== null || ran.out.state.signals !== state.signals) return false;
     return state.tasks.every((other) => other.pid === pid || !conflicts(ran.footprint, claims.of(other)));
   };
+  // Recording a step costs more than taking it: where a machine state's step has been tried often and never
+  // taken alone, stop trying it (as `neverLocal` above; skipping a try only costs reduction, never soundness).
+  const aloneTries = new Map<string, Map<string, { tries: number; wins: number }>>();
+  const tally = (state: SystemState, pid: Pid): { tries: number; wins: number } | undefined => {
+    const task = taskByPid(state, pid);
+    const frame = task?.stack[task.stack.length - 1];
+    if (frame === undefined) return undefined;
+    let byState = aloneTries.get(frame.machine);
+    if (byState === undefined) {
+      byState = new Map();
+      aloneTries.set(frame.machine, byState);
+    }
+    let t = byState.get(frame.state);
+    if (t === undefined) {
+      t = { tries: 0, wins: 0 };
+      byState.set(frame.state, t);
+    }
+    return t;
+  };
+  const worthTrying = (state: SystemState, pid: Pid): boolean => {
+    if (lim.checkFootprints) return true;
+    const t = tally(state, pid);
+    return t === undefined || t.wins > 0 || t.tries < 32;
+  };
+  const noteTry = (state: SystemState, pid: Pid, won: boolean): void => {
+    const t = tally(state, pid);
+    if (t === undefined) return;
+    t.tries++;
+    if (won) t.wins++;
+  };
   const scheduleTo = (id: number): Pid[] => {
     const schedule: Pid[] = [];
     for (let at = id; at > 0; at = parent[at] ?? 0) schedule.push(via[at] ?? 0);
@@ -350,8 +380,9 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
       aloneFound = visited.addOrFind(nodeOf(next, pid, 0));
       return aloneFound < 0 || (depth[aloneFound] ?? 0) > (depth[id] ?? 0);
     };
-    const order = prefer === null ? runnable : [prefer];
+    const order = (prefer === null ? runnable : [prefer]).filter((pid) => worthTrying(state, pid));
     const alone = local === null && footprintRule && claims !== null && runnable.length > 1 ? aloneStep(state, order, claims, lim.engine, tried, isNew) : null;
+    if (local === null && footprintRule) for (const pid of order) noteTry(state, pid, alone?.pid === pid);
     if (alone !== null && claims !== null) {
       takenAlone.add(alone.pid);
       if (lim.checkFootprints) {
