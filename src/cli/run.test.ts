@@ -203,7 +203,7 @@ describe('cli explore', () => {
     const full = JSON.parse(run(['explore', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15', '--reduction', 'none', '--json']).out) as { states: number; reduction: string; outcomes: Record<string, { shortest: { length: number } }> };
     const reduced = JSON.parse(run(['explore', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15', '--json']).out) as typeof full;
     expect(full.reduction).toBe('none');
-    expect(reduced.reduction).toBe('local');
+    expect(reduced.reduction).toBe('footprint');
     expect(reduced.states).toBeLessThan(full.states);
     expect(Object.keys(reduced.outcomes).sort()).toEqual(Object.keys(full.outcomes).sort());
     expect(reduced.outcomes['deadlock']?.shortest.length).toBe(full.outcomes['deadlock']?.shortest.length);
@@ -233,7 +233,7 @@ describe('cli explore', () => {
     [['explore', '--scenario', 'gfs2-dio-ring', '--tasks', '9', '--variant', 'gfs2-5.15'], '--tasks: expected a whole number from 2 to 6'],
     [['explore', '--scenario', 'gfs2-abba-dio', '--tasks', '3', '--variant', 'gfs2-5.15'], '--tasks applies only to --scenario gfs2-dio-ring'],
     [['explore', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15', '--max-states', '0'], '--max-states: expected a positive whole number'],
-    [['explore', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15', '--reduction', 'sleep'], "--reduction: expected local or none, not 'sleep'"],
+    [['explore', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15', '--reduction', 'sleep'], "--reduction: expected footprint, local or none, not 'sleep'"],
     [['explore', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15', '--max-preemptions', 'two'], "--max-preemptions: expected a whole number, 0 or more, not 'two'"],
   ])('refuses %j with exit 2', (argv, message) => {
     const r = run(argv);

@@ -37,7 +37,7 @@ Commands:
                      shortest schedule to each:
                        --scenario <id> | --scenario-file <path.json> --variant <id>
                        [--tasks N] (gfs2-dio-ring: 2 to 6 tasks) [--max-states N]
-                       [--time-limit S] (default 60) [--reduction local|none]
+                       [--time-limit S] (default 60) [--reduction footprint|local|none]
                        [--max-preemptions N] [--json] [--engine faultline|spin]
                      local (the default) takes a step that touches only its own
                      task and mm alone; none tries every interleaving;
