@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 import type { Pid } from '../../kernel/ids.ts';
 import { buildSetup } from '../../scenarios/build.ts';
 import { PRESETS } from '../../scenarios/index.ts';
-import { INODE_FIELDS, K_INODE, K_MM, K_PTE, MM_MMAP_SEM, aOf, describeKey, isRecordingProxy, key, kindOf, type Footprint } from '../footprint.ts';
+import type { Inode, KernelState, Page } from '../../kernel/state.ts';
+import type { SleepLock } from '../../kernel/sleeplock.ts';
+import { FREE, INODE_FIELDS, K_BLOCK, K_GLOCK, K_INODE, K_MM, K_PAGE, K_PTE, MM_MMAP_SEM, PAGE_DATA, PAGE_LOCK, PAGE_REFS, aOf, describeKey, isRecordingProxy, key, kindOf, writtenKeys, type Footprint } from '../footprint.ts';
 import { scanWaits } from '../outcome.ts';
 import { replay } from '../replay.ts';
 import { randomScheduler, runFrom, startAt } from '../schedulers.ts';
@@ -64,6 +66,72 @@ describe('recorded steps', () => {
         }
       }
     }
+  });
+});
+
+/**
+ * The kernel with one object changed in a way that keeps every invariant
+ * (a waiter added to a lock, i_size grown, a page's data or refcount, a
+ * block's data, a glock's pending demote), each with the key it changes.
+ */
+function perturbations(kernel: KernelState): { key: number; kernel: KernelState }[] {
+  const out: { key: number; kernel: KernelState }[] = [];
+  const waiter = (lock: SleepLock): SleepLock => ({ ...lock, waiters: [...lock.waiters, { pid: 9999, write: true }] });
+  kernel.inodes.forEach((inode, i) => {
+    const with_ = (change: Partial<Inode>) => ({ ...kernel, inodes: kernel.inodes.map((x, j) => (j === i ? { ...x, ...change } : x)) });
+    out.push({ key: key(K_INODE, i, INODE_FIELDS.indexOf('size')), kernel: with_({ size: inode.size + 7 * 4096 }) });
+    out.push({ key: key(K_INODE, i, INODE_FIELDS.indexOf('cache')), kernel: with_({ cache: [...inode.cache, null] }) });
+    out.push({ key: key(K_INODE, i, INODE_FIELDS.indexOf('map')), kernel: with_({ map: [...inode.map, null] }) });
+    for (const lock of ['i_rwsem', 'i_mmap', 'invalidate_lock'] as const) out.push({ key: key(K_INODE, i, INODE_FIELDS.indexOf(lock)), kernel: with_({ [lock]: waiter(inode[lock]) }) });
+  });
+  kernel.pages.forEach((page, p) => {
+    const with_ = (change: Partial<Page>) => ({ ...kernel, pages: kernel.pages.map((x, j) => (j === p ? { ...x, ...change } : x)) });
+    const cls = page.mapping ?? FREE;
+    out.push({ key: key(K_PAGE, cls, PAGE_LOCK), kernel: with_({ lock: waiter(page.lock) }) });
+    out.push({ key: key(K_PAGE, cls, PAGE_REFS), kernel: with_({ refs: page.refs + 1 }) });
+    out.push({ key: key(K_PAGE, cls, PAGE_DATA), kernel: with_({ content: `${page.content}~` }) });
+  });
+  kernel.blocks.forEach((block, b) => {
+    out.push({ key: key(K_BLOCK, block.owner?.ino ?? FREE, 0), kernel: { ...kernel, blocks: kernel.blocks.map((x, j) => (j === b ? { ...x, content: `${x.content}~` } : x)) } });
+  });
+  kernel.mms.forEach((mm, m) => {
+    out.push({ key: key(K_MM, m, MM_MMAP_SEM), kernel: { ...kernel, mms: kernel.mms.map((x, j) => (j === m ? { ...x, mmap_sem: waiter(mm.mmap_sem) } : x)) } });
+  });
+  kernel.glocks.forEach((gl, g) => {
+    out.push({ key: key(K_GLOCK, gl.ino, gl.node), kernel: { ...kernel, glocks: kernel.glocks.map((x, j) => (j === g ? { ...x, demote: x.demote === null ? 'SH' : null } : x)) } });
+  });
+  return out;
+}
+
+describe('footprints are complete', () => {
+  const some = cases.filter(({ scenario }) => ['lock-page-retry', 'dax-private-write', 'dax-truncate', 'pagecache-punch-fault', 'imutex-mmapsem', 'gfs2-abba-dio', 'gfs2-write-vs-mmap', 'gfs2-two-node-write'].includes(scenario.id));
+  it.each(some.map((c) => [c.scenario.id, c.variant, c] as const))('%s under %s: changing an object a step neither read nor wrote changes nothing the step does', { timeout: 120_000 }, (_id, _v, { scenario, variant }) => {
+    let checked = 0;
+    for (let seed = 1; seed <= 2; seed++) {
+      const run = runFrom(startAt(initialSystem(buildSetup(scenario), variant)), randomScheduler(seed));
+      for (const state of run.states) {
+        for (const pid of scanWaits(state).runnable) {
+          const { out, footprint } = stepRecorded(state, pid);
+          if (!out.ok) continue;
+          const touched = new Set([...footprint.reads, ...footprint.writes]);
+          const task = (s: SystemState) => s.tasks.find((t) => t.pid === pid);
+          for (const p of perturbations(state.kernel)) {
+            if (touched.has(p.key)) continue;
+            const changed = { ...state, kernel: p.kernel };
+            const other = stepRunnable(changed, pid);
+            const where = `${frameOf(state, pid)} with ${describeKey(p.key)} changed`;
+            expect(other.ok, where).toBe(true);
+            if (!other.ok) continue;
+            expect(other.trace.event, where).toBe(out.trace.event);
+            expect(task(other.state), where).toEqual(task(out.state));
+            expect(other.state.stopped?.kind, where).toBe(out.state.stopped?.kind);
+            expect(new Set(writtenKeys(p.kernel, other.state.kernel)), where).toEqual(new Set(footprint.writes));
+            checked++;
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(0);
   });
 });
 
