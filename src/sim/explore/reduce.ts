@@ -1,6 +1,8 @@
 /**
- * The partial-order reduction: at a state where some task's next step is
- * local, expand that step alone.
+ * The partial-order reduction: at a state where some task's next step may
+ * be taken alone, expand that step alone. Two rules say when: the local
+ * rule (here first), and the footprint rule (below `otherMmChanged`), which
+ * also reaches DAX, truncate and punch scenarios.
  *
  * A step is local (sim/local.ts) when it reads and writes nothing but its
  * own task, its registers, inode names and its own process's mm, is
