@@ -31,14 +31,13 @@ import { createLockdep, lockdepResult, observeStep, withHeldSitesFrom, type Lock
 import { OUTCOME_KINDS, outcomeOf, scanWaits, type OutcomeKind } from '../outcome.ts';
 import { PATH_EVENTS, pathEventsOf, type PathEvent } from '../pathevents.ts';
 import { replay } from '../replay.ts';
-import type { Footprint } from '../footprint.ts';
-import { stepLocal, stepRecorded, stepRunnable, type Engine, type StepOutput, type TraceStep } from '../step.ts';
+import { stepLocal, stepRecorded, stepRunnable, type Engine, type TraceStep } from '../step.ts';
 import { initialSystem, taskByPid, type SystemSetup, type SystemState } from '../system.ts';
 import { createEncoder } from './encode.ts';
 import { createInterner } from './intern.ts';
 import { createEdgeStore, findLivelock } from './livelock.ts';
-import { conflicts, createClaims } from './claims.ts';
-import { aloneStep, checkAlone, checkClaim, otherMmChanged, reducibleTasks } from './reduce.ts';
+import { createClaims } from './claims.ts';
+import { checkAlone, checkClaim, createFootprintRule, otherMmChanged, reducibleTasks, type Tried } from './reduce.ts';
 import { regroupLocalSteps, switchesOf } from './regroup.ts';
 import { createStateSet } from './stateset.ts';
 
@@ -214,11 +213,10 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
   // which are not tried again (skipping a try only costs reduction, never
   // soundness).
   const reducible = lim.reduction !== 'none' && bound === null ? reducibleTasks(initial) : null;
-  // The footprint rule (reduce.ts): claims of what each task may still touch, and the tasks it took alone.
+  // The footprint rule (reduce.ts), and the claims the check holds every step to.
   const claims = (lim.reduction === 'footprint' && bound === null) || lim.checkFootprints ? createClaims(initial) : null;
-  const footprintRule = lim.reduction === 'footprint' && bound === null;
-  const takenAlone = new Set<Pid>();
-  const tried = new Map<Pid, { out: StepOutput; footprint: Footprint }>();
+  const footprint = lim.reduction === 'footprint' && bound === null && claims !== null ? createFootprintRule(claims, lim.engine, lim.checkFootprints) : null;
+  const tried: Tried = new Map();
   const neverLocal = new Map<string, Set<string>>();
   const localStep = (state: SystemState, runnable: readonly Pid[], prefer: Pid | null): { pid: Pid; state: SystemState; trace: TraceStep } | null => {
     if (reducible === null || reducible.size === 0) return null;
@@ -250,44 +248,8 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
     if (other >= 0) throw new Error(`model error: pid ${pid} changed mm ${other}, which reduce.ts assumes only its own process or an unmapping task can touch`);
   };
 
-  // For regroup.ts: the steps either rule would take alone (without the cycle proviso, which only the search needs).
-  const movable = (state: SystemState, pid: Pid): boolean => {
-    if (reducible?.has(pid) === true && stepLocal(state, pid, lim.engine) !== null) return true;
-    if (!footprintRule || claims === null) return false;
-    const ran = stepRecorded(state, pid, lim.engine);
-    if (!ran.out.ok || ran.out.state.stopped !== null || ran.out.state.signals !== state.signals) return false;
-    return state.tasks.every((other) => other.pid === pid || !conflicts(ran.footprint, claims.of(other)));
-  };
-  // Recording a step costs more than taking it: where a machine state's step has been tried often and never
-  // taken alone, stop trying it (as `neverLocal` above; skipping a try only costs reduction, never soundness).
-  const aloneTries = new Map<string, Map<string, { tries: number; wins: number }>>();
-  const tally = (state: SystemState, pid: Pid): { tries: number; wins: number } | undefined => {
-    const task = taskByPid(state, pid);
-    const frame = task?.stack[task.stack.length - 1];
-    if (frame === undefined) return undefined;
-    let byState = aloneTries.get(frame.machine);
-    if (byState === undefined) {
-      byState = new Map();
-      aloneTries.set(frame.machine, byState);
-    }
-    let t = byState.get(frame.state);
-    if (t === undefined) {
-      t = { tries: 0, wins: 0 };
-      byState.set(frame.state, t);
-    }
-    return t;
-  };
-  const worthTrying = (state: SystemState, pid: Pid): boolean => {
-    if (lim.checkFootprints) return true;
-    const t = tally(state, pid);
-    return t === undefined || t.wins > 0 || t.tries < 32;
-  };
-  const noteTry = (state: SystemState, pid: Pid, won: boolean): void => {
-    const t = tally(state, pid);
-    if (t === undefined) return;
-    t.tries++;
-    if (won) t.wins++;
-  };
+  // For regroup.ts: the steps either rule would take alone.
+  const movable = (state: SystemState, pid: Pid): boolean => (reducible?.has(pid) === true && stepLocal(state, pid, lim.engine) !== null) || (footprint?.movable(state, pid) ?? false);
   const scheduleTo = (id: number): Pid[] => {
     const schedule: Pid[] = [];
     for (let at = id; at > 0; at = parent[at] ?? 0) schedule.push(via[at] ?? 0);
@@ -380,11 +342,8 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
       aloneFound = visited.addOrFind(nodeOf(next, pid, 0));
       return aloneFound < 0 || (depth[aloneFound] ?? 0) > (depth[id] ?? 0);
     };
-    const order = (prefer === null ? runnable : [prefer]).filter((pid) => worthTrying(state, pid));
-    const alone = local === null && footprintRule && claims !== null && runnable.length > 1 ? aloneStep(state, order, claims, lim.engine, tried, isNew) : null;
-    if (local === null && footprintRule) for (const pid of order) noteTry(state, pid, alone?.pid === pid);
+    const alone = local === null && footprint !== null && runnable.length > 1 ? footprint.choose(state, prefer === null ? runnable : [prefer], tried, isNew) : null;
     if (alone !== null && claims !== null) {
-      takenAlone.add(alone.pid);
       if (lim.checkFootprints) {
         const mine = tried.get(alone.pid);
         if (mine !== undefined) {
@@ -438,7 +397,7 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
   for (const kind of EXPLORED_KINDS) {
     const id = best.get(kind);
     if (id === undefined) continue;
-    const schedule = reducible === null || (reducible.size === 0 && takenAlone.size === 0) ? scheduleTo(id) : regroupLocalSteps(initial, scheduleTo(id), movable, lim.engine);
+    const schedule = reducible === null || (reducible.size === 0 && (footprint?.takenAlone.size ?? 0) === 0) ? scheduleTo(id) : regroupLocalSteps(initial, scheduleTo(id), movable, lim.engine);
     outcomes[kind] = { count: counts.get(kind) ?? 0, shortest: { schedule, length: schedule.length, switches: switchesOf(schedule) } };
   }
   if (edges !== null && stoppedBy === null) {
@@ -465,7 +424,7 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
     elapsedMs: elapsed(),
     setBytes: visited.bytes(),
     reduction: lim.reduction,
-    reducedTasks: new Set([...(reducible ?? []), ...takenAlone]).size,
+    reducedTasks: new Set([...(reducible ?? []), ...(footprint?.takenAlone ?? [])]).size,
     maxPreemptions: bound,
     lockdep: ld === null ? null : withHeldSites(lockdepResult(ld), setup, variant, lim.engine),
     paths: graph === null ? null : countPaths(graph, visited.size(), ending),

@@ -132,20 +132,79 @@ export interface AloneStep {
   readonly out: StepOutput & { readonly ok: true };
 }
 
+/** Steps run while choosing, by task, so the full expansion need not run them again. */
+export type Tried = Map<Pid, { out: StepOutput; footprint: Footprint }>;
+
+export interface FootprintRule {
+  /**
+   * The step of one of `order` (runnable tasks) to take alone at `state`,
+   * or null; `isNew` is the cycle proviso's say on the state it leads to.
+   */
+  choose(state: SystemState, order: readonly Pid[], tried: Tried, isNew: (pid: Pid, next: SystemState) => boolean): AloneStep | null;
+  /** Whether the rule would take the step of `pid` alone at `state`, the proviso aside (regroup.ts). */
+  movable(state: SystemState, pid: Pid): boolean;
+  /** Tasks it has taken a step of alone. */
+  readonly takenAlone: ReadonlySet<Pid>;
+}
+
+/**
+ * The footprint rule for one exploration. Recording a step costs more than
+ * taking it, so where a machine state's step has been tried often and never
+ * taken alone it is not tried again (as the explorer's `neverLocal`;
+ * skipping a try only costs reduction, never soundness), except under the
+ * check, which records every step anyway.
+ */
+export function createFootprintRule(claims: Claims, engine: Engine, check: boolean): FootprintRule {
+  const takenAlone = new Set<Pid>();
+  const tries = new Map<string, Map<string, { tries: number; wins: number }>>();
+  const tally = (state: SystemState, pid: Pid): { tries: number; wins: number } | undefined => {
+    const task = taskByPid(state, pid);
+    const frame = task?.stack[task.stack.length - 1];
+    if (frame === undefined) return undefined;
+    let byState = tries.get(frame.machine);
+    if (byState === undefined) {
+      byState = new Map();
+      tries.set(frame.machine, byState);
+    }
+    let t = byState.get(frame.state);
+    if (t === undefined) {
+      t = { tries: 0, wins: 0 };
+      byState.set(frame.state, t);
+    }
+    return t;
+  };
+  return {
+    takenAlone,
+    choose: (state, order, tried, isNew) => {
+      const worth = check ? order : order.filter((pid) => {
+        const t = tally(state, pid);
+        return t === undefined || t.wins > 0 || t.tries < 32;
+      });
+      const alone = aloneStep(state, worth, claims, engine, tried, isNew);
+      for (const pid of worth) {
+        const t = tally(state, pid);
+        if (t === undefined) continue;
+        t.tries++;
+        if (alone?.pid === pid) t.wins++;
+      }
+      if (alone !== null) takenAlone.add(alone.pid);
+      return alone;
+    },
+    movable: (state, pid) => {
+      const ran = stepRecorded(state, pid, engine);
+      if (!ran.out.ok || ran.out.state.stopped !== null || ran.out.state.signals !== state.signals) return false;
+      return state.tasks.every((other) => other.pid === pid || !conflicts(ran.footprint, claims.of(other)));
+    },
+  };
+}
+
 /**
  * The step to take alone at `state`, trying `order` (runnable tasks, the
  * one that ran last first); null if none may be. Steps it ran and could not
  * take alone are left in `tried` for the full expansion, which need not run
  * them again.
  */
-export function aloneStep(
-  state: SystemState,
-  order: readonly Pid[],
-  claims: Claims,
-  engine: Engine,
-  tried: Map<Pid, { out: StepOutput; footprint: Footprint }>,
-  isNew: (pid: Pid, next: SystemState) => boolean,
-): AloneStep | null {
+function aloneStep(state: SystemState, order: readonly Pid[], claims: Claims, engine: Engine, tried: Tried, isNew: (pid: Pid, next: SystemState) => boolean): AloneStep | null {
   for (const pid of order) {
     const ran = stepRecorded(state, pid, engine);
     tried.set(pid, ran);
@@ -176,7 +235,7 @@ export function checkClaim(state: SystemState, pid: Pid, footprint: Footprint, c
 }
 
 /** Throws a model error if a step taken alone conflicts with another task's actual next step. */
-export function checkAlone(state: SystemState, alone: Pid, footprint: Footprint, runnable: readonly Pid[], claims: Claims, engine: Engine, tried: Map<Pid, { out: StepOutput; footprint: Footprint }>): void {
+export function checkAlone(state: SystemState, alone: Pid, footprint: Footprint, runnable: readonly Pid[], claims: Claims, engine: Engine, tried: Tried): void {
   for (const pid of runnable) {
     if (pid === alone) continue;
     const other = tried.get(pid) ?? stepRecorded(state, pid, engine);
