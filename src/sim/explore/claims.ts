@@ -8,7 +8,12 @@
  * step it takes and fails (a model error naming the step and the key) when a
  * step touched a key outside its task's claim at that state. The explorer
  * tests run that check over the full and the reduced search of every preset
- * and variant, so every step any preset can take is held to its claim.
+ * and variant, so every step any preset can take is held to its claim. A
+ * scenario from the editor or a link can reach a path no preset takes; the
+ * check is off there (it records every step), so what holds it is only that
+ * the claims below are written per kind of access, not per preset. The
+ * functions named are the model's steps (src/threads), not read anew from
+ * the kernel for this file.
  *
  * A claim is a function of the task's own progress only: the syscalls from
  * the one it is in (program counter of its `task` frame) to the last, and
