@@ -1,5 +1,5 @@
 /**
- * `explore --scenario <id> | --scenario-file <path> --variant <id> [--tasks N] [--max-states N] [--time-limit S] [--reduction local|none] [--symmetry on|off] [--max-preemptions N] [--json]`:
+ * `explore --scenario <id> | --scenario-file <path> --variant <id> [--tasks N] [--max-states N] [--time-limit S] [--reduction footprint|local|none] [--symmetry on|off] [--max-preemptions N] [--json]`:
  * every interleaving, every outcome, the shortest schedule to each.
  */
 import { buildSetup } from '../scenarios/build.ts';
@@ -23,8 +23,8 @@ export function parseMaxStates(text: string | undefined): number | undefined {
 }
 
 export function parseReduction(text: string | undefined): Reduction | undefined {
-  if (text === undefined || text === 'local' || text === 'none') return text;
-  throw new UsageError(`--reduction: expected local or none, not '${text}'`);
+  if (text === undefined || text === 'footprint' || text === 'local' || text === 'none') return text;
+  throw new UsageError(`--reduction: expected footprint, local or none, not '${text}'`);
 }
 
 export function parseSymmetry(text: string | undefined): boolean | undefined {

@@ -205,7 +205,7 @@ describe('cli explore', () => {
     const full = JSON.parse(run(['explore', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15', '--reduction', 'none', '--json']).out) as { states: number; reduction: string; outcomes: Record<string, { shortest: { length: number } }> };
     const reduced = JSON.parse(run(['explore', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15', '--json']).out) as typeof full;
     expect(full.reduction).toBe('none');
-    expect(reduced.reduction).toBe('local');
+    expect(reduced.reduction).toBe('footprint');
     expect(reduced.states).toBeLessThan(full.states);
     expect(Object.keys(reduced.outcomes).sort()).toEqual(Object.keys(full.outcomes).sort());
     expect(reduced.outcomes['deadlock']?.shortest.length).toBe(full.outcomes['deadlock']?.shortest.length);
@@ -219,8 +219,8 @@ describe('cli explore', () => {
     expect(on.states).toBeLessThan(off.states);
     expect(Object.keys(on.outcomes).sort()).toEqual(Object.keys(off.outcomes).sort());
     expect(on.outcomes['deadlock']?.shortest).toMatchObject({ length: 22, switches: 2 });
-    expect(run(['explore', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15', '--symmetry', 'off']).out).toMatch(/^gfs2-abba-dio under gfs2-5\.15: explored all 446 states \(partial-order reduced\); reachable: deadlock/);
-    expect(run(['explore', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15']).out).toMatch(/^gfs2-abba-dio under gfs2-5\.15: explored all 227 states \(partial-order and symmetry reduced, group of order 2\); reachable: deadlock/);
+    expect(run(['explore', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15', '--symmetry', 'off']).out).toMatch(/^gfs2-abba-dio under gfs2-5\.15: explored all 432 states \(partial-order reduced\); reachable: deadlock/);
+    expect(run(['explore', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15']).out).toMatch(/^gfs2-abba-dio under gfs2-5\.15: explored all 220 states \(partial-order and symmetry reduced, group of order 2\); reachable: deadlock/);
   });
 
   it('reports the livelock of xfstests generic/729 under gfs2-5.18, with a schedule once round the loop', () => {
@@ -247,7 +247,7 @@ describe('cli explore', () => {
     [['explore', '--scenario', 'gfs2-dio-ring', '--tasks', '9', '--variant', 'gfs2-5.15'], '--tasks: expected a whole number from 2 to 8'],
     [['explore', '--scenario', 'gfs2-abba-dio', '--tasks', '3', '--variant', 'gfs2-5.15'], '--tasks applies only to --scenario gfs2-dio-ring'],
     [['explore', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15', '--max-states', '0'], '--max-states: expected a positive whole number'],
-    [['explore', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15', '--reduction', 'sleep'], "--reduction: expected local or none, not 'sleep'"],
+    [['explore', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15', '--reduction', 'sleep'], "--reduction: expected footprint, local or none, not 'sleep'"],
     [['explore', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15', '--symmetry', 'yes'], "--symmetry: expected on or off, not 'yes'"],
     [['explore', '--scenario', 'gfs2-abba-dio', '--variant', 'gfs2-5.15', '--max-preemptions', 'two'], "--max-preemptions: expected a whole number, 0 or more, not 'two'"],
   ])('refuses %j with exit 2', (argv, message) => {

@@ -37,11 +37,13 @@ Commands:
                      shortest schedule to each:
                        --scenario <id> | --scenario-file <path.json> --variant <id>
                        [--tasks N] (gfs2-dio-ring: 2 to 8 tasks) [--max-states N]
-                       [--time-limit S] (default 60) [--reduction local|none]
+                       [--time-limit S] (default 60) [--reduction footprint|local|none]
                        [--symmetry on|off] [--max-preemptions N] [--json]
                        [--engine faultline|spin]
-                     local (the default) takes a step that touches only its own
-                     task and mm alone; none tries every interleaving;
+                     footprint (the default) takes a task's step alone when no
+                     other task's remaining syscalls can touch what it touched;
+                     local only a step that touches nothing but its own task and
+                     mm; none tries every interleaving;
                      --symmetry on (the default) explores one state of each set
                      that a relabelling of interchangeable tasks maps onto each
                      other (the ring's rotations), schedules still in real pids;

@@ -5,7 +5,7 @@ import type { VariantId } from '../kernel/variants.ts';
 import { buildSetup } from '../scenarios/build.ts';
 import { PRESETS, findPreset } from '../scenarios/index.ts';
 import type { Scenario } from '../scenarios/types.ts';
-import { explore } from './explore/explore.ts';
+import { explore, type Reduction } from './explore/explore.ts';
 import { cycleOf, lockdepOfRun, type DepEdge, type LockdepResult } from './lockdep.ts';
 import { formatLockdep, formatReport, reportTitle } from './lockdep-format.ts';
 import { replay } from './replay.ts';
@@ -26,7 +26,7 @@ function along(id: string, variant: VariantId, name: string) {
   return { run, lockdep: lockdepOfRun(run.states, run.trace) };
 }
 
-function across(id: string, variant: VariantId, reduction: 'local' | 'none' = 'local'): LockdepResult {
+function across(id: string, variant: VariantId, reduction: Reduction = 'local'): LockdepResult {
   const result = explore(buildSetup(preset(id)), variant, { lockdep: true, reduction });
   expect(result.complete).toBe(true);
   if (result.lockdep === null) throw new Error('no lockdep result');
@@ -169,11 +169,10 @@ describe('lockdep across the explorer', () => {
   const small = ['gfs2-read-self', 'gfs2-abba-dio', 'gfs2-write-vs-mmap', 'imutex-mmapsem', 'dax-truncate'];
   const cases = PRESETS.filter((s) => small.includes(s.id)).flatMap((scenario) => scenario.variants.map((variant) => [scenario.id, variant] as const));
 
-  it.each(cases)('%s under %s: the reduced search records the same dependencies and reports as every interleaving', (id, variant) => {
-    const reduced = across(id, variant, 'local');
+  it.each(cases)('%s under %s: the reduced searches record the same dependencies and reports as every interleaving', (id, variant) => {
     const full = across(id, variant, 'none');
     const keys = (r: LockdepResult) => ({ edges: r.edges.map((e) => `${e.from}>${e.to}`).sort(), reports: r.reports.map((x) => x.key).sort() });
-    expect(keys(reduced)).toEqual(keys(full));
+    for (const reduction of ['local', 'footprint'] as const) expect(keys(across(id, variant, reduction)), reduction).toEqual(keys(full));
   });
 
   it('every dependency a random schedule records is one the explorer records', () => {

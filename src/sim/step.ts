@@ -13,6 +13,7 @@ import { referenceNextState, type CompiledState } from '../threads/define.ts';
 import { compiledMachine } from '../threads/registry.ts';
 import type { KernelState } from '../kernel/state.ts';
 import { textOf, type Frame, type LockdepHint, type StepInput, type StepMark, type StepResult, type StepSpec, type Text, type WaitInfo } from '../threads/types.ts';
+import { invariantReads, recordReads, recordingView, unwrap, writtenKeys, type Footprint } from './footprint.ts';
 import { localView, runLocal } from './local.ts';
 import { taskByPid, type SimTask, type StopOutcome, type SystemState } from './system.ts';
 
@@ -101,6 +102,28 @@ export function stepRunnable(state: SystemState, pid: Pid, engine: Engine = 'com
 export function stepLocal(state: SystemState, pid: Pid, engine: Engine = 'compiled'): (StepOutput & { readonly ok: true }) | null {
   const out = advance(state, pid, engine, runOnOwnMm);
   return out?.ok === true && out.state.stopped === null && out.state.signals === state.signals ? out : null;
+}
+
+/**
+ * `stepRunnable`, noting what the step read (its wait and its run) and
+ * wrote (footprint.ts). Same result as `stepRunnable`; slower.
+ */
+export function stepRecorded(state: SystemState, pid: Pid, engine: Engine = 'compiled'): { readonly out: StepOutput; readonly footprint: Footprint } {
+  let footprint: Footprint = { reads: [], writes: [] };
+  const runRecorded: Runner<StepOutput> = (spec, s, task, frame) => {
+    const input: StepInput = { kernel: recordingView(s.kernel), task, regs: frame.regs, variant: s.flags };
+    const { value, reads } = recordReads(() => {
+      const wait = spec.wait?.(input) ?? null;
+      return wait === null ? spec.run(input) : wait;
+    });
+    if (!('event' in value)) return { ok: false, error: { kind: 'blocked', message: `pid ${task.pid} is blocked: ${value.reason}` } };
+    const kernel = value.kernel === undefined ? s.kernel : unwrap(value.kernel);
+    const writes = writtenKeys(s.kernel, kernel);
+    footprint = { reads: writes.length === 0 ? reads : [...reads, ...invariantReads(s.kernel, kernel, writes)], writes };
+    return { result: kernel === value.kernel ? value : { ...value, kernel }, kernel };
+  };
+  const out = advance(state, pid, engine, runRecorded);
+  return { out, footprint };
 }
 
 /** A step's result and the kernel after it. */

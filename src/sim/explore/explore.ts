@@ -10,10 +10,11 @@
  * (pass `now`), no DOM, no Node.
  *
  * Reduced by default (reduce.ts): where a task's next step is local to its
- * own task and mm, that step alone is expanded. Every terminal outcome of
- * the full graph stays reachable, deadlocks and completions at the same
- * depth; state counts are of the reduced graph. `reduction: 'none'` explores
- * every interleaving.
+ * own task and mm, or its recorded footprint conflicts with what no other
+ * task may still do (claims.ts), that step alone is expanded. Every terminal
+ * outcome of the full graph stays reachable, deadlocks and completions at
+ * the same depth; state counts are of the reduced graph. `reduction:
+ * 'local'` keeps to the first rule, `'none'` explores every interleaving.
  *
  * States are told apart by hash-consing (intern.ts): a state is the id of
  * its root, so the visited set is a table from ids to state numbers. Where
@@ -33,12 +34,13 @@ import { createLockdep, lockdepResult, observeStep, withHeldSitesFrom, type Lock
 import { OUTCOME_KINDS, outcomeOf, scanWaits, type OutcomeKind } from '../outcome.ts';
 import { PATH_EVENTS, pathEventsOf, type PathEvent } from '../pathevents.ts';
 import { replay } from '../replay.ts';
-import { stepLocal, stepRunnable, type Engine, type TraceStep } from '../step.ts';
+import { stepLocal, stepRecorded, stepRunnable, type Engine, type TraceStep } from '../step.ts';
 import { initialSystem, taskByPid, type SystemSetup, type SystemState } from '../system.ts';
 import { createEncoder } from './encode.ts';
 import { createInterner } from './intern.ts';
 import { createEdgeStore, findLivelock } from './livelock.ts';
-import { otherMmChanged, reducibleTasks } from './reduce.ts';
+import { createClaims } from './claims.ts';
+import { checkAlone, checkClaim, createFootprintRule, otherMmChanged, reducibleTasks, type Tried } from './reduce.ts';
 import { regroupLocalSteps, switchesOf } from './regroup.ts';
 import { createStateSet } from './stateset.ts';
 import { createSymmetricVisited, symmetryOf, type SymmetricVisited, type Symmetry } from './symmetry.ts';
@@ -60,8 +62,13 @@ export interface ExploreLimits {
   readonly encoding: Encoding;
   /** Which transition table steps use: the compiled one, or XState's own `transition` (tests compare them). */
   readonly engine: Engine;
-  /** `local`: take a task's local step alone where one exists (reduce.ts); `none`: every interleaving. */
+  /**
+   * `footprint`: take a step alone where it is local or touches nothing another task may still touch (reduce.ts);
+   * `local`: the first rule only; `none`: every interleaving.
+   */
   readonly reduction: Reduction;
+  /** Record every step taken and hold it to its task's claim, and each step taken alone to the others' actual steps (reduce.ts); for tests. */
+  readonly checkFootprints: boolean;
   /**
    * Explore one state per orbit of the scenario's symmetry group
    * (symmetry.ts: tasks that can be relabelled onto each other, such as the
@@ -84,11 +91,11 @@ export interface ExploreLimits {
   readonly paths: boolean;
 }
 
-export type Reduction = 'local' | 'none';
+export type Reduction = 'footprint' | 'local' | 'none';
 
 export type Encoding = 'interned' | 'reference';
 
-export const DEFAULT_LIMITS: ExploreLimits = { maxStates: 2_000_000, maxDepth: 10_000, timeBudgetMs: 60_000, progressEvery: 10_000, encoding: 'interned', engine: 'compiled', reduction: 'local', symmetry: true, maxPreemptions: null, lockdep: false, paths: false };
+export const DEFAULT_LIMITS: ExploreLimits = { maxStates: 2_000_000, maxDepth: 10_000, timeBudgetMs: 60_000, progressEvery: 10_000, encoding: 'interned', engine: 'compiled', reduction: 'footprint', checkFootprints: false, symmetry: true, maxPreemptions: null, lockdep: false, paths: false };
 
 export interface ExploreProgress {
   readonly states: number;
@@ -223,7 +230,11 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
   // and the machine states whose steps have been seen to touch shared state,
   // which are not tried again (skipping a try only costs reduction, never
   // soundness).
-  const reducible = lim.reduction === 'local' && bound === null ? reducibleTasks(initial) : null;
+  const reducible = lim.reduction !== 'none' && bound === null ? reducibleTasks(initial) : null;
+  // The footprint rule (reduce.ts), and the claims the check holds every step to.
+  const claims = (lim.reduction === 'footprint' && bound === null) || lim.checkFootprints ? createClaims(initial) : null;
+  const footprint = lim.reduction === 'footprint' && bound === null && claims !== null ? createFootprintRule(claims, lim.engine, lim.checkFootprints) : null;
+  const tried: Tried = new Map();
   const neverLocal = new Map<string, Set<string>>();
   const localStep = (state: SystemState, runnable: readonly Pid[], prefer: Pid | null): { pid: Pid; state: SystemState; trace: TraceStep } | null => {
     if (reducible === null || reducible.size === 0) return null;
@@ -255,6 +266,8 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
     if (other >= 0) throw new Error(`model error: pid ${pid} changed mm ${other}, which reduce.ts assumes only its own process or an unmapping task can touch`);
   };
 
+  // For regroup.ts: the steps either rule would take alone.
+  const movable = (state: SystemState, pid: Pid): boolean => (reducible?.has(pid) === true && stepLocal(state, pid, lim.engine) !== null) || (footprint?.movable(state, pid) ?? false);
   const scheduleTo = (id: number): Pid[] => {
     const schedule: Pid[] = [];
     for (let at = id; at > 0; at = parent[at] ?? 0) schedule.push(via[at] ?? 0);
@@ -308,9 +321,8 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
     }
     const last = lastOf[id] ?? 0;
     let full = false;
-    const reach = (pid: Pid, next: SystemState, trace: TraceStep, used: number): void => {
+    const reach = (pid: Pid, next: SystemState, trace: TraceStep, used: number, found = visited.addOrFind(nodeOf(next, pid, used))): void => {
       transitions++;
-      const found = visited.addOrFind(nodeOf(next, pid, used));
       const target = found < 0 ? -found - 1 : found;
       const mine = quotient === null ? pid : quotient.toRep(pid);
       edges?.add(target, pid);
@@ -342,7 +354,28 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
     };
     const runnable = scan.runnable;
     const local = reducible === null ? null : localStep(state, runnable, id === 0 ? null : last);
-    if (local !== null) {
+    tried.clear();
+    const prefer = id !== 0 && runnable.includes(last) ? last : null;
+    // The cycle proviso (reduce.ts): a step is taken alone only into a state found no shallower than the next level.
+    let aloneFound = 0;
+    const isNew = (pid: Pid, next: SystemState): boolean => {
+      if (visited.size() >= lim.maxStates) return true;
+      aloneFound = visited.addOrFind(nodeOf(next, pid, 0));
+      return aloneFound < 0 || (depth[aloneFound] ?? 0) > (depth[id] ?? 0);
+    };
+    const alone = local === null && footprint !== null && runnable.length > 1 ? footprint.choose(state, prefer === null ? runnable : [prefer], tried, isNew) : null;
+    if (alone !== null && claims !== null) {
+      if (lim.checkFootprints) {
+        const mine = tried.get(alone.pid);
+        if (mine !== undefined) {
+          checkClaim(state, alone.pid, mine.footprint, claims);
+          checkAlone(state, alone.pid, mine.footprint, runnable, claims, lim.engine, tried);
+        }
+      }
+      edges?.markLocal(id);
+      if (aloneFound === 0) full = true;
+      else reach(alone.pid, alone.out.state, alone.out.trace, 0, aloneFound);
+    } else if (local !== null) {
       edges?.markLocal(id);
       if (visited.size() >= lim.maxStates) full = true;
       else reach(local.pid, local.state, local.trace, 0);
@@ -356,7 +389,9 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
         }
         const preempts = lastRunnable && pid !== last;
         if (preempts && bound !== null && used >= bound) continue;
-        const out = stepRunnable(state, pid, lim.engine);
+        const ran = tried.get(pid) ?? (lim.checkFootprints ? stepRecorded(state, pid, lim.engine) : null);
+        if (ran !== null && claims !== null && lim.checkFootprints) checkClaim(state, pid, ran.footprint, claims);
+        const out = ran?.out ?? stepRunnable(state, pid, lim.engine);
         if (!out.ok) continue;
         if (reducedMms.size > 0) checkOwnMm(state, out.state, pid);
         reach(pid, out.state, out.trace, used + (preempts ? 1 : 0));
@@ -384,7 +419,7 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
     const id = best.get(kind);
     if (id === undefined) continue;
     const real = lift(quotient, initial, scheduleTo(id), lim.engine);
-    const schedule = reducible === null ? real : regroupLocalSteps(initial, real, reducible, lim.engine);
+    const schedule = reducible === null || (reducible.size === 0 && (footprint?.takenAlone.size ?? 0) === 0) ? real : regroupLocalSteps(initial, real, movable, lim.engine);
     outcomes[kind] = { count: counts.get(kind) ?? 0, shortest: { schedule, length: schedule.length, switches: switchesOf(schedule) } };
   }
   if (edges !== null && stoppedBy === null) {
@@ -411,7 +446,7 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
     elapsedMs: elapsed(),
     setBytes: visited.bytes(),
     reduction: lim.reduction,
-    reducedTasks: reducible?.size ?? 0,
+    reducedTasks: new Set([...(reducible ?? []), ...(footprint?.takenAlone ?? [])]).size,
     symmetry: sym,
     maxPreemptions: bound,
     lockdep: ld === null ? null : withHeldSites(lockdepResult(ld), setup, variant, lim.engine),

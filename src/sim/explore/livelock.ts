@@ -24,7 +24,9 @@
  * preset but the one documented to loop reports one.
  *
  * With the partial-order reduction (reduce.ts) a state may be expanded by a
- * single local step. Claim: if the reduced graph R has no cycle made only of
+ * single step of one task (a local step, or one whose footprint no other
+ * task's claim touches: both commute with every step of the other tasks, which is all
+ * the argument below uses of "local"). Claim: if the reduced graph R has no cycle made only of
  * such single-local-step expansions, a state of R that reaches no terminal
  * state in R reaches none in the full graph G either. Proof: suppose s is such
  * a state and w a shortest G-path from s to a terminal state; take (|w|, h)

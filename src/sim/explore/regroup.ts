@@ -1,19 +1,24 @@
 /**
  * Fewer task switches for a schedule the reduced search found.
  *
- * The reduction takes a local step as soon as it is enabled, which can
+ * The reduction takes a step alone as soon as it may (reduce.ts: a local
+ * step, or one whose footprint no other task's claim touches), which can
  * interrupt another task for a step that could as well have come earlier or
- * later. A local step commutes with every step of every other task
- * (reduce.ts), so it may move anywhere between its own task's previous and
- * next steps without changing anything the schedule reaches; here it moves
- * up to the previous one. The result is replayed and kept only if it
- * reaches the same outcome in no more steps and no more switches.
+ * later. Such a step commutes with the other tasks' steps around it, so it
+ * may move between its own task's previous and next steps without changing
+ * what the schedule reaches; here it moves up to the previous one. The
+ * result is replayed and kept only if it reaches the same outcome in no
+ * more steps and no more switches: the replay, not the argument, is what
+ * makes the move safe.
  */
 import type { Pid } from '../../kernel/ids.ts';
 import { outcomeOf, describeOutcome } from '../outcome.ts';
 import { replaying, runFrom, startAt } from '../schedulers.ts';
-import { stepLocal, type Engine } from '../step.ts';
+import type { Engine } from '../step.ts';
 import type { SystemState } from '../system.ts';
+
+/** Whether the step of `pid` at `state` is one the reduction would take alone. */
+export type Movable = (state: SystemState, pid: Pid) => boolean;
 
 export function switchesOf(schedule: readonly Pid[]): number {
   let switches = 0;
@@ -34,8 +39,7 @@ function sameEnd(a: SystemState, b: SystemState): boolean {
   return x.kind === y.kind && describeOutcome(x) === describeOutcome(y);
 }
 
-export function regroupLocalSteps(initial: SystemState, schedule: readonly Pid[], reducible: ReadonlySet<Pid>, engine: Engine): readonly Pid[] {
-  if (reducible.size === 0) return schedule;
+export function regroupLocalSteps(initial: SystemState, schedule: readonly Pid[], movable: Movable, engine: Engine): readonly Pid[] {
   // Each step that is not local, with the local steps of its task glued on:
   // those after it up to the task's next such step, and, for a task's first
   // one, those before it.
@@ -47,7 +51,7 @@ export function regroupLocalSteps(initial: SystemState, schedule: readonly Pid[]
   if (replayed.refused !== null || state === undefined) return schedule;
   for (const [i, pid] of schedule.entries()) {
     const before = replayed.states[i];
-    const local = before !== undefined && reducible.has(pid) && stepLocal(before, pid, engine) !== null;
+    const local = before !== undefined && movable(before, pid);
     const at = lastRun.get(pid);
     if (local && at !== undefined) {
       const run = runs[at];
