@@ -33,7 +33,7 @@ export const LIMITS = {
   processes: 8,
   /** User pages are numbered 0 to userPages - 1 in every process. */
   userPages: 256,
-  tasks: 6,
+  tasks: 8,
   maxPid: 99999,
   program: 8,
   ioPages: 8,

@@ -68,6 +68,14 @@
  * not depend on numbering, so at g(s) the local step of g(a) is local
  * whenever a's is at s: the persistent set the search uses at a
  * representative r, carried by g, is a valid persistent set at g(r).
+ * The same holds for the footprint rule (reduce.ts createFootprintRule):
+ * footprints and claims (claims.ts) name pages and blocks by their file,
+ * PTEs by (mm, user page), glocks by (inode, node), never by a page frame,
+ * so g carries the footprint of a's step at s and every task's claim to
+ * those at g(s); and the rule is evaluated on the queued state, a real
+ * reachable one. Its cycle proviso takes a step alone only into a node one
+ * level deeper, which stays true of orbits. (A review checked equivariance
+ * along random paths on the symmetric presets and rings: no mismatch.)
  * The reduced graph's proof (reduce.ts) needs only that each expanded state
  * be expanded with some valid persistent set; the quotient expands the
  * representative of each orbit with its own, and stands for every other
