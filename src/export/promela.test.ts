@@ -16,7 +16,7 @@ import { gfs2DioRing } from '../scenarios/ring.ts';
 import type { Scenario } from '../scenarios/types.ts';
 import { explore, type Reduction } from '../sim/explore/explore.ts';
 import { promelaOf } from './promela.ts';
-import { CUSTOM } from './promela-cases.ts';
+import { EXTRA_SCENARIOS as CUSTOM } from '../scenarios/extra.ts';
 
 const run = promisify(execFile);
 

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { VariantId } from '../../kernel/variants.ts';
 import { buildSetup } from '../../scenarios/build.ts';
+import { EXTRA_SCENARIOS } from '../../scenarios/extra.ts';
 import { PRESETS } from '../../scenarios/index.ts';
 import { gfs2DioRing } from '../../scenarios/ring.ts';
 import type { Scenario } from '../../scenarios/types.ts';
@@ -163,27 +164,8 @@ describe('explorer', () => {
 
   it('a gfs2 truncate that zaps another process\'s PTEs: the reduction keeps the truncating task alone and finds what the full search finds', () => {
     // What the scenario editor lets anyone build: pid 102's truncate unmaps F from pid 101's shared mapping (truncate_pagecache).
-    const scenario: Scenario = {
-      id: 'truncate-vs-shared-write',
-      title: 'A store to a shared mmap of F races with truncate of F',
-      story: '',
-      fs: 'gfs2',
-      variants: ['gfs2-5.15', 'gfs2-5.18'],
-      files: [
-        { name: 'F', pages: ['disk', 'cached'] },
-        { name: 'G', pages: ['disk'] },
-      ],
-      mappings: [
-        { process: 0, file: 'F', at: 0, pages: 2, shared: true },
-        { process: 1, file: 'G', at: 0, pages: 1, shared: true },
-      ],
-      tasks: [
-        { pid: 101, process: 0, program: [{ call: 'touch', vpage: 1, write: true }, { call: 'pwrite', file: 'F', pos: 1, len: 1, buf: 0 }] },
-        { pid: 102, process: 1, program: [{ call: 'truncate', file: 'F', size: 1 }, { call: 'pwrite', file: 'F', pos: 0, len: 1, buf: 0 }] },
-      ],
-      schedules: [],
-      sources: [],
-    };
+    const scenario = EXTRA_SCENARIOS.find((s) => s.id === 'truncate-vs-shared-write');
+    if (scenario === undefined) throw new Error('scenarios/extra.ts has no truncate-vs-shared-write');
     for (const variant of scenario.variants) {
       const full = explore(buildSetup(scenario), variant, { reduction: 'none', checkFootprints: true });
       const local = explore(buildSetup(scenario), variant, { reduction: 'local' });
