@@ -440,6 +440,16 @@ const change = fc.oneof(fc.constant<typeof DELETE>(DELETE), edgy, fc.jsonValue({
 
 const presetTrees = [...PRESETS.map((p) => clone(p)), gfs2(), dax()];
 
+/** A preset (or a small scenario) with one to three fields deleted or replaced. */
+const mutatedPreset = fc.tuple(fc.constantFrom(...presetTrees), fc.array(fc.tuple(fc.nat(), change), { minLength: 1, maxLength: 3 })).map(([tree, changes]) => {
+  let value = tree;
+  for (const [n, c] of changes) {
+    const all = paths(value);
+    value = mutated(value, all[n % all.length] ?? [], c);
+  }
+  return value;
+});
+
 describe('validateScenario never throws', () => {
   it('on arbitrary JSON values', () => {
     fc.assert(
@@ -492,14 +502,8 @@ describe('validateScenario never throws', () => {
       visit(value, '', false);
       return out;
     };
-    const cases = fc.tuple(fc.constantFrom(...presetTrees), fc.array(fc.tuple(fc.nat(), change), { minLength: 1, maxLength: 3 }));
     fc.assert(
-      fc.property(cases, ([tree, changes]) => {
-        let value = tree;
-        for (const [n, c] of changes) {
-          const all = paths(value);
-          value = mutated(value, all[n % all.length] ?? [], c);
-        }
+      fc.property(mutatedPreset, (value) => {
         const result = validateScenario(value);
         if (result.ok) return;
         const places = written(value);
@@ -524,14 +528,8 @@ describe('validateScenario never throws', () => {
   });
 
   it('on presets with fields deleted or replaced; what it accepts, the engine builds and runs', () => {
-    const cases = fc.tuple(fc.constantFrom(...presetTrees), fc.array(fc.tuple(fc.nat(), change), { minLength: 1, maxLength: 3 }));
     fc.assert(
-      fc.property(cases, ([tree, changes]) => {
-        let value = tree;
-        for (const [n, c] of changes) {
-          const all = paths(value);
-          value = mutated(value, all[n % all.length] ?? [], c);
-        }
+      fc.property(mutatedPreset, (value) => {
         const result = validateScenario(value);
         expect(parseScenarioJson(JSON.stringify(value)).ok).toBe(result.ok);
         if (!result.ok) {
