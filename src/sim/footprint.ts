@@ -138,17 +138,13 @@ const isIndex = (prop: string): boolean => {
   return c >= 48 && c <= 57;
 };
 
-/** A page table that notes each entry read, and its length. The target is the table itself, so it is an array. */
-interface PtesHolder {
-  readonly ptes: readonly unknown[];
-  readonly mm: number;
-}
-const ptesOf = new WeakMap<object, PtesHolder>();
+/** A page table that notes each entry read, and its length. The target is the table itself, so it is an array; the map gives its mm. */
+const mmOfPtes = new WeakMap<object, number>();
 const ptesHandler: ProxyHandler<readonly unknown[]> = {
   get: (target, prop, receiver) => {
     if (prop === RAW) return target;
     if (typeof prop === 'string') {
-      const mm = ptesOf.get(receiver as object)?.mm ?? 0;
+      const mm = mmOfPtes.get(receiver as object) ?? 0;
       if (prop === 'length') {
         note(key(K_PTE, mm, PTES_LENGTH));
         return target.length;
@@ -165,7 +161,7 @@ const ptesHandler: ProxyHandler<readonly unknown[]> = {
 
 function recordingPtes(ptes: readonly unknown[], mm: number): readonly unknown[] {
   const proxy = new Proxy(ptes, ptesHandler);
-  ptesOf.set(proxy, { ptes, mm });
+  mmOfPtes.set(proxy, mm);
   return proxy;
 }
 

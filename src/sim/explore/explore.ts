@@ -321,7 +321,8 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
     }
     const last = lastOf[id] ?? 0;
     let full = false;
-    const reach = (pid: Pid, next: SystemState, trace: TraceStep, used: number, found = visited.addOrFind(nodeOf(next, pid, used))): void => {
+    // `found` is what visited.addOrFind said of the node `next` (negative: new).
+    const reach = (pid: Pid, next: SystemState, trace: TraceStep, used: number, found: number): void => {
       transitions++;
       const target = found < 0 ? -found - 1 : found;
       const mine = quotient === null ? pid : quotient.toRep(pid);
@@ -357,9 +358,14 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
     tried.clear();
     const prefer = id !== 0 && runnable.includes(last) ? last : null;
     // The cycle proviso (reduce.ts): a step is taken alone only into a state found no shallower than the next level.
-    let aloneFound = 0;
+    // null: the state limit was hit before a lookup (the search then stops, as below).
+    let aloneFound: number | null = null;
     const isNew = (pid: Pid, next: SystemState): boolean => {
-      if (visited.size() >= lim.maxStates) return true;
+      if (visited.size() >= lim.maxStates) {
+        // Not a lookup: an earlier candidate's must not be taken for this one's.
+        aloneFound = null;
+        return true;
+      }
       aloneFound = visited.addOrFind(nodeOf(next, pid, 0));
       return aloneFound < 0 || (depth[aloneFound] ?? 0) > (depth[id] ?? 0);
     };
@@ -373,12 +379,12 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
         }
       }
       edges?.markLocal(id);
-      if (aloneFound === 0) full = true;
+      if (aloneFound === null) full = true;
       else reach(alone.pid, alone.out.state, alone.out.trace, 0, aloneFound);
     } else if (local !== null) {
       edges?.markLocal(id);
       if (visited.size() >= lim.maxStates) full = true;
-      else reach(local.pid, local.state, local.trace, 0);
+      else reach(local.pid, local.state, local.trace, 0, visited.addOrFind(nodeOf(local.state, local.pid, 0)));
     } else {
       const used = preemptions[id] ?? 0;
       const lastRunnable = id !== 0 && runnable.includes(last);
@@ -394,7 +400,8 @@ export function explore(setup: SystemSetup, variant: VariantId, limits: Partial<
         const out = ran?.out ?? stepRunnable(state, pid, lim.engine);
         if (!out.ok) continue;
         if (reducedMms.size > 0) checkOwnMm(state, out.state, pid);
-        reach(pid, out.state, out.trace, used + (preempts ? 1 : 0));
+        const usedAfter = used + (preempts ? 1 : 0);
+        reach(pid, out.state, out.trace, usedAfter, visited.addOrFind(nodeOf(out.state, pid, usedAfter)));
       }
     }
     const states = visited.size();

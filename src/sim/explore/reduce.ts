@@ -133,7 +133,9 @@ export interface AloneStep {
 }
 
 /** Steps run while choosing, by task, so the full expansion need not run them again. */
-export type Tried = Map<Pid, { out: StepOutput; footprint: Footprint }>;
+type Recorded = ReturnType<typeof stepRecorded>;
+
+export type Tried = Map<Pid, Recorded>;
 
 export interface FootprintRule {
   /**
@@ -190,11 +192,7 @@ export function createFootprintRule(claims: Claims, engine: Engine, check: boole
       if (alone !== null) takenAlone.add(alone.pid);
       return alone;
     },
-    movable: (state, pid) => {
-      const ran = stepRecorded(state, pid, engine);
-      if (!ran.out.ok || ran.out.state.stopped !== null || ran.out.state.signals !== state.signals) return false;
-      return state.tasks.every((other) => other.pid === pid || !conflicts(ran.footprint, claims.of(other)));
-    },
+    movable: (state, pid) => mayTakeAlone(state, pid, stepRecorded(state, pid, engine), claims),
   };
 }
 
@@ -208,19 +206,18 @@ function aloneStep(state: SystemState, order: readonly Pid[], claims: Claims, en
   for (const pid of order) {
     const ran = stepRecorded(state, pid, engine);
     tried.set(pid, ran);
-    const out = ran.out;
-    if (!out.ok || out.state.stopped !== null || out.state.signals !== state.signals) continue;
-    let free = true;
-    for (const other of state.tasks) {
-      if (other.pid === pid) continue;
-      if (conflicts(ran.footprint, claims.of(other))) {
-        free = false;
-        break;
-      }
-    }
-    if (free && isNew(pid, out.state)) return { pid, out };
+    if (mayTakeAlone(state, pid, ran, claims) && isNew(pid, ran.out.state)) return { pid, out: ran.out };
   }
   return null;
+}
+
+/**
+ * Whether the step `ran` of `pid` may be taken alone: it ran, ended no run
+ * (no stop, no signal) and touched nothing any other task's claim holds.
+ */
+function mayTakeAlone(state: SystemState, pid: Pid, ran: Recorded, claims: Claims): ran is Recorded & { readonly out: StepOutput & { readonly ok: true } } {
+  if (!ran.out.ok || ran.out.state.stopped !== null || ran.out.state.signals !== state.signals) return false;
+  return state.tasks.every((other) => other.pid === pid || !conflicts(ran.footprint, claims.of(other)));
 }
 
 /** Throws a model error if the step of `pid` at `state` touched a key outside its claim. */
