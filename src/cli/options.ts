@@ -74,7 +74,7 @@ export function chosenSchedule(scenario: Scenario, options: { readonly schedule:
 }
 
 export function defaultSchedule(scenario: Scenario, variant: VariantId): readonly number[] {
-  return (documentedSchedule(scenario, variant) ?? scenario.schedules[0])?.steps ?? [];
+  return documentedSchedule(scenario, variant)?.steps ?? [];
 }
 
 export function checkVariant(scenario: Scenario, id: string): VariantId {

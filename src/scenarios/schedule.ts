@@ -7,7 +7,11 @@ export function runs(...parts: readonly (readonly [Pid, number])[]): Pid[] {
   return parts.flatMap(([pid, count]) => Array.from({ length: count }, () => pid));
 }
 
-/** The scenario's interleaving to open under a variant: the first it documents there (the page, the CLI and the exports open the same one). */
+/**
+ * The scenario's interleaving to open under a variant: the first it
+ * documents there, else its first (the page, the CLI and the exports open
+ * the same one); undefined only for a scenario with no schedule.
+ */
 export function documentedSchedule(scenario: Scenario, variant: VariantId): NamedSchedule | undefined {
-  return scenario.schedules.find((s) => s.expect[variant] !== undefined);
+  return scenario.schedules.find((s) => s.expect[variant] !== undefined) ?? scenario.schedules[0];
 }

@@ -154,7 +154,7 @@ function namedRun(scenario: Scenario, variant: VariantId, named: NamedSchedule |
 
 /** The interleaving `name` (else the one documented for the variant, else the first), then round-robin to the end. */
 function openNamed(scenario: Scenario, variant: VariantId, name?: string): Run & { refused: string | null } {
-  const named = (name !== undefined ? scenario.schedules.find((s) => s.name === name) : undefined) ?? documentedSchedule(scenario, variant) ?? scenario.schedules[0];
+  const named = (name !== undefined ? scenario.schedules.find((s) => s.name === name) : undefined) ?? documentedSchedule(scenario, variant);
   const run = namedRun(scenario, variant, named);
   return { scenario, variant, schedule: run.schedule, states: run.states, trace: run.trace, loaded: named === undefined ? { kind: 'custom' } : { kind: 'named', name: named.name }, refused: run.refused };
 }

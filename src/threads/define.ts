@@ -7,7 +7,7 @@
  */
 import { setup, transition, type AnyStateMachine } from 'xstate';
 import type { Filesystem } from '../kernel/variants.ts';
-import type { MachineId, MachineRegs } from './regs.ts';
+import type { AnyRegs, MachineId, MachineRegs } from './regs.ts';
 import type { StepSpec } from './types.ts';
 
 /** Events are step results; their names are `domain.verb` (`lock.granted`). */
@@ -24,7 +24,7 @@ export interface ThreadEvent {
  * (regs.ts): the step reads and writes only those. A final state has no
  * step and an empty table (FINAL).
  */
-export interface StateConfig<O, S extends string, R = MachineRegs[MachineId]> {
+export interface StateConfig<O, S extends string, R = AnyRegs> {
   readonly step?: StepSpec<Extract<keyof O, string>, R>;
   /** Where each result of the step leads. */
   readonly on: O & { readonly [E in keyof O]: S };
@@ -36,16 +36,10 @@ export interface StateConfig<O, S extends string, R = MachineRegs[MachineId]> {
 }
 
 /** A state whose step leads to any of `Targets` by the events in `O`: what the shared builders (takeLock, copyStates, ...) return. */
-export type StepStateConfig<O = Readonly<Record<string, string>>, R = MachineRegs[MachineId]> = StateConfig<O, O[keyof O] & string, R>;
+export type StepStateConfig<O = Readonly<Record<string, string>>, R = AnyRegs> = StateConfig<O, O[keyof O] & string, R>;
 
 /** Any state: what builders assemble under computed names (`${name}_wait`) before they give the result its precise type. */
-export interface AnyStateConfig<R = MachineRegs[MachineId]> {
-  readonly step?: StepSpec<string, R>;
-  readonly on: Readonly<Record<string, string>>;
-  readonly code?: string;
-  readonly fs?: Filesystem;
-  readonly final?: true;
-}
+export type AnyStateConfig<R = AnyRegs> = StateConfig<Readonly<Record<string, string>>, string, R>;
 
 /**
  * A state written outside its machine (shared by several), typed by its own

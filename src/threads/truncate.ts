@@ -30,7 +30,7 @@
  * catches private COW pages instantiated in between, which no scenario does).
  */
 import { freeBlocks } from '../kernel/blocks.ts';
-import { findHolder } from '../kernel/glock.ts';
+import { isGranted } from '../kernel/glock.ts';
 import { pageMapped, unmapMappingRange, unmapPage } from '../kernel/mm.ts';
 import { deleteFromPageCache, getPage } from '../kernel/pagecache.ts';
 import { inodeName, type KernelState } from '../kernel/state.ts';
@@ -105,7 +105,7 @@ function truncateLike(id: 'do_truncate' | 'punch_hole', kind: Kind) {
   const release = (input: In): StepResult<'lock.released' | 'lock.none', TruncateRegs> => {
     const invalidate = maybeUnlockStep(invalidateLockCall(input, true), invalidateLock, () => '').run(input);
     if (invalidate.event === 'lock.released') return invalidate;
-    if (findHolder(input.kernel, input.task.node, input.regs.ino, input.task.pid, caller)?.granted) return dropGlock(caller, 'lock.released').run(input);
+    if (isGranted(input.kernel, input.task.node, input.regs.ino, input.task.pid, caller)) return dropGlock(caller, 'lock.released').run(input);
     const inode = maybeUnlockStep(inodeUnlockName(input), iRwsem, () => `${kind === 'truncate' ? 'truncate' : 'fallocate'} returns 0`).run(input);
     return inode.event === 'lock.none' ? { ...inode, regs: { ret: 0 } } : inode;
   };

@@ -11,7 +11,7 @@ import { syntheticTimeline } from './synthetic.ts';
 function replayed(id: string, variant: VariantId) {
   const scenario = findPreset(id);
   if (scenario === undefined) throw new Error(`no preset ${id}`);
-  const schedule = documentedSchedule(scenario, variant) ?? scenario.schedules[0];
+  const schedule = documentedSchedule(scenario, variant);
   const run = replay(buildSetup(scenario), variant, schedule?.steps ?? [], { finish: true });
   const pids = scenario.tasks.map((t) => t.pid);
   return { run, pids, model: buildTimeline(run.trace, run.states, pids) };

@@ -190,7 +190,7 @@ describe('the XML checker', () => {
 function replayed(id: string, variant: VariantId) {
   const scenario = findPreset(id);
   if (scenario === undefined) throw new Error(`no preset ${id}`);
-  const schedule = documentedSchedule(scenario, variant) ?? scenario.schedules[0];
+  const schedule = documentedSchedule(scenario, variant);
   const run = replay(buildSetup(scenario), variant, schedule?.steps ?? [], { finish: true });
   const pids = scenario.tasks.map((t) => t.pid);
   const model = buildTimeline(run.trace, run.states, pids);
